@@ -1,0 +1,89 @@
+"""The Shopwire application factory."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+from sqlalchemy import event
+from werkzeug.exceptions import HTTPException
+
+from app import config as config_module
+from app.api.problems import ApiProblem, http_problem, problem_response
+from app.extensions import db, migrate
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    config = config_module.load(test_config)
+    data_dir = Path(config["SHOPWIRE_DATA_DIR"])
+    data_dir.mkdir(parents=True, exist_ok=True)
+    app = Flask(__name__, template_folder="../templates", instance_path=str(data_dir))
+    app.config.update(config)
+    app.config["SECRET_KEY"] = config["SECRET_KEY"] or _instance_secret(data_dir)
+    app.json.sort_keys = False
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    with app.app_context():
+        _tune_sqlite(app)
+
+    from app import hooks
+    from app.api import catalog, credentials, executions, flows
+
+    for module in (flows, executions, catalog, credentials, hooks):
+        app.register_blueprint(module.bp)
+    _register_error_handlers(app)
+    return app
+
+
+def _instance_secret(data_dir: Path) -> str:
+    path = data_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """WAL lets the web and the workers read while one writes; a busy timeout makes writers
+    queue for the lock instead of failing at once."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    busy_ms = app.config["SHOPWIRE_SQLITE_BUSY_TIMEOUT_MS"]
+
+    @event.listens_for(db.engine, "connect")
+    def _pragmas(connection, _record):
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+        cursor.close()
+
+
+def _register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(ApiProblem, lambda error: error.response())
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        if _is_machine_path():
+            return http_problem(error)
+        return error
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return problem_response(
+            500,
+            "Internal error",
+            "Something went wrong on our side. Please try again; if it keeps happening, "
+            "contact support.",
+        )
+
+
+def _is_machine_path() -> bool:
+    return request.path.startswith(("/api/", "/hooks/"))

@@ -1,0 +1,28 @@
+"""Public descriptions: the node catalog, the flow schema, the OpenAPI document."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from app.api.auth import authenticate
+from app.api.openapi import openapi_document
+from app.engine.flow_schema import FLOW_SCHEMA
+from nodes import registry
+
+bp = Blueprint("catalog", __name__, url_prefix="/api")
+
+
+@bp.get("/nodes")
+def list_nodes():
+    authenticate()
+    return {"nodes": registry.catalog()}
+
+
+@bp.get("/schema/flow")
+def flow_schema():
+    return FLOW_SCHEMA
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return openapi_document()

@@ -1,0 +1,86 @@
+"""``/api/executions``: list with filters and paging, detail with steps, retry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, g, request
+from sqlalchemy import select, tuple_
+
+from app import executions
+from app.api.auth import authenticate, owned
+from app.api.problems import ApiProblem
+from app.engine.schema_errors import Problem
+from app.extensions import db
+from app.models import Execution
+from app.models.execution import STATUSES
+
+bp = Blueprint("executions", __name__, url_prefix="/api/executions")
+bp.before_request(authenticate)
+
+MAX_LIMIT = 200
+
+
+@bp.get("")
+def list_executions():
+    """Newest first. Page with ``before`` = the ``next_cursor`` of the previous page."""
+    args = request.args
+    query = select(Execution).where(Execution.merchant_id == g.merchant_id)
+    bad: list[Problem] = []
+    if flow_id := args.get("flow_id"):
+        query = query.where(Execution.flow_id == flow_id)
+    if status := args.get("status"):
+        if status not in STATUSES:
+            bad.append(Problem("/status", f"Unknown status; use one of {', '.join(STATUSES)}."))
+        query = query.where(Execution.status == status)
+    for name, compare in (
+        ("since", Execution.created_at.__ge__),
+        ("until", Execution.created_at.__lt__),
+    ):
+        if value := args.get(name):
+            try:
+                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                bad.append(Problem(f"/{name}", "Use a date like 2026-11-26 or 2026-11-26T10:00Z."))
+                continue
+            query = query.where(compare(moment.replace(tzinfo=None)))
+    try:
+        limit = min(max(int(args.get("limit", 50)), 1), MAX_LIMIT)
+    except ValueError:
+        bad.append(Problem("/limit", "The limit must be a whole number."))
+        limit = 50
+    if bad:
+        raise ApiProblem(400, "Bad filter", errors=bad)
+    if before := args.get("before"):
+        cursor = owned(Execution, before)
+        query = query.where(
+            tuple_(Execution.created_at, Execution.id) < (cursor.created_at, cursor.id)
+        )
+    page = db.session.scalars(
+        query.order_by(Execution.created_at.desc(), Execution.id.desc()).limit(limit + 1)
+    ).all()
+    more = len(page) > limit
+    page = page[:limit]
+    return {
+        "executions": [executions.describe(e) for e in page],
+        "next_cursor": page[-1].id if more else None,
+    }
+
+
+@bp.get("/<execution_id>")
+def get_execution(execution_id: str):
+    return executions.describe(owned(Execution, execution_id), steps=True)
+
+
+@bp.post("/<execution_id>/retry")
+def retry_execution(execution_id: str):
+    """Run a failed execution again from its failed step; finished steps are not repeated."""
+    execution = owned(Execution, execution_id)
+    if execution.status != "failed":
+        raise ApiProblem(
+            409,
+            "Not retryable",
+            f"Only failed executions can be retried; this one is {execution.status}.",
+        )
+    executions.retry(execution)
+    return executions.describe(execution), 202

@@ -1,0 +1,189 @@
+"""The OpenAPI 3.1 description of the JSON API, served at ``/api/openapi.json``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.engine.flow_schema import FLOW_SCHEMA
+
+PROBLEM = {"$ref": "#/components/responses/Problem"}
+JSON_OBJECT = {"type": "object"}
+
+
+def _op(
+    summary: str,
+    *,
+    ok: str = "200",
+    body: dict | None = None,
+    params=(),
+    errors=("404",),
+    public: bool = False,
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "responses": {
+            ok: {"description": "Success", "content": {"application/json": {"schema": JSON_OBJECT}}}
+            if ok != "204"
+            else {"description": "Done"}
+        },
+    }
+    for code in ("401", *errors) if not public else errors:
+        operation["responses"][code] = PROBLEM
+    if body:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": body}},
+        }
+    if params:
+        operation["parameters"] = [
+            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+            for name in params
+        ]
+    if public:
+        operation["security"] = []
+    return operation
+
+
+def _path_id(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+FLOW_BODY = {
+    "type": "object",
+    "required": ["name", "graph"],
+    "properties": {"name": {"type": "string"}, "graph": {"$ref": "#/components/schemas/Flow"}},
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    flow_id, execution_id = [_path_id("flow_id")], [_path_id("execution_id")]
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Shopwire API", "version": "1"},
+        "security": [{"bearer": []}],
+        "paths": {
+            "/api/flows": {
+                "get": _op("List flows", errors=()),
+                "post": _op("Create a flow", ok="201", body=FLOW_BODY, errors=("422",)),
+            },
+            "/api/flows/{flow_id}": {
+                "parameters": flow_id,
+                "get": _op("A flow with its current graph"),
+                "put": _op(
+                    "Rename or save a new version", body={"type": "object"}, errors=("404", "422")
+                ),
+                "delete": _op("Delete a flow", ok="204"),
+            },
+            "/api/flows/{flow_id}/activate": {
+                "parameters": flow_id,
+                "post": _op("Switch a flow on"),
+            },
+            "/api/flows/{flow_id}/deactivate": {
+                "parameters": flow_id,
+                "post": _op("Switch a flow off"),
+            },
+            "/api/flows/{flow_id}/run": {
+                "parameters": flow_id,
+                "post": _op(
+                    "Run the current version with a payload",
+                    ok="202",
+                    body={"type": "object", "properties": {"payload": {}}},
+                ),
+            },
+            "/api/flows/{flow_id}/versions": {
+                "parameters": flow_id,
+                "get": _op("List saved versions"),
+            },
+            "/api/flows/{flow_id}/versions/{number}": {
+                "parameters": [
+                    *flow_id,
+                    {
+                        "name": "number",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer"},
+                    },
+                ],
+                "get": _op("One saved version"),
+            },
+            "/api/flows/{flow_id}/rejected-events": {
+                "parameters": flow_id,
+                "get": _op("Webhook deliveries that were refused"),
+            },
+            "/api/executions": {
+                "get": _op(
+                    "List executions, newest first",
+                    errors=("400",),
+                    params=("flow_id", "status", "since", "until", "limit", "before"),
+                ),
+            },
+            "/api/executions/{execution_id}": {
+                "parameters": execution_id,
+                "get": _op("An execution with its steps"),
+            },
+            "/api/executions/{execution_id}/retry": {
+                "parameters": execution_id,
+                "post": _op(
+                    "Retry a failed execution from its failed step", ok="202", errors=("404", "409")
+                ),
+            },
+            "/api/credentials": {
+                "get": _op("List credentials (secrets are never returned)", errors=()),
+                "post": _op(
+                    "Store a credential", ok="201", body={"type": "object"}, errors=("422",)
+                ),
+            },
+            "/api/credentials/{credential_id}": {
+                "parameters": [_path_id("credential_id")],
+                "get": _op("A credential (secrets are never returned)"),
+                "delete": _op("Delete a credential", ok="204"),
+            },
+            "/api/nodes": {"get": _op("The node catalog", errors=())},
+            "/api/schema/flow": {"get": _op("The flow JSON Schema", errors=(), public=True)},
+            "/api/openapi.json": {"get": _op("This document", errors=(), public=True)},
+            "/hooks/{token}": {
+                "parameters": [_path_id("token")],
+                "post": {
+                    **_op(
+                        "Deliver a webhook event",
+                        ok="202",
+                        errors=("400", "401", "404", "413", "415", "503"),
+                        public=True,
+                    ),
+                    "description": "A duplicate (same event id or Idempotency-Key) answers 200 "
+                    "with the original execution id.",
+                },
+            },
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {"Flow": FLOW_SCHEMA},
+            "responses": {
+                "Problem": {
+                    "description": "A problem document",
+                    "content": {
+                        "application/problem+json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "title": {"type": "string"},
+                                    "status": {"type": "integer"},
+                                    "detail": {"type": "string"},
+                                    "errors": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "properties": {
+                                                "pointer": {"type": "string"},
+                                                "message": {"type": "string"},
+                                            },
+                                        },
+                                    },
+                                },
+                            }
+                        }
+                    },
+                }
+            },
+        },
+    }

@@ -1,0 +1,194 @@
+"""The ``shopwire`` command: ``up``, ``worker``, ``scheduler``, ``token``, and Flask's own."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+from redis import Redis
+from rq import Queue, SimpleWorker
+from rq.cron import CronJob, CronScheduler
+from rq.job import Job
+from rq.serializers import JSONSerializer
+from sqlalchemy import select
+
+from app import create_app, redis_server
+from app.extensions import db
+from app.models import ApiToken, Membership, Merchant, User
+from app.queue import execution_queue, redis_connection
+
+DEMO_MERCHANT = "demo"
+DEMO_EMAIL = "demo@shopwire.local"
+DEMO_PASSWORD = "shopwire-demo"
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def main() -> None:
+    """Shopwire: flows between a merchant's shop, payments, shipping and accounting."""
+
+
+def migrate_database() -> None:
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+def merchant_named(name: str) -> Merchant:
+    merchant = db.session.scalar(select(Merchant).where(Merchant.name == name))
+    if merchant is None:
+        merchant = Merchant(name=name)
+        db.session.add(merchant)
+        db.session.flush()
+    return merchant
+
+
+def issue_token(merchant: Merchant, name: str) -> str:
+    api_token, token = ApiToken.issue(merchant, name)
+    db.session.add(api_token)
+    db.session.commit()
+    return token
+
+
+@main.command()
+@click.option("--merchant", "merchant_name", required=True, help="Merchant name.")
+@click.option("--name", default="CLI token", help="A label for the token.")
+@with_appcontext
+def token(merchant_name: str, name: str) -> None:
+    """Print a new API token for MERCHANT, creating the merchant if needed."""
+    migrate_database()
+    click.echo(issue_token(merchant_named(merchant_name), name))
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def worker(burst: bool) -> None:
+    """Run executions from the queue (start as many as you like, on any host)."""
+    queue = execution_queue()
+    # SimpleWorker runs jobs in this process: no fork per job. A crash loses no work, because
+    # the execution's lease runs out and the sweeper hands it to another worker.
+    rq_worker = SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer)
+    rq_worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
+
+
+@main.command()
+@with_appcontext
+def scheduler() -> None:
+    """Run RQ's cron scheduler: the sweeper that re-enqueues stranded executions."""
+    from app.tasks import sweep
+
+    cron = CronScheduler(connection=redis_connection(), logging_level="WARNING")
+    # Not cron.register(): it builds a CronJob that enqueues with RQ's pickle serializer,
+    # and our workers accept JSON only, so nothing in Redis can make them run code.
+    cron._cron_jobs.append(
+        JSONCronJob(
+            queue_name=current_app.config["SHOPWIRE_QUEUE"],
+            func=sweep,
+            interval=current_app.config["SHOPWIRE_SWEEP_INTERVAL_SECONDS"],
+            result_ttl=0,
+        )
+    )
+    cron.start()
+
+
+class JSONCronJob(CronJob):
+    def enqueue(self, connection: Redis) -> Job:
+        queue = Queue(self.queue_name, connection=connection, serializer=JSONSerializer)
+        return queue.enqueue(self.func, args=self.args, kwargs=self.kwargs, **self.job_options)
+
+
+@main.command()
+@click.option("--port", default=5000, show_default=True, help="Serve on 127.0.0.1:PORT.")
+@click.option("--workers", default=1, show_default=True, help="Worker processes.")
+@click.option("--web-workers", default=2, show_default=True, help="gunicorn processes.")
+@with_appcontext
+def up(port: int, workers: int, web_workers: int) -> None:
+    """Set up and serve everything on this machine: web, worker, scheduler, Redis."""
+    config = current_app.config
+    data_dir = Path(config["SHOPWIRE_DATA_DIR"])
+    env = dict(
+        os.environ, SHOPWIRE_DATA_DIR=str(data_dir), DATABASE_URL=config["SQLALCHEMY_DATABASE_URI"]
+    )
+    children: list[subprocess.Popen] = []
+    redis_url = config["REDIS_URL"]
+    if not redis_url:
+        redis_url, redis_process = redis_server.start(data_dir)
+        children.append(redis_process)
+    env["REDIS_URL"] = redis_url
+    config["REDIS_URL"] = redis_url
+
+    migrate_database()
+    api_token = _demo_merchant()
+    python = sys.executable
+    children += [
+        subprocess.Popen(
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "--workers",
+                str(web_workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "wsgi:app",
+            ],
+            env=env,
+            cwd=Path(__file__).parent.parent,
+        ),
+        subprocess.Popen([python, "-m", "app.cli", "scheduler"], env=env),
+        *(subprocess.Popen([python, "-m", "app.cli", "worker"], env=env) for _ in range(workers)),
+    ]
+    click.echo(
+        f"\nShopwire is running at http://127.0.0.1:{port}/\n"
+        f"  login:     {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
+        f"  API token: {api_token}\n"
+        f"  data:      {data_dir}\n"
+        "Press Ctrl-C to stop.\n"
+    )
+    _supervise(children)
+
+
+def _demo_merchant() -> str:
+    merchant = merchant_named(DEMO_MERCHANT)
+    user = db.session.scalar(select(User).where(User.email == DEMO_EMAIL))
+    if user is None:
+        user = User(email=DEMO_EMAIL)
+        user.set_password(DEMO_PASSWORD)
+        db.session.add_all([user, Membership(user=user, merchant=merchant, role="owner")])
+    return issue_token(merchant, "make run")
+
+
+def _supervise(children: list[subprocess.Popen]) -> None:
+    """Wait until Ctrl-C, SIGTERM or a child's death, then stop every child."""
+    stopping = False
+
+    def stop(_signum, _frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    while not stopping and all(child.poll() is None for child in children):
+        time.sleep(0.2)
+    for child in reversed(children):
+        if child.poll() is None:
+            child.terminate()
+    deadline = time.monotonic() + 10
+    for child in reversed(children):
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+    click.echo("Shopwire stopped.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Configuration: defaults, then the environment, then the test config.
+
+Nothing here is read at import time; :func:`load` is called by the app factory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "SHOPWIRE_DATA_DIR": "instance",
+    "SQLALCHEMY_DATABASE_URI": None,  # derived from the data dir when unset
+    "REDIS_URL": None,  # set by `shopwire up` or the environment
+    "SECRET_KEY": None,  # generated into the data dir when unset
+    "SHOPWIRE_PUBLIC_URL": None,  # absolute base for webhook URLs; else the request's host
+    "SHOPWIRE_QUEUE": "executions",
+    "SHOPWIRE_MAX_WEBHOOK_BYTES": 1024 * 1024,
+    "SHOPWIRE_EXECUTION_LEASE_SECONDS": 300,
+    "SHOPWIRE_SWEEP_INTERVAL_SECONDS": 15,
+    "SHOPWIRE_QUEUED_GRACE_SECONDS": 10,
+    "SHOPWIRE_ALLOW_PRIVATE_NETWORKS": "",
+    "SHOPWIRE_HTTP_TIMEOUT_SECONDS": 15.0,
+    "SHOPWIRE_HTTP_MAX_RESPONSE_BYTES": 5 * 1024 * 1024,
+    "SHOPWIRE_SQLITE_BUSY_TIMEOUT_MS": 5000,
+}
+
+# Environment names that differ from the config key.
+ENV_ALIASES = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
+ENV_KEYS = ("REDIS_URL", "SECRET_KEY")
+
+
+def load(test_config: dict[str, Any] | None = None) -> dict[str, Any]:
+    config = dict(DEFAULTS)
+    for name, value in os.environ.items():
+        if name.startswith("SHOPWIRE_") or name in ENV_KEYS:
+            config[name] = _coerce(DEFAULTS.get(name), value)
+        elif name in ENV_ALIASES:
+            config[ENV_ALIASES[name]] = value
+    config.update(test_config or {})
+    data_dir = Path(config["SHOPWIRE_DATA_DIR"]).resolve()
+    config["SHOPWIRE_DATA_DIR"] = str(data_dir)
+    if not config["SQLALCHEMY_DATABASE_URI"]:
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{data_dir / 'shopwire.db'}"
+    config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(config["SQLALCHEMY_DATABASE_URI"])
+    return config
+
+
+def allowed_private_networks(value: str | bool) -> bool | list[str]:
+    """``SHOPWIRE_ALLOW_PRIVATE_NETWORKS``: "1"/"true" for all, or comma-separated CIDRs."""
+    if isinstance(value, bool):
+        return value
+    text = value.strip().lower()
+    if text in ("", "0", "false", "no"):
+        return False
+    if text in ("1", "true", "yes", "all"):
+        return True
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _coerce(default: Any, value: str) -> Any:
+    if isinstance(default, bool):
+        return value.lower() in ("1", "true", "yes")
+    if isinstance(default, int):
+        return int(value)
+    if isinstance(default, float):
+        return float(value)
+    return value
+
+
+def _normalise_db_url(url: str) -> str:
+    """Accept the postgres:// and postgresql:// forms hosting providers hand out."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

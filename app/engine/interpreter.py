@@ -1,0 +1,183 @@
+"""Run one execution of a flow, step by step, resuming after the last finished step.
+
+The interpreter knows nothing of databases or queues: the caller hands it the steps that have
+already finished and a ``record`` callback that must persist each step before returning. That
+is what makes "a finished step is never repeated" hold across crashes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+
+from app.engine.graph import Graph
+from app.engine.mapping import FieldMappingError, apply_mapping
+from app.engine.schema_errors import schema_problems, validator_for
+from nodes.base import NodeContext, NodeError, Outcome, RetryPolicy, TransientError, UserError
+
+log = logging.getLogger("shopwire.engine")
+
+REDACTED = "[redacted]"
+
+
+@dataclass
+class StepRecord:
+    node_id: str
+    status: str  # succeeded | failed | skipped
+    input: Any = None
+    output: Any = None
+    error: dict[str, Any] | None = None
+    attempts: int = 0
+    ports: tuple[str, ...] = ()
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+@dataclass
+class Result:
+    status: str  # succeeded | failed
+    error: dict[str, Any] | None = None
+
+
+@dataclass
+class Execution:
+    """Everything one run needs, passed in by the caller."""
+
+    id: str
+    graph: Graph
+    trigger_output: Any
+    flow: dict[str, Any]
+    http: requests.Session
+    credential: Callable[[str], dict[str, Any] | None]
+    finished: dict[str, StepRecord] = field(default_factory=dict)
+    sleep: Callable[[float], None] = time.sleep
+    heartbeat: Callable[[], None] = lambda: None
+
+
+def run(execution: Execution, record: Callable[[StepRecord], None]) -> Result:
+    graph = execution.graph
+    outputs: dict[str, Any] = {graph.trigger_id: execution.trigger_output}
+    ports: dict[str, tuple[str, ...]] = {graph.trigger_id: ("main",)}
+    for node_id, step in execution.finished.items():
+        if step.status == "succeeded":
+            outputs[node_id], ports[node_id] = step.output, tuple(step.ports)
+        elif step.status == "skipped":
+            ports[node_id] = ()
+
+    for node_id in graph.order:
+        if node_id in ports:
+            continue
+        active = [e for e in graph.incoming[node_id] if e.port in ports.get(e.source, ())]
+        if not active:
+            ports[node_id] = ()
+            record(StepRecord(node_id, "skipped"))
+            continue
+        execution.heartbeat()
+        scope = {
+            "trigger": execution.trigger_output,
+            "input": outputs[active[0].source],
+            "steps": outputs,
+            "flow": execution.flow,
+            "now": datetime.now(UTC).isoformat(),
+        }
+        step = _run_step(execution, node_id, scope)
+        record(step)
+        if step.status == "failed":
+            return Result("failed", step.error)
+        outputs[node_id], ports[node_id] = step.output, step.ports
+    return Result("succeeded")
+
+
+def _run_step(execution: Execution, node_id: str, scope: dict[str, Any]) -> StepRecord:
+    graph = execution.graph
+    node, spec = graph.nodes[node_id], graph.spec(node_id)
+    step = StepRecord(node_id, "running", started_at=datetime.now(UTC))
+    policy = replace(spec.retry, **node.get("retry", {})) if node.get("retry") else spec.retry
+    try:
+        params = _resolve_params(node, spec.params, scope)
+        step.input = redact(params, spec.params)
+        ctx = NodeContext(
+            execution_id=execution.id,
+            node_id=node_id,
+            http=execution.http,
+            credential=execution.credential(node["credential"]) if node.get("credential") else None,
+        )
+        outcome = _call_with_retries(spec.run, ctx, params, scope["input"], policy, step, execution)
+    except NodeError as error:
+        return _failed(step, node, error)
+    except Exception:
+        log.exception("step %s of execution %s crashed", node_id, execution.id)
+        return _failed(
+            step,
+            node,
+            NodeError(
+                "The step stopped because of an internal error. Retrying may help; "
+                "if it keeps failing, contact support."
+            ),
+        )
+    if not isinstance(outcome, Outcome):
+        outcome = Outcome(outcome, spec.ports)
+    step.status, step.output, step.ports = "succeeded", outcome.output, tuple(outcome.ports)
+    step.finished_at = datetime.now(UTC)
+    return step
+
+
+def _resolve_params(node: dict, schema: dict, scope: dict[str, Any]) -> dict[str, Any]:
+    try:
+        params = apply_mapping(node.get("params", {}), node.get("mapping", {}), scope)
+    except FieldMappingError as error:
+        raise UserError(str(error), field=error.field) from None
+    for problem in schema_problems(validator_for(schema), params):
+        field_path = problem.pointer.strip("/").replace("/", ".") or None
+        raise UserError(f'"{field_path}": {problem.message}', field=field_path)
+    return params
+
+
+def _call_with_retries(run, ctx, params, input, policy: RetryPolicy, step, execution):
+    while True:
+        step.attempts += 1
+        try:
+            return run(ctx, params, input)
+        except TransientError as error:
+            if step.attempts >= policy.attempts:
+                raise
+            wait = policy.delay(step.attempts, error.retry_after)
+            log.info(
+                "step %s attempt %s: %s; retrying in %.1fs",
+                ctx.node_id,
+                step.attempts,
+                error.message,
+                wait,
+            )
+            execution.sleep(wait)
+            execution.heartbeat()
+
+
+def _failed(step: StepRecord, node: dict, error: NodeError) -> StepRecord:
+    step.status = "failed"
+    step.attempts = max(step.attempts, 1)
+    step.error = {**error.to_dict(), "node_id": node["id"], "node_name": node.get("name")}
+    step.finished_at = datetime.now(UTC)
+    return step
+
+
+def redact(params: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``params`` with every ``writeOnly`` field replaced, for the execution record."""
+    properties = schema.get("properties", {})
+    if not any(p.get("writeOnly") or "properties" in p for p in properties.values()):
+        return params
+    clean = dict(params)
+    for name, sub in properties.items():
+        if name not in clean:
+            continue
+        if sub.get("writeOnly"):
+            clean[name] = REDACTED
+        elif isinstance(clean[name], dict) and "properties" in sub:
+            clean[name] = redact(clean[name], sub)
+    return clean

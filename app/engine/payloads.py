@@ -1,0 +1,56 @@
+"""Turn a delivered body into the trigger's data, by content type: JSON or a web form."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+
+class PayloadError(ValueError):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def parse_body(body: bytes, content_type: str | None) -> Any:
+    kind = media_type(content_type)
+    if kind == "application/json" or kind.endswith("+json"):
+        try:
+            return json.loads(body)
+        except UnicodeDecodeError:
+            raise PayloadError(400, "The body is not UTF-8 text.") from None
+        except ValueError as error:
+            raise PayloadError(
+                400,
+                f"The body is not valid JSON: {error.msg} at line {error.lineno} "
+                f"column {error.colno}.",
+            ) from None
+    if kind == "application/x-www-form-urlencoded":
+        try:
+            pairs = parse_qsl(body.decode(), keep_blank_values=True, strict_parsing=bool(body))
+        except (UnicodeDecodeError, ValueError):
+            raise PayloadError(400, "The body is not valid form data.") from None
+        return _form_fields(pairs)
+    raise PayloadError(
+        415,
+        f"Content type {kind or '(none)'} is not supported: send application/json or "
+        "application/x-www-form-urlencoded.",
+    )
+
+
+def _form_fields(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Repeated form keys become lists, as in PHP or Rails, so nothing sent is dropped."""
+    fields: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in fields:
+            existing = fields[key]
+            fields[key] = [*existing, value] if isinstance(existing, list) else [existing, value]
+        else:
+            fields[key] = value
+    return fields

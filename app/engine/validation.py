@@ -1,0 +1,193 @@
+"""Validate a flow document: its shape (JSON Schema) and its meaning (graph, nodes, mappings).
+
+Every problem is reported at once, each with a JSON pointer into the document and a sentence a
+merchant understands, so the editor can put every message next to the field it is about.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from app.engine.flow_schema import FLOW_SCHEMA
+from app.engine.graph import Edge, topological_order
+from app.engine.mapping import MappingError, compile_expression, set_path, split_path
+from app.engine.schema_errors import Problem, pointer, schema_problems, validator_for
+from nodes import registry
+from nodes.base import NodeSpec
+
+FLOW_VALIDATOR = Draft202012Validator(FLOW_SCHEMA)
+MAPPED = object()  # stands in for a mapped value while fixed params are checked on save
+
+CredentialLookup = Callable[[str], str | None]  # credential id -> its connector, or None
+
+
+def validate_flow(
+    document: Any, credential_connector: CredentialLookup = lambda _id: None
+) -> list[Problem]:
+    problems = list(schema_problems(FLOW_VALIDATOR, document))
+    if problems:
+        return problems
+    return list(_semantic_problems(document, credential_connector))
+
+
+def _semantic_problems(document: dict, credential_connector: CredentialLookup) -> Iterator[Problem]:
+    nodes = document["nodes"]
+    specs: dict[str, NodeSpec] = {}
+    for index, node in enumerate(nodes):
+        spec = yield from _node_spec(index, node)
+        if spec:
+            specs[node["id"]] = spec
+            yield from _params_problems(index, node, spec)
+            yield from _credential_problems(index, node, spec, credential_connector)
+
+    counts = Counter(node["id"] for node in nodes)
+    for index, node in enumerate(nodes):
+        if counts[node["id"]] > 1:
+            yield Problem(pointer("nodes", index, "id"), f'The id "{node["id"]}" is used twice.')
+
+    yield from _edge_problems(document, specs)
+    yield from _trigger_problems(nodes, specs, document["edges"])
+
+    by_id = {node["id"]: node for node in nodes}
+    edges = [
+        Edge(e["source"], e["target"], e.get("port", "main"))
+        for e in document["edges"]
+        if e["source"] in by_id and e["target"] in by_id
+    ]
+    if topological_order(by_id, edges) is None:
+        yield Problem(
+            pointer("edges"),
+            "The connections form a loop. A flow must always move forward: remove one of the "
+            "connections that lead back to an earlier step.",
+        )
+
+
+def _label(node: dict) -> str:
+    return f'"{node.get("name") or node["id"]}"'
+
+
+def _node_spec(index: int, node: dict):
+    try:
+        return registry.get(node["type"], node["version"])
+    except registry.UnknownNode:
+        known = registry.versions(node["type"])
+        if known:
+            yield Problem(
+                pointer("nodes", index, "version"),
+                f"Step {_label(node)}: {node['type']} has no version {node['version']} "
+                f"(available: {', '.join(map(str, known))}).",
+            )
+        else:
+            yield Problem(
+                pointer("nodes", index, "type"),
+                f'Step {_label(node)}: there is no step type "{node["type"]}".',
+            )
+        return None
+
+
+def _params_problems(index: int, node: dict, spec: NodeSpec) -> Iterator[Problem]:
+    mapping = node.get("mapping", {})
+    params = copy.deepcopy(node.get("params", {}))
+    for path, expression in mapping.items():
+        where = pointer("nodes", index, "mapping", path)
+        if not _declares(spec.params, split_path(path)):
+            yield Problem(where, f'Step {_label(node)} has no field "{path}".')
+            continue
+        try:
+            compile_expression(expression)
+        except MappingError as error:
+            yield Problem(where, f'Step {_label(node)}, field "{path}": {error.message}')
+        set_path(params, path, MAPPED)
+    for problem in schema_problems(validator_for(spec.params), params, ("nodes", index, "params")):
+        if not _is_mapped(problem.pointer, index, mapping):
+            yield Problem(problem.pointer, f"Step {_label(node)}: {problem.message}")
+
+
+def _declares(schema: dict, parts: list[str]) -> bool:
+    """Whether a params schema has room for the dotted path (named or open-ended)."""
+    for part in parts:
+        properties = schema.get("properties", {})
+        if part in properties:
+            schema = properties[part]
+        elif schema.get("additionalProperties", True) is not False:
+            extra = schema.get("additionalProperties", True)
+            schema = extra if isinstance(extra, dict) else {}
+        else:
+            return False
+    return True
+
+
+def _is_mapped(problem_pointer: str, index: int, mapping: dict[str, str]) -> bool:
+    for path in mapping:
+        mapped = pointer("nodes", index, "params", *split_path(path))
+        if problem_pointer == mapped or problem_pointer.startswith(mapped + "/"):
+            return True
+    return False
+
+
+def _credential_problems(
+    index: int, node: dict, spec: NodeSpec, credential_connector: CredentialLookup
+) -> Iterator[Problem]:
+    credential = node.get("credential")
+    where = pointer("nodes", index, "credential")
+    if credential:
+        connector = credential_connector(credential)
+        if connector is None:
+            yield Problem(where, f"Step {_label(node)}: the connected account does not exist.")
+        elif connector != spec.connector_key:
+            yield Problem(
+                where,
+                f"Step {_label(node)}: the connected account belongs to {connector}, "
+                f"not {spec.connector_key}.",
+            )
+    elif spec.key == "core.webhook" and node.get("params", {}).get("signature"):
+        yield Problem(
+            where,
+            f"Step {_label(node)} checks signatures: connect the secret the sender signs with.",
+        )
+
+
+def _edge_problems(document: dict, specs: dict[str, NodeSpec]) -> Iterator[Problem]:
+    ids = {node["id"] for node in document["nodes"]}
+    for index, edge in enumerate(document["edges"]):
+        for end in ("source", "target"):
+            if edge[end] not in ids:
+                yield Problem(
+                    pointer("edges", index, end),
+                    f'The connection points to a step "{edge[end]}" that does not exist.',
+                )
+        spec = specs.get(edge["source"])
+        port = edge.get("port", "main")
+        if spec and port not in spec.ports:
+            yield Problem(
+                pointer("edges", index, "port"),
+                f'Step "{edge["source"]}" has no output "{port}" '
+                f"(it has: {', '.join(spec.ports)}).",
+            )
+        if edge["source"] == edge["target"]:
+            yield Problem(pointer("edges", index), "A step cannot connect to itself.")
+
+
+def _trigger_problems(nodes: list, specs: dict[str, NodeSpec], edges: list) -> Iterator[Problem]:
+    triggers = [i for i, n in enumerate(nodes) if (s := specs.get(n["id"])) and s.kind == "trigger"]
+    if not triggers:
+        yield Problem(
+            pointer("nodes"), "The flow needs a trigger: add a step that starts it, e.g. Webhook."
+        )
+    for extra in triggers[1:]:
+        yield Problem(
+            pointer("nodes", extra),
+            f"A flow has exactly one trigger; {_label(nodes[extra])} is a second one.",
+        )
+    trigger_ids = {nodes[i]["id"] for i in triggers}
+    for index, edge in enumerate(edges):
+        if edge["target"] in trigger_ids:
+            yield Problem(
+                pointer("edges", index, "target"),
+                "A trigger starts the flow: nothing can connect into it.",
+            )

@@ -1,0 +1,160 @@
+"""Starting, retrying and describing executions, shared by ingress, the API and the CLI."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from app.engine.payloads import parse_body
+from app.extensions import db
+from app.flows import version_graph
+from app.models import Execution, StepRun
+from app.models.base import isoformat, utcnow
+from app.queue import dispatch
+
+
+class Duplicate(Exception):
+    def __init__(self, execution_id: str):
+        super().__init__(execution_id)
+        self.execution_id = execution_id
+
+
+def start(
+    *,
+    merchant_id: int,
+    flow_id: str,
+    version_id: int,
+    body: bytes,
+    content_type: str,
+    mode: str,
+    dedupe_key: str | None = None,
+) -> tuple[Execution, bool]:
+    """Commit a queued execution, then hand it to the queue.
+
+    Returns the execution and whether Redis took it. Raises :class:`Duplicate` if an
+    execution with this dedupe key exists for the flow.
+    """
+    execution = Execution(
+        merchant_id=merchant_id,
+        flow_id=flow_id,
+        version_id=version_id,
+        mode=mode,
+        dedupe_key=dedupe_key,
+        raw_body=body,
+        content_type=content_type,
+    )
+    db.session.add(execution)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        if dedupe_key is None:
+            raise
+        original = db.session.scalar(
+            select(Execution.id).filter_by(flow_id=flow_id, dedupe_key=dedupe_key)
+        )
+        raise Duplicate(original) from None
+    return execution, dispatch(execution.id)
+
+
+def start_with_payload(flow, payload: Any, mode: str) -> Execution:
+    body = json.dumps(payload).encode()
+    execution, _ = start(
+        merchant_id=flow.merchant_id,
+        flow_id=flow.id,
+        version_id=flow.current_version_id,
+        body=body,
+        content_type="application/json",
+        mode=mode,
+    )
+    return execution
+
+
+def retry(execution: Execution) -> None:
+    """Queue a failed execution again: its succeeded steps stay done, the failed one reruns."""
+    db.session.execute(
+        delete(StepRun).where(
+            StepRun.execution_id == execution.id, StepRun.status.in_(("failed", "skipped"))
+        )
+    )
+    execution.status = "queued"
+    execution.error = None
+    execution.finished_at = None
+    execution.queued_at = utcnow()
+    db.session.commit()
+    dispatch(execution.id)
+
+
+def describe(execution: Execution, *, steps: bool = False) -> dict[str, Any]:
+    data = {
+        "id": execution.id,
+        "flow_id": execution.flow_id,
+        "version_id": execution.version_id,
+        "status": execution.status,
+        "mode": execution.mode,
+        "error": execution.error,
+        "created_at": isoformat(execution.created_at),
+        "started_at": isoformat(execution.started_at),
+        "finished_at": isoformat(execution.finished_at),
+        "duration_ms": _duration(execution.started_at, execution.finished_at),
+    }
+    if steps:
+        data["steps"] = _steps(execution)
+    return data
+
+
+def _steps(execution: Execution) -> list[dict[str, Any]]:
+    """The steps in flow order: the trigger (its output is the event), then each recorded step."""
+    graph = version_graph(execution.version_id)
+    recorded = {step.node_id: step for step in execution.steps}
+    trigger = {
+        "node_id": graph.trigger_id,
+        "status": "succeeded",
+        "input": None,
+        "output": parse_body(execution.raw_body, execution.content_type),
+        "error": None,
+        "attempts": 1,
+        "started_at": isoformat(execution.created_at),
+        "finished_at": isoformat(execution.created_at),
+        "duration_ms": 0,
+    }
+    steps = [trigger]
+    for node_id in graph.order:
+        if node_id == graph.trigger_id:
+            continue
+        step = recorded.get(node_id)
+        if step is None:
+            steps.append(
+                {
+                    "node_id": node_id,
+                    "status": "pending",
+                    "input": None,
+                    "output": None,
+                    "error": None,
+                    "attempts": 0,
+                }
+            )
+            continue
+        steps.append(
+            {
+                "node_id": node_id,
+                "status": step.status,
+                "input": step.input,
+                "output": step.output,
+                "error": step.error,
+                "attempts": step.attempts,
+                "started_at": isoformat(step.started_at),
+                "finished_at": isoformat(step.finished_at),
+                "duration_ms": _duration(step.started_at, step.finished_at),
+            }
+        )
+    return steps
+
+
+def _duration(started, finished) -> int | None:
+    if started is None or finished is None:
+        return None
+    return round((finished - started).total_seconds() * 1000)

@@ -1,0 +1,117 @@
+"""Webhook ingress: ``POST /hooks/<token>``.
+
+Verify, deduplicate, commit the event as a queued execution, and only then answer 202. If the
+event cannot be committed the sender gets 503 and retries; an acknowledged event is never lost.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, request
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+
+from app import credentials, executions, flows
+from app.api.problems import ApiProblem
+from app.engine.payloads import PayloadError, parse_body
+from app.extensions import db
+from app.models import Flow, RejectedEvent, WebhookEndpoint
+from nodes.base import InboundRequest, SignatureError
+
+log = logging.getLogger("shopwire.hooks")
+
+bp = Blueprint("hooks", __name__, url_prefix="/hooks")
+
+KEPT_BODY_BYTES = 64 * 1024
+
+
+@bp.post("/<token>")
+def receive(token: str):
+    request.max_content_length = current_app.config["SHOPWIRE_MAX_WEBHOOK_BYTES"]
+    body = request.get_data(cache=False)  # 413 past the limit
+    try:
+        return _receive(token, body)
+    except DBAPIError:
+        db.session.rollback()
+        log.exception("webhook %s could not be stored", token[:6])
+        raise ApiProblem(
+            503,
+            "Temporarily unavailable",
+            "The event could not be stored. Send it again in a few seconds.",
+            headers={"Retry-After": "5"},
+        ) from None
+
+
+def _receive(token: str, body: bytes):
+    found = db.session.execute(
+        select(
+            WebhookEndpoint.merchant_id,
+            WebhookEndpoint.flow_id,
+            WebhookEndpoint.node_id,
+            Flow.current_version_id,
+        )
+        .join(Flow, Flow.id == WebhookEndpoint.flow_id)
+        .where(WebhookEndpoint.token == token, Flow.active.is_(True), Flow.deleted_at.is_(None))
+    ).first()
+    if found is None:
+        raise ApiProblem(
+            404,
+            "Unknown webhook",
+            "No active flow listens at this address. Switch the flow on, or copy "
+            "its current webhook address.",
+        )
+    merchant_id, flow_id, node_id, version_id = found
+    graph = flows.version_graph(version_id)
+    if graph.trigger_id != node_id:
+        raise ApiProblem(404, "Unknown webhook", "This trigger was removed from the flow.")
+    node, spec = graph.nodes[node_id], graph.spec(node_id)
+    params = node.get("params", {})
+
+    try:
+        payload = parse_body(body, request.content_type)
+        inbound = InboundRequest(
+            body=body, headers=dict(request.headers), query=request.args.to_dict(), payload=payload
+        )
+        if spec.verify:
+            spec.verify(inbound, params, credentials.decrypted(merchant_id, node.get("credential")))
+    except PayloadError as error:
+        _reject(merchant_id, flow_id, node_id, body, error.status, error.message)
+    except SignatureError as error:
+        _reject(merchant_id, flow_id, node_id, body, 401, str(error))
+
+    dedupe_key = (spec.event_id(inbound, params) if spec.event_id else None) or request.headers.get(
+        "Idempotency-Key"
+    )
+    try:
+        execution, _ = executions.start(
+            merchant_id=merchant_id,
+            flow_id=flow_id,
+            version_id=version_id,
+            body=body,
+            content_type=request.content_type,
+            mode="webhook",
+            dedupe_key=dedupe_key[:255] if dedupe_key else None,
+        )
+    except executions.Duplicate as duplicate:
+        return {"execution_id": duplicate.execution_id, "duplicate": True}, 200
+    return {"execution_id": execution.id, "status": "queued"}, 202
+
+
+def _reject(merchant_id, flow_id, node_id, body: bytes, status: int, reason: str):
+    """Keep the refused delivery for the merchant to see, then answer with the reason."""
+    db.session.add(
+        RejectedEvent(
+            merchant_id=merchant_id,
+            flow_id=flow_id,
+            node_id=node_id,
+            status_code=status,
+            reason=reason[:1000],
+            content_type=request.content_type,
+            headers={k: v for k, v in request.headers.items() if k.lower() != "authorization"},
+            body=body[:KEPT_BODY_BYTES],
+        )
+    )
+    db.session.commit()
+    title = {401: "Invalid signature", 415: "Unsupported content type"}.get(status, "Bad request")
+    raise ApiProblem(status, title, reason)

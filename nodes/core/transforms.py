@@ -1,0 +1,73 @@
+"""Built-in transforms that shape data: map fields, filter items."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nodes.base import NodeContext, Outcome
+from nodes.registry import node
+
+
+@node(
+    "core.map",
+    kind="transform",
+    title={"en": "Map fields", "de": "Felder zuordnen"},
+    description={
+        "en": "Builds a new record: each field takes a fixed value or a value from earlier data.",
+        "de": "Baut einen neuen Datensatz: jedes Feld erhält einen festen Wert oder einen Wert "
+        "aus früheren Daten.",
+    },
+    params={
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["fields"],
+        "properties": {
+            "fields": {
+                "type": "object",
+                "title": "Fields",
+                "description": "Name of each output field and its value.",
+            }
+        },
+    },
+    output_schema={"type": "object", "description": "The fields, as configured."},
+    output_example={"id": 820982911946154508, "email": "jon@example.com", "total": 403.0},
+)
+def map_fields(ctx: NodeContext, params: dict[str, Any], input: Any) -> dict[str, Any]:
+    return params["fields"]
+
+
+@node(
+    "core.filter",
+    kind="transform",
+    title={"en": "Filter", "de": "Filter"},
+    description={
+        "en": "Lets the data through only when the condition is true; otherwise the flow "
+        "stops here quietly.",
+        "de": "Lässt die Daten nur durch, wenn die Bedingung zutrifft; sonst endet der Ablauf "
+        "hier ohne Fehler.",
+    },
+    params={
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["condition"],
+        "properties": {
+            "condition": {
+                "title": "Condition",
+                "description": "True, a number other than 0 or a non-empty text lets the data "
+                "through; false, null, 0 or empty stops it.",
+            }
+        },
+    },
+    output_schema={"description": "The data it received, unchanged."},
+    output_example={"id": 820982911946154508, "total": 403.0},
+)
+def filter_items(ctx: NodeContext, params: dict[str, Any], input: Any) -> Outcome:
+    passed = _truthy(params["condition"])
+    return Outcome(input, ports=("main",) if passed else ())
+
+
+def _truthy(value: Any) -> bool:
+    """JMESPath's notion of truth, plus 0 and "false" as false, as a merchant would expect."""
+    if isinstance(value, str):
+        return value.strip().lower() not in ("", "false", "0", "no")
+    return bool(value)
