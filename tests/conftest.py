@@ -158,3 +158,11 @@ def create_active_flow(api: Api, graph: dict, name: str = "Test flow") -> tuple[
 def post_json(client, url: str, payload, **headers):
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     return client.post(url, data=body, content_type="application/json", headers=headers)
+
+
+@pytest.fixture
+def recorder():
+    from tests.fakes.http_recorder import Recorder
+
+    with Recorder() as server:
+        yield server

@@ -32,21 +32,24 @@ def compile_expression(expression: str) -> ParsedResult:
     """Compile once per distinct expression; flows run the same few expressions many times."""
     try:
         return jmespath.compile(expression)
-    except jmespath_errors.ParseError as error:
-        position = error.lex_position
-        token = error.token_value
-        near = f' near "{token}"' if token not in (None, "") else ""
+    except jmespath_errors.IncompleteExpressionError as error:
         raise MappingError(
-            f"Not a valid expression at position {position}{near}: {_reason(error)}.",
-            position=position,
+            f"Not a valid expression: it ends too early at position {error.lex_position} "
+            "(a closing bracket, quote or value is missing).",
+            position=error.lex_position,
         ) from None
-    except jmespath_errors.JMESPathError as error:
-        raise MappingError(f"Not a valid expression: {error}.") from None
-
-
-def _reason(error: jmespath_errors.ParseError) -> str:
-    message = str(error.msg) if getattr(error, "msg", None) else "invalid syntax"
-    return message.rstrip(".").replace("Unexpected token", "unexpected")
+    except jmespath_errors.LexerError as error:
+        reason = str(error).split(": ", 1)[-1].rstrip(":")
+        raise MappingError(
+            f"Not a valid expression at position {error.lex_position}: {reason}.",
+            position=error.lex_position,
+        ) from None
+    except jmespath_errors.ParseError as error:
+        raise MappingError(
+            f'Not a valid expression at position {error.lex_position}: unexpected '
+            f'"{error.token_value}".',
+            position=error.lex_position,
+        ) from None
 
 
 def evaluate(expression: str, scope: dict[str, Any]) -> Any:

@@ -39,7 +39,8 @@ class FlowVersion(db.Model):
     """A saved state of a flow. Never changed after it is written; executions point at it."""
 
     __tablename__ = "flow_versions"
-    __table_args__ = (UniqueConstraint("flow_id", "number"),)
+    # Workers cache parsed versions by id, so an id must never be reused, not even by SQLite.
+    __table_args__ = (UniqueConstraint("flow_id", "number"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     flow_id: Mapped[str] = mapped_column(ForeignKey("flows.id", ondelete="CASCADE"), index=True)

@@ -93,7 +93,8 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['flow_id'], ['flows.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('flow_id', 'number')
+    sa.UniqueConstraint('flow_id', 'number'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('flow_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_flow_versions_flow_id'), ['flow_id'], unique=False)

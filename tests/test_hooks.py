@@ -1,0 +1,130 @@
+"""Webhook ingress: what a sender gets back, and that nothing accepted is lost."""
+
+import base64
+import hashlib
+import hmac
+
+from app.extensions import db
+from app.models import Execution
+from tests.conftest import create_active_flow, flow_document, load_fixture, post_json
+
+HOOK = {"id": "hook", "type": "core.webhook"}
+MAP = {"id": "map", "type": "core.map", "params": {"fields": {}},
+       "mapping": {"fields.email": "trigger.email"}}
+
+
+def active_flow(api, **hook_params):
+    return create_active_flow(api, flow_document({**HOOK, "params": hook_params}, MAP))
+
+
+def test_a_json_event_is_committed_as_queued_before_the_reply(api, client):
+    flow_id, url = active_flow(api)
+    reply = post_json(client, url, load_fixture("shopify", "webhook.orders_paid.json"))
+    assert reply.status_code == 202
+    execution = db.session.get(Execution, reply.get_json()["execution_id"])
+    assert execution.status == "queued"
+    assert execution.flow_id == flow_id
+    assert execution.raw_body == load_fixture("shopify", "webhook.orders_paid.json")
+
+
+def test_form_bodies_become_fields(api, client, run_queue):
+    _, url = active_flow(api)
+    reply = client.post(url, data="email=jon%40example.com&tag=a&tag=b",
+                        content_type="application/x-www-form-urlencoded")
+    assert reply.status_code == 202
+    run_queue()
+    detail = api.get(f"/api/executions/{reply.get_json()['execution_id']}").get_json()
+    assert detail["steps"][0]["output"] == {"email": "jon@example.com", "tag": ["a", "b"]}
+    assert detail["steps"][1]["output"] == {"email": "jon@example.com"}
+
+
+def test_unknown_token_is_404_problem(client):
+    reply = post_json(client, "/hooks/not-a-token", {})
+    assert reply.status_code == 404
+    assert reply.content_type == "application/problem+json"
+    assert "No active flow" in reply.get_json()["detail"]
+
+
+def test_a_switched_off_flow_does_not_accept_events(api, client):
+    flow_id, url = active_flow(api)
+    api.post(f"/api/flows/{flow_id}/deactivate")
+    assert post_json(client, url, {}).status_code == 404
+    api.post(f"/api/flows/{flow_id}/activate")
+    assert post_json(client, url, {}).status_code == 202
+
+
+def test_oversized_body_is_413(app, api, client):
+    app.config["SHOPWIRE_MAX_WEBHOOK_BYTES"] = 1000
+    _, url = active_flow(api)
+    reply = post_json(client, url, {"blob": "x" * 2000})
+    assert reply.status_code == 413
+    assert reply.content_type == "application/problem+json"
+    assert db.session.query(Execution).count() == 0
+
+
+def test_malformed_json_is_400_and_kept_as_rejected_event(api, client):
+    flow_id, url = active_flow(api)
+    reply = post_json(client, url, b'{"id": 1,')
+    assert reply.status_code == 400
+    assert "not valid JSON" in reply.get_json()["detail"]
+    rejected = api.get(f"/api/flows/{flow_id}/rejected-events").get_json()["rejected_events"]
+    assert [(r["status"], r["body"]) for r in rejected] == [(400, '{"id": 1,')]
+    assert db.session.query(Execution).count() == 0
+
+
+def test_unsupported_content_type_is_415(api, client):
+    _, url = active_flow(api)
+    reply = client.post(url, data=b"<order/>", content_type="application/xml")
+    assert reply.status_code == 415
+    assert "application/json" in reply.get_json()["detail"]
+
+
+def signed_flow(api, secret="s3cret-value", **signature):
+    credential = api.post("/api/credentials", json={
+        "connector": "core", "name": "Shop secret", "data": {"secret": secret}})
+    assert credential.status_code == 201, credential.get_json()
+    hook = {**HOOK, "credential": credential.get_json()["id"],
+            "params": {"signature": {"header": "X-Signature", **signature}}}
+    return create_active_flow(api, flow_document(hook, MAP))
+
+
+def test_hmac_signature_is_verified(api, client):
+    flow_id, url = signed_flow(api, encoding="base64")
+    body = b'{"email": "jon@example.com"}'
+    good = base64.b64encode(hmac.new(b"s3cret-value", body, hashlib.sha256).digest()).decode()
+    assert post_json(client, url, body, **{"X-Signature": good}).status_code == 202
+
+    wrong = post_json(client, url, body, **{"X-Signature": good[:-4] + "AAA="})
+    assert wrong.status_code == 401
+    assert wrong.get_json()["detail"] == "The X-Signature signature does not match the body."
+    missing = post_json(client, url, body)
+    assert missing.get_json()["detail"] == "The request has no X-Signature header."
+    rejected = api.get(f"/api/flows/{flow_id}/rejected-events").get_json()["rejected_events"]
+    assert [r["status"] for r in rejected] == [401, 401]
+    assert db.session.query(Execution).count() == 1
+
+
+def test_hex_signature_with_prefix(api, client):
+    _, url = signed_flow(api, prefix="sha256=")
+    body = b'{"email": "jon@example.com"}'
+    digest = hmac.new(b"s3cret-value", body, hashlib.sha256).hexdigest()
+    assert post_json(client, url, body, **{"X-Signature": "sha256=" + digest}).status_code == 202
+    assert post_json(client, url, body, **{"X-Signature": digest}).status_code == 401
+
+
+def test_a_signing_trigger_without_secret_cannot_be_saved(api):
+    hook = {**HOOK, "params": {"signature": {"header": "X-Signature"}}}
+    reply = api.post("/api/flows", json={"name": "x", "graph": flow_document(hook, MAP)})
+    assert reply.status_code == 422
+    assert reply.get_json()["errors"][0]["pointer"] == "/graph/nodes/0/credential"
+
+
+def test_event_id_from_the_body_deduplicates(api, client):
+    _, url = active_flow(api, event_id_path="id")
+    first = post_json(client, url, {"id": 7, "email": "a@example.com"})
+    again = post_json(client, url, {"id": 7, "email": "a@example.com"})
+    other = post_json(client, url, {"id": 8, "email": "a@example.com"})
+    assert (first.status_code, again.status_code, other.status_code) == (202, 200, 202)
+    assert again.get_json() == {"execution_id": first.get_json()["execution_id"],
+                                "duplicate": True}
+    assert db.session.query(Execution).count() == 2
