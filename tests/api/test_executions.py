@@ -1,0 +1,123 @@
+"""Executions: running steps, recording them, failures in plain words, retry, listing."""
+
+from tests.conftest import create_active_flow, flow_document, post_json
+
+JSON = {"Content-Type": "application/json"}
+
+
+def http_step(node_id, url, **extra):
+    return {"id": node_id, "type": "core.http_request", "name": f"Send {node_id}",
+            "params": {"method": "POST", "url": url}, "mapping": {"body": "input"}, **extra}
+
+
+def two_calls(api, recorder):
+    graph = flow_document({"id": "hook", "type": "core.webhook"},
+                          http_step("a", recorder.url + "/a"),
+                          http_step("b", recorder.url + "/b", retry={"attempts": 3,
+                                                                     "backoff_seconds": 0}))
+    return create_active_flow(api, graph)
+
+
+def paths(recorder):
+    return [r.path for r in recorder.received]
+
+
+def test_a_failed_step_is_explained_and_retry_resumes_there(api, client, recorder, run_queue):
+    recorder.reply = lambda r: ((400, JSON, b'{"message": "Unknown SKU"}') if r.path == "/b"
+                                else (200, JSON, b'{"ok": true}'))
+    flow_id, url = two_calls(api, recorder)
+    execution_id = post_json(client, url, {"sku": "X"}).get_json()["execution_id"]
+    run_queue()
+    failed = api.get(f"/api/executions/{execution_id}").get_json()
+    assert failed["status"] == "failed"
+    assert failed["error"]["node_id"] == "b" and failed["error"]["type"] == "provider"
+    assert failed["error"]["message"] == (
+        'The server answered 400 Bad Request: {"message": "Unknown SKU"}')
+    assert [s["status"] for s in failed["steps"]] == ["succeeded", "succeeded", "failed"]
+    assert failed["steps"][2]["attempts"] == 1  # a provider's refusal is not retried
+
+    recorder.reply = lambda r: (200, JSON, b'{"ok": true}')
+    assert api.post(f"/api/executions/{execution_id}/retry").status_code == 202
+    run_queue()
+    done = api.get(f"/api/executions/{execution_id}").get_json()
+    assert done["status"] == "succeeded"
+    assert paths(recorder) == ["/a", "/b", "/b"]  # step a did not run again
+    assert api.post(f"/api/executions/{execution_id}/retry").status_code == 409
+
+
+def test_transient_errors_are_retried_honouring_retry_after(api, client, recorder, run_queue):
+    answers = iter([(503, {"Retry-After": "0"}, b""), (429, {"Retry-After": "0"}, b""),
+                    (200, JSON, b'{"id": 1}')])
+    recorder.reply = lambda r: (200, JSON, b"{}") if r.path == "/a" else next(answers)
+    _, url = two_calls(api, recorder)
+    execution_id = post_json(client, url, {}).get_json()["execution_id"]
+    run_queue()
+    detail = api.get(f"/api/executions/{execution_id}").get_json()
+    assert detail["status"] == "succeeded"
+    step_b = detail["steps"][2]
+    assert (step_b["attempts"], step_b["output"]["body"]) == (3, {"id": 1})
+    idempotency = {r.headers["Idempotency-Key"] for r in recorder.received if r.path == "/b"}
+    assert idempotency == {f"{execution_id}:b"}
+
+
+def test_a_missing_field_fails_the_step_naming_node_and_field(api, client, recorder, run_queue):
+    graph = flow_document(
+        {"id": "hook", "type": "core.webhook"},
+        {"id": "map", "type": "core.map", "name": "Pick", "params": {"fields": {}},
+         "mapping": {"fields.email": "trigger.customer.email"}},
+    )
+    _, url = create_active_flow(api, graph)
+    execution_id = post_json(client, url, {"customer": {}}).get_json()["execution_id"]
+    run_queue()
+    error = api.get(f"/api/executions/{execution_id}").get_json()["error"]
+    assert (error["node_name"], error["field"], error["type"]) == ("Pick", "fields.email", "user")
+    assert "`trigger.customer.email`" in error["message"]
+
+
+def test_a_false_filter_ends_the_flow_quietly(api, client, recorder, run_queue):
+    graph = flow_document(
+        {"id": "hook", "type": "core.webhook"},
+        {"id": "only_paid", "type": "core.filter",
+         "mapping": {"condition": "trigger.financial_status == 'paid'"}},
+        http_step("a", recorder.url + "/a"),
+    )
+    _, url = create_active_flow(api, graph)
+    ids = [post_json(client, url, {"financial_status": s}).get_json()["execution_id"]
+           for s in ("pending", "paid")]
+    run_queue()
+    pending, paid = (api.get(f"/api/executions/{i}").get_json() for i in ids)
+    assert pending["status"] == "succeeded"
+    assert [s["status"] for s in pending["steps"]] == ["succeeded", "succeeded", "skipped"]
+    assert [s["status"] for s in paid["steps"]] == ["succeeded"] * 3
+    assert paths(recorder) == ["/a"]
+
+
+def test_manual_run_with_a_payload(api, recorder, run_queue):
+    graph = flow_document({"id": "start", "type": "core.manual"},
+                          http_step("a", recorder.url + "/a"))
+    flow_id = api.post("/api/flows", json={"name": "m", "graph": graph}).get_json()["id"]
+    started = api.post(f"/api/flows/{flow_id}/run", json={"payload": {"n": 1}})
+    assert started.status_code == 202
+    run_queue()
+    assert recorder.received[0].json() == {"n": 1}
+    assert api.get(f"/api/executions/{started.get_json()['id']}").get_json()["mode"] == "manual"
+
+
+def test_list_is_newest_first_filtered_and_paged(api, other_api, client, recorder, run_queue):
+    graph = flow_document({"id": "hook", "type": "core.webhook"},
+                          {"id": "f", "type": "core.filter", "mapping": {"condition": "trigger.ok"}},
+                          http_step("a", recorder.url + "/a"))
+    flow_id, url = create_active_flow(api, graph)
+    ids = [post_json(client, url, {"ok": True}).get_json()["execution_id"] for _ in range(5)]
+    run_queue()
+    listed = api.get(f"/api/executions?flow_id={flow_id}&limit=3").get_json()
+    assert [e["id"] for e in listed["executions"]] == ids[::-1][:3]
+    rest = api.get(f"/api/executions?flow_id={flow_id}&before={listed['next_cursor']}").get_json()
+    assert [e["id"] for e in rest["executions"]] == ids[::-1][3:]
+    assert rest["next_cursor"] is None
+    assert len(api.get("/api/executions?status=succeeded").get_json()["executions"]) == 5
+    assert api.get("/api/executions?status=failed").get_json()["executions"] == []
+    assert api.get("/api/executions?status=bogus").status_code == 400
+    assert other_api.get("/api/executions").get_json()["executions"] == []
+    assert other_api.get(f"/api/executions/{ids[0]}").status_code == 404
+    assert other_api.post(f"/api/executions/{ids[0]}/retry").status_code == 404
