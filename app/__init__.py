@@ -31,10 +31,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         _tune_sqlite(app)
 
-    from app import hooks
+    from app import hooks, pages
     from app.api import catalog, credentials, executions, flows
 
-    for module in (flows, executions, catalog, credentials, hooks):
+    for module in (flows, executions, catalog, credentials, hooks, pages):
         app.register_blueprint(module.bp)
     _register_error_handlers(app)
     return app

@@ -124,7 +124,7 @@ def up(port: int, workers: int, web_workers: int) -> None:
     config["REDIS_URL"] = redis_url
 
     migrate_database()
-    api_token = _demo_merchant()
+    api_token = ensure_demo_merchant()
     python = sys.executable
     children += [
         subprocess.Popen(
@@ -156,7 +156,7 @@ def up(port: int, workers: int, web_workers: int) -> None:
     _supervise(children)
 
 
-def _demo_merchant() -> str:
+def ensure_demo_merchant() -> str:
     merchant = merchant_named(DEMO_MERCHANT)
     user = db.session.scalar(select(User).where(User.email == DEMO_EMAIL))
     if user is None:

@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "SHOPWIRE_HTTP_TIMEOUT_SECONDS": 15.0,
     "SHOPWIRE_HTTP_MAX_RESPONSE_BYTES": 5 * 1024 * 1024,
     "SHOPWIRE_SQLITE_BUSY_TIMEOUT_MS": 5000,
+    "SESSION_COOKIE_SAMESITE": "Lax",
 }
 
 # Environment names that differ from the config key.

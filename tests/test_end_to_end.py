@@ -28,10 +28,13 @@ def served(app):
 
 @pytest.fixture
 def worker_process(app_config):
-    env = dict(os.environ, SHOPWIRE_DATA_DIR=app_config["SHOPWIRE_DATA_DIR"],
-               DATABASE_URL=app_config["SQLALCHEMY_DATABASE_URI"],
-               REDIS_URL=app_config["REDIS_URL"],
-               SHOPWIRE_ALLOW_PRIVATE_NETWORKS="127.0.0.0/8")
+    env = dict(
+        os.environ,
+        SHOPWIRE_DATA_DIR=app_config["SHOPWIRE_DATA_DIR"],
+        DATABASE_URL=app_config["SQLALCHEMY_DATABASE_URI"],
+        REDIS_URL=app_config["REDIS_URL"],
+        SHOPWIRE_ALLOW_PRIVATE_NETWORKS="127.0.0.0/8",
+    )
     process = subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], env=env)
     yield process
     process.terminate()
@@ -40,26 +43,46 @@ def worker_process(app_config):
 
 def w1_flow(sink_url):
     return flow_document(
-        {"id": "hook", "type": "core.webhook",
-         "params": {"event_id_header": "X-Shopify-Webhook-Id"}},
-        {"id": "map", "type": "core.map", "params": {"fields": {}}, "mapping": {
-            "fields.id": "trigger.id", "fields.email": "trigger.email",
-            "fields.total": "to_number(trigger.total_price)",
-            "fields.currency": "trigger.currency", "fields.skus": "trigger.line_items[].sku"}},
+        {
+            "id": "hook",
+            "type": "core.webhook",
+            "params": {"event_id_header": "X-Shopify-Webhook-Id"},
+        },
+        {
+            "id": "map",
+            "type": "core.map",
+            "params": {"fields": {}},
+            "mapping": {
+                "fields.id": "trigger.id",
+                "fields.email": "trigger.email",
+                "fields.total": "to_number(trigger.total_price)",
+                "fields.currency": "trigger.currency",
+                "fields.skus": "trigger.line_items[].sku",
+            },
+        },
         {"id": "paid", "type": "core.filter", "mapping": {"condition": "input.total > `0`"}},
-        {"id": "post", "type": "core.http_request",
-         "params": {"method": "POST", "url": sink_url}, "mapping": {"body": "input"}},
+        {
+            "id": "post",
+            "type": "core.http_request",
+            "params": {"method": "POST", "url": sink_url},
+            "mapping": {"body": "input"},
+        },
     )
 
 
 def test_shopify_order_flows_through_to_the_receiver(api, served, worker_process, recorder):
     order = load_fixture("shopify", "webhook.orders_paid.json").replace(
-        b"820982911946154500", str(BIG_ID).encode(), 1)
+        b"820982911946154500", str(BIG_ID).encode(), 1
+    )
     flow_id, url = create_active_flow(api, w1_flow(recorder.url + "/orders"))
     url = url.replace("http://localhost", served)
 
-    reply = requests.post(url, data=order, timeout=10, headers={
-        "Content-Type": "application/json", "X-Shopify-Webhook-Id": "b54557e4-bdd9-4b37"})
+    reply = requests.post(
+        url,
+        data=order,
+        timeout=10,
+        headers={"Content-Type": "application/json", "X-Shopify-Webhook-Id": "b54557e4-bdd9-4b37"},
+    )
     assert reply.status_code == 202
     execution_id = reply.json()["execution_id"]
 
@@ -69,23 +92,40 @@ def test_shopify_order_flows_through_to_the_receiver(api, served, worker_process
     [delivery] = recorder.received
     assert delivery.body.startswith(b'{"id": 820982911946154508,')
     assert delivery.json() == {
-        "id": BIG_ID, "email": "jon@example.com", "total": 404.95, "currency": "USD",
-        "skus": ["SKU2006-001", "LENS-PROTECT-2YR", "CASE-LEATHER-PREM", "SKU2006-020",
-                 "SKU2006-035"],
+        "id": BIG_ID,
+        "email": "jon@example.com",
+        "total": 404.95,
+        "currency": "USD",
+        "skus": [
+            "SKU2006-001",
+            "LENS-PROTECT-2YR",
+            "CASE-LEATHER-PREM",
+            "SKU2006-020",
+            "SKU2006-035",
+        ],
     }
 
     while time.monotonic() < deadline:
-        detail = requests.get(f"{served}/api/executions/{execution_id}",
-                              headers=api.headers, timeout=5)
+        detail = requests.get(
+            f"{served}/api/executions/{execution_id}", headers=api.headers, timeout=5
+        )
         if detail.json()["status"] == "succeeded":
             break
         time.sleep(0.05)
     steps = json.loads(detail.content)["steps"]  # the stdlib parser keeps big ints exact
     assert [(s["node_id"], s["status"]) for s in steps] == [
-        ("hook", "succeeded"), ("map", "succeeded"), ("paid", "succeeded"), ("post", "succeeded")]
+        ("hook", "succeeded"),
+        ("map", "succeeded"),
+        ("paid", "succeeded"),
+        ("post", "succeeded"),
+    ]
     assert steps[1]["output"]["id"] == BIG_ID
     assert steps[3]["output"]["status"] == 200
 
-    duplicate = requests.post(url, data=order, timeout=10, headers={
-        "Content-Type": "application/json", "X-Shopify-Webhook-Id": "b54557e4-bdd9-4b37"})
+    duplicate = requests.post(
+        url,
+        data=order,
+        timeout=10,
+        headers={"Content-Type": "application/json", "X-Shopify-Webhook-Id": "b54557e4-bdd9-4b37"},
+    )
     assert (duplicate.status_code, duplicate.json()["execution_id"]) == (200, execution_id)

@@ -9,8 +9,12 @@ from app.models import Execution
 from tests.conftest import create_active_flow, flow_document, load_fixture, post_json
 
 HOOK = {"id": "hook", "type": "core.webhook"}
-MAP = {"id": "map", "type": "core.map", "params": {"fields": {}},
-       "mapping": {"fields.email": "trigger.email"}}
+MAP = {
+    "id": "map",
+    "type": "core.map",
+    "params": {"fields": {}},
+    "mapping": {"fields.email": "trigger.email"},
+}
 
 
 def active_flow(api, **hook_params):
@@ -29,8 +33,11 @@ def test_a_json_event_is_committed_as_queued_before_the_reply(api, client):
 
 def test_form_bodies_become_fields(api, client, run_queue):
     _, url = active_flow(api)
-    reply = client.post(url, data="email=jon%40example.com&tag=a&tag=b",
-                        content_type="application/x-www-form-urlencoded")
+    reply = client.post(
+        url,
+        data="email=jon%40example.com&tag=a&tag=b",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert reply.status_code == 202
     run_queue()
     detail = api.get(f"/api/executions/{reply.get_json()['execution_id']}").get_json()
@@ -80,11 +87,16 @@ def test_unsupported_content_type_is_415(api, client):
 
 
 def signed_flow(api, secret="s3cret-value", **signature):
-    credential = api.post("/api/credentials", json={
-        "connector": "core", "name": "Shop secret", "data": {"secret": secret}})
+    credential = api.post(
+        "/api/credentials",
+        json={"connector": "core", "name": "Shop secret", "data": {"secret": secret}},
+    )
     assert credential.status_code == 201, credential.get_json()
-    hook = {**HOOK, "credential": credential.get_json()["id"],
-            "params": {"signature": {"header": "X-Signature", **signature}}}
+    hook = {
+        **HOOK,
+        "credential": credential.get_json()["id"],
+        "params": {"signature": {"header": "X-Signature", **signature}},
+    }
     return create_active_flow(api, flow_document(hook, MAP))
 
 
@@ -125,6 +137,5 @@ def test_event_id_from_the_body_deduplicates(api, client):
     again = post_json(client, url, {"id": 7, "email": "a@example.com"})
     other = post_json(client, url, {"id": 8, "email": "a@example.com"})
     assert (first.status_code, again.status_code, other.status_code) == (202, 200, 202)
-    assert again.get_json() == {"execution_id": first.get_json()["execution_id"],
-                                "duplicate": True}
+    assert again.get_json() == {"execution_id": first.get_json()["execution_id"], "duplicate": True}
     assert db.session.query(Execution).count() == 2

@@ -46,7 +46,7 @@ def compile_expression(expression: str) -> ParsedResult:
         ) from None
     except jmespath_errors.ParseError as error:
         raise MappingError(
-            f'Not a valid expression at position {error.lex_position}: unexpected '
+            f"Not a valid expression at position {error.lex_position}: unexpected "
             f'"{error.token_value}".',
             position=error.lex_position,
         ) from None

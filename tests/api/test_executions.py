@@ -6,15 +6,22 @@ JSON = {"Content-Type": "application/json"}
 
 
 def http_step(node_id, url, **extra):
-    return {"id": node_id, "type": "core.http_request", "name": f"Send {node_id}",
-            "params": {"method": "POST", "url": url}, "mapping": {"body": "input"}, **extra}
+    return {
+        "id": node_id,
+        "type": "core.http_request",
+        "name": f"Send {node_id}",
+        "params": {"method": "POST", "url": url},
+        "mapping": {"body": "input"},
+        **extra,
+    }
 
 
 def two_calls(api, recorder):
-    graph = flow_document({"id": "hook", "type": "core.webhook"},
-                          http_step("a", recorder.url + "/a"),
-                          http_step("b", recorder.url + "/b", retry={"attempts": 3,
-                                                                     "backoff_seconds": 0}))
+    graph = flow_document(
+        {"id": "hook", "type": "core.webhook"},
+        http_step("a", recorder.url + "/a"),
+        http_step("b", recorder.url + "/b", retry={"attempts": 3, "backoff_seconds": 0}),
+    )
     return create_active_flow(api, graph)
 
 
@@ -23,8 +30,11 @@ def paths(recorder):
 
 
 def test_a_failed_step_is_explained_and_retry_resumes_there(api, client, recorder, run_queue):
-    recorder.reply = lambda r: ((400, JSON, b'{"message": "Unknown SKU"}') if r.path == "/b"
-                                else (200, JSON, b'{"ok": true}'))
+    recorder.reply = lambda r: (
+        (400, JSON, b'{"message": "Unknown SKU"}')
+        if r.path == "/b"
+        else (200, JSON, b'{"ok": true}')
+    )
     flow_id, url = two_calls(api, recorder)
     execution_id = post_json(client, url, {"sku": "X"}).get_json()["execution_id"]
     run_queue()
@@ -32,7 +42,8 @@ def test_a_failed_step_is_explained_and_retry_resumes_there(api, client, recorde
     assert failed["status"] == "failed"
     assert failed["error"]["node_id"] == "b" and failed["error"]["type"] == "provider"
     assert failed["error"]["message"] == (
-        'The server answered 400 Bad Request: {"message": "Unknown SKU"}')
+        'The server answered 400 Bad Request: {"message": "Unknown SKU"}'
+    )
     assert [s["status"] for s in failed["steps"]] == ["succeeded", "succeeded", "failed"]
     assert failed["steps"][2]["attempts"] == 1  # a provider's refusal is not retried
 
@@ -46,8 +57,13 @@ def test_a_failed_step_is_explained_and_retry_resumes_there(api, client, recorde
 
 
 def test_transient_errors_are_retried_honouring_retry_after(api, client, recorder, run_queue):
-    answers = iter([(503, {"Retry-After": "0"}, b""), (429, {"Retry-After": "0"}, b""),
-                    (200, JSON, b'{"id": 1}')])
+    answers = iter(
+        [
+            (503, {"Retry-After": "0"}, b""),
+            (429, {"Retry-After": "0"}, b""),
+            (200, JSON, b'{"id": 1}'),
+        ]
+    )
     recorder.reply = lambda r: (200, JSON, b"{}") if r.path == "/a" else next(answers)
     _, url = two_calls(api, recorder)
     execution_id = post_json(client, url, {}).get_json()["execution_id"]
@@ -63,8 +79,13 @@ def test_transient_errors_are_retried_honouring_retry_after(api, client, recorde
 def test_a_missing_field_fails_the_step_naming_node_and_field(api, client, recorder, run_queue):
     graph = flow_document(
         {"id": "hook", "type": "core.webhook"},
-        {"id": "map", "type": "core.map", "name": "Pick", "params": {"fields": {}},
-         "mapping": {"fields.email": "trigger.customer.email"}},
+        {
+            "id": "map",
+            "type": "core.map",
+            "name": "Pick",
+            "params": {"fields": {}},
+            "mapping": {"fields.email": "trigger.customer.email"},
+        },
     )
     _, url = create_active_flow(api, graph)
     execution_id = post_json(client, url, {"customer": {}}).get_json()["execution_id"]
@@ -77,13 +98,18 @@ def test_a_missing_field_fails_the_step_naming_node_and_field(api, client, recor
 def test_a_false_filter_ends_the_flow_quietly(api, client, recorder, run_queue):
     graph = flow_document(
         {"id": "hook", "type": "core.webhook"},
-        {"id": "only_paid", "type": "core.filter",
-         "mapping": {"condition": "trigger.financial_status == 'paid'"}},
+        {
+            "id": "only_paid",
+            "type": "core.filter",
+            "mapping": {"condition": "trigger.financial_status == 'paid'"},
+        },
         http_step("a", recorder.url + "/a"),
     )
     _, url = create_active_flow(api, graph)
-    ids = [post_json(client, url, {"financial_status": s}).get_json()["execution_id"]
-           for s in ("pending", "paid")]
+    ids = [
+        post_json(client, url, {"financial_status": s}).get_json()["execution_id"]
+        for s in ("pending", "paid")
+    ]
     run_queue()
     pending, paid = (api.get(f"/api/executions/{i}").get_json() for i in ids)
     assert pending["status"] == "succeeded"
@@ -93,8 +119,9 @@ def test_a_false_filter_ends_the_flow_quietly(api, client, recorder, run_queue):
 
 
 def test_manual_run_with_a_payload(api, recorder, run_queue):
-    graph = flow_document({"id": "start", "type": "core.manual"},
-                          http_step("a", recorder.url + "/a"))
+    graph = flow_document(
+        {"id": "start", "type": "core.manual"}, http_step("a", recorder.url + "/a")
+    )
     flow_id = api.post("/api/flows", json={"name": "m", "graph": graph}).get_json()["id"]
     started = api.post(f"/api/flows/{flow_id}/run", json={"payload": {"n": 1}})
     assert started.status_code == 202
@@ -104,9 +131,11 @@ def test_manual_run_with_a_payload(api, recorder, run_queue):
 
 
 def test_list_is_newest_first_filtered_and_paged(api, other_api, client, recorder, run_queue):
-    graph = flow_document({"id": "hook", "type": "core.webhook"},
-                          {"id": "f", "type": "core.filter", "mapping": {"condition": "trigger.ok"}},
-                          http_step("a", recorder.url + "/a"))
+    graph = flow_document(
+        {"id": "hook", "type": "core.webhook"},
+        {"id": "f", "type": "core.filter", "mapping": {"condition": "trigger.ok"}},
+        http_step("a", recorder.url + "/a"),
+    )
     flow_id, url = create_active_flow(api, graph)
     ids = [post_json(client, url, {"ok": True}).get_json()["execution_id"] for _ in range(5)]
     run_queue()

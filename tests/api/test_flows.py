@@ -6,8 +6,12 @@ from tests.conftest import flow_document
 
 GRAPH = flow_document(
     {"id": "hook", "type": "core.webhook", "position": {"x": 0, "y": 0}},
-    {"id": "map", "type": "core.map", "params": {"fields": {}},
-     "mapping": {"fields.email": "trigger.email"}},
+    {
+        "id": "map",
+        "type": "core.map",
+        "params": {"fields": {}},
+        "mapping": {"fields.email": "trigger.email"},
+    },
 )
 
 
@@ -26,9 +30,15 @@ def test_create_returns_id_and_version_and_reads_back(api):
 
 
 def test_invalid_graph_is_422_problem_with_pointers_into_the_request(api):
-    graph = flow_document({"id": "hook", "type": "core.webhook"},
-                          {"id": "map", "type": "core.map", "params": {"fields": {}},
-                           "mapping": {"fields.email": "trigger.[email"}})
+    graph = flow_document(
+        {"id": "hook", "type": "core.webhook"},
+        {
+            "id": "map",
+            "type": "core.map",
+            "params": {"fields": {}},
+            "mapping": {"fields.email": "trigger.[email"},
+        },
+    )
     reply = api.post("/api/flows", json={"name": "", "graph": graph})
     assert reply.status_code == 422
     assert reply.content_type == "application/problem+json"
@@ -39,8 +49,9 @@ def test_invalid_graph_is_422_problem_with_pointers_into_the_request(api):
 
 def test_saving_creates_versions_and_old_ones_stay_readable(api):
     flow = create(api)
-    changed = flow_document(*GRAPH["nodes"], {"id": "more", "type": "core.map",
-                                              "params": {"fields": {"x": 1}}})
+    changed = flow_document(
+        *GRAPH["nodes"], {"id": "more", "type": "core.map", "params": {"fields": {"x": 1}}}
+    )
     updated = api.put(f"/api/flows/{flow['id']}", json={"graph": changed, "name": "Renamed"})
     assert updated.get_json()["version"] == 2 and updated.get_json()["name"] == "Renamed"
     versions = api.get(f"/api/flows/{flow['id']}/versions").get_json()["versions"]
@@ -74,10 +85,20 @@ def test_requests_without_a_valid_token_are_401(client, api):
     assert wrong.status_code == 401
 
 
-@pytest.mark.parametrize("method, suffix", [
-    ("get", ""), ("put", ""), ("delete", ""), ("post", "/activate"), ("post", "/deactivate"),
-    ("post", "/run"), ("get", "/versions"), ("get", "/versions/1"), ("get", "/rejected-events"),
-])
+@pytest.mark.parametrize(
+    "method, suffix",
+    [
+        ("get", ""),
+        ("put", ""),
+        ("delete", ""),
+        ("post", "/activate"),
+        ("post", "/deactivate"),
+        ("post", "/run"),
+        ("get", "/versions"),
+        ("get", "/versions/1"),
+        ("get", "/rejected-events"),
+    ],
+)
 def test_another_merchants_flow_is_404(api, other_api, method, suffix):
     flow = create(api)
     reply = getattr(other_api, method)(f"/api/flows/{flow['id']}{suffix}", json={"name": "x"})
@@ -88,11 +109,15 @@ def test_another_merchants_flow_is_404(api, other_api, method, suffix):
 
 def test_node_catalog_and_schemas(api, client):
     nodes = {n["key"]: n for n in api.get("/api/nodes").get_json()["nodes"]}
-    assert {"core.webhook", "core.manual", "core.map", "core.filter",
-            "core.http_request"} <= set(nodes)
+    assert {"core.webhook", "core.manual", "core.map", "core.filter", "core.http_request"} <= set(
+        nodes
+    )
     assert nodes["core.http_request"]["title"]["de"] == "HTTP-Anfrage"
     assert client.get("/api/schema/flow").get_json()["required"] == [
-        "schema_version", "nodes", "edges"]
+        "schema_version",
+        "nodes",
+        "edges",
+    ]
     paths = client.get("/api/openapi.json").get_json()["paths"]
     assert {"/api/flows", "/api/executions/{execution_id}/retry", "/hooks/{token}"} <= set(paths)
 
@@ -101,7 +126,9 @@ def test_every_openapi_route_exists_in_the_app(app):
     """The document and the app must not drift apart."""
     from app.api.openapi import openapi_document
 
-    rules = {r.rule.replace("<", "{").replace(">", "}").replace("int:", "")
-             for r in app.url_map.iter_rules()}
+    rules = {
+        r.rule.replace("<", "{").replace(">", "}").replace("int:", "")
+        for r in app.url_map.iter_rules()
+    }
     documented = set(openapi_document()["paths"])
     assert documented == {r for r in rules if r.startswith(("/api", "/hooks"))}

@@ -6,8 +6,10 @@ import pytest
 
 from app.engine.mapping import FieldMappingError, MappingError, apply_mapping, compile_expression
 
-ORDER = json.loads('{"id": 820982911946154508, "email": "jon@example.com", "total_price": "403.00",'
-                   ' "line_items": [{"sku": "A"}, {"sku": "B"}], "note": null}')
+ORDER = json.loads(
+    '{"id": 820982911946154508, "email": "jon@example.com", "total_price": "403.00",'
+    ' "line_items": [{"sku": "A"}, {"sku": "B"}], "note": null}'
+)
 SCOPE = {"trigger": ORDER, "input": ORDER, "steps": {}, "flow": {}, "now": ""}
 
 
@@ -17,8 +19,10 @@ def test_mapped_values_fill_nested_params_and_keep_fixed_ones():
         {"body.order": "trigger.id", "body.skus": "trigger.line_items[].sku"},
         SCOPE,
     )
-    assert params == {"method": "POST",
-                      "body": {"source": "shop", "order": 820982911946154508, "skus": ["A", "B"]}}
+    assert params == {
+        "method": "POST",
+        "body": {"source": "shop", "order": 820982911946154508, "skus": ["A", "B"]},
+    }
 
 
 def test_big_integers_stay_exact():

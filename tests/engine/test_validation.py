@@ -8,10 +8,20 @@ from app.engine.validation import validate_flow
 from tests.conftest import flow_document
 
 HOOK = {"id": "hook", "type": "core.webhook", "name": "Paid order"}
-MAP = {"id": "map", "type": "core.map", "name": "Pick fields", "params": {"fields": {}},
-       "mapping": {"fields.email": "trigger.email"}}
-POST = {"id": "post", "type": "core.http_request", "name": "Send",
-        "params": {"url": "https://example.com/orders"}, "mapping": {"body": "input"}}
+MAP = {
+    "id": "map",
+    "type": "core.map",
+    "name": "Pick fields",
+    "params": {"fields": {}},
+    "mapping": {"fields.email": "trigger.email"},
+}
+POST = {
+    "id": "post",
+    "type": "core.http_request",
+    "name": "Send",
+    "params": {"url": "https://example.com/orders"},
+    "mapping": {"body": "input"},
+}
 
 
 def problems(document):
@@ -32,8 +42,9 @@ def test_shape_errors_point_at_the_field():
 
 
 def test_unknown_node_type_and_version():
-    found = problems(flow_document(HOOK, {"id": "x", "type": "core.teleport"},
-                                   {**MAP, "version": 7}))
+    found = problems(
+        flow_document(HOOK, {"id": "x", "type": "core.teleport"}, {**MAP, "version": 7})
+    )
     assert found["/nodes/1/type"] == 'Step "x": there is no step type "core.teleport".'
     assert found["/nodes/2/version"].startswith('Step "Pick fields": core.map has no version 7')
 
@@ -60,8 +71,9 @@ def test_cycles_are_rejected():
 
 def test_exactly_one_trigger():
     assert "needs a trigger" in problems(flow_document(MAP, POST))["/nodes"]
-    found = problems(flow_document(HOOK, MAP, {"id": "again", "type": "core.manual"},
-                                   edges=[("hook", "map")]))
+    found = problems(
+        flow_document(HOOK, MAP, {"id": "again", "type": "core.manual"}, edges=[("hook", "map")])
+    )
     assert "exactly one trigger" in found["/nodes/2"]
 
 

@@ -30,15 +30,18 @@ class Recorder:
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.reply: Callable[[Received], Reply] = lambda _r: (
-            200, {"Content-Type": "application/json"}, b'{"ok": true}'
+            200,
+            {"Content-Type": "application/json"},
+            b'{"ok": true}',
         )
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                request = Received(self.command, self.path, dict(self.headers),
-                                   self.rfile.read(length))
+                request = Received(
+                    self.command, self.path, dict(self.headers), self.rfile.read(length)
+                )
                 recorder.received.append(request)
                 status, headers, body = recorder.reply(request)
                 self.send_response(status)

@@ -1,0 +1,128 @@
+"""The HTML pages: sign-in and the overview of a merchant's flows and recent executions."""
+
+from __future__ import annotations
+
+import secrets
+from functools import wraps
+
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+
+from app import executions, flows
+from app.extensions import db
+from app.models import Execution, Flow, Membership, User
+
+bp = Blueprint("pages", __name__)
+
+TEXT = {
+    "en": {
+        "title": "Shopwire",
+        "sign_in": "Sign in",
+        "email": "E-mail",
+        "password": "Password",
+        "wrong": "E-mail or password is wrong.",
+        "flows": "Your flows",
+        "sign_out": "Sign out",
+        "no_flows": "No flows yet. Create one through the API (see the README): the visual "
+        "editor builds on the same API.",
+        "on": "on",
+        "off": "off",
+        "version": "version",
+        "executions": "Recent executions",
+        "no_executions": "Nothing has run yet. Switch a flow on and send an event to its "
+        "webhook address.",
+        "webhook": "Webhook address",
+    },
+    "de": {
+        "title": "Shopwire",
+        "sign_in": "Anmelden",
+        "email": "E-Mail",
+        "password": "Passwort",
+        "wrong": "E-Mail oder Passwort ist falsch.",
+        "flows": "Ihre Abläufe",
+        "sign_out": "Abmelden",
+        "no_flows": "Noch keine Abläufe. Legen Sie einen über die API an (siehe README): der "
+        "visuelle Editor baut auf derselben API auf.",
+        "on": "an",
+        "off": "aus",
+        "version": "Version",
+        "executions": "Letzte Ausführungen",
+        "no_executions": "Noch nichts gelaufen. Schalten Sie einen Ablauf an und senden Sie "
+        "ein Ereignis an seine Webhook-Adresse.",
+        "webhook": "Webhook-Adresse",
+    },
+}
+
+
+@bp.before_app_request
+def _language() -> None:
+    g.lang = request.accept_languages.best_match(["en", "de"]) or "en"
+    g.t = TEXT[g.lang]
+
+
+def _csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def _check_csrf() -> None:
+    sent = request.form.get("csrf", "")
+    if not secrets.compare_digest(sent, session.get("csrf", "")):
+        abort(400, "The form expired. Reload the page and try again.")
+
+
+def login_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if "merchant_id" not in session:
+            return redirect(url_for("pages.login"))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        _check_csrf()
+        user = db.session.scalar(select(User).where(User.email == request.form.get("email")))
+        if user and user.check_password(request.form.get("password", "")):
+            membership = db.session.scalar(select(Membership).filter_by(user_id=user.id))
+            session.clear()
+            session["merchant_id"] = membership.merchant_id
+            return redirect(url_for("pages.home"))
+        error = g.t["wrong"]
+    return render_template("login.html", csrf=_csrf_token(), error=error)
+
+
+@bp.post("/logout")
+def logout():
+    _check_csrf()
+    session.clear()
+    return redirect(url_for("pages.login"))
+
+
+@bp.get("/")
+@login_required
+def home():
+    merchant_id = session["merchant_id"]
+    merchant_flows = db.session.scalars(
+        select(Flow)
+        .where(Flow.merchant_id == merchant_id, Flow.deleted_at.is_(None))
+        .order_by(Flow.updated_at.desc())
+    ).all()
+    recent = db.session.scalars(
+        select(Execution)
+        .where(Execution.merchant_id == merchant_id)
+        .order_by(Execution.created_at.desc())
+        .limit(20)
+    ).all()
+    names = {flow.id: flow.name for flow in merchant_flows}
+    return render_template(
+        "home.html",
+        flows=[(flow, flows.webhooks(flow)) for flow in merchant_flows],
+        executions=[(executions.describe(e), names.get(e.flow_id, "")) for e in recent],
+        csrf=_csrf_token(),
+    )
