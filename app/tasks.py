@@ -81,7 +81,7 @@ def _run_claimed(execution_id: str) -> str:
         finished=finished,
         heartbeat=lambda: _extend_lease(execution),
     )
-    result = interpreter.run(run, lambda step: _record(execution, step))
+    result = interpreter.run(run, lambda step, durable: _record(execution, step, durable))
     execution.status = result.status
     execution.error = result.error
     execution.finished_at = utcnow()
@@ -90,8 +90,11 @@ def _run_claimed(execution_id: str) -> str:
     return result.status
 
 
-def _record(execution: Execution, step: interpreter.StepRecord) -> None:
-    """Persist a finished step before the next one starts: this is the resume point."""
+def _record(execution: Execution, step: interpreter.StepRecord, durable: bool) -> None:
+    """Add a finished step; commit it at once if it was an action: that is the resume point.
+
+    Transform records ride along with the next commit, which saves a commit per step.
+    """
     db.session.add(
         StepRun(
             execution_id=execution.id,
@@ -106,13 +109,17 @@ def _record(execution: Execution, step: interpreter.StepRecord) -> None:
             finished_at=_naive(step.finished_at),
         )
     )
-    _extend_lease(execution)
+    if durable:
+        _extend_lease(execution, force=True)
 
 
-def _extend_lease(execution: Execution) -> None:
+def _extend_lease(execution: Execution, *, force: bool = False) -> None:
+    """Push the lease out again, and commit; skipped while more than half of it is left."""
     lease = timedelta(seconds=current_app.config["SHOPWIRE_EXECUTION_LEASE_SECONDS"])
-    execution.lease_until = utcnow() + lease
-    db.session.commit()
+    now = utcnow()
+    if force or execution.lease_until - now < lease / 2:
+        execution.lease_until = now + lease
+        db.session.commit()
 
 
 def _naive(moment):

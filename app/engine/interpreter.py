@@ -1,8 +1,11 @@
 """Run one execution of a flow, step by step, resuming after the last finished step.
 
 The interpreter knows nothing of databases or queues: the caller hands it the steps that have
-already finished and a ``record`` callback that must persist each step before returning. That
-is what makes "a finished step is never repeated" hold across crashes.
+already finished and a ``record(step, durable)`` callback. When ``durable`` is true (the step
+was an action, with effects outside Shopwire) the record must be persisted before the callback
+returns: that is what makes "a finished step is never repeated" hold across crashes. Records of
+triggers and transforms may be persisted with the next durable one, since re-running a pure
+transform after a crash changes nothing outside.
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ class Execution:
     heartbeat: Callable[[], None] = lambda: None
 
 
-def run(execution: Execution, record: Callable[[StepRecord], None]) -> Result:
+def run(execution: Execution, record: Callable[[StepRecord, bool], None]) -> Result:
     graph = execution.graph
     outputs: dict[str, Any] = {graph.trigger_id: execution.trigger_output}
     ports: dict[str, tuple[str, ...]] = {graph.trigger_id: ("main",)}
@@ -76,7 +79,7 @@ def run(execution: Execution, record: Callable[[StepRecord], None]) -> Result:
         active = [e for e in graph.incoming[node_id] if e.port in ports.get(e.source, ())]
         if not active:
             ports[node_id] = ()
-            record(StepRecord(node_id, "skipped"))
+            record(StepRecord(node_id, "skipped"), False)
             continue
         execution.heartbeat()
         scope = {
@@ -87,7 +90,7 @@ def run(execution: Execution, record: Callable[[StepRecord], None]) -> Result:
             "now": datetime.now(UTC).isoformat(),
         }
         step = _run_step(execution, node_id, scope)
-        record(step)
+        record(step, graph.spec(node_id).kind == "action")
         if step.status == "failed":
             return Result("failed", step.error)
         outputs[node_id], ports[node_id] = step.output, step.ports
