@@ -26,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = config["SECRET_KEY"] or _instance_secret(data_dir)
     app.json.sort_keys = False
 
+    _limit_lock_waits(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     with app.app_context():
@@ -48,12 +49,25 @@ def _instance_secret(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def _limit_lock_waits(app: Flask) -> None:
+    """On PostgreSQL, give up on a lock after the same time SQLite waits, so a blocked
+    database answers webhooks with 503 instead of hanging until the sender times out."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    connect_args = options.setdefault("connect_args", {})
+    connect_args.setdefault(
+        "options", f"-c lock_timeout={int(app.config['SHOPWIRE_DB_LOCK_TIMEOUT_MS'])}"
+    )
+    connect_args.setdefault("connect_timeout", 5)
+
+
 def _tune_sqlite(app: Flask) -> None:
     """WAL lets the web and the workers read while one writes; a busy timeout makes writers
     queue for the lock instead of failing at once."""
     if db.engine.dialect.name != "sqlite":
         return
-    busy_ms = app.config["SHOPWIRE_SQLITE_BUSY_TIMEOUT_MS"]
+    busy_ms = app.config["SHOPWIRE_DB_LOCK_TIMEOUT_MS"]
 
     @event.listens_for(db.engine, "connect")
     def _pragmas(connection, _record):

@@ -19,7 +19,7 @@ from app.flows import version_graph
 from app.models import Execution, Flow, StepRun
 from app.models.base import utcnow
 from app.outbound import outbound_session
-from app.queue import dispatch
+from app.queue import dispatch, waiting_in_queue
 
 log = logging.getLogger("shopwire.tasks")
 
@@ -127,12 +127,13 @@ def _naive(moment):
 
 
 def sweep() -> int:
-    """Re-enqueue executions nobody is working on: left queued while Redis was down, or
-    running under a lease that ran out because the worker died. Returns how many."""
+    """Re-enqueue executions nobody is working on: left queued while Redis was down (or lost
+    with a Redis restart), or running under a lease that ran out because the worker died.
+    Returns how many."""
     now = utcnow()
     grace = timedelta(seconds=current_app.config["SHOPWIRE_QUEUED_GRACE_SECONDS"])
-    stranded = db.session.scalars(
-        select(Execution.id)
+    rows = db.session.execute(
+        select(Execution.id, Execution.status)
         .where(
             or_(
                 (Execution.status == "queued") & (Execution.queued_at < now - grace),
@@ -143,6 +144,9 @@ def sweep() -> int:
         .limit(1000)
     ).all()
     db.session.remove()
+    queued = [execution_id for execution_id, status in rows if status == "queued"]
+    still_waiting = waiting_in_queue(queued) if queued else set()
+    stranded = [execution_id for execution_id, _ in rows if execution_id not in still_waiting]
     for execution_id in stranded:
         dispatch(execution_id)
     if stranded:

@@ -13,10 +13,21 @@ from tests.conftest import flow_document
 CALLS: list[tuple[str, Any]] = []
 
 
-@node("test.flaky", kind="action", title={"en": "Flaky"}, description={"en": ""},
-      params={"type": "object", "properties": {"fail_times": {"type": "integer"},
-                                               "token": {"type": "string", "writeOnly": True}}},
-      output_schema={}, output_example={})
+@node(
+    "test.flaky",
+    kind="action",
+    title={"en": "Flaky"},
+    description={"en": ""},
+    params={
+        "type": "object",
+        "properties": {
+            "fail_times": {"type": "integer"},
+            "token": {"type": "string", "writeOnly": True},
+        },
+    },
+    output_schema={},
+    output_example={},
+)
 def flaky(ctx, params, input):
     CALLS.append((ctx.node_id, ctx.idempotency_key))
     if sum(1 for c in CALLS if c[0] == ctx.node_id) <= params.get("fail_times", 0):
@@ -30,19 +41,30 @@ def _reset():
 
 
 def graph(*extra):
-    return Graph(flow_document(
-        {"id": "hook", "type": "core.webhook"},
-        {"id": "map", "type": "core.map", "params": {"fields": {}},
-         "mapping": {"fields.n": "trigger.n"}},
-        *extra,
-    ))
+    return Graph(
+        flow_document(
+            {"id": "hook", "type": "core.webhook"},
+            {
+                "id": "map",
+                "type": "core.map",
+                "params": {"fields": {}},
+                "mapping": {"fields.n": "trigger.n"},
+            },
+            *extra,
+        )
+    )
 
 
 def execute(g, finished=None, sleeps=None):
     records = []
     run = interpreter.Execution(
-        id="exec-1", graph=g, trigger_output={"n": 1}, flow={}, http=None,
-        credential=lambda _id: None, finished=finished or {},
+        id="exec-1",
+        graph=g,
+        trigger_output={"n": 1},
+        flow={},
+        http=None,
+        credential=lambda _id: None,
+        finished=finished or {},
         sleep=(sleeps.append if sleeps is not None else lambda _s: None),
     )
     result = interpreter.run(run, lambda step, durable: records.append((step, durable)))
@@ -57,8 +79,9 @@ def test_actions_are_durable_transforms_ride_along():
 
 
 def test_a_resumed_execution_skips_finished_steps_and_reuses_their_output():
-    finished = {"map": interpreter.StepRecord("map", "succeeded", output={"n": 42},
-                                              ports=("main",))}
+    finished = {
+        "map": interpreter.StepRecord("map", "succeeded", output={"n": 42}, ports=("main",))
+    }
     result, records = execute(graph({"id": "act", "type": "test.flaky"}), finished)
     assert [r.node_id for r, _ in records] == ["act"]
     assert records[0][0].output == {"seen": {"n": 42}}
@@ -66,8 +89,12 @@ def test_a_resumed_execution_skips_finished_steps_and_reuses_their_output():
 
 def test_transient_errors_wait_for_retry_after_then_succeed():
     sleeps = []
-    act = {"id": "act", "type": "test.flaky", "params": {"fail_times": 2},
-           "retry": {"attempts": 3, "backoff_seconds": 1}}
+    act = {
+        "id": "act",
+        "type": "test.flaky",
+        "params": {"fail_times": 2},
+        "retry": {"attempts": 3, "backoff_seconds": 1},
+    }
     result, records = execute(graph(act), sleeps=sleeps)
     assert result.status == "succeeded" and records[-1][0].attempts == 3
     assert sleeps == [7, 7]  # the provider asked for 7 s, more than the 1 s and 2 s backoff
@@ -75,12 +102,15 @@ def test_transient_errors_wait_for_retry_after_then_succeed():
 
 
 def test_retries_give_up_after_the_policy_attempts():
-    act = {"id": "act", "type": "test.flaky", "params": {"fail_times": 5},
-           "retry": {"attempts": 2}}
+    act = {"id": "act", "type": "test.flaky", "params": {"fail_times": 5}, "retry": {"attempts": 2}}
     result, records = execute(graph(act))
     assert result.status == "failed"
-    assert result.error == {"type": "transient", "message": "busy", "node_id": "act",
-                            "node_name": None}
+    assert result.error == {
+        "type": "transient",
+        "message": "busy",
+        "node_id": "act",
+        "node_name": None,
+    }
     assert records[-1][0].attempts == 2
 
 
