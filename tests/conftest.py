@@ -17,6 +17,7 @@ from app import create_app, redis_server
 from app.cli import issue_token, merchant_named, migrate_database
 from app.extensions import db
 from app.queue import execution_queue
+from tests.fakes.receiver import Receiver
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 
@@ -161,8 +162,7 @@ def post_json(client, url: str, payload, **headers):
 
 
 @pytest.fixture
-def recorder():
-    from tests.fakes.http_recorder import Recorder
-
-    with Recorder() as server:
+def receiver():
+    """A local HTTP server that records what flows send it."""
+    with Receiver() as server:
         yield server

@@ -70,11 +70,11 @@ def w1_flow(sink_url):
     )
 
 
-def test_shopify_order_flows_through_to_the_receiver(api, served, worker_process, recorder):
+def test_shopify_order_flows_through_to_the_receiver(api, served, worker_process, receiver):
     order = load_fixture("shopify", "webhook.orders_paid.json").replace(
         b"820982911946154500", str(BIG_ID).encode(), 1
     )
-    flow_id, url = create_active_flow(api, w1_flow(recorder.url + "/orders"))
+    flow_id, url = create_active_flow(api, w1_flow(receiver.url("/orders")))
     url = url.replace("http://localhost", served)
 
     reply = requests.post(
@@ -87,9 +87,9 @@ def test_shopify_order_flows_through_to_the_receiver(api, served, worker_process
     execution_id = reply.json()["execution_id"]
 
     deadline = time.monotonic() + 20
-    while not recorder.received and time.monotonic() < deadline:
+    while not receiver.requests and time.monotonic() < deadline:
         time.sleep(0.05)
-    [delivery] = recorder.received
+    [delivery] = receiver.requests
     assert delivery.body.startswith(b'{"id": 820982911946154508,')
     assert delivery.json() == {
         "id": BIG_ID,

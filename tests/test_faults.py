@@ -84,12 +84,6 @@ def make_app(app_config) -> Iterator[Callable[..., Flask]]:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver() as server:
-        yield server
-
-
-@pytest.fixture
 def second_receiver() -> Iterator[Receiver]:
     with Receiver() as server:
         yield server

@@ -16,26 +16,26 @@ def http_step(node_id, url, **extra):
     }
 
 
-def two_calls(api, recorder):
+def two_calls(api, receiver):
     graph = flow_document(
         {"id": "hook", "type": "core.webhook"},
-        http_step("a", recorder.url + "/a"),
-        http_step("b", recorder.url + "/b", retry={"attempts": 3, "backoff_seconds": 0}),
+        http_step("a", receiver.url("/a")),
+        http_step("b", receiver.url("/b"), retry={"attempts": 3, "backoff_seconds": 0}),
     )
     return create_active_flow(api, graph)
 
 
-def paths(recorder):
-    return [r.path for r in recorder.received]
+def paths(receiver):
+    return [r.path for r in receiver.requests]
 
 
-def test_a_failed_step_is_explained_and_retry_resumes_there(api, client, recorder, run_queue):
-    recorder.reply = lambda r: (
+def test_a_failed_step_is_explained_and_retry_resumes_there(api, client, receiver, run_queue):
+    receiver.reply = lambda r: (
         (400, JSON, b'{"message": "Unknown SKU"}')
         if r.path == "/b"
         else (200, JSON, b'{"ok": true}')
     )
-    flow_id, url = two_calls(api, recorder)
+    flow_id, url = two_calls(api, receiver)
     execution_id = post_json(client, url, {"sku": "X"}).get_json()["execution_id"]
     run_queue()
     failed = api.get(f"/api/executions/{execution_id}").get_json()
@@ -47,16 +47,16 @@ def test_a_failed_step_is_explained_and_retry_resumes_there(api, client, recorde
     assert [s["status"] for s in failed["steps"]] == ["succeeded", "succeeded", "failed"]
     assert failed["steps"][2]["attempts"] == 1  # a provider's refusal is not retried
 
-    recorder.reply = lambda r: (200, JSON, b'{"ok": true}')
+    receiver.reply = lambda r: (200, JSON, b'{"ok": true}')
     assert api.post(f"/api/executions/{execution_id}/retry").status_code == 202
     run_queue()
     done = api.get(f"/api/executions/{execution_id}").get_json()
     assert done["status"] == "succeeded"
-    assert paths(recorder) == ["/a", "/b", "/b"]  # step a did not run again
+    assert paths(receiver) == ["/a", "/b", "/b"]  # step a did not run again
     assert api.post(f"/api/executions/{execution_id}/retry").status_code == 409
 
 
-def test_transient_errors_are_retried_honouring_retry_after(api, client, recorder, run_queue):
+def test_transient_errors_are_retried_honouring_retry_after(api, client, receiver, run_queue):
     answers = iter(
         [
             (503, {"Retry-After": "0"}, b""),
@@ -64,19 +64,19 @@ def test_transient_errors_are_retried_honouring_retry_after(api, client, recorde
             (200, JSON, b'{"id": 1}'),
         ]
     )
-    recorder.reply = lambda r: (200, JSON, b"{}") if r.path == "/a" else next(answers)
-    _, url = two_calls(api, recorder)
+    receiver.reply = lambda r: (200, JSON, b"{}") if r.path == "/a" else next(answers)
+    _, url = two_calls(api, receiver)
     execution_id = post_json(client, url, {}).get_json()["execution_id"]
     run_queue()
     detail = api.get(f"/api/executions/{execution_id}").get_json()
     assert detail["status"] == "succeeded"
     step_b = detail["steps"][2]
     assert (step_b["attempts"], step_b["output"]["body"]) == (3, {"id": 1})
-    idempotency = {r.headers["Idempotency-Key"] for r in recorder.received if r.path == "/b"}
+    idempotency = {r.headers["Idempotency-Key"] for r in receiver.requests if r.path == "/b"}
     assert idempotency == {f"{execution_id}:b"}
 
 
-def test_a_missing_field_fails_the_step_naming_node_and_field(api, client, recorder, run_queue):
+def test_a_missing_field_fails_the_step_naming_node_and_field(api, client, receiver, run_queue):
     graph = flow_document(
         {"id": "hook", "type": "core.webhook"},
         {
@@ -95,7 +95,7 @@ def test_a_missing_field_fails_the_step_naming_node_and_field(api, client, recor
     assert "`trigger.customer.email`" in error["message"]
 
 
-def test_a_false_filter_ends_the_flow_quietly(api, client, recorder, run_queue):
+def test_a_false_filter_ends_the_flow_quietly(api, client, receiver, run_queue):
     graph = flow_document(
         {"id": "hook", "type": "core.webhook"},
         {
@@ -103,7 +103,7 @@ def test_a_false_filter_ends_the_flow_quietly(api, client, recorder, run_queue):
             "type": "core.filter",
             "mapping": {"condition": "trigger.financial_status == 'paid'"},
         },
-        http_step("a", recorder.url + "/a"),
+        http_step("a", receiver.url("/a")),
     )
     _, url = create_active_flow(api, graph)
     ids = [
@@ -115,26 +115,26 @@ def test_a_false_filter_ends_the_flow_quietly(api, client, recorder, run_queue):
     assert pending["status"] == "succeeded"
     assert [s["status"] for s in pending["steps"]] == ["succeeded", "succeeded", "skipped"]
     assert [s["status"] for s in paid["steps"]] == ["succeeded"] * 3
-    assert paths(recorder) == ["/a"]
+    assert paths(receiver) == ["/a"]
 
 
-def test_manual_run_with_a_payload(api, recorder, run_queue):
+def test_manual_run_with_a_payload(api, receiver, run_queue):
     graph = flow_document(
-        {"id": "start", "type": "core.manual"}, http_step("a", recorder.url + "/a")
+        {"id": "start", "type": "core.manual"}, http_step("a", receiver.url("/a"))
     )
     flow_id = api.post("/api/flows", json={"name": "m", "graph": graph}).get_json()["id"]
     started = api.post(f"/api/flows/{flow_id}/run", json={"payload": {"n": 1}})
     assert started.status_code == 202
     run_queue()
-    assert recorder.received[0].json() == {"n": 1}
+    assert receiver.requests[0].json() == {"n": 1}
     assert api.get(f"/api/executions/{started.get_json()['id']}").get_json()["mode"] == "manual"
 
 
-def test_list_is_newest_first_filtered_and_paged(api, other_api, client, recorder, run_queue):
+def test_list_is_newest_first_filtered_and_paged(api, other_api, client, receiver, run_queue):
     graph = flow_document(
         {"id": "hook", "type": "core.webhook"},
         {"id": "f", "type": "core.filter", "mapping": {"condition": "trigger.ok"}},
-        http_step("a", recorder.url + "/a"),
+        http_step("a", receiver.url("/a")),
     )
     flow_id, url = create_active_flow(api, graph)
     ids = [post_json(client, url, {"ok": True}).get_json()["execution_id"] for _ in range(5)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -31,8 +32,19 @@ class Recorded:
         return json.loads(self.body) if self.body else None
 
 
+Reply = tuple[int, dict[str, str], bytes]  # status, headers, body
+
+
+def _received(request: Recorded) -> Reply:
+    body = json.dumps({"received": True, "path": request.path}).encode()
+    return 200, {"Content-Type": "application/json"}, body
+
+
 class Receiver(ThreadingHTTPServer):
-    """``with Receiver() as server: ... server.url("/orders") ...``"""
+    """``with Receiver() as server: ... server.url("/orders") ...``
+
+    Set ``reply`` to a function of the recorded request to answer otherwise than 200.
+    """
 
     daemon_threads = True
     block_on_close = False  # never wait for a held handler at shutdown
@@ -45,6 +57,7 @@ class Receiver(ThreadingHTTPServer):
         self._released = threading.Event()
         self._released.set()
         self.delay_seconds = 0.0
+        self.reply: Callable[[Recorded], Reply] = _received
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 
     # lifecycle
@@ -122,10 +135,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.server._released.wait(self.server.max_hold_seconds)
         if self.server.delay_seconds:
             time.sleep(self.server.delay_seconds)
-        answer = json.dumps({"received": True, "path": self.path}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(answer)))
+        status, headers, answer = self.server.reply(self.server._requests[-1])
+        self.send_response(status)
+        for name, value in {**headers, "Content-Length": str(len(answer))}.items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(answer)
 
