@@ -1,0 +1,116 @@
+"""`shopwire up` and `shopwire token`: the commands outside scripts rely on."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import requests
+
+from tests.conftest import flow_document
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def children_of(pid: int) -> list[int]:
+    found = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True
+    ).stdout.split()
+    return [int(p) for p in found]
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = open(f"/proc/{pid}/stat").read().split()[2] if os.path.exists(f"/proc/{pid}") else "X"
+    return state != "Z"
+
+
+def test_up_serves_runs_flows_and_stops_everything_on_ctrl_c(tmp_path, receiver):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    env.update(
+        SHOPWIRE_DATA_DIR=str(tmp_path / "instance"), SHOPWIRE_ALLOW_PRIVATE_NETWORKS="127.0.0.0/8"
+    )
+    up = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "up", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        output = ""
+        deadline = time.monotonic() + 60
+        while "Press Ctrl-C" not in output and time.monotonic() < deadline:
+            output += up.stdout.readline()
+        assert f"http://127.0.0.1:{port}/" in output
+        assert "demo@shopwire.local" in output
+        token = re.search(r"API token: (\S+)", output).group(1)
+        base, headers = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {token}"}
+        while time.monotonic() < deadline:
+            try:
+                requests.get(f"{base}/api/flows", headers=headers, timeout=10)
+                break
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.1)
+
+        graph = flow_document(
+            {"id": "hook", "type": "core.webhook"},
+            {
+                "id": "send",
+                "type": "core.http_request",
+                "params": {"url": receiver.url("/in")},
+                "mapping": {"body": "trigger"},
+            },
+        )
+        flow = requests.post(
+            f"{base}/api/flows", headers=headers, timeout=5, json={"name": "up", "graph": graph}
+        ).json()
+        hooks = requests.post(
+            f"{base}/api/flows/{flow['id']}/activate", headers=headers, timeout=5
+        ).json()["webhooks"]
+        assert hooks[0]["url"].startswith(f"{base}/hooks/")
+        assert requests.post(hooks[0]["url"], json={"n": 1}, timeout=5).status_code == 202
+        assert receiver.wait_for(1, timeout=20)[0].json() == {"n": 1}
+        kept = {p.name for p in (tmp_path / "instance").iterdir()}
+        assert {"shopwire.db", "redis.sock", "secret_key"} <= kept  # all under the data dir
+
+        started = children_of(up.pid)
+        assert len(started) >= 4  # redis, gunicorn, scheduler, worker
+        up.send_signal(signal.SIGINT)
+        assert up.wait(20) == 0
+        time.sleep(0.5)
+        assert [pid for pid in started if alive(pid)] == []
+    finally:
+        if up.poll() is None:
+            up.kill()
+
+
+def test_token_creates_the_merchant_and_prints_a_working_token(app, client, app_config):
+    env = dict(
+        os.environ,
+        SHOPWIRE_DATA_DIR=app_config["SHOPWIRE_DATA_DIR"],
+        DATABASE_URL=app_config["SQLALCHEMY_DATABASE_URI"],
+        REDIS_URL=app_config["REDIS_URL"],
+    )
+    printed = subprocess.run(
+        [sys.executable, "-m", "app.cli", "token", "--merchant", "newshop"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    token = printed.strip().splitlines()[-1]
+    assert token.startswith("sw_")
+    reply = client.get("/api/flows", headers={"Authorization": f"Bearer {token}"})
+    assert reply.status_code == 200 and reply.get_json() == {"flows": []}
