@@ -1,5 +1,6 @@
 """`shopwire up` and `shopwire token`: the commands outside scripts rely on."""
 
+import contextlib
 import os
 import re
 import signal
@@ -93,8 +94,8 @@ def test_up_serves_runs_flows_and_stops_everything_on_ctrl_c(tmp_path, receiver)
         time.sleep(0.5)
         assert [pid for pid in started if alive(pid)] == []
     finally:
-        if up.poll() is None:
-            up.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(up.pid, signal.SIGKILL)  # whatever is left of the group, if it failed
 
 
 def test_token_creates_the_merchant_and_prints_a_working_token(app, client, app_config):
