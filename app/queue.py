@@ -12,7 +12,6 @@ from flask import current_app
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
-from rq.job import Job
 from rq.serializers import JSONSerializer
 
 log = logging.getLogger("shopwire.queue")
@@ -38,30 +37,39 @@ def execution_queue(connection: Redis | None = None) -> Queue:
     )
 
 
-def dispatch(execution_id: str) -> bool:
-    """Enqueue one execution; False when Redis is unavailable (the sweeper will retry)."""
+WAKEUP_KEY = "shopwire:wakeup-pending"
+WAKEUP_TTL_SECONDS = 10  # a lost wake-up job is replaced after this long at the latest
+
+
+def dispatch(execution_id: str, *, force: bool = False) -> bool:
+    """Make sure a worker will run this execution; False when Redis is unavailable.
+
+    A job ``run_execution(id)`` is enqueued only if no wake-up is pending: every job, once
+    started, keeps claiming queued executions from the database until none are left. So under
+    load one RQ job serves many executions and RQ's per-job cost is paid once per batch, not
+    once per event. If Redis is down the row simply stays queued until the sweeper nudges,
+    with ``force``, in case a wake-up flag outlived its job.
+    """
     try:
-        execution_queue().enqueue(
-            "app.tasks.run_execution",
-            execution_id,
-            job_id=execution_id,
-            # No RQ time limit: the execution's lease, kept alive step by step, decides
-            # whether its worker is alive; every node call has its own timeout.
-            job_timeout=-1,
-            result_ttl=0,
-            failure_ttl=7 * 24 * 3600,
-        )
+        connection = redis_connection()
+        armed = connection.set(WAKEUP_KEY, execution_id, nx=True, ex=WAKEUP_TTL_SECONDS)
+        if armed or force:
+            execution_queue(connection).enqueue(
+                "app.tasks.run_execution",
+                execution_id,
+                # No RQ time limit: the execution's lease, kept alive step by step, decides
+                # whether its worker is alive; every node call has its own timeout.
+                job_timeout=-1,
+                result_ttl=0,
+                failure_ttl=7 * 24 * 3600,
+            )
     except RedisError as error:
         log.warning("execution %s stays queued, Redis unavailable: %s", execution_id, error)
         return False
     return True
 
 
-def waiting_in_queue(execution_ids: list[str]) -> set[str]:
-    """Which of these executions still have a job in Redis (so need no new one)."""
-    connection = redis_connection()
-    with connection.pipeline(transaction=False) as pipeline:
-        for execution_id in execution_ids:
-            pipeline.exists(Job.key_for(execution_id))
-        found = pipeline.execute()
-    return {i for i, exists in zip(execution_ids, found, strict=True) if exists}
+def disarm_wakeup() -> None:
+    """Called by a job as it starts: events arriving from now on need a job of their own
+    unless this one claims them first."""
+    redis_connection().delete(WAKEUP_KEY)

@@ -6,10 +6,11 @@ They run inside the app context that ``shopwire worker`` pushes once per process
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, true, update
 
 from app import credentials
 from app.engine import interpreter
@@ -19,42 +20,64 @@ from app.flows import version_graph
 from app.models import Execution, Flow, StepRun
 from app.models.base import utcnow
 from app.outbound import outbound_session
-from app.queue import dispatch, waiting_in_queue
+from app.queue import disarm_wakeup, dispatch
 
 log = logging.getLogger("shopwire.tasks")
 
 
-def run_execution(execution_id: str) -> str:
-    """Run (or resume) one execution. Returns its final status, or "skipped" if not claimed."""
-    if not _claim(execution_id):
-        return "skipped"
+BATCH_SIZE = 8  # executions claimed at once: small, so idle workers find work too
+
+
+def run_execution(execution_id: str) -> int:
+    """Run (or resume) this execution, then every other one waiting, until none is left or
+    the time budget is spent. Returns how many executions this job ran."""
+    disarm_wakeup()
+    deadline = time.monotonic() + current_app.config["SHOPWIRE_DRAIN_SECONDS"]
+    ran = 0
     try:
-        return _run_claimed(execution_id)
+        batch = _claim(Execution.id == execution_id)
+        while batch:
+            for claimed_id in batch:
+                _run_claimed(claimed_id)
+                ran += 1
+            if time.monotonic() > deadline:
+                dispatch(execution_id)  # hand what is left to a fresh job
+                break
+            batch = _claim(true(), limit=BATCH_SIZE)
     finally:
         db.session.remove()
+    return ran
 
 
-def _claim(execution_id: str) -> bool:
-    """Take the execution's lease, so two workers never run it at the same time.
+def _claim(which, limit: int = 1) -> list[str]:
+    """Take the lease of up to ``limit`` claimable executions, oldest first.
 
-    One conditional UPDATE: it succeeds for a queued execution, or for a running one whose
-    lease ran out because its worker died.
+    Claimable means queued, or running under a lease that ran out because its worker died.
+    One UPDATE, so two workers never hold the same execution; on PostgreSQL SKIP LOCKED lets
+    them claim side by side without waiting for each other.
     """
     now = utcnow()
     lease = timedelta(seconds=current_app.config["SHOPWIRE_EXECUTION_LEASE_SECONDS"])
-    claimed = db.session.execute(
+    claimable = or_(
+        Execution.status == "queued",
+        (Execution.status == "running") & (Execution.lease_until < now),
+    )
+    candidates = (
+        select(Execution.id)
+        .where(which, claimable)
+        .order_by(Execution.queued_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = db.session.scalars(
         update(Execution)
-        .where(
-            Execution.id == execution_id,
-            or_(
-                Execution.status == "queued",
-                (Execution.status == "running") & (Execution.lease_until < now),
-            ),
-        )
+        .where(Execution.id.in_(candidates), claimable)
         .values(status="running", lease_until=now + lease, runs=Execution.runs + 1)
-    ).rowcount
+        .returning(Execution.id)
+        .execution_options(synchronize_session=False)
+    ).all()
     db.session.commit()
-    return claimed == 1
+    return list(claimed)
 
 
 def _run_claimed(execution_id: str) -> str:
@@ -80,8 +103,9 @@ def _run_claimed(execution_id: str) -> str:
         ),
         finished=finished,
         heartbeat=lambda: _extend_lease(execution),
+        checkpoint=lambda: _extend_lease(execution, force=True),
     )
-    result = interpreter.run(run, lambda step, durable: _record(execution, step, durable))
+    result = interpreter.run(run, lambda step: _record(execution, step))
     execution.status = result.status
     execution.error = result.error
     execution.finished_at = utcnow()
@@ -90,11 +114,8 @@ def _run_claimed(execution_id: str) -> str:
     return result.status
 
 
-def _record(execution: Execution, step: interpreter.StepRecord, durable: bool) -> None:
-    """Add a finished step; commit it at once if it was an action: that is the resume point.
-
-    Transform records ride along with the next commit, which saves a commit per step.
-    """
+def _record(execution: Execution, step: interpreter.StepRecord) -> None:
+    """Add a finished step to the session; the interpreter's checkpoints commit it."""
     db.session.add(
         StepRun(
             execution_id=execution.id,
@@ -109,8 +130,6 @@ def _record(execution: Execution, step: interpreter.StepRecord, durable: bool) -
             finished_at=_naive(step.finished_at),
         )
     )
-    if durable:
-        _extend_lease(execution, force=True)
 
 
 def _extend_lease(execution: Execution, *, force: bool = False) -> None:
@@ -127,13 +146,13 @@ def _naive(moment):
 
 
 def sweep() -> int:
-    """Re-enqueue executions nobody is working on: left queued while Redis was down (or lost
+    """Wake a worker if executions are stranded: left queued while Redis was down (or lost
     with a Redis restart), or running under a lease that ran out because the worker died.
-    Returns how many."""
+    Returns how many are stranded."""
     now = utcnow()
     grace = timedelta(seconds=current_app.config["SHOPWIRE_QUEUED_GRACE_SECONDS"])
-    rows = db.session.execute(
-        select(Execution.id, Execution.status)
+    stranded = db.session.scalars(
+        select(Execution.id)
         .where(
             or_(
                 (Execution.status == "queued") & (Execution.queued_at < now - grace),
@@ -144,11 +163,7 @@ def sweep() -> int:
         .limit(1000)
     ).all()
     db.session.remove()
-    queued = [execution_id for execution_id, status in rows if status == "queued"]
-    still_waiting = waiting_in_queue(queued) if queued else set()
-    stranded = [execution_id for execution_id, _ in rows if execution_id not in still_waiting]
-    for execution_id in stranded:
-        dispatch(execution_id)
     if stranded:
-        log.info("sweeper re-enqueued %d executions", len(stranded))
+        dispatch(stranded[0], force=True)  # the job that runs it claims the others too
+        log.info("sweeper found %d stranded executions", len(stranded))
     return len(stranded)

@@ -1,11 +1,12 @@
 """Run one execution of a flow, step by step, resuming after the last finished step.
 
 The interpreter knows nothing of databases or queues: the caller hands it the steps that have
-already finished and a ``record(step, durable)`` callback. When ``durable`` is true (the step
-was an action, with effects outside Shopwire) the record must be persisted before the callback
-returns: that is what makes "a finished step is never repeated" hold across crashes. Records of
-triggers and transforms may be persisted with the next durable one, since re-running a pure
-transform after a crash changes nothing outside.
+already finished, a ``record`` callback for each step that finishes, and a ``checkpoint``
+callback that must make every record so far durable. The interpreter checkpoints before it
+starts any step that follows an action (a step with effects outside Shopwire): that is what
+makes "a finished step is never repeated" hold across crashes. Transforms are pure, so their
+records may wait for the next checkpoint, and the caller's final commit covers the last steps:
+a flow of transforms and one action costs one commit, not one per step.
 """
 
 from __future__ import annotations
@@ -60,10 +61,11 @@ class Execution:
     credential: Callable[[str], dict[str, Any] | None]
     finished: dict[str, StepRecord] = field(default_factory=dict)
     sleep: Callable[[float], None] = time.sleep
-    heartbeat: Callable[[], None] = lambda: None
+    heartbeat: Callable[[], None] = lambda: None  # keep the lease during long waits
+    checkpoint: Callable[[], None] = lambda: None  # persist every record so far
 
 
-def run(execution: Execution, record: Callable[[StepRecord, bool], None]) -> Result:
+def run(execution: Execution, record: Callable[[StepRecord], None]) -> Result:
     graph = execution.graph
     outputs: dict[str, Any] = {graph.trigger_id: execution.trigger_output}
     ports: dict[str, tuple[str, ...]] = {graph.trigger_id: ("main",)}
@@ -73,15 +75,20 @@ def run(execution: Execution, record: Callable[[StepRecord, bool], None]) -> Res
         elif step.status == "skipped":
             ports[node_id] = ()
 
+    unsaved_effects = False
     for node_id in graph.order:
         if node_id in ports:
             continue
         active = [e for e in graph.incoming[node_id] if e.port in ports.get(e.source, ())]
         if not active:
             ports[node_id] = ()
-            record(StepRecord(node_id, "skipped"), False)
+            record(StepRecord(node_id, "skipped"))
             continue
-        execution.heartbeat()
+        if unsaved_effects:
+            execution.checkpoint()
+            unsaved_effects = False
+        else:
+            execution.heartbeat()
         scope = {
             "trigger": execution.trigger_output,
             "input": outputs[active[0].source],
@@ -90,7 +97,8 @@ def run(execution: Execution, record: Callable[[StepRecord, bool], None]) -> Res
             "now": datetime.now(UTC).isoformat(),
         }
         step = _run_step(execution, node_id, scope)
-        record(step, graph.spec(node_id).kind == "action")
+        record(step)
+        unsaved_effects = graph.spec(node_id).kind == "action"
         if step.status == "failed":
             return Result("failed", step.error)
         outputs[node_id], ports[node_id] = step.output, step.ports

@@ -55,8 +55,12 @@ def graph(*extra):
     )
 
 
+CHECKPOINT = "checkpoint"
+
+
 def execute(g, finished=None, sleeps=None):
-    records = []
+    """Run; return the result, the log of steps and checkpoints in order, and the records."""
+    log, records = [], []
     run = interpreter.Execution(
         id="exec-1",
         graph=g,
@@ -66,25 +70,37 @@ def execute(g, finished=None, sleeps=None):
         credential=lambda _id: None,
         finished=finished or {},
         sleep=(sleeps.append if sleeps is not None else lambda _s: None),
+        checkpoint=lambda: log.append(CHECKPOINT),
     )
-    result = interpreter.run(run, lambda step, durable: records.append((step, durable)))
-    return result, records
+
+    def record(step):
+        log.append(step.node_id)
+        records.append(step)
+
+    return interpreter.run(run, record), log, records
 
 
-def test_actions_are_durable_transforms_ride_along():
-    result, records = execute(graph({"id": "act", "type": "test.flaky"}))
+def test_a_step_after_an_action_starts_only_once_the_action_is_saved():
+    result, log, records = execute(
+        graph(
+            {"id": "act", "type": "test.flaky"},
+            {"id": "map2", "type": "core.map", "params": {"fields": {"done": True}}},
+            {"id": "act2", "type": "test.flaky"},
+        )
+    )
     assert result.status == "succeeded"
-    assert [(r.node_id, durable) for r, durable in records] == [("map", False), ("act", True)]
-    assert records[1][0].output == {"seen": {"n": 1}}
+    # transform records wait for the next checkpoint; the caller's final commit saves act2
+    assert log == ["map", "act", CHECKPOINT, "map2", "act2"]
+    assert records[1].output == {"seen": {"n": 1}}
 
 
 def test_a_resumed_execution_skips_finished_steps_and_reuses_their_output():
     finished = {
         "map": interpreter.StepRecord("map", "succeeded", output={"n": 42}, ports=("main",))
     }
-    result, records = execute(graph({"id": "act", "type": "test.flaky"}), finished)
-    assert [r.node_id for r, _ in records] == ["act"]
-    assert records[0][0].output == {"seen": {"n": 42}}
+    _, log, records = execute(graph({"id": "act", "type": "test.flaky"}), finished)
+    assert log == ["act"]
+    assert records[0].output == {"seen": {"n": 42}}
 
 
 def test_transient_errors_wait_for_retry_after_then_succeed():
@@ -95,15 +111,15 @@ def test_transient_errors_wait_for_retry_after_then_succeed():
         "params": {"fail_times": 2},
         "retry": {"attempts": 3, "backoff_seconds": 1},
     }
-    result, records = execute(graph(act), sleeps=sleeps)
-    assert result.status == "succeeded" and records[-1][0].attempts == 3
+    result, _, records = execute(graph(act), sleeps=sleeps)
+    assert result.status == "succeeded" and records[-1].attempts == 3
     assert sleeps == [7, 7]  # the provider asked for 7 s, more than the 1 s and 2 s backoff
     assert {key for _, key in CALLS} == {"exec-1:act"}
 
 
 def test_retries_give_up_after_the_policy_attempts():
     act = {"id": "act", "type": "test.flaky", "params": {"fail_times": 5}, "retry": {"attempts": 2}}
-    result, records = execute(graph(act))
+    result, _, records = execute(graph(act))
     assert result.status == "failed"
     assert result.error == {
         "type": "transient",
@@ -111,10 +127,10 @@ def test_retries_give_up_after_the_policy_attempts():
         "node_id": "act",
         "node_name": None,
     }
-    assert records[-1][0].attempts == 2
+    assert records[-1].attempts == 2
 
 
 def test_write_only_params_are_redacted_in_the_record():
     act = {"id": "act", "type": "test.flaky", "params": {"token": "sk_live_secret"}}
-    _, records = execute(graph(act))
-    assert records[-1][0].input == {"token": "[redacted]"}
+    _, _, records = execute(graph(act))
+    assert records[-1].input == {"token": "[redacted]"}
