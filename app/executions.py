@@ -12,7 +12,7 @@ from app.engine.payloads import parse_body
 from app.extensions import db
 from app.flows import version_graph
 from app.models import Execution, StepRun
-from app.models.base import isoformat, utcnow
+from app.models.base import isoformat, new_id, utcnow
 from app.queue import dispatch
 
 
@@ -20,6 +20,9 @@ class Duplicate(Exception):
     def __init__(self, execution_id: str):
         super().__init__(execution_id)
         self.execution_id = execution_id
+
+
+INSERT_EXECUTION = Execution.__table__.insert()
 
 
 def start(
@@ -31,23 +34,31 @@ def start(
     content_type: str,
     mode: str,
     dedupe_key: str | None = None,
-) -> tuple[Execution, bool]:
-    """Commit a queued execution, then hand it to the queue.
+) -> str:
+    """Commit a queued execution, then hand it to the queue; return its id.
 
-    Returns the execution and whether Redis took it. Raises :class:`Duplicate` if an
-    execution with this dedupe key exists for the flow.
+    Raises :class:`Duplicate` if an execution with this dedupe key exists for the flow.
+    This is the webhook hot path, so it is one plain INSERT rather than an ORM object.
     """
-    execution = Execution(
-        merchant_id=merchant_id,
-        flow_id=flow_id,
-        version_id=version_id,
-        mode=mode,
-        dedupe_key=dedupe_key,
-        raw_body=body,
-        content_type=content_type,
-    )
-    db.session.add(execution)
+    execution_id, now = new_id(), utcnow()
     try:
+        db.session.execute(
+            INSERT_EXECUTION,
+            {
+                "id": execution_id,
+                "merchant_id": merchant_id,
+                "flow_id": flow_id,
+                "version_id": version_id,
+                "status": "queued",
+                "mode": mode,
+                "dedupe_key": dedupe_key,
+                "raw_body": body,
+                "content_type": content_type,
+                "runs": 0,
+                "created_at": now,
+                "queued_at": now,
+            },
+        )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -57,12 +68,13 @@ def start(
             select(Execution.id).filter_by(flow_id=flow_id, dedupe_key=dedupe_key)
         )
         raise Duplicate(original) from None
-    return execution, dispatch(execution.id)
+    dispatch(execution_id)
+    return execution_id
 
 
 def start_with_payload(flow, payload: Any, mode: str) -> Execution:
     body = json.dumps(payload).encode()
-    execution, _ = start(
+    execution_id = start(
         merchant_id=flow.merchant_id,
         flow_id=flow.id,
         version_id=flow.current_version_id,
@@ -70,7 +82,7 @@ def start_with_payload(flow, payload: Any, mode: str) -> Execution:
         content_type="application/json",
         mode=mode,
     )
-    return execution
+    return db.session.get(Execution, execution_id)
 
 
 def retry(execution: Execution) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, current_app, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError
 
 from app import credentials, executions, flows
@@ -24,6 +24,22 @@ log = logging.getLogger("shopwire.hooks")
 bp = Blueprint("hooks", __name__, url_prefix="/hooks")
 
 KEPT_BODY_BYTES = 64 * 1024
+
+
+ACTIVE_ENDPOINT = (
+    select(
+        WebhookEndpoint.merchant_id,
+        WebhookEndpoint.flow_id,
+        WebhookEndpoint.node_id,
+        Flow.current_version_id,
+    )
+    .join(Flow, Flow.id == WebhookEndpoint.flow_id)
+    .where(
+        WebhookEndpoint.token == bindparam("token"),
+        Flow.active.is_(True),
+        Flow.deleted_at.is_(None),
+    )
+)
 
 
 @bp.post("/<token>")
@@ -44,16 +60,7 @@ def receive(token: str):
 
 
 def _receive(token: str, body: bytes):
-    found = db.session.execute(
-        select(
-            WebhookEndpoint.merchant_id,
-            WebhookEndpoint.flow_id,
-            WebhookEndpoint.node_id,
-            Flow.current_version_id,
-        )
-        .join(Flow, Flow.id == WebhookEndpoint.flow_id)
-        .where(WebhookEndpoint.token == token, Flow.active.is_(True), Flow.deleted_at.is_(None))
-    ).first()
+    found = db.session.execute(ACTIVE_ENDPOINT, {"token": token}).first()
     if found is None:
         raise ApiProblem(
             404,
@@ -84,7 +91,7 @@ def _receive(token: str, body: bytes):
         "Idempotency-Key"
     )
     try:
-        execution, _ = executions.start(
+        execution_id = executions.start(
             merchant_id=merchant_id,
             flow_id=flow_id,
             version_id=version_id,
@@ -95,7 +102,7 @@ def _receive(token: str, body: bytes):
         )
     except executions.Duplicate as duplicate:
         return {"execution_id": duplicate.execution_id, "duplicate": True}, 200
-    return {"execution_id": execution.id, "status": "queued"}, 202
+    return {"execution_id": execution_id, "status": "queued"}, 202
 
 
 def _reject(merchant_id, flow_id, node_id, body: bytes, status: int, reason: str):
