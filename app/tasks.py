@@ -10,7 +10,7 @@ import time
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, true, update
+from sqlalchemy import bindparam, func, or_, select, true, update
 
 from app import credentials
 from app.engine import interpreter
@@ -72,7 +72,12 @@ def _claim(which, limit: int = 1) -> list[str]:
     claimed = db.session.scalars(
         update(Execution)
         .where(Execution.id.in_(candidates), claimable)
-        .values(status="running", lease_until=now + lease, runs=Execution.runs + 1)
+        .values(
+            status="running",
+            lease_until=now + lease,
+            runs=Execution.runs + 1,
+            started_at=func.coalesce(Execution.started_at, now),
+        )
         .returning(Execution.id)
         .execution_options(synchronize_session=False)
     ).all()
@@ -80,64 +85,102 @@ def _claim(which, limit: int = 1) -> list[str]:
     return list(claimed)
 
 
-def _run_claimed(execution_id: str) -> str:
-    execution = db.session.get(Execution, execution_id)
-    flow = db.session.get(Flow, execution.flow_id)
-    if execution.started_at is None:
-        execution.started_at = utcnow()
-    finished = {
-        step.node_id: interpreter.StepRecord(
-            step.node_id, step.status, output=step.output, ports=tuple(step.ports or ())
-        )
-        for step in execution.steps
-        if step.status in ("succeeded", "skipped")
-    }
-    run = interpreter.Execution(
-        id=execution.id,
-        graph=version_graph(execution.version_id),
-        trigger_output=parse_body(execution.raw_body, execution.content_type),
-        flow={"id": flow.id, "name": flow.name, "execution_id": execution.id},
-        http=outbound_session(),
-        credential=lambda credential_id: credentials.decrypted(
-            execution.merchant_id, credential_id
-        ),
-        finished=finished,
-        heartbeat=lambda: _extend_lease(execution),
-        checkpoint=lambda: _extend_lease(execution, force=True),
+LOAD_EXECUTION = (
+    select(
+        Execution.merchant_id,
+        Execution.version_id,
+        Execution.raw_body,
+        Execution.content_type,
+        Execution.runs,
+        Execution.lease_until,
+        Flow.id.label("flow_id"),
+        Flow.name.label("flow_name"),
     )
-    result = interpreter.run(run, lambda step: _record(execution, step))
-    execution.status = result.status
-    execution.error = result.error
-    execution.finished_at = utcnow()
-    execution.lease_until = None
-    db.session.commit()
+    .join(Flow, Flow.id == Execution.flow_id)
+    .where(Execution.id == bindparam("id"))
+)
+INSERT_STEPS = StepRun.__table__.insert()
+
+
+def _run_claimed(execution_id: str) -> str:
+    row = db.session.execute(LOAD_EXECUTION, {"id": execution_id}).one()
+    progress = _Progress(execution_id, row.lease_until)
+    run = interpreter.Execution(
+        id=execution_id,
+        graph=version_graph(row.version_id),
+        trigger_output=parse_body(row.raw_body, row.content_type),
+        flow={"id": row.flow_id, "name": row.flow_name, "execution_id": execution_id},
+        http=outbound_session(),
+        credential=lambda credential_id: credentials.decrypted(row.merchant_id, credential_id),
+        finished=_finished_steps(execution_id) if row.runs > 1 else {},
+        heartbeat=progress.heartbeat,
+        checkpoint=progress.checkpoint,
+    )
+    result = interpreter.run(run, progress.record)
+    progress.save(status=result.status, error=result.error, finished_at=utcnow(), lease_until=None)
     return result.status
 
 
-def _record(execution: Execution, step: interpreter.StepRecord) -> None:
-    """Add a finished step to the session; the interpreter's checkpoints commit it."""
-    db.session.add(
-        StepRun(
-            execution_id=execution.id,
-            node_id=step.node_id,
-            status=step.status,
-            input=step.input,
-            output=step.output,
-            error=step.error,
-            attempts=step.attempts,
-            ports=list(step.ports),
-            started_at=_naive(step.started_at),
-            finished_at=_naive(step.finished_at),
+def _finished_steps(execution_id: str) -> dict[str, interpreter.StepRecord]:
+    """What an earlier run of this execution finished: a resumed run starts after it."""
+    steps = db.session.scalars(
+        select(StepRun).where(
+            StepRun.execution_id == execution_id, StepRun.status.in_(("succeeded", "skipped"))
         )
     )
+    return {
+        step.node_id: interpreter.StepRecord(
+            step.node_id, step.status, output=step.output, ports=tuple(step.ports or ())
+        )
+        for step in steps
+    }
 
 
-def _extend_lease(execution: Execution, *, force: bool = False) -> None:
-    """Push the lease out again, and commit; skipped while more than half of it is left."""
-    lease = timedelta(seconds=current_app.config["SHOPWIRE_EXECUTION_LEASE_SECONDS"])
-    now = utcnow()
-    if force or execution.lease_until - now < lease / 2:
-        execution.lease_until = now + lease
+class _Progress:
+    """The step records of one claimed run that are not saved yet, and its lease."""
+
+    def __init__(self, execution_id: str, lease_until):
+        self.execution_id = execution_id
+        self.lease_until = lease_until
+        self.lease = timedelta(seconds=current_app.config["SHOPWIRE_EXECUTION_LEASE_SECONDS"])
+        self.unsaved: list[dict] = []
+
+    def record(self, step: interpreter.StepRecord) -> None:
+        self.unsaved.append(
+            {
+                "execution_id": self.execution_id,
+                "node_id": step.node_id,
+                "status": step.status,
+                "input": step.input,
+                "output": step.output,
+                "error": step.error,
+                "attempts": step.attempts,
+                "ports": list(step.ports),
+                "started_at": _naive(step.started_at),
+                "finished_at": _naive(step.finished_at),
+            }
+        )
+
+    def checkpoint(self) -> None:
+        """Save every record so far and renew the lease, in one commit."""
+        self.lease_until = utcnow() + self.lease
+        self.save(lease_until=self.lease_until)
+
+    def heartbeat(self) -> None:
+        """Renew the lease once half of it is spent (during retries and long flows)."""
+        if self.lease_until - utcnow() < self.lease / 2:
+            self.checkpoint()
+
+    def save(self, **execution_changes) -> None:
+        if self.unsaved:
+            db.session.execute(INSERT_STEPS, self.unsaved)
+            self.unsaved = []
+        db.session.execute(
+            update(Execution)
+            .where(Execution.id == self.execution_id)
+            .values(**execution_changes)
+            .execution_options(synchronize_session=False)
+        )
         db.session.commit()
 
 
