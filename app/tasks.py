@@ -35,7 +35,9 @@ def run_execution(execution_id: str) -> int:
     deadline = time.monotonic() + current_app.config["SHOPWIRE_DRAIN_SECONDS"]
     ran = 0
     try:
-        batch = _claim(Execution.id == execution_id, _claimable())
+        # Its own execution may already have run in another job's batch: then drain anyway,
+        # since events that arrived meanwhile counted on this job to pick them up.
+        batch = _claim(Execution.id == execution_id, _claimable()) or _claim_next()
         while batch:
             for claimed_id in batch:
                 _run_claimed(claimed_id)

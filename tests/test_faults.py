@@ -137,16 +137,19 @@ def backend(database_url: str) -> str:
     return make_url(database_url).get_backend_name()
 
 
+def webhook_to(receiver, api) -> str:
+    """Switch on a flow that sends each event to ``receiver``; return its webhook URL."""
+    graph = flow_document({"id": "hook", "type": "core.webhook"}, http_node("send", receiver.url()))
+    return create_active_flow(api, graph)[1]
+
+
 # --- 1. Redis down at ingress ---------------------------------------------------------------
 
 
 def test_event_acknowledged_while_redis_is_down_runs_once_after_the_sweep(
     api, make_app, private_redis, receiver
 ):
-    _, hook_url = create_active_flow(
-        api,
-        flow_document({"id": "hook", "type": "core.webhook"}, http_node("send", receiver.url())),
-    )
+    hook_url = webhook_to(receiver, api)
     web = make_app(REDIS_URL=private_redis.url)
     with web.app_context():
         assert redis_connection().ping()  # the pool now holds a connection that will go stale
@@ -219,10 +222,7 @@ def test_event_acknowledged_while_redis_host_is_unreachable(api, make_app, black
 def test_job_lost_by_a_restarted_redis_is_run_after_the_sweep(
     api, make_app, private_redis, receiver
 ):
-    _, hook_url = create_active_flow(
-        api,
-        flow_document({"id": "hook", "type": "core.webhook"}, http_node("send", receiver.url())),
-    )
+    hook_url = webhook_to(receiver, api)
     web = make_app(REDIS_URL=private_redis.url)
     response = post_json(web.test_client(), hook_url, {"id": 5})
     assert response.status_code == 202, response.get_json()
@@ -245,10 +245,7 @@ def test_event_acknowledged_while_redis_is_frozen_runs_once(api, make_app, priva
     """A Redis that accepts connections but never answers (stopped process, full network
     buffer): ingress waits for the socket timeout, not longer, and the enqueue that timed out
     on our side may still happen on Redis's side. Either way the event runs exactly once."""
-    _, hook_url = create_active_flow(
-        api,
-        flow_document({"id": "hook", "type": "core.webhook"}, http_node("send", receiver.url())),
-    )
+    hook_url = webhook_to(receiver, api)
     web = make_app(REDIS_URL=private_redis.url)
     with web.app_context():
         assert redis_connection().ping()
@@ -387,10 +384,7 @@ def test_long_execution_kept_alive_by_heartbeats_is_not_cut_off(
 
 
 def test_same_idempotency_key_twice_runs_once(api, client, run_queue, receiver):
-    _, hook_url = create_active_flow(
-        api,
-        flow_document({"id": "hook", "type": "core.webhook"}, http_node("send", receiver.url())),
-    )
+    hook_url = webhook_to(receiver, api)
     first = post_json(client, hook_url, {"id": 1}, **{"Idempotency-Key": "delivery-1"})
     second = post_json(client, hook_url, {"id": 1}, **{"Idempotency-Key": "delivery-1"})
 
@@ -481,10 +475,7 @@ def test_locked_sqlite_database_answers_503_and_stores_nothing(
 ):
     if backend(database_url) != "sqlite":
         pytest.skip("holds a SQLite write lock")
-    _, hook_url = create_active_flow(
-        api,
-        flow_document({"id": "hook", "type": "core.webhook"}, http_node("send", receiver.url())),
-    )
+    hook_url = webhook_to(receiver, api)
     web = make_app(SHOPWIRE_DB_LOCK_TIMEOUT_MS=200)
     client = web.test_client()
     db.session.remove()
@@ -515,10 +506,7 @@ def test_locked_postgresql_table_answers_503_and_stores_nothing(
     if backend(database_url) != "postgresql":
         pytest.skip("holds a PostgreSQL table lock")
     psycopg = pytest.importorskip("psycopg")
-    _, hook_url = create_active_flow(
-        api,
-        flow_document({"id": "hook", "type": "core.webhook"}, http_node("send", receiver.url())),
-    )
+    hook_url = webhook_to(receiver, api)
     # PostgreSQL has no busy timeout of its own: without lock_timeout the insert would wait.
     web = make_app(SHOPWIRE_DB_LOCK_TIMEOUT_MS=200)
     client = web.test_client()
@@ -541,10 +529,7 @@ def test_locked_postgresql_table_answers_503_and_stores_nothing(
 
 
 def test_unreachable_database_answers_503(api, make_app, receiver, unused_port):
-    _, hook_url = create_active_flow(
-        api,
-        flow_document({"id": "hook", "type": "core.webhook"}, http_node("send", receiver.url())),
-    )
+    hook_url = webhook_to(receiver, api)
     web = make_app(
         SQLALCHEMY_DATABASE_URI=f"postgresql://shopwire@127.0.0.1:{unused_port}/shopwire",
         SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}},

@@ -150,3 +150,23 @@ def test_list_is_newest_first_filtered_and_paged(api, other_api, client, receive
     assert other_api.get("/api/executions").get_json()["executions"] == []
     assert other_api.get(f"/api/executions/{ids[0]}").status_code == 404
     assert other_api.post(f"/api/executions/{ids[0]}/retry").status_code == 404
+
+
+def test_a_job_whose_own_execution_already_ran_still_runs_the_waiting_ones(
+    api, client, receiver, run_queue
+):
+    from app import tasks
+    from app.queue import WAKEUP_KEY, redis_connection
+
+    _, url = create_active_flow(
+        api,
+        flow_document({"id": "hook", "type": "core.webhook"}, http_step("a", receiver.url("/a"))),
+    )
+    first = post_json(client, url, {"n": 1}).get_json()["execution_id"]
+    run_queue()
+    redis_connection().set(WAKEUP_KEY, "pending")  # a wake-up is pending: no job of its own
+    second = post_json(client, url, {"n": 2}).get_json()["execution_id"]
+
+    assert tasks.run_execution(first) == 1  # a late job for an execution that already ran
+    assert api.get(f"/api/executions/{second}").get_json()["status"] == "succeeded"
+    assert [r.json() for r in receiver.requests] == [{"n": 1}, {"n": 2}]
