@@ -115,6 +115,9 @@ LOAD_EXECUTION = (
     .where(Execution.id == bindparam("id"))
 )
 INSERT_STEPS = StepRun.__table__.insert()
+_THIS_EXECUTION = Execution.__table__.c.id == bindparam("execution_id")
+RENEW_LEASE = Execution.__table__.update().where(_THIS_EXECUTION)
+FINISH = Execution.__table__.update().where(_THIS_EXECUTION).values(lease_until=None)
 
 
 def _run_claimed(execution_id: str) -> str:
@@ -132,7 +135,7 @@ def _run_claimed(execution_id: str) -> str:
         checkpoint=progress.checkpoint,
     )
     result = interpreter.run(run, progress.record)
-    progress.save(status=result.status, error=result.error, finished_at=utcnow(), lease_until=None)
+    progress.finish(result)
     return result.status
 
 
@@ -179,23 +182,21 @@ class _Progress:
     def checkpoint(self) -> None:
         """Save every record so far and renew the lease, in one commit."""
         self.lease_until = utcnow() + self.lease
-        self.save(lease_until=self.lease_until)
+        self._save(RENEW_LEASE, lease_until=self.lease_until)
 
     def heartbeat(self) -> None:
         """Renew the lease once half of it is spent (during retries and long flows)."""
         if self.lease_until - utcnow() < self.lease / 2:
             self.checkpoint()
 
-    def save(self, **execution_changes) -> None:
+    def finish(self, result: interpreter.Result) -> None:
+        self._save(FINISH, status=result.status, error=result.error, finished_at=utcnow())
+
+    def _save(self, statement, **values) -> None:
         if self.unsaved:
             db.session.execute(INSERT_STEPS, self.unsaved)
             self.unsaved = []
-        db.session.execute(
-            update(Execution)
-            .where(Execution.id == self.execution_id)
-            .values(**execution_changes)
-            .execution_options(synchronize_session=False)
-        )
+        db.session.execute(statement, {"execution_id": self.execution_id, **values})
         db.session.commit()
 
 
