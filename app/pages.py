@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from functools import wraps
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
 from app import executions, flows
+from app.csrf import csrf_token, csrf_valid
 from app.extensions import db
 from app.models import Execution, Flow, Membership, User
 
@@ -60,15 +60,8 @@ def _language() -> None:
     g.t = TEXT[g.lang]
 
 
-def _csrf_token() -> str:
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(32)
-    return session["csrf"]
-
-
 def _check_csrf() -> None:
-    sent = request.form.get("csrf", "")
-    if not secrets.compare_digest(sent, session.get("csrf", "")):
+    if not csrf_valid(request.form.get("csrf")):
         abort(400, "The form expired. Reload the page and try again.")
 
 
@@ -94,7 +87,7 @@ def login():
             session["merchant_id"] = membership.merchant_id
             return redirect(url_for("pages.home"))
         error = g.t["wrong"]
-    return render_template("login.html", csrf=_csrf_token(), error=error)
+    return render_template("login.html", csrf=csrf_token(), error=error)
 
 
 @bp.post("/logout")
@@ -124,5 +117,5 @@ def home():
         "home.html",
         flows=[(flow, flows.webhooks(flow)) for flow in merchant_flows],
         executions=[(executions.describe(e), names.get(e.flow_id, "")) for e in recent],
-        csrf=_csrf_token(),
+        csrf=csrf_token(),
     )

@@ -41,3 +41,17 @@ def test_forms_without_csrf_token_are_refused(app, client):
     client.get("/login")
     reply = client.post("/login", data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
     assert reply.status_code == 400
+
+
+def test_the_signed_in_browser_may_use_the_api_with_its_csrf_token(app, client):
+    ensure_demo_merchant()
+    sign_in(client)
+    assert client.get("/api/flows").status_code == 200
+    graph = flow_document({"id": "hook", "type": "core.webhook"})
+    refused = client.post("/api/flows", json={"name": "x", "graph": graph})
+    assert refused.status_code == 403
+    token = csrf(client.get("/"))
+    created = client.post(
+        "/api/flows", json={"name": "x", "graph": graph}, headers={"X-CSRF-Token": token}
+    )
+    assert created.status_code == 201

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from flask import g, request
+from flask import g, request, session
 from sqlalchemy import select
 
 from app.api.problems import ApiProblem
+from app.csrf import csrf_valid
 from app.extensions import db
 from app.models import ApiToken
 from app.models.base import utcnow
@@ -18,9 +19,23 @@ T = TypeVar("T")
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # avoid a write on every request
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
 def authenticate() -> None:
-    """``before_request`` for every API blueprint: sets ``g.merchant_id`` or answers 401."""
+    """``before_request`` for every API blueprint: sets ``g.merchant_id`` or answers 401.
+
+    Scripts send a bearer token; the editor in the browser uses the signed-in session, and
+    then every state-changing request must carry the session's CSRF token.
+    """
     header = request.headers.get("Authorization", "")
+    if not header and "merchant_id" in session:
+        if request.method not in SAFE_METHODS and not csrf_valid(
+            request.headers.get("X-CSRF-Token")
+        ):
+            raise ApiProblem(403, "Missing CSRF token", "Reload the page and try again.")
+        g.merchant_id = session["merchant_id"]
+        return
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiProblem(
