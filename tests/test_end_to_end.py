@@ -7,13 +7,15 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import requests
 from werkzeug.serving import make_server
 
-from tests.conftest import create_active_flow, flow_document, load_fixture
+from tests.conftest import create_active_flow, load_fixture
 
+W1_FLOW = Path(__file__).resolve().parent.parent / "bench" / "w1_flow.json"
 BIG_ID = 820982911946154508  # above 2**53: a float would turn it into ...500
 
 
@@ -42,32 +44,8 @@ def worker_process(app_config):
 
 
 def w1_flow(sink_url):
-    return flow_document(
-        {
-            "id": "hook",
-            "type": "core.webhook",
-            "params": {"event_id_header": "X-Shopify-Webhook-Id"},
-        },
-        {
-            "id": "map",
-            "type": "core.map",
-            "params": {"fields": {}},
-            "mapping": {
-                "fields.id": "trigger.id",
-                "fields.email": "trigger.email",
-                "fields.total": "to_number(trigger.total_price)",
-                "fields.currency": "trigger.currency",
-                "fields.skus": "trigger.line_items[].sku",
-            },
-        },
-        {"id": "paid", "type": "core.filter", "mapping": {"condition": "input.total > `0`"}},
-        {
-            "id": "post",
-            "type": "core.http_request",
-            "params": {"method": "POST", "url": sink_url},
-            "mapping": {"body": "input"},
-        },
-    )
+    """The W1 flow that bench/w1.py measures, posting to `sink_url`."""
+    return json.loads(W1_FLOW.read_text().replace("$SINK_URL", sink_url))
 
 
 def test_shopify_order_flows_through_to_the_receiver(api, served, worker_process, receiver):
