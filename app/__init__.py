@@ -33,9 +33,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         _tune_sqlite(app)
 
     from app import hooks, pages
-    from app.api import catalog, credentials, executions, flows
+    from app.api import catalog, credentials, executions, flows, mappings
 
-    for module in (flows, executions, catalog, credentials, hooks, pages):
+    for module in (flows, executions, catalog, credentials, mappings, hooks, pages):
         app.register_blueprint(module.bp)
     _register_error_handlers(app)
     return app

@@ -139,6 +139,17 @@ def openapi_document() -> dict[str, Any]:
                 "delete": _op("Delete a credential", ok="204"),
             },
             "/api/nodes": {"get": _op("The node catalog", errors=())},
+            "/api/mappings/preview": {
+                "post": _op(
+                    "Evaluate a JMESPath expression against sample data",
+                    body={
+                        "type": "object",
+                        "required": ["expression"],
+                        "properties": {"expression": {"type": "string"}, "scope": {}},
+                    },
+                    errors=("422",),
+                ),
+            },
             "/api/schema/flow": {"get": _op("The flow JSON Schema", errors=(), public=True)},
             "/api/openapi.json": {"get": _op("This document", errors=(), public=True)},
             "/hooks/{token}": {

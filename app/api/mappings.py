@@ -1,0 +1,48 @@
+"""``POST /api/mappings/preview``: evaluate one JMESPath expression against sample data, so the
+editor can show the result (or the error and its position) while the merchant types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+
+from app.api.auth import authenticate, json_body
+from app.api.problems import ApiProblem
+from app.engine.mapping import MappingError, evaluate
+from app.engine.schema_errors import Problem
+
+bp = Blueprint("mappings", __name__, url_prefix="/api/mappings")
+bp.before_request(authenticate)
+
+KINDS = {
+    bool: "true/false",
+    int: "number",
+    float: "number",
+    str: "text",
+    list: "list",
+    dict: "group of fields",
+    type(None): "nothing",
+}
+
+
+@bp.post("/preview")
+def preview():
+    body = json_body()
+    expression, scope = body.get("expression"), body.get("scope", {})
+    if not isinstance(expression, str) or not expression.strip():
+        raise ApiProblem(
+            422,
+            "Nothing to preview",
+            errors=[Problem("/expression", "Type an expression, e.g. trigger.id.")],
+        )
+    try:
+        result: Any = evaluate(expression, scope)
+    except MappingError as error:
+        raise ApiProblem(
+            422,
+            "The expression is not valid",
+            errors=[Problem("/expression", error.message)],
+            position=error.position,
+        ) from None
+    return {"result": result, "type": KINDS.get(type(result), "value"), "found": result is not None}
