@@ -134,6 +134,8 @@ class SignatureError(Exception):
 RunFunction = Callable[[NodeContext, dict[str, Any], Any], Any]
 VerifyFunction = Callable[[InboundRequest, dict[str, Any], dict[str, Any] | None], None]
 EventIdFunction = Callable[[InboundRequest, dict[str, Any]], str | None]
+# What a node returns in a given flow, from its configuration and its input's schema.
+DescribeOutput = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -154,8 +156,15 @@ class NodeSpec:
     connector: str | None = None
     auth: dict[str, Any] | None = None
     webhook: bool = False  # a trigger that receives deliveries at its own URL
+    describe_output: DescribeOutput | None = None
     verify: VerifyFunction | None = None
     event_id: EventIdFunction | None = None
+
+    def output_schema_in_flow(self, node: dict[str, Any], input_schema: dict[str, Any]):
+        """What this node returns as configured in a flow (for checking later mappings)."""
+        if self.describe_output:
+            return self.describe_output(node, input_schema)
+        return self.output_schema
 
     @property
     def connector_key(self) -> str:

@@ -11,7 +11,15 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from nodes.base import EventIdFunction, Kind, NodeSpec, RetryPolicy, RunFunction, VerifyFunction
+from nodes.base import (
+    DescribeOutput,
+    EventIdFunction,
+    Kind,
+    NodeSpec,
+    RetryPolicy,
+    RunFunction,
+    VerifyFunction,
+)
 
 BUILTIN_MODULES = (
     "nodes.core.triggers",
@@ -42,6 +50,7 @@ def node(
     webhook: bool = False,
     verify: VerifyFunction | None = None,
     event_id: EventIdFunction | None = None,
+    describe_output: DescribeOutput | None = None,
 ) -> Callable[[RunFunction], RunFunction]:
     """Declare the decorated function as the ``run`` of node type ``key`` at ``version``."""
 
@@ -62,6 +71,7 @@ def node(
             webhook=webhook,
             verify=verify,
             event_id=event_id,
+            describe_output=describe_output,
         )
         if (key, version) in _specs:
             raise ValueError(f"node {key} v{version} is registered twice")
@@ -71,9 +81,15 @@ def node(
     return register
 
 
+_loaded = False
+
+
 def load_builtins() -> None:
-    for module in BUILTIN_MODULES:
-        importlib.import_module(module)
+    global _loaded
+    if not _loaded:
+        for module in BUILTIN_MODULES:
+            importlib.import_module(module)
+        _loaded = True
 
 
 def get(key: str, version: int) -> NodeSpec:

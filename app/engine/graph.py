@@ -23,6 +23,10 @@ class Graph:
     def __init__(self, document: dict[str, Any]):
         self.document = document
         self.nodes: dict[str, dict[str, Any]] = {n["id"]: n for n in document["nodes"]}
+        self.specs: dict[str, NodeSpec] = {
+            node_id: registry.get(node["type"], node["version"])
+            for node_id, node in self.nodes.items()
+        }
         self.edges = [
             Edge(e["source"], e["target"], e.get("port", "main")) for e in document["edges"]
         ]
@@ -32,11 +36,10 @@ class Graph:
         self.order = topological_order(self.nodes, self.edges)
         if self.order is None:
             raise ValueError("the flow contains a cycle")
-        self.trigger_id = next(i for i in self.order if self.spec(i).kind == "trigger")
+        self.trigger_id = next(i for i in self.order if self.specs[i].kind == "trigger")
 
     def spec(self, node_id: str) -> NodeSpec:
-        node = self.nodes[node_id]
-        return registry.get(node["type"], node["version"])
+        return self.specs[node_id]
 
 
 def topological_order(nodes: dict[str, Any], edges: list[Edge]) -> list[str] | None:

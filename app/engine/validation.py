@@ -14,8 +14,9 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from app.engine.flow_schema import FLOW_SCHEMA
-from app.engine.graph import Edge, topological_order
+from app.engine.graph import Edge, Graph, topological_order
 from app.engine.mapping import MappingError, compile_expression, set_path, split_path
+from app.engine.paths import closed_object, missing_path, root_paths
 from app.engine.schema_errors import Problem, pointer, schema_problems, validator_for
 from nodes import registry
 from nodes.base import NodeSpec
@@ -32,7 +33,61 @@ def validate_flow(
     problems = list(schema_problems(FLOW_VALIDATOR, document))
     if problems:
         return problems
-    return list(_semantic_problems(document, credential_connector))
+    problems = list(_semantic_problems(document, credential_connector))
+    graph = _sound_graph(document)
+    if graph is not None:
+        problems += _path_problems(graph, problems)
+    return problems
+
+
+def _sound_graph(document: dict) -> Graph | None:
+    """The graph, if it is sound enough to follow data through it."""
+    if len({node["id"] for node in document["nodes"]}) < len(document["nodes"]):
+        return None
+    try:
+        return Graph(document)
+    except (ValueError, KeyError, StopIteration, registry.UnknownNode):
+        return None
+
+
+def _path_problems(graph: Graph, known: list[Problem]) -> list[Problem]:
+    """Mapping paths that cannot exist in what the earlier steps return."""
+    index = {node["id"]: i for i, node in enumerate(graph.document["nodes"])}
+    flagged = {problem.pointer for problem in known}
+    outputs: dict[str, dict] = {}
+    found = []
+    for position, node_id in enumerate(graph.order):
+        node, spec = graph.nodes[node_id], graph.spec(node_id)
+        incoming = graph.incoming.get(node_id)
+        input_schema = outputs[incoming[0].source] if incoming else {}
+        scope = closed_object(
+            {
+                "trigger": outputs.get(graph.trigger_id, {}),
+                "input": input_schema,
+                "steps": closed_object({i: outputs[i] for i in graph.order[:position]}),
+                "flow": closed_object({"id": {}, "name": {}, "execution_id": {}}),
+                "now": {"type": "string"},
+            }
+        )
+        for field, expression in node.get("mapping", {}).items():
+            where = pointer("nodes", index[node_id], "mapping", field)
+            if where in flagged:
+                continue
+            for names in root_paths(expression):
+                missing = missing_path(names, scope)
+                if missing:
+                    path, choices = missing
+                    found.append(
+                        Problem(
+                            where,
+                            f'Step {_label(node)}, field "{field}": there is '
+                            f'no "{path}" here. Did you mean one of: '
+                            f"{', '.join(choices) or '(nothing)'}?",
+                        )
+                    )
+                    break
+        outputs[node_id] = spec.output_schema_in_flow(node, input_schema)
+    return found
 
 
 def _semantic_problems(document: dict, credential_connector: CredentialLookup) -> Iterator[Problem]:

@@ -42,6 +42,7 @@ PARAMS = {
 
 OUTPUT_SCHEMA = {
     "type": "object",
+    "additionalProperties": False,
     "properties": {
         "status": {"type": "integer"},
         "headers": {"type": "object"},

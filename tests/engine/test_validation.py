@@ -126,3 +126,51 @@ def test_every_problem_is_reported_at_once():
 @pytest.mark.parametrize("document", [None, [], "flow", {"nodes": "many"}])
 def test_garbage_is_rejected_not_crashed_on(document):
     assert validate_flow(document)
+
+
+FILTER = {
+    "id": "paid",
+    "type": "core.filter",
+    "name": "Only paid",
+    "mapping": {"condition": "input.total > `0`"},
+}
+PICK = {
+    "id": "map",
+    "type": "core.map",
+    "name": "Pick fields",
+    "params": {"fields": {}},
+    "mapping": {"fields.email": "trigger.email", "fields.total": "trigger.total_price"},
+}
+
+
+def test_a_path_the_step_before_cannot_return_is_flagged_before_running():
+    typo = {**FILTER, "mapping": {"condition": "input.totl > `0`"}}
+    found = problems(flow_document(HOOK, PICK, typo))
+    assert found == {
+        "/nodes/2/mapping/condition": (
+            'Step "Only paid", field "condition": there is no "input.totl" here. '
+            "Did you mean one of: email, total?"
+        )
+    }
+
+
+def test_paths_are_followed_through_pass_through_steps_and_named_steps():
+    send = {**POST, "mapping": {"body": "{total: input.total, mail: steps.map.email}"}}
+    assert validate_flow(flow_document(HOOK, PICK, FILTER, send)) == []
+    wrong = {**POST, "mapping": {"body": "steps.mapp.email"}}
+    assert problems(flow_document(HOOK, PICK, FILTER, wrong)) == {
+        "/nodes/3/mapping/body": (
+            'Step "Send", field "body": there is no "steps.mapp" here. '
+            "Did you mean one of: hook, map, paid?"
+        )
+    }
+
+
+def test_a_misspelled_root_is_flagged_but_open_webhook_data_is_not():
+    found = problems(
+        flow_document(
+            HOOK, {**PICK, "mapping": {"fields.a": "trigger.anything.x", "fields.b": "triger.id"}}
+        )
+    )
+    assert list(found) == ["/nodes/1/mapping/fields.b"]
+    assert "flow, input, now, steps, trigger" in found["/nodes/1/mapping/fields.b"]
