@@ -1,10 +1,23 @@
-"""The HTML pages: sign-in and the overview of a merchant's flows and recent executions."""
+"""The HTML pages: sign-in, the overview of a merchant's flows and recent executions, and the
+page that mounts the canvas editor (built from ``frontend/`` into ``app/static/dist``)."""
 
 from __future__ import annotations
 
+import copy
 from functools import wraps
+from pathlib import Path
 
-from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from sqlalchemy import select
 
 from app import executions, flows
@@ -23,8 +36,14 @@ TEXT = {
         "wrong": "E-mail or password is wrong.",
         "flows": "Your flows",
         "sign_out": "Sign out",
-        "no_flows": "No flows yet. Create one through the API (see the README): the visual "
-        "editor builds on the same API.",
+        "no_flows": "No flows yet. Press “New flow” to build your first one: a flow starts "
+        "with a trigger, such as a webhook from your shop.",
+        "new_flow": "New flow",
+        "new_flow_name": "New flow",
+        "edit": "Open editor",
+        "editor_missing": "The editor has not been built yet.",
+        "editor_missing_how": "Run make run (it builds the editor), or build it by hand:",
+        "back": "Back to your flows",
         "on": "on",
         "off": "off",
         "version": "version",
@@ -41,8 +60,15 @@ TEXT = {
         "wrong": "E-Mail oder Passwort ist falsch.",
         "flows": "Ihre Abläufe",
         "sign_out": "Abmelden",
-        "no_flows": "Noch keine Abläufe. Legen Sie einen über die API an (siehe README): der "
-        "visuelle Editor baut auf derselben API auf.",
+        "no_flows": "Noch keine Abläufe. Klicken Sie auf „Neuer Ablauf“, um Ihren ersten zu "
+        "bauen: ein Ablauf beginnt mit einem Auslöser, etwa einem Webhook aus Ihrem Shop.",
+        "new_flow": "Neuer Ablauf",
+        "new_flow_name": "Neuer Ablauf",
+        "edit": "Editor öffnen",
+        "editor_missing": "Der Editor wurde noch nicht gebaut.",
+        "editor_missing_how": "Starten Sie make run (es baut den Editor) oder bauen Sie ihn "
+        "von Hand:",
+        "back": "Zurück zu Ihren Abläufen",
         "on": "an",
         "off": "aus",
         "version": "Version",
@@ -119,3 +145,41 @@ def home():
         executions=[(executions.describe(e), names.get(e.flow_id, "")) for e in recent],
         csrf=csrf_token(),
     )
+
+
+# A new flow starts with the trigger most shops need: a webhook.
+NEW_FLOW_GRAPH = {
+    "schema_version": 1,
+    "nodes": [
+        {"id": "trigger", "type": "core.webhook", "version": 1, "position": {"x": 0, "y": 0}}
+    ],
+    "edges": [],
+}
+
+
+@bp.post("/flows/new")
+@login_required
+def new_flow():
+    _check_csrf()
+    flow = flows.create(session["merchant_id"], g.t["new_flow_name"], copy.deepcopy(NEW_FLOW_GRAPH))
+    db.session.commit()
+    return redirect(url_for("pages.edit_flow", flow_id=flow.id))
+
+
+def _editor_built() -> bool:
+    return (Path(current_app.static_folder) / "dist" / "editor.js").is_file()
+
+
+@bp.get("/flows/<flow_id>/edit")
+@login_required
+def edit_flow(flow_id: str):
+    flow = db.session.scalar(
+        select(Flow).where(
+            Flow.id == flow_id,
+            Flow.merchant_id == session["merchant_id"],
+            Flow.deleted_at.is_(None),
+        )
+    )
+    if flow is None:
+        abort(404)
+    return render_template("editor.html", flow=flow, csrf=csrf_token(), built=_editor_built())

@@ -39,8 +39,8 @@ def run_execution(execution_id: str) -> int:
         # since events that arrived meanwhile counted on this job to pick them up.
         batch = _claim(Execution.id == execution_id, _claimable()) or _claim_next()
         while batch:
-            for claimed_id in batch:
-                _run_claimed(claimed_id)
+            for claimed_id, token in batch:
+                _run_one(claimed_id, token)
                 ran += 1
             if time.monotonic() > deadline:
                 dispatch(execution_id)  # hand what is left to a fresh job
@@ -69,8 +69,9 @@ def _claim_next() -> list[str]:
     return _claim(true(), _queued(), BATCH_SIZE) or _claim(true(), _lease_expired(), BATCH_SIZE)
 
 
-def _claim(which, claimable, limit: int = 1) -> list[str]:
-    """Take the lease of up to ``limit`` claimable executions, oldest first.
+def _claim(which, claimable, limit: int = 1) -> list[tuple[str, int]]:
+    """Take the lease of up to ``limit`` claimable executions, oldest first; return their ids
+    with their run counts, which fence every later write (see :class:`LeaseLost`).
 
     One UPDATE, so two workers never hold the same execution; on PostgreSQL SKIP LOCKED lets
     them claim side by side without waiting for each other.
@@ -84,7 +85,7 @@ def _claim(which, claimable, limit: int = 1) -> list[str]:
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    claimed = db.session.scalars(
+    claimed = db.session.execute(
         update(Execution)
         .where(Execution.id.in_(candidates), claimable)
         .values(
@@ -93,11 +94,57 @@ def _claim(which, claimable, limit: int = 1) -> list[str]:
             runs=Execution.runs + 1,
             started_at=func.coalesce(Execution.started_at, now),
         )
-        .returning(Execution.id)
+        .returning(Execution.id, Execution.runs)
         .execution_options(synchronize_session=False)
     ).all()
     db.session.commit()
-    return list(claimed)
+    return [tuple(row) for row in claimed]
+
+
+class LeaseLost(Exception):
+    """Another worker took this execution over after its lease ran out: stop writing to it.
+
+    Every write of a run is conditional on the run count it claimed with, so a worker that was
+    too slow (or paused) can never overwrite the work of the one that took over.
+    """
+
+
+def _run_one(execution_id: str, token: int) -> None:
+    """Run one claimed execution; whatever goes wrong, the rest of the batch still runs."""
+    try:
+        _run_claimed(execution_id, token)
+    except LeaseLost:
+        db.session.rollback()
+        log.warning("execution %s was taken over by another worker", execution_id)
+    except Exception:
+        db.session.rollback()
+        log.exception("execution %s crashed", execution_id)
+        _fail_crashed(execution_id, token)
+
+
+def _fail_crashed(execution_id: str, token: int) -> None:
+    """Mark a crashed execution failed, so it shows in the list with "retry" instead of being
+    picked up again and again; if even that fails, its lease runs out and it is resumed."""
+    error = {
+        "type": "error",
+        "message": "The execution stopped because of an internal error. "
+        "Retrying may help; if it keeps failing, contact support.",
+    }
+    try:
+        db.session.execute(
+            FINISH,
+            {
+                "execution_id": execution_id,
+                "token": token,
+                "status": "failed",
+                "error": error,
+                "finished_at": utcnow(),
+            },
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("execution %s could not be marked failed", execution_id)
 
 
 LOAD_EXECUTION = (
@@ -107,6 +154,7 @@ LOAD_EXECUTION = (
         Execution.raw_body,
         Execution.content_type,
         Execution.runs,
+        Execution.status,
         Execution.lease_until,
         Flow.id.label("flow_id"),
         Flow.name.label("flow_name"),
@@ -115,14 +163,22 @@ LOAD_EXECUTION = (
     .where(Execution.id == bindparam("id"))
 )
 INSERT_STEPS = StepRun.__table__.insert()
-_THIS_EXECUTION = Execution.__table__.c.id == bindparam("execution_id")
+_columns = Execution.__table__.c
+_THIS_EXECUTION = (
+    (_columns.id == bindparam("execution_id"))
+    & (_columns.runs == bindparam("token"))
+    & (_columns.status == "running")
+)
 RENEW_LEASE = Execution.__table__.update().where(_THIS_EXECUTION)
 FINISH = Execution.__table__.update().where(_THIS_EXECUTION).values(lease_until=None)
 
 
-def _run_claimed(execution_id: str) -> str:
+def _run_claimed(execution_id: str, token: int) -> str:
     row = db.session.execute(LOAD_EXECUTION, {"id": execution_id}).one()
-    progress = _Progress(execution_id, row.lease_until)
+    if (row.status, row.runs) != ("running", token):
+        raise LeaseLost(execution_id)  # taken over while it waited in this job's batch
+    progress = _Progress(execution_id, token, row.lease_until)
+    progress.heartbeat()
     run = interpreter.Execution(
         id=execution_id,
         graph=version_graph(row.version_id),
@@ -157,8 +213,9 @@ def _finished_steps(execution_id: str) -> dict[str, interpreter.StepRecord]:
 class _Progress:
     """The step records of one claimed run that are not saved yet, and its lease."""
 
-    def __init__(self, execution_id: str, lease_until):
+    def __init__(self, execution_id: str, token: int, lease_until):
         self.execution_id = execution_id
+        self.token = token
         self.lease_until = lease_until
         self.lease = timedelta(seconds=current_app.config["SHOPWIRE_EXECUTION_LEASE_SECONDS"])
         self.unsaved: list[dict] = []
@@ -193,10 +250,14 @@ class _Progress:
         self._save(FINISH, status=result.status, error=result.error, finished_at=utcnow())
 
     def _save(self, statement, **values) -> None:
+        """Update the execution (only if this run still holds it), add the records, commit."""
+        fenced = {"execution_id": self.execution_id, "token": self.token, **values}
+        if db.session.execute(statement, fenced).rowcount != 1:
+            db.session.rollback()
+            raise LeaseLost(self.execution_id)
         if self.unsaved:
             db.session.execute(INSERT_STEPS, self.unsaved)
             self.unsaved = []
-        db.session.execute(statement, {"execution_id": self.execution_id, **values})
         db.session.commit()
 
 

@@ -1,0 +1,66 @@
+"""The worker's job: batches, leases taken over by another worker, crashes."""
+
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from app import tasks
+from app.extensions import db
+from app.models import Execution
+from app.models.base import utcnow
+from app.queue import WAKEUP_KEY, redis_connection
+from tests.conftest import create_active_flow, flow_document, post_json
+
+
+def queued_events(api, client, receiver, count):
+    """Queue ``count`` events without waking a worker, so the test plays the workers."""
+    graph = flow_document(
+        {"id": "hook", "type": "core.webhook"},
+        {
+            "id": "a",
+            "type": "core.http_request",
+            "params": {"url": receiver.url("/a")},
+            "mapping": {"body": "trigger"},
+        },
+    )
+    _, url = create_active_flow(api, graph)
+    redis_connection().set(WAKEUP_KEY, "held by the test")
+    return [post_json(client, url, {"n": n}).get_json()["execution_id"] for n in range(count)]
+
+
+def expire_lease(execution_id):
+    db.session.execute(
+        update(Execution)
+        .where(Execution.id == execution_id)
+        .values(lease_until=utcnow() - timedelta(seconds=1))
+    )
+    db.session.commit()
+
+
+def test_an_execution_taken_over_while_waiting_in_a_batch_runs_once(api, client, receiver):
+    [execution_id] = queued_events(api, client, receiver, 1)
+    [(claimed, first_token)] = tasks._claim_next()  # worker A claims it in a batch ...
+    expire_lease(execution_id)  # ... and is too slow to reach it before the lease runs out
+    [(_, second_token)] = tasks._claim_next()  # worker B takes it over and runs it
+    tasks._run_one(execution_id, second_token)
+    tasks._run_one(execution_id, first_token)  # worker A finally gets to it
+    assert len(receiver.requests) == 1
+    assert db.session.get(Execution, execution_id).status == "succeeded"
+    assert claimed == execution_id and second_token == first_token + 1
+
+
+def test_a_crashing_execution_fails_alone_and_the_batch_goes_on(api, client, receiver, monkeypatch):
+    ids = queued_events(api, client, receiver, 3)
+    real_parse = tasks.parse_body
+
+    def crash_on_the_second(body, content_type):
+        if body == b'{"n": 1}':
+            raise RuntimeError("boom")
+        return real_parse(body, content_type)
+
+    monkeypatch.setattr(tasks, "parse_body", crash_on_the_second)
+    assert tasks.run_execution(ids[0]) == 3
+    statuses = [db.session.get(Execution, i).status for i in ids]
+    assert statuses == ["succeeded", "failed", "succeeded"]
+    error = db.session.get(Execution, ids[1]).error
+    assert "internal error" in error["message"] and "boom" not in error["message"]
