@@ -26,7 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = config["SECRET_KEY"] or _instance_secret(data_dir)
     app.json.sort_keys = False
 
-    _limit_lock_waits(app)
+    _engine_options(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     with app.app_context():
@@ -49,12 +49,14 @@ def _instance_secret(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def _limit_lock_waits(app: Flask) -> None:
-    """On PostgreSQL, give up on a lock after the same time SQLite waits, so a blocked
+def _engine_options(app: Flask) -> None:
+    """Keep SQL parameters (event bodies, customer data) out of error logs; and on PostgreSQL
+    give up on a lock after the same time SQLite waits, so a blocked
     database answers webhooks with 503 instead of hanging until the sender times out."""
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    options.setdefault("hide_parameters", True)
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         return
-    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     connect_args = options.setdefault("connect_args", {})
     connect_args.setdefault(
         "options", f"-c lock_timeout={int(app.config['SHOPWIRE_DB_LOCK_TIMEOUT_MS'])}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.engine.payloads import parse_body
@@ -67,6 +67,8 @@ def start(
         original = db.session.scalar(
             select(Execution.id).filter_by(flow_id=flow_id, dedupe_key=dedupe_key)
         )
+        if original is None:  # not a duplicate after all: let the sender try again
+            raise
         raise Duplicate(original) from None
     dispatch(execution_id)
     return execution_id
@@ -85,19 +87,29 @@ def start_with_payload(flow, payload: Any, mode: str) -> Execution:
     return db.session.get(Execution, execution_id)
 
 
-def retry(execution: Execution) -> None:
-    """Queue a failed execution again: its succeeded steps stay done, the failed one reruns."""
+def retry(execution_id: str) -> bool:
+    """Queue a failed execution again: its succeeded steps stay done, the failed one reruns.
+
+    False if it is not failed (any more): one conditional UPDATE, so two retries at once, or
+    a retry racing a worker, can never start a second run.
+    """
+    requeued = db.session.execute(
+        update(Execution)
+        .where(Execution.id == execution_id, Execution.status == "failed")
+        .values(status="queued", error=None, finished_at=None, queued_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if requeued != 1:
+        db.session.rollback()
+        return False
     db.session.execute(
         delete(StepRun).where(
-            StepRun.execution_id == execution.id, StepRun.status.in_(("failed", "skipped"))
+            StepRun.execution_id == execution_id, StepRun.status.in_(("failed", "skipped"))
         )
     )
-    execution.status = "queued"
-    execution.error = None
-    execution.finished_at = None
-    execution.queued_at = utcnow()
     db.session.commit()
-    dispatch(execution.id)
+    dispatch(execution_id)
+    return True
 
 
 def describe(execution: Execution, *, steps: bool = False) -> dict[str, Any]:

@@ -6,6 +6,7 @@ event cannot be committed the sender gets 503 and retries; an acknowledged event
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from flask import Blueprint, current_app, request
@@ -24,6 +25,21 @@ log = logging.getLogger("shopwire.hooks")
 bp = Blueprint("hooks", __name__, url_prefix="/hooks")
 
 KEPT_BODY_BYTES = 64 * 1024
+# Headers kept with a rejected delivery: enough to diagnose it, never credentials or cookies.
+KEPT_HEADERS = {
+    "content-type",
+    "content-length",
+    "user-agent",
+    "x-request-id",
+    "idempotency-key",
+    "x-shopify-topic",
+    "x-shopify-webhook-id",
+    "x-shopify-hmac-sha256",
+    "x-wc-webhook-topic",
+    "x-wc-webhook-signature",
+    "stripe-signature",
+    "paypal-transmission-id",
+}
 
 
 ACTIVE_ENDPOINT = (
@@ -98,11 +114,18 @@ def _receive(token: str, body: bytes):
             body=body,
             content_type=request.content_type,
             mode="webhook",
-            dedupe_key=dedupe_key[:255] if dedupe_key else None,
+            dedupe_key=_bounded(dedupe_key),
         )
     except executions.Duplicate as duplicate:
         return {"execution_id": duplicate.execution_id, "duplicate": True}, 200
     return {"execution_id": execution_id, "status": "queued"}, 202
+
+
+def _bounded(key: str | None) -> str | None:
+    """Event ids longer than the column are hashed, not cut, so distinct ids stay distinct."""
+    if key is None or len(key) <= 255:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def _reject(merchant_id, flow_id, node_id, body: bytes, status: int, reason: str):
@@ -115,7 +138,7 @@ def _reject(merchant_id, flow_id, node_id, body: bytes, status: int, reason: str
             status_code=status,
             reason=reason[:1000],
             content_type=request.content_type,
-            headers={k: v for k, v in request.headers.items() if k.lower() != "authorization"},
+            headers={k: v for k, v in request.headers.items() if k.lower() in KEPT_HEADERS},
             body=body[:KEPT_BODY_BYTES],
         )
     )

@@ -139,3 +139,30 @@ def test_event_id_from_the_body_deduplicates(api, client):
     assert (first.status_code, again.status_code, other.status_code) == (202, 200, 202)
     assert again.get_json() == {"execution_id": first.get_json()["execution_id"], "duplicate": True}
     assert db.session.query(Execution).count() == 2
+
+
+def test_rejected_events_keep_no_credentials(api, client):
+    flow_id, url = active_flow(api)
+    client.post(
+        url,
+        data=b"{",
+        content_type="application/json",
+        headers={
+            "Authorization": "Bearer sk_live_1",
+            "Cookie": "session=abc",
+            "X-Api-Key": "k-123",
+            "User-Agent": "Shopify",
+        },
+    )
+    [event] = api.get(f"/api/flows/{flow_id}/rejected-events").get_json()["rejected_events"]
+    assert event["headers"]["User-Agent"] == "Shopify"
+    assert not {"Authorization", "Cookie", "X-Api-Key"} & set(event["headers"])
+
+
+def test_long_event_ids_stay_distinct(api, client):
+    _, url = active_flow(api, event_id_header="X-Event")
+    prefix = "e" * 300
+    first = post_json(client, url, {}, **{"X-Event": prefix + "1"})
+    second = post_json(client, url, {}, **{"X-Event": prefix + "2"})
+    again = post_json(client, url, {}, **{"X-Event": prefix + "1"})
+    assert (first.status_code, second.status_code, again.status_code) == (202, 202, 200)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Blueprint, g, request
 from sqlalchemy import select, tuple_
@@ -43,7 +43,9 @@ def list_executions():
             except ValueError:
                 bad.append(Problem(f"/{name}", "Use a date like 2026-11-26 or 2026-11-26T10:00Z."))
                 continue
-            query = query.where(compare(moment.replace(tzinfo=None)))
+            if moment.tzinfo is not None:  # stored times are naive UTC
+                moment = moment.astimezone(UTC).replace(tzinfo=None)
+            query = query.where(compare(moment))
     try:
         limit = min(max(int(args.get("limit", 50)), 1), MAX_LIMIT)
     except ValueError:
@@ -76,11 +78,11 @@ def get_execution(execution_id: str):
 def retry_execution(execution_id: str):
     """Run a failed execution again from its failed step; finished steps are not repeated."""
     execution = owned(Execution, execution_id)
-    if execution.status != "failed":
+    if not executions.retry(execution.id):
         raise ApiProblem(
             409,
             "Not retryable",
             f"Only failed executions can be retried; this one is {execution.status}.",
         )
-    executions.retry(execution)
+    db.session.refresh(execution)
     return executions.describe(execution), 202

@@ -96,4 +96,5 @@ def describe(error: ValidationError) -> str:
             return f"Has the wrong form (expected to match {value})."
         case "format":
             return f"Must be a valid {value}."
-    return error.message
+    # jsonschema's own wording would echo the value, which may be a secret.
+    return "Is not valid here."

@@ -158,6 +158,16 @@ def _params_problems(index: int, node: dict, spec: NodeSpec) -> Iterator[Problem
         except MappingError as error:
             yield Problem(where, f'Step {_label(node)}, field "{path}": {error.message}')
         set_path(params, path, MAPPED)
+    for name, declared in spec.params.get("properties", {}).items():
+        value = params.get(name)
+        if declared.get("format") == "jmespath" and isinstance(value, str):
+            try:
+                compile_expression(value)
+            except MappingError as error:
+                yield Problem(
+                    pointer("nodes", index, "params", name),
+                    f'Step {_label(node)}, field "{name}": {error.message}',
+                )
     for problem in schema_problems(validator_for(spec.params), params, ("nodes", index, "params")):
         if not _is_mapped(problem.pointer, index, mapping):
             yield Problem(problem.pointer, f"Step {_label(node)}: {problem.message}")

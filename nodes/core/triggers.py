@@ -48,6 +48,7 @@ WEBHOOK_PARAMS = {
         "event_id_path": {
             "type": "string",
             "title": "Event id in the body (JMESPath)",
+            "format": "jmespath",
             "description": "Where the sender puts its event id in the body, e.g. id.",
         },
         "signature": {

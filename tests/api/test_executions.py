@@ -1,5 +1,7 @@
 """Executions: running steps, recording them, failures in plain words, retry, listing."""
 
+from datetime import UTC, datetime, timedelta
+
 from tests.conftest import create_active_flow, flow_document, post_json
 
 JSON = {"Content-Type": "application/json"}
@@ -170,3 +172,13 @@ def test_a_job_whose_own_execution_already_ran_still_runs_the_waiting_ones(
     assert tasks.run_execution(first) == 1  # a late job for an execution that already ran
     assert api.get(f"/api/executions/{second}").get_json()["status"] == "succeeded"
     assert [r.json() for r in receiver.requests] == [{"n": 1}, {"n": 2}]
+
+
+def test_since_and_until_understand_time_zones(api, client):
+    _, url = create_active_flow(api, flow_document({"id": "hook", "type": "core.webhook"}))
+    post_json(client, url, {})
+    five_minutes_ago = datetime.now(UTC) - timedelta(minutes=5)
+    # the same moment as a Berlin clock shows it in winter
+    berlin = (five_minutes_ago + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S") + "%2B01:00"
+    assert api.get(f"/api/executions?until={berlin}").get_json()["executions"] == []
+    assert len(api.get(f"/api/executions?since={berlin}").get_json()["executions"]) == 1

@@ -174,3 +174,11 @@ def test_a_misspelled_root_is_flagged_but_open_webhook_data_is_not():
     )
     assert list(found) == ["/nodes/1/mapping/fields.b"]
     assert "flow, input, now, steps, trigger" in found["/nodes/1/mapping/fields.b"]
+
+
+def test_an_event_id_path_that_does_not_compile_is_flagged():
+    hook = {**HOOK, "params": {"event_id_path": "id["}}
+    found = problems(flow_document(hook, MAP))
+    assert found["/nodes/0/params/event_id_path"].startswith(
+        'Step "Paid order", field "event_id_path": Not a valid expression'
+    )
