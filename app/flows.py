@@ -83,11 +83,14 @@ def webhook_url(endpoint: WebhookEndpoint) -> str:
 
 
 def webhooks(flow: Flow) -> list[dict[str, str]]:
-    if not flow.active or flow.current_version is None:
+    """The addresses a switched-on flow listens at (created by :func:`activate`)."""
+    if not flow.active:
         return []
+    trigger_id = version_graph(flow.current_version_id).trigger_id
     return [
         {"node_id": endpoint.node_id, "url": webhook_url(endpoint)}
-        for endpoint in ensure_endpoints(flow)
+        for endpoint in flow.endpoints
+        if endpoint.node_id == trigger_id
     ]
 
 

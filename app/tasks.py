@@ -265,25 +265,17 @@ def _naive(moment):
     return None if moment is None else moment.replace(tzinfo=None)
 
 
-def sweep() -> int:
+def sweep() -> bool:
     """Wake a worker if executions are stranded: left queued while Redis was down (or lost
     with a Redis restart), or running under a lease that ran out because the worker died.
-    Returns how many are stranded."""
-    now = utcnow()
+    Returns whether it found any."""
     grace = timedelta(seconds=current_app.config["SHOPWIRE_QUEUED_GRACE_SECONDS"])
-    stranded = db.session.scalars(
-        select(Execution.id)
-        .where(
-            or_(
-                (Execution.status == "queued") & (Execution.queued_at < now - grace),
-                (Execution.status == "running") & (Execution.lease_until < now),
-            )
-        )
-        .order_by(Execution.queued_at)
-        .limit(1000)
-    ).all()
+    waited_too_long = _queued() & (Execution.queued_at < utcnow() - grace)
+    stranded = db.session.scalar(
+        select(Execution.id).where(waited_too_long).limit(1)
+    ) or db.session.scalar(select(Execution.id).where(_lease_expired()).limit(1))
     db.session.remove()
     if stranded:
-        dispatch(stranded[0], force=True)  # the job that runs it claims the others too
-        log.info("sweeper found %d stranded executions", len(stranded))
-    return len(stranded)
+        dispatch(stranded, force=True)  # the job that runs it claims the others too
+        log.info("sweeper woke a worker for stranded executions")
+    return stranded is not None

@@ -146,7 +146,11 @@ def _resolve_params(node: dict, schema: dict, scope: dict[str, Any]) -> dict[str
         raise UserError(str(error), field=error.field) from None
     for problem in schema_problems(validator_for(schema), params):
         field_path = problem.pointer.strip("/").replace("/", ".") or None
-        raise UserError(f'"{field_path}": {problem.message}', field=field_path)
+        raise UserError(
+            f'The field "{field_path}" got a value it cannot use: {problem.message} '
+            "Check its fixed value or the data it is mapped from.",
+            field=field_path,
+        )
     return params
 
 
