@@ -38,7 +38,9 @@ def execution_queue(connection: Redis | None = None) -> Queue:
 
 
 WAKEUP_KEY = "shopwire:wakeup-pending"
-WAKEUP_TTL_SECONDS = 10  # a lost wake-up job is replaced after this long at the latest
+# If the job behind a key is lost (Redis restarted), the key expires and the next event
+# enqueues a new job; with no next event, the sweeper's forced wake-up runs it.
+WAKEUP_TTL_SECONDS = 10
 
 
 def dispatch(execution_id: str, *, force: bool = False) -> bool:
@@ -47,8 +49,14 @@ def dispatch(execution_id: str, *, force: bool = False) -> bool:
     A job ``run_execution(id)`` is enqueued only if no wake-up is pending: every job, once
     started, keeps claiming queued executions from the database until none are left. So under
     load one RQ job serves many executions and RQ's per-job cost is paid once per batch, not
-    once per event. If Redis is down the row simply stays queued until the sweeper nudges,
-    with ``force``, in case a wake-up flag outlived its job.
+    once per event.
+
+    No event is left behind: ingress commits the execution *before* it sets the key, and a job
+    deletes the key *before* it claims. So if the key is already set, a job that has not
+    started claiming yet exists and will see the committed row; if not, this call enqueues one.
+
+    If Redis is down the row simply stays queued until the sweeper wakes a worker, with
+    ``force``, in case a wake-up key outlived its job.
     """
     try:
         connection = redis_connection()

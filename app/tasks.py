@@ -179,7 +179,7 @@ def _run_claimed(execution_id: str, token: int) -> str:
         raise LeaseLost(execution_id)  # taken over while it waited in this job's batch
     progress = _Progress(execution_id, token, row.lease_until)
     progress.heartbeat()
-    run = interpreter.Execution(
+    run = interpreter.Run(
         id=execution_id,
         graph=version_graph(row.version_id),
         trigger_output=parse_body(row.raw_body, row.content_type),

@@ -7,6 +7,11 @@ starts any step that follows an action (a step with effects outside Shopwire): t
 makes "a finished step is never repeated" hold across crashes. Transforms are pure, so their
 records may wait for the next checkpoint, and the caller's final commit covers the last steps:
 a flow of transforms and one action costs one commit, not one per step.
+
+What this cannot promise alone: if a worker dies after an action's request went out but before
+the checkpoint, the action runs again when the execution resumes. Actions therefore send the
+same idempotency key (execution id + node id) on every attempt, so providers that honour it
+apply the effect once.
 """
 
 from __future__ import annotations
@@ -50,8 +55,8 @@ class Result:
 
 
 @dataclass
-class Execution:
-    """Everything one run needs, passed in by the caller."""
+class Run:
+    """Everything one run of an execution needs, passed in by the caller."""
 
     id: str
     graph: Graph
@@ -65,7 +70,7 @@ class Execution:
     checkpoint: Callable[[], None] = lambda: None  # persist every record so far
 
 
-def run(execution: Execution, record: Callable[[StepRecord], None]) -> Result:
+def run(execution: Run, record: Callable[[StepRecord], None]) -> Result:
     graph = execution.graph
     outputs: dict[str, Any] = {graph.trigger_id: execution.trigger_output}
     ports: dict[str, tuple[str, ...]] = {graph.trigger_id: ("main",)}
@@ -105,7 +110,7 @@ def run(execution: Execution, record: Callable[[StepRecord], None]) -> Result:
     return Result("succeeded")
 
 
-def _run_step(execution: Execution, node_id: str, scope: dict[str, Any]) -> StepRecord:
+def _run_step(execution: Run, node_id: str, scope: dict[str, Any]) -> StepRecord:
     graph = execution.graph
     node, spec = graph.nodes[node_id], graph.spec(node_id)
     step = StepRecord(node_id, "running", started_at=datetime.now(UTC))
@@ -154,7 +159,7 @@ def _resolve_params(node: dict, schema: dict, scope: dict[str, Any]) -> dict[str
     return params
 
 
-def _call_with_retries(run, ctx, params, input, policy: RetryPolicy, step, execution):
+def _call_with_retries(run, ctx, params, input, policy: RetryPolicy, step, execution: Run):
     while True:
         step.attempts += 1
         try:

@@ -61,7 +61,7 @@ CHECKPOINT = "checkpoint"
 def execute(g, finished=None, sleeps=None):
     """Run; return the result, the log of steps and checkpoints in order, and the records."""
     log, records = [], []
-    run = interpreter.Execution(
+    run = interpreter.Run(
         id="exec-1",
         graph=g,
         trigger_output={"n": 1},
