@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +40,20 @@ class Vault:
 
 
 def _instance_key(data_dir: str) -> str:
+    """The data directory's key, created on first use. Written to a private temporary file and
+    linked into place, so processes starting together all end up with the same, whole key."""
     path = Path(data_dir) / "vault.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as file:
-            file.write(Fernet.generate_key().decode())
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".vault.key.")
+        try:
+            with os.fdopen(fd, "w") as file:
+                file.write(Fernet.generate_key().decode())
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process won the race; use its key
+        finally:
+            os.unlink(temporary)
     return path.read_text()
 
 
