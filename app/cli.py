@@ -184,6 +184,7 @@ def _supervise(children: list[subprocess.Popen]) -> None:
     signal.signal(signal.SIGTERM, stop)
     while not stopping and all(child.poll() is None for child in children):
         time.sleep(0.2)
+    died = None if stopping else next(child for child in children if child.poll() is not None)
     for child in reversed(children):
         if child.poll() is None:
             child.terminate()
@@ -193,6 +194,13 @@ def _supervise(children: list[subprocess.Popen]) -> None:
             child.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             child.kill()
+    if died is not None:
+        name = " ".join(str(part) for part in died.args[-3:])
+        raise click.ClickException(
+            f"A part of Shopwire stopped unexpectedly ({name}, exit code {died.returncode}), "
+            "so everything was stopped. Its message is above; a port already in use is the "
+            "usual cause: try `make run PORT=5080`."
+        )
     click.echo("Shopwire stopped.")
 
 

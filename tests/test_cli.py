@@ -116,3 +116,21 @@ def test_token_creates_the_merchant_and_prints_a_working_token(app, client, app_
     assert token.startswith("sw_")
     reply = client.get("/api/flows", headers={"Authorization": f"Bearer {token}"})
     assert reply.status_code == 200 and reply.get_json() == {"flows": []}
+
+
+def test_up_explains_a_port_that_is_already_taken(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+        env["SHOPWIRE_DATA_DIR"] = str(tmp_path / "instance")
+        up = subprocess.run(
+            [sys.executable, "-m", "app.cli", "up", "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert up.returncode != 0
+    assert "stopped unexpectedly" in up.stderr and "PORT=" in up.stderr
