@@ -1,0 +1,50 @@
+// The one node component: everything it shows comes from the node type's catalog declaration.
+import { memo, useContext } from 'react';
+import { Handle, Position } from '@xyflow/react';
+import { EditorContext } from './context.js';
+import { localized } from './i18n.js';
+
+function FlowNode({ id, data, selected }) {
+  const { catalog, lang, t, problems, steps } = useContext(EditorContext);
+  const spec = catalog[data.type];
+  const kind = spec ? spec.kind : 'unknown';
+  const title = spec ? localized(spec.title, lang) : data.type;
+  const ports = spec && spec.ports && spec.ports.length ? spec.ports : ['main'];
+  const nodeProblems = problems[id] || [];
+  const step = steps[id];
+  const classes = ['flow-node', `kind-${kind}`];
+  if (selected) classes.push('selected');
+  if (nodeProblems.length) classes.push('has-error');
+  if (step) classes.push(`step-${step.status}`);
+  return (
+    <div className={classes.join(' ')} data-node-id={id} data-node-type={data.type}>
+      {kind !== 'trigger' && <Handle type="target" position={Position.Left} id="in" />}
+      <div className="flow-node-kind">
+        <span>{spec ? t(`kind_one_${kind}`) : t('unknown_type')}</span>
+        {step && <span className={`step-badge ${step.status}`}>{t(`status_${step.status}`)}</span>}
+      </div>
+      <div className="flow-node-title">{data.name || title}</div>
+      <div className="flow-node-sub">{data.name ? title : id}</div>
+      {nodeProblems.length > 0 && (
+        <div className="flow-node-error" role="alert">
+          {nodeProblems[0].message}
+          {nodeProblems.length > 1 ? ` (+${nodeProblems.length - 1})` : ''}
+        </div>
+      )}
+      {ports.map((port, i) => (
+        <Handle
+          key={port}
+          type="source"
+          position={Position.Right}
+          id={port}
+          style={{ top: `${((i + 1) * 100) / (ports.length + 1)}%` }}
+          title={port}
+        >
+          {ports.length > 1 && <span className="port-label">{port}</span>}
+        </Handle>
+      ))}
+    </div>
+  );
+}
+
+export default memo(FlowNode);

@@ -1,0 +1,86 @@
+// The side panel for the selected node: its name, its settings, and its last test run.
+import { toJson } from './api.js';
+import { localized } from './i18n.js';
+import ParamForm from './ParamForm.jsx';
+
+function Data({ label, value, open }) {
+  return (
+    <details open={open} className="run-data">
+      <summary>{label}</summary>
+      <pre>{value === undefined || value === null ? '—' : toJson(value, 2)}</pre>
+    </details>
+  );
+}
+
+export default function NodePanel({ node, spec, lang, t, problems, step, onChange, onDelete }) {
+  if (!node) {
+    return (
+      <aside className="panel" aria-label={t('nothing_selected')}>
+        <h2>{t('nothing_selected')}</h2>
+        <p className="muted">{t('nothing_selected_hint')}</p>
+      </aside>
+    );
+  }
+  const data = node.data;
+  const title = spec ? localized(spec.title, lang) : data.type;
+  const general = problems.filter((p) => !p.field || !spec?.params?.properties?.[p.field]);
+  return (
+    <aside className="panel" aria-label={title} data-panel-node={node.id}>
+      <div className={`panel-kind kind-${spec ? spec.kind : 'unknown'}`}>
+        {spec ? t(`kind_one_${spec.kind}`) : t('unknown_type')}
+      </div>
+      <h2>{title}</h2>
+      {spec && <p className="muted">{localized(spec.description, lang)}</p>}
+      {step && (
+        <section className="last-run" data-testid="last-run">
+          <h3>
+            {t('last_run')}:{' '}
+            <span className={`step-badge ${step.status}`}>{t(`status_${step.status}`)}</span>
+          </h3>
+          {step.error && (
+            <div className="field-error" role="alert">
+              <strong>{t('error')}:</strong> {step.error.message || toJson(step.error)}
+            </div>
+          )}
+          {step.input !== undefined && step.input !== null && <Data label={t('input')} value={step.input} open={step.status === 'failed'} />}
+          <Data label={t('output')} value={step.output} open />
+        </section>
+      )}
+      {general.map((p, i) => (
+        <p className="field-error" role="alert" key={i}>
+          {p.message}
+        </p>
+      ))}
+      <label className="field-label" htmlFor="node-name">
+        {t('name')}
+      </label>
+      <input
+        id="node-name"
+        type="text"
+        value={data.name || ''}
+        placeholder={title}
+        onChange={(e) => onChange({ name: e.target.value === '' ? undefined : e.target.value })}
+      />
+      <p className="hint">
+        {t('step_id')}: <code>{node.id}</code>
+      </p>
+      <h3>{t('settings')}</h3>
+      {spec ? (
+        <ParamForm
+          key={node.id}
+          schema={spec.params}
+          params={data.params}
+          mapping={data.mapping}
+          errors={problems}
+          t={t}
+          onChange={(params, mapping) => onChange({ params, mapping })}
+        />
+      ) : (
+        <p className="muted">{t('unknown_type')}</p>
+      )}
+      <button type="button" className="danger" onClick={onDelete}>
+        {t('delete_step')}
+      </button>
+    </aside>
+  );
+}

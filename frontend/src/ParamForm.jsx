@@ -1,0 +1,327 @@
+// A small generic form over a node's params JSON Schema. Every top-level field is either a
+// fixed value (params[field]) or "from data": a JMESPath expression in mapping[field].
+// Objects without declared properties (a map node's fields, headers) are edited entry by
+// entry, and each entry can be fixed or from data (mapping["field.entry"]).
+import { useState } from 'react';
+import { parseJson, toJson } from './api.js';
+
+function without(object, key) {
+  const { [key]: _gone, ...rest } = object || {};
+  return rest;
+}
+
+function ModeSwitch({ fromData, onChange, t, label }) {
+  return (
+    <div className="mode-switch" role="group" aria-label={label}>
+      <button
+        type="button"
+        className={fromData ? '' : 'on'}
+        aria-pressed={!fromData}
+        onClick={() => onChange(false)}
+      >
+        {t('fixed')}
+      </button>
+      <button
+        type="button"
+        className={fromData ? 'on' : ''}
+        aria-pressed={fromData}
+        onClick={() => onChange(true)}
+      >
+        {t('from_data')}
+      </button>
+    </div>
+  );
+}
+
+function JsonInput({ value, onChange, t, id }) {
+  const shown = value === undefined ? '' : toJson(value, 2);
+  const [text, setText] = useState(shown);
+  const [bad, setBad] = useState(false);
+  return (
+    <>
+      <textarea
+        id={id}
+        rows={4}
+        value={text}
+        placeholder={t('json_hint')}
+        onChange={(e) => {
+          setText(e.target.value);
+          if (e.target.value.trim() === '') {
+            setBad(false);
+            onChange(undefined);
+            return;
+          }
+          try {
+            onChange(parseJson(e.target.value));
+            setBad(false);
+          } catch {
+            setBad(true);
+          }
+        }}
+      />
+      {bad && <p className="hint bad">{t('invalid_json')}</p>}
+    </>
+  );
+}
+
+function FixedInput({ schema, value, onChange, t, id }) {
+  if (Array.isArray(schema.enum)) {
+    return (
+      <select
+        id={id}
+        value={value === undefined ? '' : String(value)}
+        onChange={(e) => {
+          const chosen = schema.enum.find((v) => String(v) === e.target.value);
+          onChange(chosen);
+        }}
+      >
+        <option value="">{t('choose')}</option>
+        {schema.enum.map((v) => (
+          <option key={String(v)} value={String(v)}>
+            {String(v)}
+          </option>
+        ))}
+      </select>
+    );
+  }
+  if (schema.type === 'string') {
+    return (
+      <input
+        id={id}
+        type="text"
+        value={value ?? ''}
+        onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}
+      />
+    );
+  }
+  if (schema.type === 'number' || schema.type === 'integer') {
+    return (
+      <input
+        id={id}
+        type="number"
+        step={schema.type === 'integer' ? 1 : 'any'}
+        value={value === undefined ? '' : String(value)}
+        onChange={(e) => onChange(e.target.value === '' ? undefined : Number(e.target.value))}
+      />
+    );
+  }
+  if (schema.type === 'boolean') {
+    return (
+      <input
+        id={id}
+        type="checkbox"
+        className="checkbox"
+        checked={value === true}
+        onChange={(e) => onChange(e.target.checked)}
+      />
+    );
+  }
+  return <JsonInput id={id} value={value} onChange={onChange} t={t} />;
+}
+
+function ExpressionInput({ value, onChange, t, id }) {
+  return (
+    <input
+      id={id}
+      type="text"
+      className="expression"
+      spellCheck={false}
+      value={value ?? ''}
+      placeholder={t('expression_hint')}
+      onChange={(e) => onChange(e.target.value)}
+    />
+  );
+}
+
+function EntriesField({ name, schema, params, mapping, update, t }) {
+  const [newKey, setNewKey] = useState('');
+  const fixed = (params && params[name]) || {};
+  const prefix = `${name}.`;
+  const mapped = Object.keys(mapping || {})
+    .filter((k) => k.startsWith(prefix))
+    .map((k) => k.slice(prefix.length));
+  const keys = [...new Set([...Object.keys(fixed), ...mapped])];
+  const entrySchema =
+    schema.additionalProperties && typeof schema.additionalProperties === 'object'
+      ? schema.additionalProperties
+      : { type: 'string' };
+  const setEntry = (key, { fixedValue, expression, remove }) => {
+    let nextFixed = without(fixed, key);
+    let nextMapping = without(mapping, prefix + key);
+    if (!remove && expression !== undefined) nextMapping[prefix + key] = expression;
+    else if (!remove) nextFixed = { ...nextFixed, [key]: fixedValue ?? '' };
+    update({ ...(params || {}), [name]: nextFixed }, nextMapping);
+  };
+  const add = () => {
+    const key = newKey.trim();
+    if (!key || key.includes('.') || keys.includes(key)) return;
+    setEntry(key, { fixedValue: '' });
+    setNewKey('');
+  };
+  return (
+    <div className="entries">
+      {keys.map((key) => {
+        const fromData = mapping && prefix + key in mapping;
+        const id = `entry-${name}-${key}`;
+        return (
+          <div className="entry" key={key} data-entry={key}>
+            <div className="entry-head">
+              <label htmlFor={id} className="entry-name">
+                {key}
+              </label>
+              <ModeSwitch
+                t={t}
+                label={key}
+                fromData={fromData}
+                onChange={(toData) =>
+                  setEntry(key, toData ? { expression: '' } : { fixedValue: '' })
+                }
+              />
+              <button
+                type="button"
+                className="icon"
+                title={t('remove')}
+                aria-label={`${t('remove')} ${key}`}
+                onClick={() => setEntry(key, { remove: true })}
+              >
+                ×
+              </button>
+            </div>
+            {fromData ? (
+              <ExpressionInput
+                id={id}
+                t={t}
+                value={mapping[prefix + key]}
+                onChange={(expression) => setEntry(key, { expression })}
+              />
+            ) : (
+              <FixedInput
+                id={id}
+                t={t}
+                schema={entrySchema.type || entrySchema.enum ? entrySchema : { type: 'string' }}
+                value={fixed[key]}
+                onChange={(fixedValue) => setEntry(key, { fixedValue })}
+              />
+            )}
+          </div>
+        );
+      })}
+      <div className="add-entry">
+        <input
+          type="text"
+          value={newKey}
+          placeholder={t('field_name')}
+          aria-label={t('field_name')}
+          onChange={(e) => setNewKey(e.target.value.replace(/\./g, '_'))}
+          onKeyDown={(e) => e.key === 'Enter' && add()}
+        />
+        <button type="button" className="secondary" onClick={add}>
+          {t('add_field')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+export function isEntries(schema) {
+  return schema && schema.type === 'object' && !schema.properties;
+}
+
+export default function ParamForm({ schema, params, mapping, errors, onChange, t }) {
+  const properties = (schema && schema.properties) || {};
+  const required = new Set((schema && schema.required) || []);
+  const names = Object.keys(properties);
+  if (!names.length) return <p className="muted">{t('no_settings')}</p>;
+  const update = (nextParams, nextMapping) => onChange(nextParams, nextMapping);
+  return (
+    <div className="param-form">
+      {names.map((name) => {
+        const field = properties[name];
+        const id = `param-${name}`;
+        const fieldErrors = (errors || []).filter((e) => e.field === name);
+        const fromData = !!mapping && name in mapping;
+        const title = field.title || name;
+        return (
+          <div
+            className={`field${fieldErrors.length ? ' has-error' : ''}`}
+            key={name}
+            data-field={name}
+          >
+            <div className="field-head">
+              <label htmlFor={id}>
+                {title}
+                {required.has(name) && (
+                  <span className="required" title={t('field_required')}>
+                    {' '}
+                    *
+                  </span>
+                )}
+              </label>
+              {!isEntries(field) && (
+                <ModeSwitch
+                  t={t}
+                  label={title}
+                  fromData={fromData}
+                  onChange={(toData) => {
+                    if (toData === fromData) return;
+                    if (toData) update(without(params, name), { ...(mapping || {}), [name]: '' });
+                    else update(params, without(mapping, name));
+                  }}
+                />
+              )}
+            </div>
+            {field.description && <p className="hint">{field.description}</p>}
+            {isEntries(field) ? (
+              <EntriesField
+                name={name}
+                schema={field}
+                params={params}
+                mapping={mapping}
+                update={update}
+                t={t}
+              />
+            ) : fromData ? (
+              <ExpressionInput
+                id={id}
+                t={t}
+                value={mapping[name]}
+                onChange={(expression) => update(params, { ...mapping, [name]: expression })}
+              />
+            ) : (
+              <FixedInput
+                id={id}
+                t={t}
+                schema={field}
+                value={params ? params[name] : undefined}
+                onChange={(value) =>
+                  update(
+                    value === undefined
+                      ? without(params, name)
+                      : { ...(params || {}), [name]: value },
+                    mapping,
+                  )
+                }
+              />
+            )}
+            {fieldErrors.map((e, i) => (
+              <p className="field-error" key={i} role="alert">
+                {e.message}
+              </p>
+            ))}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+/** Params a freshly added node starts with: defaults, and empty objects where required. */
+export function initialParams(schema) {
+  const params = {};
+  const required = new Set((schema && schema.required) || []);
+  for (const [name, field] of Object.entries((schema && schema.properties) || {})) {
+    if (field.default !== undefined) params[name] = field.default;
+    else if (required.has(name) && field.type === 'object') params[name] = {};
+  }
+  return params;
+}

@@ -1,0 +1,103 @@
+"""Fixtures for driving the editor in headless Chromium (Debian's `chromium`, through the
+Python Playwright package) against the real app served over HTTP from the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app.cli import DEMO_EMAIL, DEMO_PASSWORD, ensure_demo_merchant
+from tests.conftest import Api
+
+CHROMIUM = os.environ.get("SHOPWIRE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+EDITOR_BUNDLE = Path(__file__).resolve().parents[2] / "app" / "static" / "dist" / "editor.js"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)")
+    if not EDITOR_BUNDLE.exists():
+        pytest.skip(
+            "the editor is not built: npm --prefix frontend ci && npm --prefix frontend run build"
+        )
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[dev]'")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    """Where each test saves what the merchant saw (SHOPWIRE_SCREENSHOTS to keep them)."""
+    wanted = os.environ.get("SHOPWIRE_SCREENSHOTS")
+    path = Path(wanted) if wanted else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def served(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def worker_process(app_config):
+    """A real `shopwire worker` running what the editor's Test button starts."""
+    env = dict(
+        os.environ,
+        SHOPWIRE_DATA_DIR=app_config["SHOPWIRE_DATA_DIR"],
+        DATABASE_URL=app_config["SQLALCHEMY_DATABASE_URI"],
+        REDIS_URL=app_config["REDIS_URL"],
+        SHOPWIRE_ALLOW_PRIVATE_NETWORKS="127.0.0.0/8",
+    )
+    process = subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], env=env)
+    yield process
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture
+def demo_api(client) -> Api:
+    """The demo merchant's API, for arranging flows the browser then opens."""
+    return Api(client, ensure_demo_merchant())
+
+
+@pytest.fixture
+def page(browser, served, demo_api):
+    """A browser tab signed in as the demo merchant, 1280×800, English."""
+    context = browser.new_context(
+        base_url=served, viewport={"width": 1280, "height": 800}, locale="en-US"
+    )
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.goto("/login")
+    tab.fill("input[name=email]", DEMO_EMAIL)
+    tab.fill("input[name=password]", DEMO_PASSWORD)
+    tab.click("button[type=submit]")
+    tab.wait_for_url(f"{served}/")
+    yield tab
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
