@@ -46,6 +46,10 @@ def load(test_config: dict[str, Any] | None = None) -> dict[str, Any]:
     if not config["SQLALCHEMY_DATABASE_URI"]:
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{data_dir / 'shopwire.db'}"
     config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(config["SQLALCHEMY_DATABASE_URI"])
+    # Served over HTTPS (production): the session cookie must never travel in clear text.
+    config.setdefault(
+        "SESSION_COOKIE_SECURE", (config["SHOPWIRE_PUBLIC_URL"] or "").startswith("https://")
+    )
     return config
 
 
