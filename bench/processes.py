@@ -147,7 +147,18 @@ def start_postgres(stack: ExitStack) -> str:
         return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=check)
 
     port, data = free_port(), base / "data"
-    pg(PG_BIN / "initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "--locale=C")
+    pg(
+        PG_BIN / "initdb",
+        "-D",
+        data,
+        "-A",
+        "trust",
+        "-U",
+        "postgres",
+        "--no-sync",
+        "--locale=C",
+        "--encoding=UTF8",
+    )
     options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c max_connections=200"
     pg(PG_BIN / "pg_ctl", "-D", data, "-o", options, "-l", base / "log", "-w", "start")
     stack.callback(pg, PG_BIN / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop", check=False)

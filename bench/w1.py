@@ -270,7 +270,10 @@ def parse_wrk(out: str) -> tuple[int, float, float, float]:
     if not found:
         raise RuntimeError(f"wrk: {out[-500:]}")
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    p50, p99 = (re.search(rf"^\s+{p}%\s+(\S+)$", out, re.M).group(1) for p in (50, 99))
+    percentiles = dict(re.findall(r"^\s*(50|99)%\s+(\S+)", out, re.M))
+    if len(percentiles) < 2:
+        raise RuntimeError(f"wrk printed no latency distribution: {out[-500:]}")
+    p50, p99 = percentiles["50"], percentiles["99"]
     accepted = int(found.group(1)) - int(non_2xx.group(1) if non_2xx else 0)
     return accepted, to_ms(found.group(2)) / 1000, to_ms(p50), to_ms(p99)
 
