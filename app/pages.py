@@ -4,6 +4,7 @@ page that mounts the canvas editor (built from ``frontend/`` into ``app/static/d
 from __future__ import annotations
 
 import copy
+from datetime import datetime, timedelta
 from functools import wraps
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     g,
     redirect,
     render_template,
@@ -18,12 +20,14 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy import select
+from sqlalchemy import func, select, tuple_
 
 from app import executions, flows
 from app.csrf import csrf_token, csrf_valid
 from app.extensions import db
 from app.models import Execution, Flow, Membership, User
+from app.models.base import utcnow
+from app.models.execution import STATUSES
 
 bp = Blueprint("pages", __name__)
 
@@ -51,6 +55,62 @@ TEXT = {
         "no_executions": "Nothing has run yet. Switch a flow on and send an event to its "
         "webhook address.",
         "webhook": "Webhook address",
+        "name": "Name",
+        "rename": "Rename",
+        "save_name": "Save name",
+        "duplicate": "Duplicate",
+        "delete": "Delete",
+        "delete_confirm": "Delete the flow “{name}”? It stops at once and cannot be opened again.",
+        "switch_on": "Switch on",
+        "switch_off": "Switch off",
+        "copy_suffix": "(copy)",
+        "renamed": "The flow is now called “{name}”.",
+        "duplicated": "“{name}” was created as a copy, switched off.",
+        "deleted": "“{name}” was deleted.",
+        "switched_on": "“{name}” is on: it runs for every event sent to its webhook address.",
+        "switched_off": "“{name}” is off: its webhook address no longer accepts events.",
+        "name_empty": "A flow needs a name.",
+        "actions": "Actions for {name}",
+        "all_executions": "All executions",
+        "last_run": "Last run",
+        "never_ran": "Not run yet",
+        "failures_24h": "{n} failed in the last 24 h",
+        "executions_title": "Executions",
+        "filter_flow": "Flow",
+        "filter_status": "Status",
+        "filter_since": "From (UTC)",
+        "filter_until": "Until (UTC)",
+        "any_flow": "All flows",
+        "any_status": "Any status",
+        "filter": "Show",
+        "col_status": "Status",
+        "col_flow": "Flow",
+        "col_started": "Started",
+        "col_duration": "Duration",
+        "details": "Details",
+        "older": "Older executions →",
+        "newest": "← Newest",
+        "no_match": "No execution matches these filters. Choose “All flows” and “Any status” "
+        "to see everything.",
+        "deleted_flow": "(deleted flow)",
+        "open_in_editor": "Open in editor",
+        "execution": "Execution",
+        "steps": "Steps",
+        "timeline_hint": "Each bar shows when a step ran and how long it took.",
+        "hint": "What helps",
+        "attempts": "attempts",
+        "mode": "Started by",
+        "mode_manual": "test run",
+        "mode_webhook": "webhook",
+        "run_error": "Why it failed",
+        "back_to_list": "← All executions",
+        "status_queued": "waiting to run",
+        "status_running": "running",
+        "status_succeeded": "succeeded",
+        "status_failed": "failed",
+        "status_waiting": "waiting",
+        "status_pending": "not run",
+        "status_skipped": "skipped",
     },
     "de": {
         "title": "Shopwire",
@@ -76,6 +136,63 @@ TEXT = {
         "no_executions": "Noch nichts gelaufen. Schalten Sie einen Ablauf an und senden Sie "
         "ein Ereignis an seine Webhook-Adresse.",
         "webhook": "Webhook-Adresse",
+        "name": "Name",
+        "rename": "Umbenennen",
+        "save_name": "Namen speichern",
+        "duplicate": "Duplizieren",
+        "delete": "Löschen",
+        "delete_confirm": "Den Ablauf „{name}“ löschen? Er stoppt sofort und kann nicht mehr "
+        "geöffnet werden.",
+        "switch_on": "Einschalten",
+        "switch_off": "Ausschalten",
+        "copy_suffix": "(Kopie)",
+        "renamed": "Der Ablauf heißt jetzt „{name}“.",
+        "duplicated": "„{name}“ wurde als Kopie angelegt, ausgeschaltet.",
+        "deleted": "„{name}“ wurde gelöscht.",
+        "switched_on": "„{name}“ ist an: er läuft für jedes Ereignis an seine Webhook-Adresse.",
+        "switched_off": "„{name}“ ist aus: seine Webhook-Adresse nimmt keine Ereignisse mehr an.",
+        "name_empty": "Ein Ablauf braucht einen Namen.",
+        "actions": "Aktionen für {name}",
+        "all_executions": "Alle Ausführungen",
+        "last_run": "Letzter Lauf",
+        "never_ran": "Noch nicht gelaufen",
+        "failures_24h": "{n} fehlgeschlagen in den letzten 24 Std.",
+        "executions_title": "Ausführungen",
+        "filter_flow": "Ablauf",
+        "filter_status": "Status",
+        "filter_since": "Von (UTC)",
+        "filter_until": "Bis (UTC)",
+        "any_flow": "Alle Abläufe",
+        "any_status": "Jeder Status",
+        "filter": "Anzeigen",
+        "col_status": "Status",
+        "col_flow": "Ablauf",
+        "col_started": "Gestartet",
+        "col_duration": "Dauer",
+        "details": "Details",
+        "older": "Ältere Ausführungen →",
+        "newest": "← Neueste",
+        "no_match": "Keine Ausführung passt zu diesen Filtern. Wählen Sie „Alle Abläufe“ und "
+        "„Jeder Status“, um alles zu sehen.",
+        "deleted_flow": "(gelöschter Ablauf)",
+        "open_in_editor": "Im Editor öffnen",
+        "execution": "Ausführung",
+        "steps": "Schritte",
+        "timeline_hint": "Jeder Balken zeigt, wann ein Schritt lief und wie lange er dauerte.",
+        "hint": "Was hilft",
+        "attempts": "Versuche",
+        "mode": "Gestartet durch",
+        "mode_manual": "Testlauf",
+        "mode_webhook": "Webhook",
+        "run_error": "Warum es fehlschlug",
+        "back_to_list": "← Alle Ausführungen",
+        "status_queued": "wartet auf Start",
+        "status_running": "läuft",
+        "status_succeeded": "erfolgreich",
+        "status_failed": "fehlgeschlagen",
+        "status_waiting": "wartet",
+        "status_pending": "nicht gelaufen",
+        "status_skipped": "übersprungen",
     },
 }
 
@@ -139,10 +256,39 @@ def home():
         .limit(20)
     ).all()
     names = {flow.id: flow.name for flow in merchant_flows}
+    day_ago = utcnow() - timedelta(hours=24)
+    failures = dict(
+        db.session.execute(
+            select(Execution.flow_id, func.count())
+            .where(
+                Execution.merchant_id == merchant_id,
+                Execution.status == "failed",
+                Execution.created_at >= day_ago,
+            )
+            .group_by(Execution.flow_id)
+        ).all()
+    )
+    last_runs = {
+        flow.id: db.session.scalar(
+            select(Execution)
+            .where(Execution.flow_id == flow.id)
+            .order_by(Execution.created_at.desc())
+            .limit(1)
+        )
+        for flow in merchant_flows
+    }
     return render_template(
         "home.html",
         flows=[(flow, flows.webhooks(flow)) for flow in merchant_flows],
-        executions=[(executions.describe(e), names.get(e.flow_id, "")) for e in recent],
+        last_runs={
+            flow_id: {"id": e.id, "status": e.status, "when": _when(e.created_at)}
+            for flow_id, e in last_runs.items()
+            if e is not None
+        },
+        failures=failures,
+        executions=[
+            (executions.describe(e), names.get(e.flow_id, ""), _when(e.created_at)) for e in recent
+        ],
         csrf=csrf_token(),
     )
 
@@ -166,13 +312,7 @@ def new_flow():
     return redirect(url_for("pages.edit_flow", flow_id=flow.id))
 
 
-def _editor_built() -> bool:
-    return (Path(current_app.static_folder) / "dist" / "editor.js").is_file()
-
-
-@bp.get("/flows/<flow_id>/edit")
-@login_required
-def edit_flow(flow_id: str):
+def _own_flow(flow_id: str) -> Flow:
     flow = db.session.scalar(
         select(Flow).where(
             Flow.id == flow_id,
@@ -182,4 +322,209 @@ def edit_flow(flow_id: str):
     )
     if flow is None:
         abort(404)
+    return flow
+
+
+@bp.post("/flows/<flow_id>/rename")
+@login_required
+def rename_flow(flow_id: str):
+    _check_csrf()
+    flow = _own_flow(flow_id)
+    name = (request.form.get("name") or "").strip()
+    if not name:
+        flash(g.t["name_empty"], "bad")
+    else:
+        flow.name = name[:200]
+        db.session.commit()
+        flash(g.t["renamed"].format(name=flow.name), "ok")
+    return redirect(url_for("pages.home"))
+
+
+@bp.post("/flows/<flow_id>/duplicate")
+@login_required
+def duplicate_flow(flow_id: str):
+    _check_csrf()
+    flow = _own_flow(flow_id)
+    name = f"{flow.name} {g.t['copy_suffix']}"[:200]
+    flows.create(session["merchant_id"], name, copy.deepcopy(flow.current_version.graph))
+    db.session.commit()
+    flash(g.t["duplicated"].format(name=name), "ok")
+    return redirect(url_for("pages.home"))
+
+
+@bp.post("/flows/<flow_id>/delete")
+@login_required
+def delete_flow(flow_id: str):
+    _check_csrf()
+    flow = _own_flow(flow_id)
+    flow.active = False
+    flow.deleted_at = utcnow()
+    db.session.commit()
+    flash(g.t["deleted"].format(name=flow.name), "ok")
+    return redirect(url_for("pages.home"))
+
+
+@bp.post("/flows/<flow_id>/switch")
+@login_required
+def switch_flow(flow_id: str):
+    _check_csrf()
+    flow = _own_flow(flow_id)
+    if request.form.get("on") == "1":
+        flows.activate(flow)
+        message = "switched_on"
+    else:
+        flow.active = False
+        message = "switched_off"
+    db.session.commit()
+    flash(g.t[message].format(name=flow.name), "ok")
+    return redirect(url_for("pages.home"))
+
+
+def _editor_built() -> bool:
+    return (Path(current_app.static_folder) / "dist" / "editor.js").is_file()
+
+
+@bp.get("/flows/<flow_id>/edit")
+@login_required
+def edit_flow(flow_id: str):
+    flow = _own_flow(flow_id)
     return render_template("editor.html", flow=flow, csrf=csrf_token(), built=_editor_built())
+
+
+PAGE_SIZE = 25
+
+
+def _when(moment) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else ""
+
+
+def _duration_text(ms: int | None) -> str:
+    if ms is None:
+        return "—"
+    if ms < 1000:
+        return f"{ms} ms"
+    if ms < 60_000:
+        return f"{ms / 1000:.1f} s"
+    return f"{ms // 60_000} min {ms % 60_000 // 1000} s"
+
+
+def _day(value: str | None) -> datetime | None:
+    """A date from a filter field (2026-11-26) as the naive UTC midnight it starts at."""
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.get("/executions")
+@login_required
+def list_executions():
+    merchant_id = session["merchant_id"]
+    flow_id = request.args.get("flow_id") or ""
+    status = request.args.get("status") or ""
+    before = request.args.get("before") or ""
+    query = select(Execution).where(Execution.merchant_id == merchant_id)
+    if flow_id:
+        query = query.where(Execution.flow_id == flow_id)
+    if status in STATUSES:
+        query = query.where(Execution.status == status)
+    since, until = _day(request.args.get("since")), _day(request.args.get("until"))
+    if since:
+        query = query.where(Execution.created_at >= since)
+    if until:
+        query = query.where(Execution.created_at < until + timedelta(days=1))
+    if before:
+        cursor = db.session.scalar(
+            select(Execution).where(Execution.id == before, Execution.merchant_id == merchant_id)
+        )
+        if cursor is not None:
+            query = query.where(
+                tuple_(Execution.created_at, Execution.id) < (cursor.created_at, cursor.id)
+            )
+    page = db.session.scalars(
+        query.order_by(Execution.created_at.desc(), Execution.id.desc()).limit(PAGE_SIZE + 1)
+    ).all()
+    more = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    merchant_flows = db.session.scalars(
+        select(Flow).where(Flow.merchant_id == merchant_id).order_by(Flow.name)
+    ).all()
+    names = {flow.id: flow.name for flow in merchant_flows if flow.deleted_at is None}
+    rows = [
+        {
+            "id": e.id,
+            "status": e.status,
+            "flow_id": e.flow_id,
+            "flow": names.get(e.flow_id),
+            "started": _when(e.started_at or e.created_at),
+            "duration": _duration_text(executions.describe(e)["duration_ms"]),
+        }
+        for e in page
+    ]
+    return render_template(
+        "executions.html",
+        rows=rows,
+        flows=[f for f in merchant_flows if f.deleted_at is None],
+        statuses=STATUSES,
+        flow_id=flow_id,
+        status=status,
+        since=since.date().isoformat() if since else "",
+        until=until.date().isoformat() if until else "",
+        before=before,
+        next_cursor=page[-1].id if more and page else None,
+        filtered=bool(flow_id or status or since or until),
+        csrf=csrf_token(),
+    )
+
+
+def _timeline(steps: list[dict]) -> list[dict]:
+    """Each step with the left edge and width of its bar, in percent of the whole run."""
+    moments = [
+        (datetime.fromisoformat(st["started_at"]), datetime.fromisoformat(st["finished_at"]))
+        if st.get("started_at") and st.get("finished_at")
+        else None
+        for st in steps
+    ]
+    known = [m for m in moments if m]
+    start = min((m[0] for m in known), default=None)
+    end = max((m[1] for m in known), default=None)
+    span = (end - start).total_seconds() if known else 0
+    for step, moment in zip(steps, moments, strict=True):
+        if moment is None:
+            step["bar"] = None
+            continue
+        left = (moment[0] - start).total_seconds() / span * 100 if span else 0
+        width = (moment[1] - moment[0]).total_seconds() / span * 100 if span else 0
+        width = max(width, 0.8)
+        step["bar"] = {"left": round(min(left, 100 - width), 2), "width": round(width, 2)}
+        step["duration"] = _duration_text(step.get("duration_ms"))
+    return steps
+
+
+@bp.get("/executions/<execution_id>")
+@login_required
+def show_execution(execution_id: str):
+    execution = db.session.scalar(
+        select(Execution).where(
+            Execution.id == execution_id, Execution.merchant_id == session["merchant_id"]
+        )
+    )
+    if execution is None:
+        abort(404)
+    data = executions.describe(execution, steps=True)
+    flow = db.session.get(Flow, execution.flow_id)
+    graph = flows.version_graph(execution.version_id)
+    steps = _timeline(data["steps"])
+    for step in steps:
+        node = graph.nodes.get(step["node_id"], {})
+        title = graph.spec(step["node_id"]).title if step["node_id"] in graph.nodes else {}
+        step["title"] = node.get("name") or title.get(g.lang) or title.get("en") or step["node_id"]
+    return render_template(
+        "execution.html",
+        execution=data,
+        steps=steps,
+        flow=flow if flow is not None and flow.deleted_at is None else None,
+        started=_when(execution.started_at or execution.created_at),
+        duration=_duration_text(data["duration_ms"]),
+        csrf=csrf_token(),
+    )

@@ -114,3 +114,92 @@ def test_another_merchants_flow_is_not_found_in_the_editor(app, client, other_ap
     sign_in(client)
     assert client.get(f"/flows/{flow_id}/edit").status_code == 404
     assert client.get("/flows/no-such-flow/edit").status_code == 404
+
+
+def test_home_renames_duplicates_switches_and_deletes_flows(app, client):
+    from tests.conftest import Api
+
+    api = Api(client, ensure_demo_merchant())
+    graph = flow_document({"id": "hook", "type": "core.webhook"})
+    flow_id = api.post("/api/flows", json={"name": "Paid orders", "graph": graph}).get_json()["id"]
+    sign_in(client)
+    token = csrf(client.get("/"))
+    assert client.post(f"/flows/{flow_id}/rename", data={"name": "x"}).status_code == 400
+
+    home = client.post(
+        f"/flows/{flow_id}/rename",
+        data={"csrf": token, "name": " Big orders "},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "The flow is now called “Big orders”" in home
+    assert api.get(f"/api/flows/{flow_id}").get_json()["name"] == "Big orders"
+
+    client.post(f"/flows/{flow_id}/switch", data={"csrf": token, "on": "1"})
+    assert api.get(f"/api/flows/{flow_id}").get_json()["active"] is True
+    client.post(f"/flows/{flow_id}/duplicate", data={"csrf": token})
+    copies = [f for f in api.get("/api/flows").get_json()["flows"] if f["id"] != flow_id]
+    assert [(c["name"], c["active"]) for c in copies] == [("Big orders (copy)", False)]
+    copied = api.get(f"/api/flows/{copies[0]['id']}").get_json()
+    assert copied["graph"] == api.get(f"/api/flows/{flow_id}").get_json()["graph"]
+
+    home = client.post(
+        f"/flows/{flow_id}/delete", data={"csrf": token}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "“Big orders” was deleted." in home
+    assert api.get(f"/api/flows/{flow_id}").status_code == 404
+    assert client.post(f"/flows/{flow_id}/switch", data={"csrf": token}).status_code == 404
+
+
+def test_executions_page_lists_filters_pages_and_shows_the_timeline(app, client, run_queue):
+    from app import pages
+    from tests.conftest import Api
+
+    api = Api(client, ensure_demo_merchant())
+    graph = flow_document(
+        {"id": "hook", "type": "core.webhook"},
+        {"id": "fields", "type": "core.map", "params": {"fields": {"a": 1}}},
+    )
+    flow_id = api.post("/api/flows", json={"name": "Paid orders", "graph": graph}).get_json()["id"]
+    sign_in(client)
+    assert "Nothing has run yet" in client.get("/executions").get_data(as_text=True)
+
+    first = api.post(f"/api/flows/{flow_id}/run", json={"payload": {"id": 1}}).get_json()
+    run_queue()
+    home = client.get("/").get_data(as_text=True)
+    assert f'href="/executions/{first["id"]}"' in home and "failed in the last 24 h" not in home
+    listed = client.get("/executions").get_data(as_text=True)
+    assert f'data-execution="{first["id"]}"' in listed and "succeeded" in listed
+    assert "No execution matches" in client.get(
+        f"/executions?flow_id={flow_id}&status=failed"
+    ).get_data(as_text=True)
+
+    assert "No execution matches" in client.get(
+        "/executions?since=2000-01-01&until=2000-01-02"
+    ).get_data(as_text=True)
+    today = client.get("/executions?since=2000-01-01&until=2999-01-01").get_data(as_text=True)
+    assert f'data-execution="{first["id"]}"' in today and 'value="2000-01-01"' in today
+    assert "data-execution" in client.get("/executions?since=garbage").get_data(as_text=True)
+
+    detail = client.get(f"/executions/{first['id']}").get_data(as_text=True)
+    assert 'data-step="hook"' in detail and 'data-step="fields"' in detail
+    assert "Map fields" in detail and f'href="/flows/{flow_id}/edit"' in detail
+    assert 'class="bar succeeded"' in detail
+
+    pages.PAGE_SIZE, size = 1, pages.PAGE_SIZE
+    try:
+        api.post(f"/api/flows/{flow_id}/run", json={"payload": {"id": 2}})
+        newest = client.get(f"/executions?flow_id={flow_id}").get_data(as_text=True)
+        older = re.search(r'href="(/executions\?[^"]*before=[^"]+)"', newest).group(1)
+        second = client.get(older.replace("&amp;", "&")).get_data(as_text=True)
+        assert f'data-execution="{first["id"]}"' in second
+        assert f'data-execution="{first["id"]}"' not in newest
+    finally:
+        pages.PAGE_SIZE = size
+    assert client.get("/executions/nope").status_code == 404
+
+
+def test_german_executions_page(app, client):
+    ensure_demo_merchant()
+    sign_in(client)
+    page = client.get("/executions", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert "Ausführungen" in page and "Alle Abläufe" in page

@@ -10,13 +10,17 @@ import {
   useNodesState,
   useReactFlow,
 } from '@xyflow/react';
-import { api } from './api.js';
+import { api, toJson } from './api.js';
 import { EditorContext } from './context.js';
 import FlowNode from './FlowNode.jsx';
 import { edgeId, freshId, fromReactFlow, problemsByNode, toReactFlow } from './graph.js';
 import { localized, translator } from './i18n.js';
+import { buildScope, fromRun } from './mapping.js';
 import NodePanel from './NodePanel.jsx';
 import Palette from './Palette.jsx';
+import TestDialog from './TestDialog.jsx';
+import Webhook from './Webhook.jsx';
+import Versions from './Versions.jsx';
 import { initialParams } from './ParamForm.jsx';
 
 const NODE_TYPES = { flowNode: FlowNode };
@@ -36,7 +40,12 @@ function Editor({ flowId, lang }) {
   const [saving, setSaving] = useState(false);
   const [problems, setProblems] = useState({ byNode: {}, general: [] });
   const [message, setMessage] = useState(null);
+  const [notice, setNotice] = useState(null);
+  const [testOpen, setTestOpen] = useState(false);
+  const [payloadText, setPayloadText] = useState(null);
+  const [switching, setSwitching] = useState(false);
   const [run, setRun] = useState(null);
+  const [lastSteps, setLastSteps] = useState({});
   const { fitView, screenToFlowPosition } = useReactFlow();
   const wrapper = useRef(null);
   const pollTimer = useRef(null);
@@ -52,6 +61,11 @@ function Editor({ flowId, lang }) {
         requestAnimationFrame(() => fitView({ padding: 0.3, maxZoom: 1.2 }));
       })
       .catch((err) => setLoadError(err.message));
+    // The last run's real data feeds the mapping panel; without one, the examples do.
+    api('GET', `/api/executions?flow_id=${encodeURIComponent(flowId)}&limit=1`)
+      .then((reply) => reply.executions[0] && api('GET', `/api/executions/${reply.executions[0].id}`))
+      .then((execution) => execution && setLastSteps(stepsById(execution)))
+      .catch(() => {});
   }, [flowId, setNodes, setEdges, fitView]);
 
   useEffect(() => {
@@ -68,6 +82,17 @@ function Editor({ flowId, lang }) {
   useEffect(() => () => clearTimeout(pollTimer.current), []);
 
   const selected = nodes.find((n) => n.selected) || null;
+  const runSteps = run && run.steps && Object.keys(run.steps).length ? run.steps : lastSteps;
+  const scope = useMemo(
+    () =>
+      selected && catalog
+        ? {
+            scope: buildScope(selected.id, nodes, edges, catalog, runSteps),
+            fromRun: fromRun(selected.id, edges, runSteps),
+          }
+        : { scope: null, fromRun: false },
+    [selected, nodes, edges, catalog, runSteps],
+  );
 
   const handleNodesChange = useCallback(
     (changes) => {
@@ -200,7 +225,7 @@ function Editor({ flowId, lang }) {
     async (executionId, count = 0) => {
       try {
         const execution = await api('GET', `/api/executions/${executionId}`);
-        const steps = Object.fromEntries((execution.steps || []).map((s) => [s.node_id, s]));
+        const steps = stepsById(execution);
         const stopped = count >= POLL_LIMIT;
         setRun({ id: executionId, status: execution.status, steps, error: execution.error, stopped });
         if (!FINISHED.has(execution.status) && !stopped) {
@@ -213,26 +238,90 @@ function Editor({ flowId, lang }) {
     [],
   );
 
-  const test = useCallback(async () => {
-    clearTimeout(pollTimer.current);
-    const trigger = nodes.find((n) => catalog[n.data.type]?.kind === 'trigger');
-    if (!trigger) {
+  const triggerNode = nodes.find((n) => catalog && catalog[n.data.type]?.kind === 'trigger');
+  const example = useMemo(() => {
+    const spec = triggerNode && catalog[triggerNode.data.type];
+    return toJson(spec && spec.output_example !== undefined ? spec.output_example : {}, 2);
+  }, [triggerNode, catalog]);
+
+  const openTest = useCallback(() => {
+    if (!triggerNode) {
       setMessage(t('no_trigger'));
       return;
     }
-    if (dirty && !(await save())) return;
-    const spec = catalog[trigger.data.type];
-    const payload = spec.output_example ?? {};
-    setRun({ status: 'queued', steps: {} });
+    setPayloadText((current) => current ?? example);
+    setTestOpen(true);
+  }, [triggerNode, example, t]);
+
+  const closeTest = useCallback(() => setTestOpen(false), []);
+
+  const test = useCallback(
+    async (payload) => {
+      setTestOpen(false);
+      clearTimeout(pollTimer.current);
+      if (dirty && !(await save())) return;
+      setRun({ status: 'queued', steps: {} });
+      try {
+        const execution = await api('POST', `/api/flows/${flowId}/run`, { payload });
+        setRun({ id: execution.id, status: execution.status, steps: {} });
+        pollTimer.current = setTimeout(() => poll(execution.id), POLL_MS);
+      } catch (err) {
+        setRun(null);
+        setMessage(t('run_failed', { message: err.message }));
+      }
+    },
+    [dirty, save, flowId, poll, t],
+  );
+
+  const retry = useCallback(async () => {
+    if (!run || !run.id) return;
+    clearTimeout(pollTimer.current);
+    const id = run.id;
+    setRun((current) => ({ ...current, status: 'queued', error: null }));
     try {
-      const execution = await api('POST', `/api/flows/${flowId}/run`, { payload });
-      setRun({ id: execution.id, status: execution.status, steps: {} });
-      pollTimer.current = setTimeout(() => poll(execution.id), POLL_MS);
+      await api('POST', `/api/executions/${id}/retry`);
+      pollTimer.current = setTimeout(() => poll(id), POLL_MS);
     } catch (err) {
-      setRun(null);
-      setMessage(t('run_failed', { message: err.message }));
+      setMessage(t('retry_failed', { message: err.message }));
+      poll(id);
     }
-  }, [nodes, catalog, dirty, save, flowId, poll, t]);
+  }, [run, poll, t]);
+
+  const toggleActive = useCallback(async () => {
+    if (!flow) return;
+    const on = !flow.active;
+    if (on && dirty && !(await save())) return;
+    setSwitching(true);
+    try {
+      const reply = await api('POST', `/api/flows/${flowId}/${on ? 'activate' : 'deactivate'}`);
+      setFlow((current) => ({ ...current, active: reply.active, webhooks: reply.webhooks }));
+    } catch (err) {
+      setMessage(t(on ? 'activate_failed' : 'deactivate_failed', { message: err.message }));
+    } finally {
+      setSwitching(false);
+    }
+  }, [flow, dirty, save, flowId, t]);
+
+  const restored = useCallback(
+    (reply, number) => {
+      const converted = toReactFlow(reply.graph);
+      setNodes(converted.nodes);
+      setEdges(converted.edges);
+      setFlow(reply);
+      setProblems({ byNode: {}, general: [] });
+      setMessage(null);
+      setDirty(false);
+      setNotice(t('restored', { n: number, v: reply.version }));
+      requestAnimationFrame(() => fitView({ padding: 0.3, maxZoom: 1.2 }));
+    },
+    [setNodes, setEdges, fitView, t],
+  );
+
+  useEffect(() => {
+    if (!notice) return undefined;
+    const timer = setTimeout(() => setNotice(null), 6000);
+    return () => clearTimeout(timer);
+  }, [notice]);
 
   const context = useMemo(
     () => ({
@@ -278,22 +367,77 @@ function Editor({ flowId, lang }) {
           <span className={`save-state ${dirty ? 'dirty' : ''}`} data-testid="save-state">
             {!flow ? t('loading') : saving ? t('saving') : dirty ? t('unsaved') : t('saved')}
           </span>
-          {run && (
+          {run && run.id && (
+            <a
+              className={`run-state ${run.status}`}
+              data-testid="run-state"
+              href={`/executions/${run.id}`}
+              target="_blank"
+              rel="noreferrer"
+              title={t('run_details')}
+            >
+              {t('run_status', { status: t(`status_${run.status}`) })}
+            </a>
+          )}
+          {run && !run.id && (
             <span className={`run-state ${run.status}`} data-testid="run-state">
               {t('run_status', { status: t(`status_${run.status}`) })}
             </span>
           )}
+          {run && run.status === 'failed' && run.id && (
+            <button type="button" className="secondary" onClick={retry} data-testid="retry">
+              {t('retry')}
+            </button>
+          )}
           <div className="spacer" />
+          {flow && (
+            <button
+              type="button"
+              role="switch"
+              aria-checked={!!flow.active}
+              className={`switch${flow.active ? ' on' : ''}`}
+              disabled={switching || saving}
+              onClick={toggleActive}
+              title={flow.active ? t('switch_off_hint') : t('switch_on_hint')}
+            >
+              <span className="switch-track" aria-hidden="true">
+                <span className="switch-thumb" />
+              </span>
+              {flow.active ? t('flow_on') : t('flow_off')}
+            </button>
+          )}
+          {flow && (
+            <Versions
+              flowId={flowId}
+              lang={lang}
+              t={t}
+              dirty={dirty}
+              version={flow.version}
+              onRestored={restored}
+              onError={setMessage}
+            />
+          )}
           <button type="button" className="secondary" onClick={() => fitView({ padding: 0.3, duration: 200 })}>
             {t('fit')}
           </button>
-          <button type="button" className="secondary" onClick={test} disabled={!flow || saving || running}>
+          <button type="button" className="secondary" onClick={openTest} disabled={!flow || saving || running}>
             {running ? t('testing') : t('test')}
           </button>
           <button type="button" onClick={save} disabled={!flow || saving}>
             {saving ? t('saving') : t('save')}
           </button>
         </div>
+        {flow && flow.active && <Webhook hooks={flow.webhooks || []} t={t} />}
+        {testOpen && (
+          <TestDialog
+            text={payloadText ?? example}
+            example={example}
+            onChange={setPayloadText}
+            onRun={test}
+            onClose={closeTest}
+            t={t}
+          />
+        )}
         <div className="workspace">
           {catalog ? <Palette catalog={catalog} lang={lang} t={t} onAdd={addNode} dragType={DRAG_TYPE} /> : <aside className="palette" />}
           <div className="canvas" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop}>
@@ -319,6 +463,11 @@ function Editor({ flowId, lang }) {
                 nodeColor={(n) => kindColour(catalog, n)}
               />
             </ReactFlow>
+            {notice && (
+              <div className="notice" role="status" data-testid="notice">
+                {notice}
+              </div>
+            )}
             {(problemCount > 0 || message) && (
               <div className="problems" role="alert" data-testid="problems">
                 {message && <p>{message}</p>}
@@ -363,6 +512,7 @@ function Editor({ flowId, lang }) {
             t={t}
             problems={selected ? problems.byNode[selected.id] || [] : []}
             step={selected && run ? run.steps[selected.id] : null}
+            scope={scope}
             onChange={(patch) => selected && updateNodeData(selected.id, patch)}
             onDelete={() => selected && deleteNode(selected.id)}
           />
@@ -370,6 +520,10 @@ function Editor({ flowId, lang }) {
       </div>
     </EditorContext.Provider>
   );
+}
+
+function stepsById(execution) {
+  return Object.fromEntries((execution.steps || []).map((s) => [s.node_id, s]));
 }
 
 const KIND_COLOURS = { trigger: '#7c3aed', transform: '#0e7490', action: '#c2410c' };

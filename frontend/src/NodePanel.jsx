@@ -1,6 +1,7 @@
 // The side panel for the selected node: its name, its settings, and its last test run.
 import { toJson } from './api.js';
 import { localized } from './i18n.js';
+import { ScopeContext } from './Mapping.jsx';
 import ParamForm from './ParamForm.jsx';
 
 function Data({ label, value, open }) {
@@ -12,7 +13,7 @@ function Data({ label, value, open }) {
   );
 }
 
-export default function NodePanel({ node, spec, lang, t, problems, step, onChange, onDelete }) {
+export default function NodePanel({ node, spec, lang, t, problems, step, scope, onChange, onDelete }) {
   if (!node) {
     return (
       <aside className="panel" aria-label={t('nothing_selected')}>
@@ -66,6 +67,7 @@ export default function NodePanel({ node, spec, lang, t, problems, step, onChang
       </p>
       <h3>{t('settings')}</h3>
       {spec ? (
+        <ScopeContext.Provider value={scope}>
         <ParamForm
           key={node.id}
           schema={spec.params}
@@ -75,6 +77,7 @@ export default function NodePanel({ node, spec, lang, t, problems, step, onChang
           t={t}
           onChange={(params, mapping) => onChange({ params, mapping })}
         />
+        </ScopeContext.Provider>
       ) : (
         <p className="muted">{t('unknown_type')}</p>
       )}

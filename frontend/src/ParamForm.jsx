@@ -4,6 +4,7 @@
 // entry, and each entry can be fixed or from data (mapping["field.entry"]).
 import { useState } from 'react';
 import { parseJson, toJson } from './api.js';
+import { ExpressionInput } from './Mapping.jsx';
 
 function without(object, key) {
   const { [key]: _gone, ...rest } = object || {};
@@ -117,20 +118,6 @@ function FixedInput({ schema, value, onChange, t, id }) {
     );
   }
   return <JsonInput id={id} value={value} onChange={onChange} t={t} />;
-}
-
-function ExpressionInput({ value, onChange, t, id }) {
-  return (
-    <input
-      id={id}
-      type="text"
-      className="expression"
-      spellCheck={false}
-      value={value ?? ''}
-      placeholder={t('expression_hint')}
-      onChange={(e) => onChange(e.target.value)}
-    />
-  );
 }
 
 function EntriesField({ name, schema, params, mapping, update, t }) {

@@ -1,0 +1,192 @@
+// "From data" fields: the expression, its live result from the server, and the data tree the
+// merchant clicks to build the expression.
+import { createContext, useContext, useEffect, useState } from 'react';
+import { api, toJson } from './api.js';
+import { children, isBranch, kindOf, pathExpression } from './mapping.js';
+
+/** { scope, fromRun } for the selected node; provided by the side panel. */
+export const ScopeContext = createContext({ scope: null, fromRun: false });
+
+const PREVIEW_DELAY_MS = 300;
+
+function short(value) {
+  const text = toJson(value);
+  return text && text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+function TreeNode({ name, value, path, onPick, t, depth }) {
+  const branch = isBranch(value);
+  const [open, setOpen] = useState(depth < 1);
+  const expression = pathExpression(path);
+  const label = typeof name === 'number' ? `[${name}]` : name;
+  return (
+    <li>
+      <div className="tree-row">
+        {branch ? (
+          <button
+            type="button"
+            className="tree-toggle"
+            aria-expanded={open}
+            aria-label={`${open ? t("collapse") : t("expand")} ${expression}`}
+            onClick={() => setOpen(!open)}
+          >
+            {open ? '▾' : '▸'}
+          </button>
+        ) : (
+          <span className="tree-toggle" />
+        )}
+        <button
+          type="button"
+          className="tree-key"
+          title={t('use_path', { path: expression })}
+          data-path={expression}
+          draggable
+          onDragStart={(e) => {
+            // Dropped into an expression field, the browser inserts it where it lands.
+            e.dataTransfer.setData('text/plain', expression);
+            e.dataTransfer.effectAllowed = 'copy';
+          }}
+          onClick={() => onPick(expression)}
+        >
+          {label}
+        </button>
+        <span className="tree-value">
+          {branch
+            ? Array.isArray(value)
+              ? t('n_items', { n: value.length })
+              : ''
+            : short(value)}
+        </span>
+      </div>
+      {branch && open && (
+        <ul>
+          {children(value).map(([key, child]) => (
+            <TreeNode
+              key={key}
+              name={key}
+              value={child}
+              path={[...path, key]}
+              onPick={onPick}
+              t={t}
+              depth={depth + 1}
+            />
+          ))}
+        </ul>
+      )}
+    </li>
+  );
+}
+
+export function DataTree({ scope, fromRun, onPick, t }) {
+  const roots = [
+    ['trigger', scope.trigger],
+    ['input', scope.input],
+    ['steps', scope.steps],
+  ].filter(([name, value]) => name === 'trigger' || (value !== null && (name !== 'steps' || Object.keys(value).length)));
+  return (
+    <div className="data-tree" data-testid="data-tree">
+      <p className="hint">{fromRun ? t('data_from_run') : t('data_from_example')}</p>
+      <ul>
+        {roots.map(([name, value]) => (
+          <TreeNode key={name} name={name} value={value} path={[name]} onPick={onPick} t={t} depth={0} />
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The server's verdict on an expression, asked for ~300 ms after the last keystroke. */
+export function usePreview(expression, scope) {
+  const [preview, setPreview] = useState(null);
+  const scopeText = scope ? toJson(scope) : '';
+  useEffect(() => {
+    if (!scope || !expression || !expression.trim()) {
+      setPreview(null);
+      return undefined;
+    }
+    let stale = false;
+    const timer = setTimeout(() => {
+      api('POST', '/api/mappings/preview', { expression, scope })
+        .then((reply) => !stale && setPreview({ ok: true, ...reply }))
+        .catch((err) => {
+          if (stale) return;
+          const first = err.errors && err.errors[0];
+          setPreview({
+            ok: false,
+            message: (first && first.message) || err.message,
+            position: err.problem && err.problem.position,
+          });
+        });
+    }, PREVIEW_DELAY_MS);
+    return () => {
+      stale = true;
+      clearTimeout(timer);
+    };
+    // scopeText stands for scope: the object is rebuilt on every render
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [expression, scopeText]);
+  return preview;
+}
+
+const KIND_KEYS = {
+  'true/false': 'kind_boolean',
+  number: 'kind_number',
+  text: 'kind_text',
+  list: 'kind_list',
+  'group of fields': 'kind_object',
+  nothing: 'kind_nothing',
+};
+
+export function Preview({ preview, t }) {
+  if (!preview) return null;
+  if (!preview.ok) {
+    return (
+      <p className="preview bad" role="alert" data-testid="preview">
+        {preview.message}
+        {preview.position != null && ` (${t('at_position', { n: preview.position })})`}
+      </p>
+    );
+  }
+  return (
+    <div className={`preview ${preview.found ? 'ok' : 'empty'}`} data-testid="preview">
+      <span className="preview-kind">{t(KIND_KEYS[preview.type] || 'kind_value')}</span>
+      {preview.found ? <code>{short(preview.result)}</code> : <span>{t('nothing_found')}</span>}
+    </div>
+  );
+}
+
+export function ExpressionInput({ value, onChange, t, id }) {
+  const { scope, fromRun } = useContext(ScopeContext);
+  const [showTree, setShowTree] = useState(!value);
+  const preview = usePreview(value, scope);
+  return (
+    <div className="expression-field">
+      <div className="expression-row">
+        <input
+          id={id}
+          type="text"
+          className="expression"
+          spellCheck={false}
+          value={value ?? ''}
+          placeholder={t('expression_hint')}
+          onChange={(e) => onChange(e.target.value)}
+        />
+        {scope && (
+          <button
+            type="button"
+            className={`secondary data-toggle${showTree ? ' on' : ''}`}
+            aria-expanded={showTree}
+            onClick={() => setShowTree(!showTree)}
+          >
+            {t('data')}
+          </button>
+        )}
+      </div>
+      <Preview preview={preview} t={t} />
+      {scope && showTree && <DataTree scope={scope} fromRun={fromRun} t={t} onPick={(path) => {
+        onChange(path);
+        setShowTree(false);
+      }} />}
+    </div>
+  );
+}

@@ -1,0 +1,84 @@
+// The mapping panel's logic: the data a node can read ({trigger, input, steps}), the tree the
+// merchant clicks in, and the JMESPath expression for a clicked place in that tree.
+import { isLosslessNumber } from 'lossless-json';
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** One path segment as JMESPath: `.name`, `."odd key"` or `[3]`. */
+export function segment(key) {
+  if (typeof key === 'number') return `[${key}]`;
+  if (IDENTIFIER.test(key)) return `.${key}`;
+  return `."${String(key).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** The expression for a path like ['trigger', 'line_items', 0, 'sku']. */
+export function pathExpression(path) {
+  if (!path.length) return '@';
+  return path.map(segment).join('').replace(/^\./, '');
+}
+
+export function isBranch(value) {
+  return value !== null && typeof value === 'object' && !isLosslessNumber(value);
+}
+
+/** What a value is, in the words the preview endpoint uses. */
+export function kindOf(value) {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'list';
+  if (isLosslessNumber(value) || typeof value === 'number') return 'number';
+  if (typeof value === 'boolean') return 'true/false';
+  if (typeof value === 'string') return 'text';
+  return 'group of fields';
+}
+
+/** The children of a tree branch: [key, value] pairs, lists cut after `limit` items. */
+export function children(value, limit = 20) {
+  if (Array.isArray(value)) return value.slice(0, limit).map((v, i) => [i, v]);
+  if (isBranch(value)) return Object.entries(value);
+  return [];
+}
+
+/** Ids of every node upstream of `nodeId`, nearest first. */
+export function ancestors(nodeId, edges) {
+  const incoming = {};
+  for (const e of edges) (incoming[e.target] ||= []).push(e.source);
+  const seen = [];
+  const queue = [...(incoming[nodeId] || [])];
+  while (queue.length) {
+    const id = queue.shift();
+    if (seen.includes(id) || id === nodeId) continue;
+    seen.push(id);
+    queue.push(...(incoming[id] || []));
+  }
+  return seen;
+}
+
+/**
+ * The data a node's expressions are evaluated against. Outputs come from the last test run
+ * where it has them (`runSteps`: node id → step), otherwise from each node type's
+ * output_example. `input` is the output of the first upstream node.
+ */
+export function buildScope(nodeId, nodes, edges, catalog, runSteps = {}) {
+  const byId = Object.fromEntries(nodes.map((n) => [n.id, n]));
+  const outputOf = (id) => {
+    const step = runSteps[id];
+    if (step && step.status === 'succeeded' && step.output !== undefined) return step.output;
+    const spec = byId[id] && catalog[byId[id].data.type];
+    return spec && spec.output_example !== undefined ? spec.output_example : null;
+  };
+  const trigger = nodes.find((n) => catalog[n.data.type]?.kind === 'trigger');
+  const upstream = ancestors(nodeId, edges);
+  const first = edges.find((e) => e.target === nodeId);
+  const steps = {};
+  for (const id of upstream) if (byId[id]) steps[id] = outputOf(id);
+  return {
+    trigger: trigger ? outputOf(trigger.id) : null,
+    input: first ? outputOf(first.source) : null,
+    steps,
+  };
+}
+
+/** Whether the scope came (partly) from a real run rather than examples. */
+export function fromRun(nodeId, edges, runSteps = {}) {
+  return ancestors(nodeId, edges).some((id) => runSteps[id] && runSteps[id].status === 'succeeded');
+}

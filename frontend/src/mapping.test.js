@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { parseJson, toJson } from './api.js';
+import { ancestors, buildScope, children, fromRun, isBranch, kindOf, pathExpression } from './mapping.js';
+
+const CATALOG = {
+  'core.webhook': { kind: 'trigger', output_example: parseJson('{"id": 820982911946154508, "line_items": [{"sku": "A"}]}') },
+  'core.map': { kind: 'transform', output_example: { id: 1, email: 'x@example.com' } },
+  'core.http_request': { kind: 'action', output_example: { status: 200 } },
+};
+const node = (id, type) => ({ id, data: { type } });
+const NODES = [node('order', 'core.webhook'), node('fields', 'core.map'), node('erp', 'core.http_request')];
+const EDGES = [
+  { source: 'order', target: 'fields' },
+  { source: 'fields', target: 'erp' },
+];
+
+describe('expressions for clicked paths', () => {
+  it('joins identifiers, quotes other keys and indexes lists', () => {
+    expect(pathExpression(['trigger', 'line_items', 0, 'sku'])).toBe('trigger.line_items[0].sku');
+    expect(pathExpression(['steps', 'map-2', 'first name'])).toBe('steps."map-2"."first name"');
+    expect(pathExpression(['input', 'say "hi"'])).toBe('input."say \\"hi\\""');
+    expect(pathExpression(['input', '2nd'])).toBe('input."2nd"');
+    expect(pathExpression(['trigger'])).toBe('trigger');
+  });
+});
+
+describe('the data tree', () => {
+  it('treats big numbers as leaves and knows each kind', () => {
+    const scope = parseJson('{"id": 820982911946154508, "a": [1, 2], "b": {"c": null}}');
+    expect(isBranch(scope.id)).toBe(false);
+    expect(kindOf(scope.id)).toBe('number');
+    expect(kindOf(scope.a)).toBe('list');
+    expect(kindOf(scope.b)).toBe('group of fields');
+    expect(kindOf(scope.b.c)).toBe('nothing');
+    expect(kindOf('x')).toBe('text');
+    expect(children(scope.a)).toEqual([[0, 1], [1, 2]]);
+    expect(children(Array.from({ length: 30 }, (_, i) => i), 5)).toHaveLength(5);
+  });
+});
+
+describe('the scope of a node', () => {
+  it('uses examples: trigger, the first upstream output as input, and every upstream step', () => {
+    expect(ancestors('erp', EDGES)).toEqual(['fields', 'order']);
+    const scope = buildScope('erp', NODES, EDGES, CATALOG);
+    expect(scope.input).toEqual({ id: 1, email: 'x@example.com' });
+    expect(Object.keys(scope.steps)).toEqual(['fields', 'order']);
+    expect(toJson(scope.trigger)).toContain('820982911946154508');
+    expect(buildScope('order', NODES, EDGES, CATALOG).input).toBe(null);
+  });
+
+  it('prefers the real outputs of the last test run', () => {
+    const run = { fields: { status: 'succeeded', output: { id: 7 } }, order: { status: 'failed' } };
+    const scope = buildScope('erp', NODES, EDGES, CATALOG, run);
+    expect(scope.input).toEqual({ id: 7 });
+    expect(toJson(scope.trigger)).toContain('820982911946154508');
+    expect(fromRun('erp', EDGES, run)).toBe(true);
+    expect(fromRun('erp', EDGES, {})).toBe(false);
+  });
+});

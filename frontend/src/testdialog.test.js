@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { toJson } from './api.js';
+import { readPayload } from './TestDialog.jsx';
+
+describe('pasted test payloads', () => {
+  it('are checked to be JSON and keep big ids exact', () => {
+    expect(readPayload('  ').error).toBe('empty');
+    const bad = readPayload('{"id": 1,}');
+    expect(bad.error).toBe('invalid');
+    expect(bad.detail).toBeTruthy();
+    const good = readPayload('{"id": 820982911946154508, "ok": true}');
+    expect(toJson(good.payload)).toBe('{"id":820982911946154508,"ok":true}');
+  });
+});

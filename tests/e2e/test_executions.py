@@ -1,0 +1,71 @@
+"""The executions page: filter the list, open a run, see its per-step timeline and its error
+in plain words, and go on to the editor."""
+
+from __future__ import annotations
+
+import time
+
+from tests.e2e.test_editor import create_flow
+from tests.e2e.test_test_run import w1_like
+
+
+def wait_finished(api, execution_id: str) -> dict:
+    for _ in range(150):
+        execution = api.get(f"/api/executions/{execution_id}").get_json()
+        if execution["status"] in ("succeeded", "failed"):
+            return execution
+        time.sleep(0.2)
+    raise AssertionError("the execution did not finish")
+
+
+def test_filter_executions_and_see_the_timeline(
+    page, demo_api, worker_process, receiver, screenshots
+):
+    receiver.reply = lambda request: (
+        (404, {"Content-Type": "text/plain"}, b"no such shop")
+        if request.path == "/missing"
+        else (200, {"Content-Type": "application/json"}, b"{}")
+    )
+    good = create_flow(demo_api, w1_like(receiver.url("/orders")), name="Paid orders")
+    bad = create_flow(demo_api, w1_like(receiver.url("/missing")), name="Refunds")
+    ran = [
+        demo_api.post(f"/api/flows/{flow}/run", json={"payload": {"id": 1, "email": "a@b.c"}})
+        for flow in (good, bad)
+    ]
+    ok, failed = (wait_finished(demo_api, reply.get_json()["id"]) for reply in ran)
+    assert (ok["status"], failed["status"]) == ("succeeded", "failed")
+
+    page.reload()
+    refunds = page.locator(f"tr[data-flow='{bad}']")
+    assert refunds.get_by_test_id("failures").inner_text() == "1 failed in the last 24 h"
+    assert page.locator(f"tr[data-flow='{good}']").get_by_test_id("failures").count() == 0
+    page.screenshot(path=screenshots / "home-last-runs.png")
+
+    page.get_by_role("link", name="All executions").click()
+    table = page.get_by_test_id("executions")
+    assert table.locator("tr[data-execution]").count() == 2
+    page.screenshot(path=screenshots / "executions.png")
+
+    page.get_by_label("Status").select_option("failed")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**status=failed**")
+    assert table.locator("tr[data-execution]").count() == 1
+    assert "Refunds" in table.inner_text()
+
+    page.get_by_label("Flow").select_option(label="Paid orders")
+    page.get_by_role("button", name="Show").click()
+    page.get_by_text("No execution matches these filters").wait_for()
+
+    page.goto("/executions?status=failed")
+    page.get_by_role("link", name="Details").click()
+    page.get_by_test_id("execution-status").get_by_text("failed").wait_for()
+    timeline = page.get_by_test_id("timeline")
+    assert timeline.locator("li").count() == 3
+    assert timeline.locator(".bar").count() == 3
+    erp = timeline.locator("li[data-step='erp']")
+    assert "404" in erp.get_by_role("alert").inner_text()
+    page.screenshot(path=screenshots / "execution-detail.png", full_page=True)
+
+    page.get_by_role("link", name="Open in editor").click()
+    page.wait_for_url(f"**/flows/{bad}/edit")
+    page.wait_for_selector(".flow-node")
