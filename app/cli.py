@@ -105,7 +105,7 @@ class JSONCronJob(CronJob):
 
 @main.command()
 @click.option("--port", default=5000, show_default=True, help="Serve on 127.0.0.1:PORT.")
-@click.option("--workers", default=1, show_default=True, help="Worker processes.")
+@click.option("--workers", default=2, show_default=True, help="Worker processes.")
 @click.option("--web-workers", default=2, show_default=True, help="gunicorn processes.")
 @with_appcontext
 def up(port: int, workers: int, web_workers: int) -> None:
