@@ -38,6 +38,7 @@ TEXT = {
         "email": "E-mail",
         "password": "Password",
         "wrong": "E-mail or password is wrong.",
+        "no_merchant": "This account belongs to no shop yet. Ask the shop's owner to invite you.",
         "flows": "Your flows",
         "sign_out": "Sign out",
         "no_flows": "No flows yet. Press “New flow” to build your first one: a flow starts "
@@ -118,6 +119,8 @@ TEXT = {
         "email": "E-Mail",
         "password": "Passwort",
         "wrong": "E-Mail oder Passwort ist falsch.",
+        "no_merchant": "Dieses Konto gehört noch zu keinem Shop. Bitten Sie den Inhaber, "
+        "Sie einzuladen.",
         "flows": "Ihre Abläufe",
         "sign_out": "Abmelden",
         "no_flows": "Noch keine Abläufe. Klicken Sie auf „Neuer Ablauf“, um Ihren ersten zu "
@@ -197,7 +200,7 @@ TEXT = {
 }
 
 
-@bp.before_app_request
+@bp.before_request
 def _language() -> None:
     g.lang = request.accept_languages.best_match(["en", "de"]) or "en"
     g.t = TEXT[g.lang]
@@ -226,10 +229,13 @@ def login():
         user = db.session.scalar(select(User).where(User.email == request.form.get("email")))
         if user and user.check_password(request.form.get("password", "")):
             membership = db.session.scalar(select(Membership).filter_by(user_id=user.id))
-            session.clear()
-            session["merchant_id"] = membership.merchant_id
-            return redirect(url_for("pages.home"))
-        error = g.t["wrong"]
+            if membership is not None:
+                session.clear()
+                session["merchant_id"] = membership.merchant_id
+                return redirect(url_for("pages.home"))
+            error = g.t["no_merchant"]
+        else:
+            error = g.t["wrong"]
     return render_template("login.html", csrf=csrf_token(), error=error)
 
 

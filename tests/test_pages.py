@@ -203,3 +203,20 @@ def test_german_executions_page(app, client):
     sign_in(client)
     page = client.get("/executions", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert "Ausführungen" in page and "Alle Abläufe" in page
+
+
+def test_an_account_without_a_shop_gets_a_message_not_an_error(app, client):
+    from app.extensions import db
+    from app.models import User
+
+    user = User(email="lonely@example.com")
+    user.set_password("a-long-password")
+    db.session.add(user)
+    db.session.commit()
+    page = client.get("/login")
+    reply = client.post(
+        "/login",
+        data={"email": "lonely@example.com", "password": "a-long-password", "csrf": csrf(page)},
+    )
+    assert reply.status_code == 200
+    assert "belongs to no shop yet" in reply.get_data(as_text=True)
