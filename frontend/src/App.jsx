@@ -13,7 +13,17 @@ import {
 import { api, toJson } from './api.js';
 import { EditorContext } from './context.js';
 import FlowNode from './FlowNode.jsx';
-import { edgeId, freshId, fromReactFlow, problemsByNode, toReactFlow } from './graph.js';
+import {
+  autoLayout,
+  copySelection,
+  edgeId,
+  freshId,
+  fromReactFlow,
+  pasteSelection,
+  problemsByNode,
+  toReactFlow,
+} from './graph.js';
+import { createHistory, record, redo as redoStep, shortcut, undo as undoStep } from './history.js';
 import { localized, translator } from './i18n.js';
 import { buildScope, fromRun } from './mapping.js';
 import NodePanel from './NodePanel.jsx';
@@ -28,6 +38,19 @@ const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'canceled', 'skipp
 const DRAG_TYPE = 'application/x-shopwire-node';
 const POLL_MS = 500;
 const POLL_LIMIT = 240; // two minutes: then the run is left to the executions list
+const FIT = { padding: 0.3, maxZoom: 1.2 };
+const DELETE_KEYS = ['Delete', 'Backspace'];
+const EDGE_OPTIONS = { type: 'smoothstep' };
+const PRO_OPTIONS = { hideAttribution: true };
+const MIN_ZOOM = 0.1; // a 200-step flow still fits the window
+const NUDGE = 10; // px per arrow key press (×4 with Shift)
+const PASTE_OFFSET = 40;
+const ARROWS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+
+function isEditable(target) {
+  if (!target || !target.closest) return false;
+  return !!target.closest('input, textarea, select, [contenteditable=""], [contenteditable="true"]');
+}
 
 function Editor({ flowId, lang }) {
   const t = useMemo(() => translator(lang), [lang]);
@@ -49,6 +72,46 @@ function Editor({ flowId, lang }) {
   const { fitView, screenToFlowPosition } = useReactFlow();
   const wrapper = useRef(null);
   const pollTimer = useRef(null);
+  // The latest graph for stable callbacks, the undo history, the clipboard.
+  const nodesRef = useRef(nodes);
+  const edgesRef = useRef(edges);
+  nodesRef.current = nodes;
+  edgesRef.current = edges;
+  const history = useRef(createHistory());
+  const [canUndo, setCanUndo] = useState(false);
+  const [canRedo, setCanRedo] = useState(false);
+  const dragging = useRef(false);
+  const clipboard = useRef(null);
+  const pasteCount = useRef(0);
+
+  const setHistory = useCallback((next) => {
+    history.current = next;
+    setCanUndo(next.past.length > 0);
+    setCanRedo(next.future.length > 0);
+  }, []);
+
+  /** Take a snapshot before a change; `key` merges quick repeats (typing, nudging). */
+  const remember = useCallback(
+    (key = null) => {
+      const snapshot = { nodes: nodesRef.current, edges: edgesRef.current };
+      setHistory(record(history.current, snapshot, key, Date.now()));
+    },
+    [setHistory],
+  );
+
+  const travel = useCallback(
+    (step) => {
+      const moved = step(history.current, { nodes: nodesRef.current, edges: edgesRef.current });
+      if (!moved) return;
+      setHistory(moved.history);
+      setNodes(moved.snapshot.nodes);
+      setEdges(moved.snapshot.edges);
+      setDirty(true);
+    },
+    [setHistory, setNodes, setEdges],
+  );
+  const undo = useCallback(() => travel(undoStep), [travel]);
+  const redo = useCallback(() => travel(redoStep), [travel]);
 
   useEffect(() => {
     Promise.all([api('GET', '/api/nodes'), api('GET', `/api/flows/${flowId}`)])
@@ -58,7 +121,10 @@ function Editor({ flowId, lang }) {
         setNodes(converted.nodes);
         setEdges(converted.edges);
         setFlow(flowReply);
-        requestAnimationFrame(() => fitView({ padding: 0.3, maxZoom: 1.2 }));
+        performance.mark('shopwire:flow-loaded');
+        requestAnimationFrame(() =>
+          Promise.resolve(fitView(FIT)).then(() => performance.mark('shopwire:fit-view')),
+        );
       })
       .catch((err) => setLoadError(err.message));
     // The last run's real data feeds the mapping panel; without one, the examples do.
@@ -99,10 +165,28 @@ function Editor({ flowId, lang }) {
       if (changes.some((c) => ['remove', 'add', 'position', 'replace'].includes(c.type))) {
         setDirty(true);
       }
+      // React Flow's own arrow-key moves (focus on a node): one undo step per burst.
+      if (!dragging.current && changes.some((c) => c.type === 'position' && !c.dragging)) {
+        remember('nudge');
+      }
       onNodesChange(changes);
     },
-    [onNodesChange],
+    [onNodesChange, remember],
   );
+
+  const onNodeDragStart = useCallback(() => {
+    dragging.current = true;
+    remember();
+  }, [remember]);
+  const onNodeDragStop = useCallback(() => {
+    dragging.current = false;
+  }, []);
+
+  // Delete/Backspace on the canvas: one undo step for the nodes and edges it removes.
+  const onBeforeDelete = useCallback(async () => {
+    remember();
+    return true;
+  }, [remember]);
 
   const handleEdgesChange = useCallback(
     (changes) => {
@@ -115,6 +199,7 @@ function Editor({ flowId, lang }) {
   const onConnect = useCallback(
     (connection) => {
       const port = connection.sourceHandle || 'main';
+      remember();
       setEdges((current) =>
         addEdge(
           { ...connection, sourceHandle: port, id: edgeId(connection.source, connection.target, port) },
@@ -123,11 +208,12 @@ function Editor({ flowId, lang }) {
       );
       setDirty(true);
     },
-    [setEdges],
+    [setEdges, remember],
   );
 
   const addNode = useCallback(
     (spec, position) => {
+      const nodes = nodesRef.current;
       const after = position ? null : nodes.find((n) => n.selected);
       const id = freshId(spec.key, nodes);
       let at = position;
@@ -148,7 +234,8 @@ function Editor({ flowId, lang }) {
           extra: {},
         },
       };
-      setNodes((current) => [...current.map((n) => ({ ...n, selected: false })), node]);
+      remember();
+      setNodes((current) => [...current.map((n) => (n.selected ? { ...n, selected: false } : n)), node]);
       const afterSpec = after && catalog[after.data.type];
       if (after && spec.kind !== 'trigger') {
         const port = (afterSpec && afterSpec.ports && afterSpec.ports[0]) || 'main';
@@ -159,7 +246,7 @@ function Editor({ flowId, lang }) {
       }
       setDirty(true);
     },
-    [nodes, catalog, setNodes, setEdges],
+    [catalog, setNodes, setEdges, remember],
   );
 
   const onDragOver = useCallback((event) => {
@@ -182,22 +269,99 @@ function Editor({ flowId, lang }) {
 
   const updateNodeData = useCallback(
     (id, patch) => {
+      remember(`edit:${id}:${Object.keys(patch).join(',')}`);
       setNodes((current) =>
         current.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...patch } } : n)),
       );
       setDirty(true);
     },
-    [setNodes],
+    [setNodes, remember],
   );
 
   const deleteNode = useCallback(
     (id) => {
+      remember();
       setNodes((current) => current.filter((n) => n.id !== id));
       setEdges((current) => current.filter((e) => e.source !== id && e.target !== id));
       setDirty(true);
     },
-    [setNodes, setEdges],
+    [setNodes, setEdges, remember],
   );
+
+  const copy = useCallback(() => {
+    const clip = copySelection(nodesRef.current, edgesRef.current);
+    if (!clip.nodes.length) return false;
+    clipboard.current = clip;
+    pasteCount.current = 0;
+    return true;
+  }, []);
+
+  const paste = useCallback(() => {
+    const clip = clipboard.current;
+    if (!clip) return;
+    pasteCount.current += 1;
+    const shift = PASTE_OFFSET * pasteCount.current;
+    const pasted = pasteSelection(clip, nodesRef.current, { x: shift, y: shift });
+    remember();
+    setNodes((current) => [
+      ...current.map((n) => (n.selected ? { ...n, selected: false } : n)),
+      ...pasted.nodes,
+    ]);
+    setEdges((current) => [...current.map((e) => (e.selected ? { ...e, selected: false } : e)), ...pasted.edges]);
+    setDirty(true);
+  }, [remember, setNodes, setEdges]);
+
+  const nudge = useCallback(
+    (dx, dy) => {
+      if (!nodesRef.current.some((n) => n.selected)) return false;
+      remember('nudge');
+      setNodes((current) =>
+        current.map((n) =>
+          n.selected ? { ...n, position: { x: n.position.x + dx, y: n.position.y + dy } } : n,
+        ),
+      );
+      setDirty(true);
+      return true;
+    },
+    [remember, setNodes],
+  );
+
+  const tidy = useCallback(() => {
+    const laid = autoLayout(nodesRef.current, edgesRef.current);
+    if (laid.every((n, i) => n === nodesRef.current[i])) {
+      fitView({ ...FIT, duration: 200 });
+      return;
+    }
+    remember();
+    setNodes(laid);
+    setDirty(true);
+    requestAnimationFrame(() => fitView({ ...FIT, duration: 200 }));
+  }, [remember, setNodes, fitView]);
+
+  useEffect(() => {
+    const onKey = (event) => {
+      if (isEditable(event.target)) return;
+      if (document.querySelector('.dialog-backdrop, [role="dialog"]')) return;
+      const action = shortcut(event);
+      if (action === 'undo') undo();
+      else if (action === 'redo') redo();
+      else if (action === 'copy') {
+        if (String(window.getSelection() || '') || !copy()) return;
+      } else if (action === 'paste') {
+        if (!clipboard.current) return;
+        paste();
+      } else if (!action && ARROWS[event.key] && !event.ctrlKey && !event.metaKey && !event.altKey) {
+        const factor = event.shiftKey ? 4 : 1;
+        const [x, y] = ARROWS[event.key];
+        if (!nudge(x * NUDGE * factor, y * NUDGE * factor)) return;
+        event.stopPropagation(); // the same 10 px steps when a node has focus (not React Flow's 5)
+      } else return;
+      event.preventDefault();
+    };
+    // Capture: seen before React Flow's own handlers on a focused node.
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [undo, redo, copy, paste, nudge]);
 
   const save = useCallback(async () => {
     const graph = fromReactFlow(nodes, edges);
@@ -312,9 +476,10 @@ function Editor({ flowId, lang }) {
       setMessage(null);
       setDirty(false);
       setNotice(t('restored', { n: number, v: reply.version }));
-      requestAnimationFrame(() => fitView({ padding: 0.3, maxZoom: 1.2 }));
+      setHistory(createHistory());
+      requestAnimationFrame(() => fitView(FIT));
     },
-    [setNodes, setEdges, fitView, t],
+    [setNodes, setEdges, fitView, t, setHistory],
   );
 
   useEffect(() => {
@@ -322,6 +487,8 @@ function Editor({ flowId, lang }) {
     const timer = setTimeout(() => setNotice(null), 6000);
     return () => clearTimeout(timer);
   }, [notice]);
+
+  const minimapColour = useCallback((n) => kindColour(catalog, n), [catalog]);
 
   const context = useMemo(
     () => ({
@@ -417,7 +584,32 @@ function Editor({ flowId, lang }) {
               onError={setMessage}
             />
           )}
-          <button type="button" className="secondary" onClick={() => fitView({ padding: 0.3, duration: 200 })}>
+          <div className="button-group" role="group" aria-label={t('edit_group')}>
+            <button
+              type="button"
+              className="secondary"
+              onClick={undo}
+              disabled={!canUndo}
+              title={t('undo_hint')}
+              data-testid="undo"
+            >
+              {t('undo')}
+            </button>
+            <button
+              type="button"
+              className="secondary"
+              onClick={redo}
+              disabled={!canRedo}
+              title={t('redo_hint')}
+              data-testid="redo"
+            >
+              {t('redo')}
+            </button>
+          </div>
+          <button type="button" className="secondary" onClick={tidy} disabled={!flow} title={t('auto_layout_hint')}>
+            {t('auto_layout')}
+          </button>
+          <button type="button" className="secondary" onClick={() => fitView({ ...FIT, duration: 200 })}>
             {t('fit')}
           </button>
           <button type="button" className="secondary" onClick={openTest} disabled={!flow || saving || running}>
@@ -448,11 +640,15 @@ function Editor({ flowId, lang }) {
               onNodesChange={handleNodesChange}
               onEdgesChange={handleEdgesChange}
               onConnect={onConnect}
-              deleteKeyCode={['Delete', 'Backspace']}
-              defaultEdgeOptions={{ type: 'smoothstep' }}
+              onNodeDragStart={onNodeDragStart}
+              onNodeDragStop={onNodeDragStop}
+              onBeforeDelete={onBeforeDelete}
+              deleteKeyCode={DELETE_KEYS}
+              defaultEdgeOptions={EDGE_OPTIONS}
+              minZoom={MIN_ZOOM}
               fitView
-              fitViewOptions={{ padding: 0.3, maxZoom: 1.2 }}
-              proOptions={{ hideAttribution: true }}
+              fitViewOptions={FIT}
+              proOptions={PRO_OPTIONS}
             >
               <Background gap={20} color="#d9dee8" />
               <Controls showInteractive={false} />
@@ -460,7 +656,7 @@ function Editor({ flowId, lang }) {
                 pannable
                 zoomable
                 maskColor="rgba(238, 241, 246, 0.75)"
-                nodeColor={(n) => kindColour(catalog, n)}
+                nodeColor={minimapColour}
               />
             </ReactFlow>
             {notice && (

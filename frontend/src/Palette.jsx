@@ -1,10 +1,10 @@
 // The palette: every node type from the catalog, grouped by kind, searchable.
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { localized } from './i18n.js';
 
 const KINDS = ['trigger', 'transform', 'action'];
 
-export default function Palette({ catalog, lang, t, onAdd, dragType }) {
+function Palette({ catalog, lang, t, onAdd, dragType }) {
   const [query, setQuery] = useState('');
   const groups = useMemo(() => {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);
@@ -69,3 +69,6 @@ export default function Palette({ catalog, lang, t, onAdd, dragType }) {
     </aside>
   );
 }
+
+// Memoised: the editor re-renders on every drag frame, the palette need not.
+export default memo(Palette);

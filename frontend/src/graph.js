@@ -10,25 +10,124 @@ export function edgeId(source, target, port) {
 
 /** Positions for nodes stored without one: columns by distance from the trigger. */
 function layout(graph) {
+  return layoutPositions(graph.nodes || [], graph.edges || []);
+}
+
+export const COLUMN = 280;
+export const ROW = 140;
+
+/**
+ * Left-to-right positions by topological depth: a node's column is one more than its deepest
+ * parent's (a cycle is cut where it is found), rows within a column keep the nodes' order
+ * (their current height on the canvas when `byY`). Returns {id: {x, y}}.
+ */
+export function layoutPositions(nodes, edges, byY = false) {
   const depth = {};
   const incoming = {};
-  for (const e of graph.edges || []) (incoming[e.target] ||= []).push(e.source);
-  const visit = (id, seen = new Set()) => {
+  const known = new Set(nodes.map((n) => n.id));
+  for (const e of edges) {
+    if (known.has(e.source) && known.has(e.target)) (incoming[e.target] ||= []).push(e.source);
+  }
+  const onPath = new Set();
+  const visit = (id) => {
     if (depth[id] !== undefined) return depth[id];
-    if (seen.has(id)) return 0;
-    seen.add(id);
-    const parents = incoming[id] || [];
-    depth[id] = parents.length ? 1 + Math.max(...parents.map((p) => visit(p, seen))) : 0;
-    return depth[id];
+    if (onPath.has(id)) return -1; // a cycle: this edge does not count
+    onPath.add(id);
+    let d = 0;
+    for (const parent of incoming[id] || []) d = Math.max(d, visit(parent) + 1);
+    onPath.delete(id);
+    depth[id] = d;
+    return d;
   };
+  // Iterative first pass in topological order keeps the recursion shallow on long chains.
+  for (const id of topologicalOrder(nodes, incoming)) visit(id);
+  const ordered = byY
+    ? [...nodes].sort((a, b) => (a.position?.y ?? 0) - (b.position?.y ?? 0))
+    : nodes;
   const rows = {};
   const positions = {};
-  for (const node of graph.nodes || []) {
+  for (const node of ordered) {
     const d = visit(node.id);
     rows[d] = (rows[d] || 0) + 1;
-    positions[node.id] = { x: d * 280, y: (rows[d] - 1) * 140 };
+    positions[node.id] = { x: d * COLUMN, y: (rows[d] - 1) * ROW };
   }
   return positions;
+}
+
+function topologicalOrder(nodes, incoming) {
+  const indegree = {};
+  const children = {};
+  for (const n of nodes) indegree[n.id] = 0;
+  for (const [target, parents] of Object.entries(incoming)) {
+    for (const p of parents) {
+      indegree[target] += 1;
+      (children[p] ||= []).push(target);
+    }
+  }
+  const queue = nodes.filter((n) => indegree[n.id] === 0).map((n) => n.id);
+  const order = [];
+  while (queue.length) {
+    const id = queue.shift();
+    order.push(id);
+    for (const c of children[id] || []) {
+      indegree[c] -= 1;
+      if (indegree[c] === 0) queue.push(c);
+    }
+  }
+  return order;
+}
+
+/** React Flow nodes moved to `layoutPositions` (same objects where nothing moved). */
+export function autoLayout(nodes, edges) {
+  const positions = layoutPositions(nodes, edges, true);
+  return nodes.map((n) => {
+    const p = positions[n.id];
+    return p.x === n.position.x && p.y === n.position.y ? n : { ...n, position: p };
+  });
+}
+
+/** What Ctrl+C keeps: the selected nodes and the edges between them. */
+export function copySelection(nodes, edges) {
+  const picked = nodes.filter((n) => n.selected);
+  const ids = new Set(picked.map((n) => n.id));
+  return {
+    nodes: picked.map((n) => ({ id: n.id, type: n.type, position: { ...n.position }, data: n.data })),
+    edges: edges.filter((e) => ids.has(e.source) && ids.has(e.target)),
+  };
+}
+
+/**
+ * The clipboard's nodes with fresh ids, moved by `offset`, selected, with params, mapping and
+ * everything else kept; edges between them follow the new ids. Returns {nodes, edges}.
+ */
+export function pasteSelection(clip, existing, offset = { x: 40, y: 40 }) {
+  const taken = [...existing];
+  const ids = {};
+  const nodes = clip.nodes.map((n) => {
+    const id = freshId(n.data.type, taken);
+    ids[n.id] = id;
+    const node = {
+      id,
+      type: n.type || 'flowNode',
+      position: { x: n.position.x + offset.x, y: n.position.y + offset.y },
+      selected: true,
+      data: { ...n.data, extra: { ...(n.data.extra || {}) } },
+    };
+    taken.push(node);
+    return node;
+  });
+  const edges = clip.edges.map((e) => {
+    const port = e.sourceHandle || DEFAULT_PORT;
+    return {
+      ...e,
+      id: edgeId(ids[e.source], ids[e.target], port),
+      source: ids[e.source],
+      target: ids[e.target],
+      sourceHandle: port,
+      selected: false,
+    };
+  });
+  return { nodes, edges };
 }
 
 export function toReactFlow(graph) {

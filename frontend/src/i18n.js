@@ -7,6 +7,13 @@ const TEXT = {
     saved: 'All changes saved',
     unsaved: 'Unsaved changes',
     fit: 'Fit view',
+    undo: 'Undo',
+    redo: 'Redo',
+    undo_hint: 'Undo the last change (Ctrl+Z / ⌘Z)',
+    redo_hint: 'Redo (Ctrl+Shift+Z or Ctrl+Y / ⇧⌘Z)',
+    edit_group: 'Undo and redo',
+    auto_layout: 'Auto-layout',
+    auto_layout_hint: 'Arrange the steps left to right in the order they run',
     test: 'Test',
     testing: 'Testing…',
     loading: 'Loading the flow…',
@@ -25,7 +32,8 @@ const TEXT = {
     nothing_selected_hint:
       'Click a step on the canvas to set it up. Connect steps by dragging from the dot on the ' +
       'right of one step to the dot on the left of the next. Press Delete to remove the ' +
-      'selected step or connection.',
+      'selected step or connection. Ctrl+Z undoes, Ctrl+C / Ctrl+V copy and paste the selected ' +
+      'steps, the arrow keys move them.',
     name: 'Name',
     step_id: 'Step id',
     settings: 'Settings',
@@ -118,6 +126,13 @@ const TEXT = {
     saved: 'Alles gespeichert',
     unsaved: 'Ungespeicherte Änderungen',
     fit: 'Alles zeigen',
+    undo: 'Rückgängig',
+    redo: 'Wiederholen',
+    undo_hint: 'Letzte Änderung rückgängig machen (Strg+Z / ⌘Z)',
+    redo_hint: 'Wiederholen (Strg+Umschalt+Z oder Strg+Y / ⇧⌘Z)',
+    edit_group: 'Rückgängig und wiederholen',
+    auto_layout: 'Automatisch anordnen',
+    auto_layout_hint: 'Die Schritte von links nach rechts in ihrer Reihenfolge anordnen',
     test: 'Testen',
     testing: 'Testet…',
     loading: 'Der Ablauf wird geladen…',
@@ -136,7 +151,8 @@ const TEXT = {
     nothing_selected_hint:
       'Klicken Sie auf einen Schritt, um ihn einzurichten. Verbinden Sie Schritte, indem Sie ' +
       'vom Punkt rechts an einem Schritt zum Punkt links am nächsten ziehen. Entf löscht den ' +
-      'gewählten Schritt oder die gewählte Verbindung.',
+      'gewählten Schritt oder die gewählte Verbindung. Strg+Z macht rückgängig, Strg+C / ' +
+      'Strg+V kopieren und fügen die gewählten Schritte ein, die Pfeiltasten verschieben sie.',
     name: 'Name',
     step_id: 'Schritt-Kennung',
     settings: 'Einstellungen',
