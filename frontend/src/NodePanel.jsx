@@ -3,6 +3,7 @@ import { toJson } from './api.js';
 import { localized } from './i18n.js';
 import { ScopeContext } from './Mapping.jsx';
 import ParamForm from './ParamForm.jsx';
+import Account from './Account.jsx';
 
 function Data({ label, value, open }) {
   return (
@@ -65,6 +66,7 @@ export default function NodePanel({ node, spec, lang, t, problems, step, scope, 
       <p className="hint">
         {t('step_id')}: <code>{node.id}</code>
       </p>
+      {spec && spec.auth && <Account key={node.id} node={node} spec={spec} t={t} onChange={onChange} />}
       <h3>{t('settings')}</h3>
       {spec ? (
         <ScopeContext.Provider value={scope}>
