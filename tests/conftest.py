@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,7 @@ from redis import Redis
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlalchemy import text
+from werkzeug.serving import make_server
 
 from app import create_app, redis_server
 from app.cli import issue_token, merchant_named, migrate_database
@@ -166,3 +170,29 @@ def receiver():
     """A local HTTP server that records what flows send it."""
     with Receiver() as server:
         yield server
+
+
+@pytest.fixture
+def served(app):
+    """The app on a real HTTP port, in a thread, against the test database."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def worker_process(app_config):
+    """A real `shopwire worker` process on the test database and Redis."""
+    env = dict(
+        os.environ,
+        SHOPWIRE_DATA_DIR=app_config["SHOPWIRE_DATA_DIR"],
+        DATABASE_URL=app_config["SQLALCHEMY_DATABASE_URI"],
+        REDIS_URL=app_config["REDIS_URL"],
+        SHOPWIRE_ALLOW_PRIVATE_NETWORKS="127.0.0.0/8",
+    )
+    process = subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], env=env)
+    yield process
+    process.terminate()
+    process.wait(10)

@@ -2,45 +2,15 @@
 and the receiving system gets the mapped fields."""
 
 import json
-import os
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
-import pytest
 import requests
-from werkzeug.serving import make_server
 
 from tests.conftest import create_active_flow, load_fixture
 
 W1_FLOW = Path(__file__).resolve().parent.parent / "bench" / "w1_flow.json"
 BIG_ID = 820982911946154508  # above 2**53: a float would turn it into ...500
-
-
-@pytest.fixture
-def served(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def worker_process(app_config):
-    env = dict(
-        os.environ,
-        SHOPWIRE_DATA_DIR=app_config["SHOPWIRE_DATA_DIR"],
-        DATABASE_URL=app_config["SQLALCHEMY_DATABASE_URI"],
-        REDIS_URL=app_config["REDIS_URL"],
-        SHOPWIRE_ALLOW_PRIVATE_NETWORKS="127.0.0.0/8",
-    )
-    process = subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], env=env)
-    yield process
-    process.terminate()
-    process.wait(10)
 
 
 def w1_flow(sink_url):

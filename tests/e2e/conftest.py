@@ -4,13 +4,9 @@ Python Playwright package) against the real app served over HTTP from the test d
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from app.cli import DEMO_EMAIL, DEMO_PASSWORD, ensure_demo_merchant
 from tests.conftest import Api
@@ -50,31 +46,6 @@ def screenshots(tmp_path_factory) -> Path:
     path = Path(wanted) if wanted else tmp_path_factory.mktemp("screenshots")
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-@pytest.fixture
-def served(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def worker_process(app_config):
-    """A real `shopwire worker` running what the editor's Test button starts."""
-    env = dict(
-        os.environ,
-        SHOPWIRE_DATA_DIR=app_config["SHOPWIRE_DATA_DIR"],
-        DATABASE_URL=app_config["SQLALCHEMY_DATABASE_URI"],
-        REDIS_URL=app_config["REDIS_URL"],
-        SHOPWIRE_ALLOW_PRIVATE_NETWORKS="127.0.0.0/8",
-    )
-    process = subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], env=env)
-    yield process
-    process.terminate()
-    process.wait(10)
 
 
 @pytest.fixture
