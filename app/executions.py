@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from app.engine.payloads import parse_body
@@ -85,6 +86,41 @@ def start_with_payload(flow, payload: Any, mode: str) -> Execution:
         mode=mode,
     )
     return db.session.get(Execution, execution_id)
+
+
+def page(
+    merchant_id: int,
+    *,
+    flow_id: str | None = None,
+    status: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    before: str | None = None,
+    limit: int = 50,
+) -> tuple[list[Execution], str | None]:
+    """A merchant's executions, newest first, and the cursor of the next page (or None).
+
+    Times are naive UTC; ``before`` is the id of the last execution of the previous page.
+    """
+    query = select(Execution).where(Execution.merchant_id == merchant_id)
+    if flow_id:
+        query = query.where(Execution.flow_id == flow_id)
+    if status:
+        query = query.where(Execution.status == status)
+    if since:
+        query = query.where(Execution.created_at >= since)
+    if until:
+        query = query.where(Execution.created_at < until)
+    if before:
+        cursor = db.session.execute(
+            select(Execution.created_at, Execution.id).filter_by(id=before, merchant_id=merchant_id)
+        ).first()
+        if cursor is not None:
+            query = query.where(tuple_(Execution.created_at, Execution.id) < tuple(cursor))
+    found = db.session.scalars(
+        query.order_by(Execution.created_at.desc(), Execution.id.desc()).limit(limit + 1)
+    ).all()
+    return list(found[:limit]), (found[limit - 1].id if len(found) > limit else None)
 
 
 def retry(execution_id: str) -> bool:

@@ -20,7 +20,7 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 
 from app import executions, flows
 from app.csrf import csrf_token, csrf_valid
@@ -429,29 +429,16 @@ def list_executions():
     flow_id = request.args.get("flow_id") or ""
     status = request.args.get("status") or ""
     before = request.args.get("before") or ""
-    query = select(Execution).where(Execution.merchant_id == merchant_id)
-    if flow_id:
-        query = query.where(Execution.flow_id == flow_id)
-    if status in STATUSES:
-        query = query.where(Execution.status == status)
     since, until = _day(request.args.get("since")), _day(request.args.get("until"))
-    if since:
-        query = query.where(Execution.created_at >= since)
-    if until:
-        query = query.where(Execution.created_at < until + timedelta(days=1))
-    if before:
-        cursor = db.session.scalar(
-            select(Execution).where(Execution.id == before, Execution.merchant_id == merchant_id)
-        )
-        if cursor is not None:
-            query = query.where(
-                tuple_(Execution.created_at, Execution.id) < (cursor.created_at, cursor.id)
-            )
-    page = db.session.scalars(
-        query.order_by(Execution.created_at.desc(), Execution.id.desc()).limit(PAGE_SIZE + 1)
-    ).all()
-    more = len(page) > PAGE_SIZE
-    page = page[:PAGE_SIZE]
+    page, next_cursor = executions.page(
+        merchant_id,
+        flow_id=flow_id or None,
+        status=status if status in STATUSES else None,
+        since=since,
+        until=until + timedelta(days=1) if until else None,
+        before=before or None,
+        limit=PAGE_SIZE,
+    )
     merchant_flows = db.session.scalars(
         select(Flow).where(Flow.merchant_id == merchant_id).order_by(Flow.name)
     ).all()
@@ -477,7 +464,7 @@ def list_executions():
         since=since.date().isoformat() if since else "",
         until=until.date().isoformat() if until else "",
         before=before,
-        next_cursor=page[-1].id if more and page else None,
+        next_cursor=next_cursor,
         filtered=bool(flow_id or status or since or until),
         csrf=csrf_token(),
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, g, request
-from sqlalchemy import select, tuple_
 
 from app import executions
 from app.api.auth import authenticate, owned
@@ -25,18 +24,12 @@ MAX_LIMIT = 200
 def list_executions():
     """Newest first. Page with ``before`` = the ``next_cursor`` of the previous page."""
     args = request.args
-    query = select(Execution).where(Execution.merchant_id == g.merchant_id)
     bad: list[Problem] = []
-    if flow_id := args.get("flow_id"):
-        query = query.where(Execution.flow_id == flow_id)
-    if status := args.get("status"):
-        if status not in STATUSES:
-            bad.append(Problem("/status", f"Unknown status; use one of {', '.join(STATUSES)}."))
-        query = query.where(Execution.status == status)
-    for name, compare in (
-        ("since", Execution.created_at.__ge__),
-        ("until", Execution.created_at.__lt__),
-    ):
+    status = args.get("status")
+    if status and status not in STATUSES:
+        bad.append(Problem("/status", f"Unknown status; use one of {', '.join(STATUSES)}."))
+    moments = {}
+    for name in ("since", "until"):
         if value := args.get(name):
             try:
                 moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -45,7 +38,7 @@ def list_executions():
                 continue
             if moment.tzinfo is not None:  # stored times are naive UTC
                 moment = moment.astimezone(UTC).replace(tzinfo=None)
-            query = query.where(compare(moment))
+            moments[name] = moment
     try:
         limit = min(max(int(args.get("limit", 50)), 1), MAX_LIMIT)
     except ValueError:
@@ -54,19 +47,16 @@ def list_executions():
     if bad:
         raise ApiProblem(400, "Bad filter", errors=bad)
     if before := args.get("before"):
-        cursor = owned(Execution, before)
-        query = query.where(
-            tuple_(Execution.created_at, Execution.id) < (cursor.created_at, cursor.id)
-        )
-    page = db.session.scalars(
-        query.order_by(Execution.created_at.desc(), Execution.id.desc()).limit(limit + 1)
-    ).all()
-    more = len(page) > limit
-    page = page[:limit]
-    return {
-        "executions": [executions.describe(e) for e in page],
-        "next_cursor": page[-1].id if more else None,
-    }
+        owned(Execution, before)  # another merchant's cursor is a 404, as any of its ids
+    found, next_cursor = executions.page(
+        g.merchant_id,
+        flow_id=args.get("flow_id"),
+        status=status,
+        before=before,
+        limit=limit,
+        **moments,
+    )
+    return {"executions": [executions.describe(e) for e in found], "next_cursor": next_cursor}
 
 
 @bp.get("/<execution_id>")
