@@ -200,6 +200,12 @@ TEXT = {
 }
 
 
+@bp.context_processor
+def _csrf_field() -> dict[str, str]:
+    """Every page's forms (sign-out in the header included) carry the session's token."""
+    return {"csrf": csrf_token()}
+
+
 @bp.before_request
 def _language() -> None:
     g.lang = request.accept_languages.best_match(["en", "de"]) or "en"
@@ -236,7 +242,7 @@ def login():
             error = g.t["no_merchant"]
         else:
             error = g.t["wrong"]
-    return render_template("login.html", csrf=csrf_token(), error=error)
+    return render_template("login.html", error=error)
 
 
 @bp.post("/logout")
@@ -295,7 +301,6 @@ def home():
         executions=[
             (executions.describe(e), names.get(e.flow_id, ""), _when(e.created_at)) for e in recent
         ],
-        csrf=csrf_token(),
     )
 
 
@@ -394,7 +399,7 @@ def _editor_built() -> bool:
 @login_required
 def edit_flow(flow_id: str):
     flow = _own_flow(flow_id)
-    return render_template("editor.html", flow=flow, csrf=csrf_token(), built=_editor_built())
+    return render_template("editor.html", flow=flow, built=_editor_built())
 
 
 PAGE_SIZE = 25
@@ -466,7 +471,6 @@ def list_executions():
         before=before,
         next_cursor=next_cursor,
         filtered=bool(flow_id or status or since or until),
-        csrf=csrf_token(),
     )
 
 
@@ -519,5 +523,4 @@ def show_execution(execution_id: str):
         flow=flow if flow is not None and flow.deleted_at is None else None,
         started=_when(execution.started_at or execution.created_at),
         duration=_duration_text(data["duration_ms"]),
-        csrf=csrf_token(),
     )

@@ -220,3 +220,13 @@ def test_an_account_without_a_shop_gets_a_message_not_an_error(app, client):
     )
     assert reply.status_code == 200
     assert "belongs to no shop yet" in reply.get_data(as_text=True)
+
+
+def test_sign_out_is_offered_on_every_page_once_signed_in(app, client):
+    ensure_demo_merchant()
+    assert "Sign out" not in client.get("/login").get_data(as_text=True)
+    sign_in(client)
+    assert "Sign out" in client.get("/").get_data(as_text=True)
+    reply = client.post("/logout", data={"csrf": csrf(client.get("/executions"))})
+    assert reply.status_code == 302
+    assert client.get("/").headers["Location"].endswith("/login")
