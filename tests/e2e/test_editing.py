@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from app.cli import DEMO_EMAIL, DEMO_PASSWORD
 from tests.conftest import flow_document
 from tests.e2e.large_flow import large_flow
@@ -55,10 +57,10 @@ def test_undo_and_redo_adding_connecting_editing_and_deleting(page, demo_api, sc
     node(page, "map").click()
     page.keyboard.press("Delete")
     node(page, "map").wait_for(state="detached")
-    assert page.locator(".react-flow__edge").count() == 0
+    expect(page.locator(".react-flow__edge")).to_have_count(0)
     undo.click()
     node(page, "map").wait_for()
-    assert page.locator(".react-flow__edge").count() == 1
+    expect(page.locator(".react-flow__edge")).to_have_count(1)
 
     save(page)
     graph = stored(demo_api, flow_id)
@@ -94,7 +96,7 @@ def test_copy_and_paste_selected_steps_with_their_settings(page, demo_api):
     page.keyboard.press(f"{MOD}+v")
     node(page, "map").wait_for()
     node(page, "filter").wait_for()
-    assert page.locator(".react-flow__edge").count() == 3
+    expect(page.locator(".react-flow__edge")).to_have_count(3)
     save(page)
 
     saved = stored(demo_api, flow_id)
@@ -190,7 +192,7 @@ def test_a_tablet_adds_a_step_and_opens_its_panel_by_tapping(
     tablet.locator(".panel[data-panel-node='order']").wait_for()
     tablet.locator(".palette-item[data-node-type='core.filter']").tap()
     node(tablet, "filter").wait_for()
-    assert tablet.locator(".react-flow__edge").count() == 1  # added after the tapped step
+    expect(tablet.locator(".react-flow__edge")).to_have_count(1)  # added after the tapped step
     tablet.get_by_role("button", name="Fit view", exact=True).tap()
     tablet.wait_for_timeout(400)  # the fit is animated
     node(tablet, "order").tap()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.conftest import flow_document
 
 HOOK = {"id": "order", "type": "core.webhook", "position": {"x": 0, "y": 0}}
@@ -61,10 +63,10 @@ def test_add_a_map_node_connect_it_save_and_reload(page, demo_api, screenshots):
     open_editor(page, flow_id)
 
     page.get_by_placeholder("Search steps").fill("map")
-    assert page.locator(".palette-item").count() == 1
+    expect(page.locator(".palette-item")).to_have_count(1)
     page.locator(".palette-item[data-node-type='core.map']").click()
     node(page, "map").wait_for()
-    assert page.locator(".react-flow__edge").count() == 0  # nothing was selected to add after
+    expect(page.locator(".react-flow__edge")).to_have_count(0)  # nothing was selected to add after
     connect(page, "order", "map")
     page.locator(".react-flow__edge").wait_for(state="attached")
     assert page.get_by_test_id("save-state").inner_text() == "Unsaved changes"
@@ -88,7 +90,7 @@ def test_add_a_map_node_connect_it_save_and_reload(page, demo_api, screenshots):
 
     page.reload()
     page.wait_for_selector(".react-flow__node[data-id='map']")
-    assert page.locator(".react-flow__edge").count() == 1
+    expect(page.locator(".react-flow__edge")).to_have_count(1)
     node(page, "map").click()
     assert page.locator("#entry-fields-email").input_value() == "trigger.email"
 
@@ -99,13 +101,13 @@ def test_click_to_add_connects_after_the_selected_node(page, demo_api):
     node(page, "order").click()
     page.locator(".palette-item[data-node-type='core.filter']").click()
     page.locator(".palette-item[data-node-type='core.http_request']").click()
-    assert page.locator(".react-flow__edge").count() == 2
+    expect(page.locator(".react-flow__edge")).to_have_count(2)
 
     # The new request node is selected: Delete removes it and its connection.
     page.locator(".react-flow__pane").focus()
     page.keyboard.press("Delete")
     node(page, "http_request").wait_for(state="detached")
-    assert page.locator(".react-flow__edge").count() == 1
+    expect(page.locator(".react-flow__edge")).to_have_count(1)
 
 
 def test_drag_a_node_from_the_palette_onto_the_canvas_and_be_warned_on_leaving(page, demo_api):
@@ -156,7 +158,7 @@ def test_a_broken_expression_shows_its_error_at_the_node_after_saving(page, demo
     condition.fill(f"input.id == `{big_id}`")
     page.get_by_role("button", name="Save", exact=True).click()
     page.get_by_test_id("save-state").get_by_text("All changes saved").wait_for()
-    assert page.get_by_test_id("problems").count() == 0
+    expect(page.get_by_test_id("problems")).to_have_count(0)
     graph = demo_api.get(f"/api/flows/{flow_id}").get_json()["graph"]
     assert graph["nodes"][1]["mapping"] == {"condition": f"input.id == `{big_id}`"}
 

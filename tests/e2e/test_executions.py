@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+from playwright.sync_api import expect
+
 from tests.e2e.test_editor import create_flow
 from tests.e2e.test_test_run import w1_like
 
@@ -38,18 +40,18 @@ def test_filter_executions_and_see_the_timeline(
     page.reload()
     refunds = page.locator(f"tr[data-flow='{bad}']")
     assert refunds.get_by_test_id("failures").inner_text() == "1 failed in the last 24 h"
-    assert page.locator(f"tr[data-flow='{good}']").get_by_test_id("failures").count() == 0
+    expect(page.locator(f"tr[data-flow='{good}']").get_by_test_id("failures")).to_have_count(0)
     page.screenshot(path=screenshots / "home-last-runs.png")
 
     page.get_by_role("link", name="All executions").click()
     table = page.get_by_test_id("executions")
-    assert table.locator("tr[data-execution]").count() == 2
+    expect(table.locator("tr[data-execution]")).to_have_count(2)
     page.screenshot(path=screenshots / "executions.png")
 
     page.get_by_label("Status").select_option("failed")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**status=failed**")
-    assert table.locator("tr[data-execution]").count() == 1
+    expect(table.locator("tr[data-execution]")).to_have_count(1)
     assert "Refunds" in table.inner_text()
 
     page.get_by_label("Flow").select_option(label="Paid orders")
@@ -60,8 +62,8 @@ def test_filter_executions_and_see_the_timeline(
     page.get_by_role("link", name="Details").click()
     page.get_by_test_id("execution-status").get_by_text("failed").wait_for()
     timeline = page.get_by_test_id("timeline")
-    assert timeline.locator("li").count() == 3
-    assert timeline.locator(".bar").count() == 3
+    expect(timeline.locator("li")).to_have_count(3)
+    expect(timeline.locator(".bar")).to_have_count(3)
     erp = timeline.locator("li[data-step='erp']")
     assert "404" in erp.get_by_role("alert").inner_text()
     page.screenshot(path=screenshots / "execution-detail.png", full_page=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.conftest import flow_document
 from tests.e2e.test_editor import HOOK, create_flow
 
@@ -23,7 +25,7 @@ def test_manage_flows_from_the_overview(page, demo_api, screenshots):
 
     row.get_by_role("button", name="Duplicate").click()
     page.get_by_text("“Big orders (copy)” was created as a copy").wait_for()
-    assert page.locator("tr[data-flow]").count() == 2
+    expect(page.locator("tr[data-flow]")).to_have_count(2)
     page.screenshot(path=screenshots / "home-actions.png")
 
     asked = []
@@ -31,10 +33,10 @@ def test_manage_flows_from_the_overview(page, demo_api, screenshots):
     row.get_by_role("button", name="Delete").click()
     page.wait_for_timeout(300)
     assert "Delete the flow “Big orders”?" in asked[0]
-    assert row.count() == 1  # dismissed: nothing happened
+    expect(row).to_have_count(1)  # dismissed: nothing happened
 
     page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name="Delete").click()
     page.get_by_text("“Big orders” was deleted.").wait_for()
-    assert row.count() == 0
+    expect(row).to_have_count(0)
     assert demo_api.get(f"/api/flows/{flow_id}").status_code == 404

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from playwright.sync_api import expect
+
 from tests.conftest import flow_document
 from tests.e2e.test_editor import HOOK, create_flow, node, open_editor
 
@@ -114,5 +116,5 @@ def test_a_failed_run_succeeds_on_retry_from_the_failed_step(
     page.get_by_test_id("retry").click()
     page.get_by_test_id("run-state").get_by_text("Test run: succeeded").wait_for(timeout=30_000)
     assert "step-succeeded" in node(page, "erp").locator(".flow-node").get_attribute("class")
-    assert page.get_by_test_id("retry").count() == 0
+    expect(page.get_by_test_id("retry")).to_have_count(0)
     assert len(receiver.requests) == 2

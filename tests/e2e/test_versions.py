@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.conftest import flow_document
 from tests.e2e.test_editor import HOOK, create_flow, node, open_editor
 
@@ -40,4 +42,4 @@ def test_restore_an_older_version(page, demo_api, screenshots):
 
     page.get_by_role("button", name="Versions").click()
     page.get_by_test_id("versions").locator("[data-version='3']").wait_for()
-    assert page.get_by_test_id("versions").locator("li").count() == 3
+    expect(page.get_by_test_id("versions").locator("li")).to_have_count(3)

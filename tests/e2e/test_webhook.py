@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.conftest import flow_document
 from tests.e2e.test_editor import HOOK, create_flow, open_editor
 
@@ -12,7 +14,7 @@ def test_switch_on_shows_the_webhook_address_and_copies_it(page, demo_api, serve
     open_editor(page, flow_id)
     switch = page.get_by_role("switch")
     assert switch.get_attribute("aria-checked") == "false"
-    assert page.get_by_test_id("webhook").count() == 0
+    expect(page.get_by_test_id("webhook")).to_have_count(0)
 
     switch.click()
     bar = page.get_by_test_id("webhook")
