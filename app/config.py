@@ -22,6 +22,8 @@ DEFAULTS: dict[str, Any] = {
     "SHOPWIRE_DRAIN_SECONDS": 30,
     "SHOPWIRE_QUEUED_GRACE_SECONDS": 30,
     "SHOPWIRE_ALLOW_PRIVATE_NETWORKS": "",
+    # "stripe=http://127.0.0.1:9001,shopify=…": connectors' APIs served elsewhere (fakes, demo).
+    "SHOPWIRE_CONNECTOR_ORIGINS": "",
     "SHOPWIRE_HTTP_TIMEOUT_SECONDS": 15.0,
     "SHOPWIRE_HTTP_MAX_RESPONSE_BYTES": 5 * 1024 * 1024,
     "SHOPWIRE_DB_LOCK_TIMEOUT_MS": 5000,
@@ -63,6 +65,14 @@ def allowed_private_networks(value: str | bool) -> bool | list[str]:
     if text in ("1", "true", "yes", "all"):
         return True
     return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def connector_origins(value: str | dict[str, str]) -> dict[str, str]:
+    """``SHOPWIRE_CONNECTOR_ORIGINS``: ``key=origin`` pairs, comma-separated."""
+    if isinstance(value, dict):
+        return value
+    pairs = (part.split("=", 1) for part in value.split(",") if "=" in part)
+    return {key.strip(): origin.strip().rstrip("/") for key, origin in pairs}
 
 
 def _coerce(default: Any, value: str) -> Any:

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from typing import Any
 
 from flask import current_app, request, url_for
 from sqlalchemy import func, select
 
+from app import credentials
 from app.engine.graph import Graph
 from app.engine.schema_errors import Problem
 from app.engine.validation import validate_flow
 from app.extensions import db
 from app.models import Credential, Flow, FlowVersion, WebhookEndpoint
 from app.models.base import utcnow
+from app.outbound import api_client
+from nodes.base import NodeError
+
+log = logging.getLogger("shopwire.flows")
 
 
 def problems(merchant_id: int, graph: Any) -> list[Problem]:
@@ -69,9 +75,70 @@ def ensure_endpoints(flow: Flow) -> list[WebhookEndpoint]:
     return [endpoint]
 
 
+class ProviderRefused(Exception):
+    """The provider did not accept (or remove) the trigger's webhook; the flow stays as it was."""
+
+    def __init__(self, node_id: str, error: NodeError) -> None:
+        super().__init__(error.message)
+        self.node_id = node_id
+        self.error = error
+
+
 def activate(flow: Flow) -> list[WebhookEndpoint]:
+    """Switch the flow on; a provider trigger registers its webhook URL with the provider."""
+    endpoints = ensure_endpoints(flow)
+    for endpoint in endpoints:
+        _subscribe(flow, endpoint)
     flow.active = True
-    return ensure_endpoints(flow)
+    return endpoints
+
+
+def deactivate(flow: Flow) -> None:
+    """Switch the flow off; provider webhooks registered on activation are removed."""
+    flow.active = False
+    for endpoint in flow.endpoints:
+        if endpoint.subscription is not None:
+            _unsubscribe(flow, endpoint)
+
+
+def _trigger(flow: Flow, endpoint: WebhookEndpoint):
+    """The endpoint's trigger declaration, node and provider client (None when it was removed)."""
+    graph = version_graph(flow.current_version_id)
+    node = graph.nodes.get(endpoint.node_id)
+    if node is None:
+        return None, None, None
+    spec = graph.spec(endpoint.node_id)
+    if spec.connector is None:
+        return spec, node, None
+    credential = credentials.decrypted(flow.merchant_id, node.get("credential"))
+    return spec, node, api_client(spec.connector, credential)
+
+
+def _subscribe(flow: Flow, endpoint: WebhookEndpoint) -> None:
+    spec, node, api = _trigger(flow, endpoint)
+    if endpoint.subscription is not None or api is None or spec.subscribe is None:
+        return
+    try:
+        endpoint.subscription = spec.subscribe(api, webhook_url(endpoint), node.get("params", {}))
+    except NodeError as error:
+        raise ProviderRefused(endpoint.node_id, error) from None
+
+
+def _unsubscribe(flow: Flow, endpoint: WebhookEndpoint) -> None:
+    """A refusal is logged, not raised: the flow goes off anyway and ignores late deliveries.
+
+    The subscription is kept then, so the next activation does not register a second one.
+    """
+    spec, _, api = _trigger(flow, endpoint)
+    if api is None or spec.unsubscribe is None:
+        endpoint.subscription = None
+        return
+    try:
+        spec.unsubscribe(api, endpoint.subscription)
+    except NodeError as error:
+        log.warning("flow %s: the provider kept its webhook: %s", flow.id, error.message)
+        return
+    endpoint.subscription = None
 
 
 def webhook_url(endpoint: WebhookEndpoint) -> str:

@@ -96,6 +96,9 @@ def _receive(token: str, body: bytes):
         inbound = InboundRequest(
             body=body, headers=dict(request.headers), query=request.args.to_dict(), payload=payload
         )
+        # A ping or another topic is answered without running anything, so it needs no check.
+        if spec.ignore and (reason := spec.ignore(inbound, params)):
+            return {"ignored": reason}, 200
         if spec.verify:
             spec.verify(inbound, params, credentials.decrypted(merchant_id, node.get("credential")))
     except PayloadError as error:

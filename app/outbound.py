@@ -5,7 +5,9 @@ from __future__ import annotations
 import requests
 from flask import current_app
 
-from app.config import allowed_private_networks
+from app.config import allowed_private_networks, connector_origins
+from nodes.base import Connector
+from nodes.client import ApiClient
 from nodes.outbound import guarded_session
 
 
@@ -20,3 +22,12 @@ def outbound_session() -> requests.Session:
             max_response_bytes=config["SHOPWIRE_HTTP_MAX_RESPONSE_BYTES"],
         )
     return extensions["shopwire_outbound"]
+
+
+def origins() -> dict[str, str]:
+    return connector_origins(current_app.config["SHOPWIRE_CONNECTOR_ORIGINS"])
+
+
+def api_client(connector: Connector, credential: dict | None) -> ApiClient:
+    """A connector's client outside a flow run: registering webhooks, testing an account."""
+    return ApiClient(connector, outbound_session(), credential, origin=origins().get(connector.key))

@@ -70,6 +70,7 @@ TEXT = {
         "deleted": "“{name}” was deleted.",
         "switched_on": "“{name}” is on: it runs for every event sent to its webhook address.",
         "switched_off": "“{name}” is off: its webhook address no longer accepts events.",
+        "provider_refused": "“{name}” stays off: the provider did not accept its webhook. {reason}",
         "name_empty": "A flow needs a name.",
         "actions": "Actions for {name}",
         "all_executions": "All executions",
@@ -154,6 +155,8 @@ TEXT = {
         "deleted": "„{name}“ wurde gelöscht.",
         "switched_on": "„{name}“ ist an: er läuft für jedes Ereignis an seine Webhook-Adresse.",
         "switched_off": "„{name}“ ist aus: seine Webhook-Adresse nimmt keine Ereignisse mehr an.",
+        "provider_refused": "„{name}“ bleibt aus: der Anbieter hat seinen Webhook nicht "
+        "angenommen. {reason}",
         "name_empty": "Ein Ablauf braucht einen Namen.",
         "actions": "Aktionen für {name}",
         "all_executions": "Alle Ausführungen",
@@ -368,7 +371,7 @@ def duplicate_flow(flow_id: str):
 def delete_flow(flow_id: str):
     _check_csrf()
     flow = _own_flow(flow_id)
-    flow.active = False
+    flows.deactivate(flow)
     flow.deleted_at = utcnow()
     db.session.commit()
     flash(g.t["deleted"].format(name=flow.name), "ok")
@@ -380,12 +383,18 @@ def delete_flow(flow_id: str):
 def switch_flow(flow_id: str):
     _check_csrf()
     flow = _own_flow(flow_id)
-    if request.form.get("on") == "1":
-        flows.activate(flow)
-        message = "switched_on"
-    else:
-        flow.active = False
+    if request.form.get("on") != "1":
+        flows.deactivate(flow)
         message = "switched_off"
+    else:
+        try:
+            flows.activate(flow)
+        except flows.ProviderRefused as refused:
+            db.session.rollback()
+            reason = f"{refused.error.message} {refused.error.hint or ''}".strip()
+            flash(g.t["provider_refused"].format(name=flow.name, reason=reason), "bad")
+            return redirect(url_for("pages.home"))
+        message = "switched_on"
     db.session.commit()
     flash(g.t[message].format(name=flow.name), "ok")
     return redirect(url_for("pages.home"))

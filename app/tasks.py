@@ -19,7 +19,7 @@ from app.extensions import db
 from app.flows import version_graph
 from app.models import Execution, Flow, StepRun
 from app.models.base import utcnow
-from app.outbound import outbound_session
+from app.outbound import origins, outbound_session
 from app.queue import disarm_wakeup, dispatch
 
 log = logging.getLogger("shopwire.tasks")
@@ -185,6 +185,7 @@ def _run_claimed(execution_id: str, token: int) -> str:
         trigger_output=parse_body(row.raw_body, row.content_type),
         flow={"id": row.flow_id, "name": row.flow_name, "execution_id": execution_id},
         http=outbound_session(),
+        origins=origins(),
         credential=lambda credential_id: credentials.decrypted(row.merchant_id, credential_id),
         finished=_finished_steps(execution_id) if row.runs > 1 else {},
         heartbeat=progress.heartbeat,

@@ -9,9 +9,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import requests
+
+if TYPE_CHECKING:
+    from nodes.client import ApiClient
 
 Kind = Literal["trigger", "transform", "action"]
 
@@ -99,12 +102,17 @@ class Outcome:
 
 @dataclass
 class NodeContext:
-    """What the engine hands a node at run time. Plain data and a session: no Flask."""
+    """What the engine hands a node at run time. Plain data and a session: no Flask.
+
+    ``api`` is set for a connector's nodes: the provider's client with its base URL and the
+    merchant's credential applied (see :mod:`nodes.client`).
+    """
 
     execution_id: str
     node_id: str
     http: requests.Session
     credential: dict[str, Any] | None = None
+    api: ApiClient | None = None
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("shopwire.nodes"))
 
     @property
@@ -134,8 +142,65 @@ class SignatureError(Exception):
 RunFunction = Callable[[NodeContext, dict[str, Any], Any], Any]
 VerifyFunction = Callable[[InboundRequest, dict[str, Any], dict[str, Any] | None], None]
 EventIdFunction = Callable[[InboundRequest, dict[str, Any]], str | None]
+# Why a delivery is answered 200 without running the flow (a ping, another topic), or None.
+IgnoreFunction = Callable[[InboundRequest, dict[str, Any]], str | None]
+# Register the flow's webhook URL with the provider; what it returns is kept for unsubscribe.
+SubscribeFunction = Callable[["ApiClient", str, dict[str, Any]], dict[str, Any]]
+UnsubscribeFunction = Callable[["ApiClient", dict[str, Any]], None]
 # What a node returns in a given flow, from its configuration and its input's schema.
 DescribeOutput = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Connector:
+    """An external system: its account (auth schema), where its API lives and how it fails.
+
+    One module per system declares one ``Connector`` and its triggers and actions with
+    :meth:`trigger` and :meth:`action`. The engine gives each of those nodes ``ctx.api``, a
+    client built from this declaration and the merchant's credential.
+    """
+
+    key: str
+    title: dict[str, str]
+    description: dict[str, str]
+    # JSON Schema of the merchant's account; secret fields are ``writeOnly``.
+    auth: dict[str, Any] | None = None
+    # The API's base URL for a credential (shop domain, sandbox or live).
+    base_url: Callable[[dict[str, Any]], str] = lambda credential: ""
+    # Request headers that authenticate a credential; may fetch and cache a token.
+    authenticate: Callable[[ApiClient, dict[str, Any]], dict[str, str]] | None = None
+    # The provider's own error message in an error response body, or None.
+    error_message: Callable[[Any], str | None] = lambda body: None
+    # Seconds to wait when a successful-looking reply says the client is throttled.
+    throttled: Callable[[requests.Response, Any], float | None] = lambda response, body: None
+    # Header carrying an idempotency key on POST requests, if the provider accepts one.
+    idempotency_header: str | None = None
+    # A cheap read that proves the credential works ("Test connection").
+    test: Callable[[ApiClient], Any] | None = None
+    docs_url: str | None = None
+
+    def action(self, name: str, **declaration: Any) -> Callable[[RunFunction], RunFunction]:
+        """Declare ``<connector>.<name>`` as an action of this connector."""
+        return self._declare(name, "action", declaration)
+
+    def trigger(self, name: str, **declaration: Any) -> Callable[[RunFunction], RunFunction]:
+        """Declare ``<connector>.<name>`` as a trigger of this connector."""
+        return self._declare(name, "trigger", declaration)
+
+    def _declare(self, name: str, kind: Kind, declaration: dict[str, Any]):
+        from nodes.registry import node  # the registry imports this module
+
+        return node(f"{self.key}.{name}", kind=kind, connector=self, **declaration)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "description": self.description,
+            "auth": self.auth,
+            "testable": self.test is not None,
+            "docs_url": self.docs_url,
+        }
 
 
 @dataclass(frozen=True)
@@ -153,12 +218,17 @@ class NodeSpec:
     run: RunFunction
     ports: tuple[str, ...] = ("main",)
     retry: RetryPolicy = RetryPolicy()
-    connector: str | None = None
-    auth: dict[str, Any] | None = None
+    connector: Connector | None = None
+    own_auth: dict[str, Any] | None = None  # auth of a node that has no connector
     webhook: bool = False  # a trigger that receives deliveries at its own URL
     describe_output: DescribeOutput | None = None
     verify: VerifyFunction | None = None
     event_id: EventIdFunction | None = None
+    ignore: IgnoreFunction | None = None
+    subscribe: SubscribeFunction | None = None
+    unsubscribe: UnsubscribeFunction | None = None
+    # Where the merchant pastes the webhook URL when the provider has no API for it (de/en).
+    setup: dict[str, str] | None = None
 
     def output_schema_in_flow(self, node: dict[str, Any], input_schema: dict[str, Any]):
         """What this node returns as configured in a flow (for checking later mappings)."""
@@ -168,7 +238,11 @@ class NodeSpec:
 
     @property
     def connector_key(self) -> str:
-        return self.connector or self.key.split(".", 1)[0]
+        return self.connector.key if self.connector else self.key.split(".", 1)[0]
+
+    @property
+    def auth(self) -> dict[str, Any] | None:
+        return self.connector.auth if self.connector else self.own_auth
 
     def describe(self) -> dict[str, Any]:
         """The node as the editor and the API see it."""
@@ -185,6 +259,8 @@ class NodeSpec:
             "ports": list(self.ports),
             "webhook": self.webhook,
             "auth": self.auth,
+            "subscribes": self.subscribe is not None,
+            "setup": self.setup,
             "retry": {
                 "attempts": self.retry.attempts,
                 "backoff_seconds": self.retry.backoff_seconds,

@@ -12,12 +12,16 @@ from collections.abc import Callable
 from typing import Any
 
 from nodes.base import (
+    Connector,
     DescribeOutput,
     EventIdFunction,
+    IgnoreFunction,
     Kind,
     NodeSpec,
     RetryPolicy,
     RunFunction,
+    SubscribeFunction,
+    UnsubscribeFunction,
     VerifyFunction,
 )
 
@@ -28,6 +32,7 @@ BUILTIN_MODULES = (
 )
 
 _specs: dict[tuple[str, int], NodeSpec] = {}
+_connectors: dict[str, Connector] = {}
 
 
 class UnknownNode(LookupError):
@@ -46,13 +51,27 @@ def node(
     output_example: Any,
     ports: tuple[str, ...] = ("main",),
     retry: RetryPolicy | None = None,
+    connector: Connector | None = None,
     auth: dict[str, Any] | None = None,
     webhook: bool = False,
     verify: VerifyFunction | None = None,
     event_id: EventIdFunction | None = None,
+    ignore: IgnoreFunction | None = None,
+    subscribe: SubscribeFunction | None = None,
+    unsubscribe: UnsubscribeFunction | None = None,
+    setup: dict[str, str] | None = None,
     describe_output: DescribeOutput | None = None,
 ) -> Callable[[RunFunction], RunFunction]:
-    """Declare the decorated function as the ``run`` of node type ``key`` at ``version``."""
+    """Declare the decorated function as the ``run`` of node type ``key`` at ``version``.
+
+    A connector's nodes are declared through :meth:`Connector.action` and
+    :meth:`Connector.trigger`, which call this with ``connector`` set; ``auth`` is only for a
+    node without a connector (the generic webhook's shared secret).
+    """
+    if connector is not None:
+        known = _connectors.setdefault(connector.key, connector)
+        if known is not connector:
+            raise ValueError(f"connector {connector.key} is declared twice")
 
     def register(run: RunFunction) -> RunFunction:
         spec = NodeSpec(
@@ -67,10 +86,15 @@ def node(
             run=run,
             ports=ports,
             retry=retry or RetryPolicy(),
-            auth=auth,
+            connector=connector,
+            own_auth=auth,
             webhook=webhook,
             verify=verify,
             event_id=event_id,
+            ignore=ignore,
+            subscribe=subscribe,
+            unsubscribe=unsubscribe,
+            setup=setup,
             describe_output=describe_output,
         )
         if (key, version) in _specs:
@@ -110,3 +134,24 @@ def catalog() -> list[dict[str, Any]]:
     load_builtins()
     ordered = sorted(_specs.values(), key=lambda s: (s.kind, s.key, -s.version))
     return [spec.describe() for spec in ordered]
+
+
+def connector(key: str) -> Connector | None:
+    load_builtins()
+    return _connectors.get(key)
+
+
+def auth_schema(connector_key: str) -> dict[str, Any] | None:
+    """The account schema of a connector, or of the core node that carries its own auth."""
+    load_builtins()
+    if found := _connectors.get(connector_key):
+        return found.auth
+    return next(
+        (s.auth for s in _specs.values() if s.connector_key == connector_key and s.auth), None
+    )
+
+
+def connectors() -> list[dict[str, Any]]:
+    """Every declared external system, for the editor's account forms and the docs."""
+    load_builtins()
+    return [c.describe() for c in sorted(_connectors.values(), key=lambda c: c.key)]

@@ -20,15 +20,8 @@ bp = Blueprint("credentials", __name__, url_prefix="/api/credentials")
 bp.before_request(authenticate)
 
 
-def _auth_schema(connector: str) -> dict[str, Any] | None:
-    return next(
-        (n["auth"] for n in registry.catalog() if n["connector"] == connector and n["auth"]),
-        None,
-    )
-
-
 def _describe(credential: Credential) -> dict[str, Any]:
-    schema = _auth_schema(credential.connector) or {}
+    schema = registry.auth_schema(credential.connector) or {}
     data = vault().decrypt(credential.secret)
     fields = {
         name: ({"set": True} if spec.get("writeOnly") else data.get(name))
@@ -57,7 +50,7 @@ def list_credentials():
 def create_credential():
     body = json_body()
     connector = body.get("connector")
-    schema = _auth_schema(connector) if isinstance(connector, str) else None
+    schema = registry.auth_schema(connector) if isinstance(connector, str) else None
     errors = []
     if schema is None:
         errors.append(Problem("/connector", "No connector with this name needs an account."))

@@ -96,7 +96,7 @@ def update_flow(flow_id: str):
 @bp.delete("/<flow_id>")
 def delete_flow(flow_id: str):
     flow = _flow(flow_id)
-    flow.active = False
+    flows.deactivate(flow)
     flow.deleted_at = utcnow()
     db.session.commit()
     return "", 204
@@ -105,15 +105,30 @@ def delete_flow(flow_id: str):
 @bp.post("/<flow_id>/activate")
 def activate_flow(flow_id: str):
     flow = _flow(flow_id)
-    flows.activate(flow)
+    try:
+        flows.activate(flow)
+    except flows.ProviderRefused as refused:
+        db.session.rollback()
+        raise ApiProblem(
+            422,
+            "The provider did not accept the webhook",
+            f"{refused.error.message} {refused.error.hint or ''}".strip(),
+            errors=[Problem(_node_pointer(flow, refused.node_id), refused.error.message)],
+        ) from None
     db.session.commit()
     return _describe(flow)
+
+
+def _node_pointer(flow: Flow, node_id: str) -> str:
+    nodes = flow.current_version.graph.get("nodes", [])
+    index = next(i for i, node in enumerate(nodes) if node.get("id") == node_id)
+    return f"/graph/nodes/{index}/credential"
 
 
 @bp.post("/<flow_id>/deactivate")
 def deactivate_flow(flow_id: str):
     flow = _flow(flow_id)
-    flow.active = False
+    flows.deactivate(flow)
     db.session.commit()
     return _describe(flow)
 

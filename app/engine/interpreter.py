@@ -29,6 +29,7 @@ from app.engine.graph import Graph
 from app.engine.mapping import FieldMappingError, apply_mapping
 from app.engine.schema_errors import schema_problems, validator_for
 from nodes.base import NodeContext, NodeError, Outcome, RetryPolicy, TransientError, UserError
+from nodes.client import ApiClient
 
 log = logging.getLogger("shopwire.engine")
 
@@ -64,6 +65,7 @@ class Run:
     flow: dict[str, Any]
     http: requests.Session
     credential: Callable[[str], dict[str, Any] | None]
+    origins: dict[str, str] = field(default_factory=dict)  # connector key → API origin
     finished: dict[str, StepRecord] = field(default_factory=dict)
     sleep: Callable[[float], None] = time.sleep
     heartbeat: Callable[[], None] = lambda: None  # keep the lease during long waits
@@ -118,12 +120,7 @@ def _run_step(execution: Run, node_id: str, scope: dict[str, Any]) -> StepRecord
     try:
         params = _resolve_params(node, spec.params, scope)
         step.input = redact(params, spec.params)
-        ctx = NodeContext(
-            execution_id=execution.id,
-            node_id=node_id,
-            http=execution.http,
-            credential=execution.credential(node["credential"]) if node.get("credential") else None,
-        )
+        ctx = _context(execution, node, spec)
         outcome = _call_with_retries(spec.run, ctx, params, scope["input"], policy, step, execution)
     except NodeError as error:
         return _failed(step, node, error)
@@ -142,6 +139,22 @@ def _run_step(execution: Run, node_id: str, scope: dict[str, Any]) -> StepRecord
     step.status, step.output, step.ports = "succeeded", outcome.output, tuple(outcome.ports)
     step.finished_at = datetime.now(UTC)
     return step
+
+
+def _context(execution: Run, node: dict, spec) -> NodeContext:
+    credential = execution.credential(node["credential"]) if node.get("credential") else None
+    ctx = NodeContext(
+        execution_id=execution.id, node_id=node["id"], http=execution.http, credential=credential
+    )
+    if spec.connector:
+        ctx.api = ApiClient(
+            spec.connector,
+            execution.http,
+            credential,
+            idempotency_key=ctx.idempotency_key,
+            origin=execution.origins.get(spec.connector.key),
+        )
+    return ctx
 
 
 def _resolve_params(node: dict, schema: dict, scope: dict[str, Any]) -> dict[str, Any]:

@@ -61,6 +61,8 @@ class WebhookEndpoint(db.Model):
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
     flow_id: Mapped[str] = mapped_column(ForeignKey("flows.id", ondelete="CASCADE"))
     node_id: Mapped[str] = mapped_column(String(64))
+    # What the provider answered when the trigger registered this URL with it (its webhook id).
+    subscription: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     flow: Mapped[Flow] = relationship(back_populates="endpoints")

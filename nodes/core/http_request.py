@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
-import requests
-
-from nodes.base import NodeContext, ProviderError, RetryPolicy, TransientError, UserError
-from nodes.outbound import OutboundBlocked, ResponseTooLarge
+from nodes.base import NodeContext, RetryPolicy
+from nodes.client import body_of, raise_for_status, send
 from nodes.registry import node
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -74,73 +70,14 @@ def http_request(ctx: NodeContext, params: dict[str, Any], input: Any) -> dict[s
     body = params.get("body")
     if body is not None:
         headers.setdefault("Content-Type", "application/json")
-    try:
-        response = ctx.http.request(
-            method,
-            params["url"],
-            headers=headers,
-            params=params.get("query"),
-            data=None if body is None else json.dumps(body).encode(),
-        )
-    except OutboundBlocked as error:
-        raise UserError(str(error), field="url") from None
-    except ResponseTooLarge as error:
-        raise UserError(str(error), field="url") from None
-    except requests.Timeout:
-        raise TransientError(f"{params['url']} did not answer in time.") from None
-    except requests.ConnectionError as error:
-        raise TransientError(f"Could not connect to {params['url']}: {_reason(error)}") from None
-    except requests.TooManyRedirects:
-        raise UserError(f"{params['url']} redirects too often.", field="url") from None
-    return _result(response)
-
-
-def _result(response: requests.Response) -> dict[str, Any]:
-    status = response.status_code
-    if status == 429 or status >= 500:
-        raise TransientError(
-            f"The server answered {status} {response.reason}.",
-            retry_after=_retry_after(response.headers.get("Retry-After")),
-        )
-    body = _body(response)
-    if status >= 400:
-        raise ProviderError(
-            f"The server answered {status} {response.reason}: {_excerpt(body)}",
-            status=status,
-        )
-    return {"status": status, "headers": dict(response.headers), "body": body}
-
-
-def _body(response: requests.Response) -> Any:
-    if not response.content:
-        return None
-    if "json" in response.headers.get("Content-Type", ""):
-        try:
-            return response.json()
-        except ValueError:
-            pass
-    return response.text
-
-
-def _excerpt(body: Any, limit: int = 300) -> str:
-    text = body if isinstance(body, str) else json.dumps(body)
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Retry-After is either seconds or an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return None
-
-
-def _reason(error: requests.ConnectionError) -> str:
-    text = str(error.args[0] if error.args else error)
-    return text.rsplit(":", 1)[-1].strip(" ')") or "connection refused"
+    response = send(
+        ctx.http,
+        method,
+        params["url"],
+        headers=headers,
+        params=params.get("query"),
+        data=None if body is None else json.dumps(body).encode(),
+    )
+    answer = body_of(response)
+    raise_for_status(response, answer)
+    return {"status": response.status_code, "headers": dict(response.headers), "body": answer}

@@ -44,8 +44,9 @@ def test_a_failed_step_is_explained_and_retry_resumes_there(api, client, receive
     assert failed["status"] == "failed"
     assert failed["error"]["node_id"] == "b" and failed["error"]["type"] == "provider"
     assert failed["error"]["message"] == (
-        'The server answered 400 Bad Request: {"message": "Unknown SKU"}'
+        f'127.0.0.1:{receiver.server_address[1]} answered 400 Bad Request: {{"message": "Unknown SKU"}}'
     )
+    assert failed["error"]["hint"].startswith("Check the values this step sends")
     assert [s["status"] for s in failed["steps"]] == ["succeeded", "succeeded", "failed"]
     assert failed["steps"][2]["attempts"] == 1  # a provider's refusal is not retried
 
