@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import Credential, Flow, FlowVersion, WebhookEndpoint
 from app.models.base import utcnow
 from app.outbound import api_client
+from app.vault import vault
 from nodes.base import NodeError
 
 log = logging.getLogger("shopwire.flows")
@@ -119,9 +120,11 @@ def _subscribe(flow: Flow, endpoint: WebhookEndpoint) -> None:
     if endpoint.subscription is not None or api is None or spec.subscribe is None:
         return
     try:
-        endpoint.subscription = spec.subscribe(api, webhook_url(endpoint), node.get("params", {}))
+        subscription = spec.subscribe(api, webhook_url(endpoint), node.get("params", {}))
     except NodeError as error:
         raise ProviderRefused(endpoint.node_id, error) from None
+    if subscription is not None:  # None: the merchant set the webhook up by hand
+        endpoint.subscription = vault().encrypt(subscription)
 
 
 def _unsubscribe(flow: Flow, endpoint: WebhookEndpoint) -> None:
@@ -134,7 +137,7 @@ def _unsubscribe(flow: Flow, endpoint: WebhookEndpoint) -> None:
         endpoint.subscription = None
         return
     try:
-        spec.unsubscribe(api, endpoint.subscription)
+        spec.unsubscribe(api, vault().decrypt(endpoint.subscription))
     except NodeError as error:
         log.warning("flow %s: the provider kept its webhook: %s", flow.id, error.message)
         return

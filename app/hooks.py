@@ -18,6 +18,7 @@ from app.api.problems import ApiProblem
 from app.engine.payloads import PayloadError, parse_body
 from app.extensions import db
 from app.models import Flow, RejectedEvent, WebhookEndpoint
+from app.vault import vault
 from nodes.base import InboundRequest, SignatureError
 
 log = logging.getLogger("shopwire.hooks")
@@ -48,6 +49,7 @@ ACTIVE_ENDPOINT = (
         WebhookEndpoint.flow_id,
         WebhookEndpoint.node_id,
         Flow.current_version_id,
+        WebhookEndpoint.subscription,
     )
     .join(Flow, Flow.id == WebhookEndpoint.flow_id)
     .where(
@@ -84,7 +86,7 @@ def _receive(token: str, body: bytes):
             "No active flow listens at this address. Switch the flow on, or copy "
             "its current webhook address.",
         )
-    merchant_id, flow_id, node_id, version_id = found
+    merchant_id, flow_id, node_id, version_id, subscription = found
     graph = flows.version_graph(version_id)
     if graph.trigger_id != node_id:
         raise ApiProblem(404, "Unknown webhook", "This trigger was removed from the flow.")
@@ -100,7 +102,7 @@ def _receive(token: str, body: bytes):
         if spec.ignore and (reason := spec.ignore(inbound, params)):
             return {"ignored": reason}, 200
         if spec.verify:
-            spec.verify(inbound, params, credentials.decrypted(merchant_id, node.get("credential")))
+            spec.verify(inbound, params, _secrets(merchant_id, node, subscription))
     except PayloadError as error:
         _reject(merchant_id, flow_id, node_id, body, error.status, error.message)
     except SignatureError as error:
@@ -122,6 +124,15 @@ def _receive(token: str, body: bytes):
     except executions.Duplicate as duplicate:
         return {"execution_id": duplicate.execution_id, "duplicate": True}, 200
     return {"execution_id": execution_id, "status": "queued"}, 202
+
+
+def _secrets(merchant_id: int, node: dict, subscription: bytes | None) -> dict | None:
+    """What a trigger checks signatures with: the account, and what the provider returned
+    when the webhook was registered (some providers issue the signing secret then)."""
+    credential = credentials.decrypted(merchant_id, node.get("credential"))
+    if subscription is None:
+        return credential
+    return {**(credential or {}), "subscription": vault().decrypt(subscription)}
 
 
 def _bounded(key: str | None) -> str | None:

@@ -140,12 +140,15 @@ class SignatureError(Exception):
 
 
 RunFunction = Callable[[NodeContext, dict[str, Any], Any], Any]
+# Checks a delivery's signature with the account's data; raises SignatureError. When the
+# trigger registered its webhook, what the provider returned is under "subscription".
 VerifyFunction = Callable[[InboundRequest, dict[str, Any], dict[str, Any] | None], None]
 EventIdFunction = Callable[[InboundRequest, dict[str, Any]], str | None]
 # Why a delivery is answered 200 without running the flow (a ping, another topic), or None.
 IgnoreFunction = Callable[[InboundRequest, dict[str, Any]], str | None]
-# Register the flow's webhook URL with the provider; what it returns is kept for unsubscribe.
-SubscribeFunction = Callable[["ApiClient", str, dict[str, Any]], dict[str, Any]]
+# Register the flow's webhook URL with the provider; what it returns is kept (encrypted) for
+# verifying deliveries and for unsubscribe. None: the merchant set the webhook up by hand.
+SubscribeFunction = Callable[["ApiClient", str, dict[str, Any]], dict[str, Any] | None]
 UnsubscribeFunction = Callable[["ApiClient", dict[str, Any]], None]
 # What a node returns in a given flow, from its configuration and its input's schema.
 DescribeOutput = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]

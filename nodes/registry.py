@@ -29,6 +29,7 @@ BUILTIN_MODULES = (
     "nodes.core.triggers",
     "nodes.core.transforms",
     "nodes.core.http_request",
+    "nodes.stripe",
 )
 
 _specs: dict[tuple[str, int], NodeSpec] = {}

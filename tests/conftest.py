@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from werkzeug.serving import make_server
 
 from app import create_app, redis_server
 from app.cli import issue_token, merchant_named, migrate_database
+from app.config import connector_origins
 from app.extensions import db
 from app.queue import execution_queue
 from tests.fakes.receiver import Receiver
@@ -170,6 +172,15 @@ def receiver():
     """A local HTTP server that records what flows send it."""
     with Receiver() as server:
         yield server
+
+
+@contextmanager
+def connected(app, connector: str, fake):
+    """Serve a provider fake and point the connector's API at it, for this test."""
+    with fake:
+        origins = connector_origins(app.config["SHOPWIRE_CONNECTOR_ORIGINS"])
+        app.config["SHOPWIRE_CONNECTOR_ORIGINS"] = {**origins, connector: fake.origin}
+        yield fake
 
 
 @pytest.fixture

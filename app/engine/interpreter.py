@@ -120,8 +120,15 @@ def _run_step(execution: Run, node_id: str, scope: dict[str, Any]) -> StepRecord
     try:
         params = _resolve_params(node, spec.params, scope)
         step.input = redact(params, spec.params)
-        ctx = _context(execution, node, spec)
-        outcome = _call_with_retries(spec.run, ctx, params, scope["input"], policy, step, execution)
+        outcome = _call_with_retries(
+            spec.run,
+            lambda: _context(execution, node, spec),
+            params,
+            scope["input"],
+            policy,
+            step,
+            execution,
+        )
     except NodeError as error:
         return _failed(step, node, error)
     except Exception:
@@ -172,9 +179,11 @@ def _resolve_params(node: dict, schema: dict, scope: dict[str, Any]) -> dict[str
     return params
 
 
-def _call_with_retries(run, ctx, params, input, policy: RetryPolicy, step, execution: Run):
+def _call_with_retries(run, context, params, input, policy: RetryPolicy, step, execution: Run):
+    """Each attempt gets a fresh context, so its requests carry the same idempotency keys."""
     while True:
         step.attempts += 1
+        ctx = context()
         try:
             return run(ctx, params, input)
         except TransientError as error:

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -61,8 +61,9 @@ class WebhookEndpoint(db.Model):
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
     flow_id: Mapped[str] = mapped_column(ForeignKey("flows.id", ondelete="CASCADE"))
     node_id: Mapped[str] = mapped_column(String(64))
-    # What the provider answered when the trigger registered this URL with it (its webhook id).
-    subscription: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # What the provider answered when the trigger registered this URL with it (its webhook id,
+    # often a signing secret): a Fernet token like a credential's.
+    subscription: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     flow: Mapped[Flow] = relationship(back_populates="endpoints")

@@ -43,8 +43,9 @@ def test_a_failed_step_is_explained_and_retry_resumes_there(api, client, receive
     failed = api.get(f"/api/executions/{execution_id}").get_json()
     assert failed["status"] == "failed"
     assert failed["error"]["node_id"] == "b" and failed["error"]["type"] == "provider"
+    host = f"127.0.0.1:{receiver.server_address[1]}"
     assert failed["error"]["message"] == (
-        f'127.0.0.1:{receiver.server_address[1]} answered 400 Bad Request: {{"message": "Unknown SKU"}}'
+        f'{host} answered 400 Bad Request: {{"message": "Unknown SKU"}}'
     )
     assert failed["error"]["hint"].startswith("Check the values this step sends")
     assert [s["status"] for s in failed["steps"]] == ["succeeded", "succeeded", "failed"]

@@ -17,7 +17,7 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table("webhook_endpoints") as batch:
-        batch.add_column(sa.Column("subscription", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("subscription", sa.LargeBinary(), nullable=True))
 
 
 def downgrade():
