@@ -224,6 +224,9 @@ class NodeSpec:
     connector: Connector | None = None
     own_auth: dict[str, Any] | None = None  # auth of a node that has no connector
     webhook: bool = False  # a trigger that receives deliveries at its own URL
+    # ``run`` has no effects and needs only its params and input: the editor's previews run it
+    # on sample data to show what later steps will receive.
+    pure: bool = False
     describe_output: DescribeOutput | None = None
     verify: VerifyFunction | None = None
     event_id: EventIdFunction | None = None

@@ -10,7 +10,9 @@ from flask import Blueprint
 from app.api.auth import authenticate, json_body
 from app.api.problems import ApiProblem
 from app.engine.mapping import MappingError, evaluate
+from app.engine.samples import sample_outputs
 from app.engine.schema_errors import Problem
+from app.engine.validation import sound_graph
 
 bp = Blueprint("mappings", __name__, url_prefix="/api/mappings")
 bp.before_request(authenticate)
@@ -46,3 +48,17 @@ def preview():
             position=error.position,
         ) from None
     return {"result": result, "type": KINDS.get(type(result), "value"), "found": result is not None}
+
+
+@bp.post("/samples")
+def samples():
+    """Sample data per step of an unsaved flow, for the mapping panel's tree."""
+    graph = sound_graph(json_body().get("graph"))
+    if graph is None:
+        raise ApiProblem(
+            422,
+            "The flow cannot be followed yet",
+            "Connect every step and keep exactly one trigger to see sample data from earlier "
+            "steps; saving lists what is wrong.",
+        )
+    return {"samples": sample_outputs(graph)}

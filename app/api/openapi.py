@@ -150,6 +150,17 @@ def openapi_document() -> dict[str, Any]:
                     errors=("422",),
                 ),
             },
+            "/api/mappings/samples": {
+                "post": _op(
+                    "Sample output of every step of an unsaved flow, for the mapping panel",
+                    body={
+                        "type": "object",
+                        "required": ["graph"],
+                        "properties": {"graph": {"$ref": "#/components/schemas/Flow"}},
+                    },
+                    errors=("422",),
+                ),
+            },
             "/api/schema/flow": {"get": _op("The flow JSON Schema", errors=(), public=True)},
             "/api/openapi.json": {"get": _op("This document", errors=(), public=True)},
             "/hooks/{token}": {

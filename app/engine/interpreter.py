@@ -118,7 +118,7 @@ def _run_step(execution: Run, node_id: str, scope: dict[str, Any]) -> StepRecord
     step = StepRecord(node_id, "running", started_at=datetime.now(UTC))
     policy = replace(spec.retry, **node.get("retry", {})) if node.get("retry") else spec.retry
     try:
-        params = _resolve_params(node, spec.params, scope)
+        params = resolve_params(node, spec.params, scope)
         step.input = redact(params, spec.params)
         outcome = _call_with_retries(
             spec.run,
@@ -164,7 +164,8 @@ def _context(execution: Run, node: dict, spec) -> NodeContext:
     return ctx
 
 
-def _resolve_params(node: dict, schema: dict, scope: dict[str, Any]) -> dict[str, Any]:
+def resolve_params(node: dict, schema: dict, scope: dict[str, Any]) -> dict[str, Any]:
+    """The node's fixed params merged with its mapped ones, checked against its schema."""
     try:
         params = apply_mapping(node.get("params", {}), node.get("mapping", {}), scope)
     except FieldMappingError as error:

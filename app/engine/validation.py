@@ -40,6 +40,13 @@ def validate_flow(
     return problems
 
 
+def sound_graph(document: Any) -> Graph | None:
+    """The graph of a document that may not be valid yet, if it can be followed at all."""
+    if any(True for _ in schema_problems(FLOW_VALIDATOR, document)):
+        return None
+    return _sound_graph(document)
+
+
 def _sound_graph(document: dict) -> Graph | None:
     """The graph, if it is sound enough to follow data through it."""
     if len({node["id"] for node in document["nodes"]}) < len(document["nodes"]):

@@ -69,6 +69,7 @@ function Editor({ flowId, lang }) {
   const [switching, setSwitching] = useState(false);
   const [run, setRun] = useState(null);
   const [lastSteps, setLastSteps] = useState({});
+  const [samples, setSamples] = useState({});
   const { fitView, screenToFlowPosition } = useReactFlow();
   const wrapper = useRef(null);
   const pollTimer = useRef(null);
@@ -149,15 +150,30 @@ function Editor({ flowId, lang }) {
 
   const selected = nodes.find((n) => n.selected) || null;
   const runSteps = run && run.steps && Object.keys(run.steps).length ? run.steps : lastSteps;
+  const selectedId = selected ? selected.id : null;
+  // On every selection, the server feeds the trigger's example through the flow as it is now,
+  // so a step after a Map shows the fields that Map builds before anything has run.
+  useEffect(() => {
+    if (!selectedId) return undefined;
+    let current = true;
+    api('POST', '/api/mappings/samples', { graph: fromReactFlow(nodes, edges) })
+      .then((reply) => current && setSamples(reply.samples))
+      .catch(() => current && setSamples({}));
+    return () => {
+      current = false;
+    };
+    // Only a new selection refetches: moving or editing steps must not send a request each time.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [selectedId]);
   const scope = useMemo(
     () =>
       selected && catalog
         ? {
-            scope: buildScope(selected.id, nodes, edges, catalog, runSteps),
+            scope: buildScope(selected.id, nodes, edges, catalog, runSteps, samples),
             fromRun: fromRun(selected.id, edges, runSteps),
           }
         : { scope: null, fromRun: false },
-    [selected, nodes, edges, catalog, runSteps],
+    [selected, nodes, edges, catalog, runSteps, samples],
   );
 
   const handleNodesChange = useCallback(

@@ -55,14 +55,16 @@ export function ancestors(nodeId, edges) {
 
 /**
  * The data a node's expressions are evaluated against. Outputs come from the last test run
- * where it has them (`runSteps`: node id → step), otherwise from each node type's
- * output_example. `input` is the output of the first upstream node.
+ * where it has them (`runSteps`: node id → step), then from the server's samples (the
+ * trigger's example fed through Map and other pure steps: node id → output), otherwise from
+ * each node type's output_example. `input` is the output of the first upstream node.
  */
-export function buildScope(nodeId, nodes, edges, catalog, runSteps = {}) {
+export function buildScope(nodeId, nodes, edges, catalog, runSteps = {}, samples = {}) {
   const byId = Object.fromEntries(nodes.map((n) => [n.id, n]));
   const outputOf = (id) => {
     const step = runSteps[id];
     if (step && step.status === 'succeeded' && step.output !== undefined) return step.output;
+    if (samples[id] !== undefined) return samples[id];
     const spec = byId[id] && catalog[byId[id].data.type];
     return spec && spec.output_example !== undefined ? spec.output_example : null;
   };

@@ -56,4 +56,12 @@ describe('the scope of a node', () => {
     expect(fromRun('erp', EDGES, run)).toBe(true);
     expect(fromRun('erp', EDGES, {})).toBe(false);
   });
+
+  it('uses the server samples of steps without a run, before the examples', () => {
+    const run = { order: { status: 'succeeded', output: { id: 9 } } };
+    const samples = { fields: { total: '403.00' }, order: { id: 1 } };
+    const scope = buildScope('erp', NODES, EDGES, CATALOG, run, samples);
+    expect(scope.input).toEqual({ total: '403.00' });
+    expect(scope.trigger).toEqual({ id: 9 });
+  });
 });

@@ -31,6 +31,7 @@ from nodes.registry import node
     },
     output_schema={"type": "object", "description": "The fields, as configured."},
     output_example={"id": 820982911946154508, "email": "jon@example.com", "total": 403.0},
+    pure=True,
     describe_output=lambda node, _input: {
         "type": "object",
         "additionalProperties": False,
@@ -72,6 +73,7 @@ def map_fields(ctx: NodeContext, params: dict[str, Any], input: Any) -> dict[str
     },
     output_schema={"description": "The data it received, unchanged."},
     output_example={"id": 820982911946154508, "total": 403.0},
+    pure=True,
     describe_output=lambda _node, input_schema: input_schema,
 )
 def filter_items(ctx: NodeContext, params: dict[str, Any], input: Any) -> Outcome:

@@ -1,5 +1,7 @@
 """The live preview of a mapping expression in the editor."""
 
+from tests.conftest import flow_document
+
 SCOPE = {"trigger": {"id": 820982911946154508, "line_items": [{"sku": "A"}, {"sku": "B"}]}}
 
 
@@ -32,3 +34,35 @@ def test_preview_of_a_broken_expression_gives_message_and_position(api):
 
 def test_preview_needs_sign_in(client):
     assert client.post("/api/mappings/preview", json={"expression": "a"}).status_code == 401
+
+
+def test_samples_feed_the_trigger_example_through_a_map(api):
+    graph = flow_document(
+        {"id": "t", "type": "core.manual", "params": {"sample": {"id": 2**63 - 1, "n": "Zoë"}}},
+        {
+            "id": "m",
+            "type": "core.map",
+            "params": {"fields": {"source": "shop"}},
+            "mapping": {"fields.order": "trigger.id", "fields.name": "trigger.n"},
+        },
+        {"id": "h", "type": "core.http_request", "params": {"url": "https://example.com"}},
+    )
+    reply = api.post("/api/mappings/samples", json={"graph": graph})
+    assert reply.status_code == 200, reply.get_json()
+    samples = reply.get_json()["samples"]
+    assert samples["t"] == {"id": 2**63 - 1, "n": "Zoë"}
+    assert samples["m"] == {"source": "shop", "order": 2**63 - 1, "name": "Zoë"}
+    assert samples["h"]["status"] == 200  # an action is never run: its example stands in
+
+
+def test_a_map_whose_mapping_fails_shows_its_example_and_a_broken_graph_is_explained(api):
+    graph = flow_document(
+        {"id": "t", "type": "core.manual"},
+        {"id": "m", "type": "core.map", "mapping": {"fields.x": "trigger.missing"}},
+    )
+    samples = api.post("/api/mappings/samples", json={"graph": graph}).get_json()["samples"]
+    assert samples["m"] == {"id": 820982911946154508, "email": "jon@example.com", "total": 403.0}
+
+    broken = api.post("/api/mappings/samples", json={"graph": {"nodes": "x"}})
+    assert broken.status_code == 422
+    assert "exactly one trigger" in broken.get_json()["detail"]

@@ -179,3 +179,28 @@ def test_german_browsers_get_a_german_editor(browser, served, demo_api, page):
     german.get_by_role("button", name="Test starten").wait_for()
     german.get_by_role("button", name="Abbrechen").click()
     context.close()
+
+
+def test_before_any_run_the_step_after_a_map_sees_the_fields_that_map_builds(page, demo_api):
+    shaped = {
+        "id": "shape",
+        "type": "core.map",
+        "position": {"x": 250, "y": 0},
+        "params": {"fields": {"channel": "web"}},
+        "mapping": {"fields.order_total": "trigger.total_price"},
+    }
+    send = {
+        "id": "send",
+        "type": "core.http_request",
+        "position": {"x": 500, "y": 0},
+        "params": {"url": "https://erp.example.com/orders"},
+    }
+    open_editor(page, create_flow(demo_api, flow_document(HOOK, shaped, send)))
+
+    node(page, "send").click()
+    body = page.locator(".panel [data-field=body]")
+    body.get_by_role("button", name="From data").click()
+    expect(body.locator("[data-path='input.channel']")).to_have_count(1)
+    expect(body.locator("[data-path='input.email']")).to_have_count(0)  # not the generic example
+    body.locator("[data-path='input.order_total']").click()
+    body.get_by_test_id("preview").get_by_text("403.00").wait_for()
