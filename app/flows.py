@@ -53,13 +53,12 @@ def save_version(flow: Flow, graph: dict[str, Any]) -> FlowVersion:
     db.session.flush()
     flow.current_version = version
     flow.updated_at = utcnow()
-    if flow.active:
-        ensure_endpoints(flow)
+    ensure_endpoints(flow)  # the test address works before the flow is ever switched on
     return version
 
 
 def ensure_endpoints(flow: Flow) -> list[WebhookEndpoint]:
-    """The webhook endpoint of the current trigger, created on first activation, then kept."""
+    """The webhook endpoint of the current trigger, created on first save, then kept."""
     graph = Graph(flow.current_version.graph)
     spec = graph.spec(graph.trigger_id)
     if not spec.webhook:
@@ -144,21 +143,21 @@ def _unsubscribe(flow: Flow, endpoint: WebhookEndpoint) -> None:
     endpoint.subscription = None
 
 
-def webhook_url(endpoint: WebhookEndpoint) -> str:
+def webhook_url(endpoint: WebhookEndpoint, *, test: bool = False) -> str:
     base = current_app.config["SHOPWIRE_PUBLIC_URL"]
-    path = url_for("hooks.receive", token=endpoint.token)
+    path = url_for("hooks.receive_test" if test else "hooks.receive", token=endpoint.token)
     if base:
         return base.rstrip("/") + path
     return request.host_url.rstrip("/") + path
 
 
-def webhooks(flow: Flow) -> list[dict[str, str]]:
-    """The addresses a switched-on flow listens at (created by :func:`activate`)."""
-    if not flow.active:
+def webhooks(flow: Flow, *, test: bool = False) -> list[dict[str, str]]:
+    """The addresses the flow listens at: production while it is on, test always."""
+    if not (flow.active or test):
         return []
     trigger_id = version_graph(flow.current_version_id).trigger_id
     return [
-        {"node_id": endpoint.node_id, "url": webhook_url(endpoint)}
+        {"node_id": endpoint.node_id, "url": webhook_url(endpoint, test=test)}
         for endpoint in flow.endpoints
         if endpoint.node_id == trigger_id
     ]

@@ -43,7 +43,7 @@ KEPT_HEADERS = {
 }
 
 
-ACTIVE_ENDPOINT = (
+ENDPOINT = (
     select(
         WebhookEndpoint.merchant_id,
         WebhookEndpoint.flow_id,
@@ -52,20 +52,27 @@ ACTIVE_ENDPOINT = (
         WebhookEndpoint.subscription,
     )
     .join(Flow, Flow.id == WebhookEndpoint.flow_id)
-    .where(
-        WebhookEndpoint.token == bindparam("token"),
-        Flow.active.is_(True),
-        Flow.deleted_at.is_(None),
-    )
+    .where(WebhookEndpoint.token == bindparam("token"), Flow.deleted_at.is_(None))
 )
+ACTIVE_ENDPOINT = ENDPOINT.where(Flow.active.is_(True))
 
 
 @bp.post("/<token>")
 def receive(token: str):
+    return _guarded(token, test=False)
+
+
+@bp.post("/test/<token>")
+def receive_test(token: str):
+    """The test address: runs the saved flow whether it is on or off, marked as a test."""
+    return _guarded(token, test=True)
+
+
+def _guarded(token: str, test: bool):
     request.max_content_length = current_app.config["SHOPWIRE_MAX_WEBHOOK_BYTES"]
     body = request.get_data(cache=False)  # 413 past the limit
     try:
-        return _receive(token, body)
+        return _receive(token, body, test)
     except DBAPIError:
         db.session.rollback()
         log.exception("webhook %s could not be stored", token[:6])
@@ -77,8 +84,8 @@ def receive(token: str):
         ) from None
 
 
-def _receive(token: str, body: bytes):
-    found = db.session.execute(ACTIVE_ENDPOINT, {"token": token}).first()
+def _receive(token: str, body: bytes, test: bool):
+    found = db.session.execute(ENDPOINT if test else ACTIVE_ENDPOINT, {"token": token}).first()
     if found is None:
         raise ApiProblem(
             404,
@@ -111,6 +118,8 @@ def _receive(token: str, body: bytes):
     dedupe_key = (spec.event_id(inbound, params) if spec.event_id else None) or request.headers.get(
         "Idempotency-Key"
     )
+    if test and dedupe_key:
+        dedupe_key = f"test:{dedupe_key}"  # a test never stops the real event from running
     try:
         execution_id = executions.start(
             merchant_id=merchant_id,
@@ -118,7 +127,7 @@ def _receive(token: str, body: bytes):
             version_id=version_id,
             body=body,
             content_type=request.content_type,
-            mode="webhook",
+            mode="test" if test else "webhook",
             dedupe_key=_bounded(dedupe_key),
         )
     except executions.Duplicate as duplicate:

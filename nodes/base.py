@@ -257,6 +257,7 @@ class NodeSpec:
             "version": self.version,
             "kind": self.kind,
             "connector": self.connector_key,
+            "connector_title": self.connector.title if self.connector else None,
             "title": self.title,
             "description": self.description,
             "params": self.params,

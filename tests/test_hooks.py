@@ -166,3 +166,21 @@ def test_long_event_ids_stay_distinct(api, client):
     second = post_json(client, url, {}, **{"X-Event": prefix + "2"})
     again = post_json(client, url, {}, **{"X-Event": prefix + "1"})
     assert (first.status_code, second.status_code, again.status_code) == (202, 202, 200)
+
+
+def test_the_test_address_runs_a_flow_that_is_off_and_never_blocks_the_real_event(api, client):
+    graph = flow_document({"id": "t", "type": "core.webhook", "params": {"event_id_path": "id"}})
+    created = api.post("/api/flows", json={"name": "Draft", "graph": graph}).get_json()
+    (test_hook,) = created["test_webhooks"]
+    assert created["webhooks"] == [] and "/hooks/test/" in test_hook["url"]
+
+    tested = post_json(client, test_hook["url"], {"id": 7})
+    assert tested.status_code == 202
+    assert post_json(client, test_hook["url"], {"id": 7}).status_code == 200  # a repeat
+    execution = api.get(f"/api/executions/{tested.get_json()['execution_id']}").get_json()
+    assert execution["mode"] == "test"
+    production = test_hook["url"].replace("/hooks/test/", "/hooks/")
+    assert post_json(client, production, {"id": 7}).status_code == 404  # the flow is off
+
+    api.post(f"/api/flows/{created['id']}/activate")
+    assert post_json(client, production, {"id": 7}).status_code == 202

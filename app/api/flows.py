@@ -32,6 +32,7 @@ def _describe(flow: Flow, *, graph: bool = False) -> dict[str, Any]:
         "created_at": isoformat(flow.created_at),
         "updated_at": isoformat(flow.updated_at),
         "webhooks": flows.webhooks(flow),
+        "test_webhooks": flows.webhooks(flow, test=True),
     }
     if graph:
         data["graph"] = flow.current_version.graph

@@ -163,6 +163,18 @@ def openapi_document() -> dict[str, Any]:
             },
             "/api/schema/flow": {"get": _op("The flow JSON Schema", errors=(), public=True)},
             "/api/openapi.json": {"get": _op("This document", errors=(), public=True)},
+            "/hooks/test/{token}": {
+                "parameters": [_path_id("token")],
+                "post": {
+                    **_op(
+                        "Deliver a test event: runs the saved flow even while it is off",
+                        ok="202",
+                        errors=("400", "401", "404", "413", "415", "503"),
+                        public=True,
+                    ),
+                    "description": "Executions started here have mode test.",
+                },
+            },
             "/hooks/{token}": {
                 "parameters": [_path_id("token")],
                 "post": {

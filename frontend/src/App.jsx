@@ -38,6 +38,8 @@ const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'canceled', 'skipp
 const DRAG_TYPE = 'application/x-shopwire-node';
 const POLL_MS = 500;
 const POLL_LIMIT = 240; // two minutes: then the run is left to the executions list
+const LISTEN_MS = 120_000; // how long "Wait for a test event" waits
+const LISTEN_POLL_MS = 1000;
 const FIT = { padding: 0.3, maxZoom: 1.2 };
 const DELETE_KEYS = ['Delete', 'Backspace'];
 const EDGE_OPTIONS = { type: 'smoothstep' };
@@ -70,6 +72,7 @@ function Editor({ flowId, lang }) {
   const [run, setRun] = useState(null);
   const [lastSteps, setLastSteps] = useState({});
   const [samples, setSamples] = useState({});
+  const [listening, setListening] = useState(false);
   const { fitView, screenToFlowPosition } = useReactFlow();
   const wrapper = useRef(null);
   const pollTimer = useRef(null);
@@ -419,10 +422,11 @@ function Editor({ flowId, lang }) {
   );
 
   const triggerNode = nodes.find((n) => catalog && catalog[n.data.type]?.kind === 'trigger');
-  const example = useMemo(() => {
-    const spec = triggerNode && catalog[triggerNode.data.type];
-    return toJson(spec && spec.output_example !== undefined ? spec.output_example : {}, 2);
-  }, [triggerNode, catalog]);
+  const triggerSpec = triggerNode ? catalog[triggerNode.data.type] : null;
+  const example = useMemo(
+    () => toJson(triggerSpec && triggerSpec.output_example !== undefined ? triggerSpec.output_example : {}, 2),
+    [triggerSpec],
+  );
 
   const openTest = useCallback(() => {
     if (!triggerNode) {
@@ -452,6 +456,36 @@ function Editor({ flowId, lang }) {
     },
     [dirty, save, flowId, poll, t],
   );
+
+  // The test address runs the saved flow: wait for the next execution to appear, then follow it.
+  const listen = useCallback(async () => {
+    clearTimeout(pollTimer.current);
+    if (dirty && !(await save())) return;
+    const newest = async () =>
+      (await api('GET', `/api/executions?flow_id=${encodeURIComponent(flowId)}&limit=1`)).executions[0];
+    const seen = (await newest())?.id;
+    const started = Date.now();
+    setListening(true);
+    const check = async () => {
+      const latest = await newest().catch(() => null);
+      if (latest && latest.id !== seen) {
+        setListening(false);
+        setRun({ id: latest.id, status: latest.status, steps: {} });
+        poll(latest.id);
+      } else if (Date.now() - started > LISTEN_MS) {
+        setListening(false);
+        setMessage(t('listen_timeout'));
+      } else {
+        pollTimer.current = setTimeout(check, LISTEN_POLL_MS);
+      }
+    };
+    check();
+  }, [dirty, save, flowId, poll, t]);
+
+  const stopListening = useCallback(() => {
+    clearTimeout(pollTimer.current);
+    setListening(false);
+  }, []);
 
   const retry = useCallback(async () => {
     if (!run || !run.id) return;
@@ -635,7 +669,15 @@ function Editor({ flowId, lang }) {
             {saving ? t('saving') : t('save')}
           </button>
         </div>
-        {flow && flow.active && <Webhook hooks={flow.webhooks || []} t={t} />}
+        {flow && (
+          <Webhook
+            flow={flow}
+            setup={triggerSpec && triggerSpec.setup ? localized(triggerSpec.setup, lang) : null}
+            listening={listening}
+            onListen={listening ? stopListening : listen}
+            t={t}
+          />
+        )}
         {testOpen && (
           <TestDialog
             text={payloadText ?? example}

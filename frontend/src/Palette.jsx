@@ -1,4 +1,5 @@
-// The palette: every node type from the catalog, grouped by kind, searchable.
+// The palette: every node type from the catalog, grouped by kind and then by connector
+// (built-in steps first), searchable.
 import { memo, useMemo, useState } from 'react';
 import { localized } from './i18n.js';
 
@@ -21,14 +22,21 @@ function Palette({ catalog, lang, t, onAdd, dragType }) {
     };
     const specs = Object.values(catalog).filter(matches);
     const kinds = [...KINDS, ...new Set(specs.map((s) => s.kind).filter((k) => !KINDS.includes(k)))];
+    const byTitle = (a, b) => localized(a.title, lang).localeCompare(localized(b.title, lang), lang);
+    const connectorName = (spec) => (spec.connector_title ? localized(spec.connector_title, lang) : '');
     return kinds
-      .map((kind) => ({
-        kind,
-        specs: specs
-          .filter((s) => s.kind === kind)
-          .sort((a, b) => localized(a.title, lang).localeCompare(localized(b.title, lang), lang)),
-      }))
-      .filter((g) => g.specs.length);
+      .map((kind) => {
+        const ofKind = specs.filter((s) => s.kind === kind);
+        const names = [...new Set(ofKind.map(connectorName))].sort((a, b) => a.localeCompare(b, lang));
+        return {
+          kind,
+          connectors: names.map((name) => ({
+            name,
+            specs: ofKind.filter((s) => connectorName(s) === name).sort(byTitle),
+          })),
+        };
+      })
+      .filter((g) => g.connectors.length);
   }, [catalog, lang, query]);
 
   return (
@@ -46,23 +54,28 @@ function Palette({ catalog, lang, t, onAdd, dragType }) {
       {groups.map((group) => (
         <section key={group.kind} className={`palette-group kind-${group.kind}`}>
           <h3>{t(`kind_${group.kind}`)}</h3>
-          {group.specs.map((spec) => (
-            <button
-              type="button"
-              key={spec.key}
-              className="palette-item"
-              data-node-type={spec.key}
-              draggable
-              onDragStart={(e) => {
-                e.dataTransfer.setData(dragType, spec.key);
-                e.dataTransfer.effectAllowed = 'copy';
-              }}
-              onClick={() => onAdd(spec)}
-              title={localized(spec.description, lang)}
-            >
-              <span className="palette-title">{localized(spec.title, lang)}</span>
-              <span className="palette-desc">{localized(spec.description, lang)}</span>
-            </button>
+          {group.connectors.map(({ name, specs }) => (
+            <div key={name} className="palette-connector" data-connector={name || 'builtin'}>
+              {group.connectors.length > 1 && <h4>{name || t('builtin')}</h4>}
+              {specs.map((spec) => (
+                <button
+                  type="button"
+                  key={spec.key}
+                  className="palette-item"
+                  data-node-type={spec.key}
+                  draggable
+                  onDragStart={(e) => {
+                    e.dataTransfer.setData(dragType, spec.key);
+                    e.dataTransfer.effectAllowed = 'copy';
+                  }}
+                  onClick={() => onAdd(spec)}
+                  title={localized(spec.description, lang)}
+                >
+                  <span className="palette-title">{localized(spec.title, lang)}</span>
+                  <span className="palette-desc">{localized(spec.description, lang)}</span>
+                </button>
+              ))}
+            </div>
           ))}
         </section>
       ))}
