@@ -36,6 +36,16 @@ HINTS = {
     422: "Check the values this step sends; the message above names the one the system refused.",
 }
 
+# GraphQL APIs answer 200 and report failures in ``errors``; the common ``extensions.code``
+# values, as the HTTP status they amount to (for the hint, and 5xx for a retry).
+GRAPHQL_STATUS = {
+    "UNAUTHENTICATED": 401,
+    "ACCESS_DENIED": 403,
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "INTERNAL_SERVER_ERROR": 500,
+}
+
 
 def send(session: requests.Session, method: str, url: str, **kwargs: Any) -> requests.Response:
     """One request through the guarded session, with network failures as node errors."""
@@ -158,6 +168,24 @@ class ApiClient:
 
     def delete(self, path: str, **kwargs: Any) -> Any:
         return self.json("DELETE", path, **kwargs)
+
+    def graphql(self, query: str, variables: dict[str, Any] | None = None, *, path: str = ""):
+        """Run a GraphQL operation (POST ``{query, variables}``); answer the reply's ``data``.
+
+        Throttling is the connector's ``throttled`` hook, as for any reply; the top-level
+        ``errors`` of a 200 reply become a ``ProviderError`` with the provider's message
+        (``error_message``), or a ``TransientError`` for an internal error.
+        """
+        body = self.post(path, json={"query": query, "variables": variables or {}})
+        errors = body.get("errors") if isinstance(body, dict) else None
+        if not errors:
+            return body.get("data") if isinstance(body, dict) else body
+        codes = [(e.get("extensions") or {}).get("code") for e in errors if isinstance(e, dict)]
+        status = next((GRAPHQL_STATUS[c] for c in codes if c in GRAPHQL_STATUS), 400)
+        message = self.connector.error_message(body) or excerpt(errors)
+        if status >= 500:
+            raise TransientError(message)
+        raise ProviderError(message, hint=HINTS.get(status))
 
     def pages(
         self,

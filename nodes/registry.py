@@ -30,6 +30,7 @@ BUILTIN_MODULES = (
     "nodes.core.transforms",
     "nodes.core.http_request",
     "nodes.stripe",
+    "nodes.shopify",
 )
 
 _specs: dict[tuple[str, int], NodeSpec] = {}

@@ -65,8 +65,20 @@ function JsonInput({ value, onChange, t, id }) {
   );
 }
 
+// Which input a fixed value gets. A field that takes text or a number (an id like Shopify's)
+// is typed as text: a number above 2^53 would lose digits in JavaScript.
+export function inputKind(schema) {
+  if (Array.isArray(schema.enum)) return 'choice';
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  if (types.includes('string')) return 'text';
+  if (types.includes('number') || types.includes('integer')) return 'number';
+  if (types.includes('boolean')) return 'checkbox';
+  return 'json';
+}
+
 function FixedInput({ schema, value, onChange, t, id }) {
-  if (Array.isArray(schema.enum)) {
+  const kind = inputKind(schema);
+  if (kind === 'choice') {
     return (
       <select
         id={id}
@@ -85,7 +97,7 @@ function FixedInput({ schema, value, onChange, t, id }) {
       </select>
     );
   }
-  if (schema.type === 'string') {
+  if (kind === 'text') {
     return (
       <input
         id={id}
@@ -95,7 +107,7 @@ function FixedInput({ schema, value, onChange, t, id }) {
       />
     );
   }
-  if (schema.type === 'number' || schema.type === 'integer') {
+  if (kind === 'number') {
     return (
       <input
         id={id}
@@ -106,7 +118,7 @@ function FixedInput({ schema, value, onChange, t, id }) {
       />
     );
   }
-  if (schema.type === 'boolean') {
+  if (kind === 'checkbox') {
     return (
       <input
         id={id}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialParams, isEntries } from './ParamForm.jsx';
+import { initialParams, inputKind, isEntries } from './ParamForm.jsx';
 
 describe('new node params', () => {
   it('start with defaults and empty required objects', () => {
@@ -16,5 +16,15 @@ describe('new node params', () => {
     expect(initialParams(schema)).toEqual({ method: 'POST', fields: {} });
     expect(isEntries(schema.properties.headers)).toBe(true);
     expect(isEntries(schema.properties.url)).toBe(false);
+  });
+});
+
+describe('fixed value inputs', () => {
+  it('type an id that may be text or a number as text, so big numbers keep their digits', () => {
+    expect(inputKind({ type: ['string', 'integer'] })).toBe('text');
+    expect(inputKind({ type: 'integer' })).toBe('number');
+    expect(inputKind({ type: 'boolean' })).toBe('checkbox');
+    expect(inputKind({ enum: ['available', 'on_hand'] })).toBe('choice');
+    expect(inputKind({ type: 'array' })).toBe('json');
   });
 });
