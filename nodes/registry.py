@@ -12,10 +12,12 @@ from collections.abc import Callable
 from typing import Any
 
 from nodes.base import (
+    Control,
     DescribeOutput,
     EventIdFunction,
     Kind,
     NodeSpec,
+    PortsFrom,
     RetryPolicy,
     RunFunction,
     VerifyFunction,
@@ -25,6 +27,7 @@ BUILTIN_MODULES = (
     "nodes.core.triggers",
     "nodes.core.transforms",
     "nodes.core.http_request",
+    "nodes.core.control",
 )
 
 _specs: dict[tuple[str, int], NodeSpec] = {}
@@ -45,6 +48,8 @@ def node(
     output_schema: dict[str, Any],
     output_example: Any,
     ports: tuple[str, ...] = ("main",),
+    ports_from: PortsFrom | None = None,
+    control: Control | None = None,
     retry: RetryPolicy | None = None,
     auth: dict[str, Any] | None = None,
     webhook: bool = False,
@@ -66,6 +71,8 @@ def node(
             output_example=output_example,
             run=run,
             ports=ports,
+            ports_from=ports_from,
+            control=control,
             retry=retry or RetryPolicy(),
             auth=auth,
             webhook=webhook,
