@@ -169,7 +169,9 @@ def describe(execution: Execution, *, steps: bool = False) -> dict[str, Any]:
 def _steps(execution: Execution) -> list[dict[str, Any]]:
     """The steps in flow order: the trigger (its output is the event), then each recorded step."""
     graph = version_graph(execution.version_id)
-    recorded = {step.node_id: step for step in execution.steps}
+    recorded: dict[str, list[StepRun]] = {}
+    for step in execution.steps:
+        recorded.setdefault(step.node_id, []).append(step)
     trigger = {
         "node_id": graph.trigger_id,
         "status": "succeeded",
@@ -185,33 +187,56 @@ def _steps(execution: Execution) -> list[dict[str, Any]]:
     for node_id in graph.order:
         if node_id == graph.trigger_id:
             continue
-        step = recorded.get(node_id)
-        if step is None:
-            steps.append(
-                {
-                    "node_id": node_id,
-                    "status": "pending",
-                    "input": None,
-                    "output": None,
-                    "error": None,
-                    "attempts": 0,
-                }
-            )
-            continue
-        steps.append(
-            {
-                "node_id": node_id,
-                "status": step.status,
-                "input": step.input,
-                "output": step.output,
-                "error": step.error,
-                "attempts": step.attempts,
-                "started_at": isoformat(step.started_at),
-                "finished_at": isoformat(step.finished_at),
-                "duration_ms": _duration(step.started_at, step.finished_at),
-            }
-        )
+        runs = recorded.get(node_id, [])
+        if graph.scope_of[node_id]:
+            steps.append(_per_item(node_id, runs))
+        elif runs:
+            steps.append({"node_id": node_id, **_step(runs[0])})
+        else:
+            steps.append({"node_id": node_id, **PENDING})
     return steps
+
+
+PENDING = {"status": "pending", "input": None, "output": None, "error": None, "attempts": 0}
+
+
+def _step(step: StepRun) -> dict[str, Any]:
+    return {
+        "status": step.status,
+        "input": step.input,
+        "output": step.output,
+        "error": step.error,
+        "attempts": step.attempts,
+        "started_at": isoformat(step.started_at),
+        "finished_at": isoformat(step.finished_at),
+        "duration_ms": _duration(step.started_at, step.finished_at),
+    }
+
+
+def _per_item(node_id: str, runs: list[StepRun]) -> dict[str, Any]:
+    """A step inside a split: one entry per item under ``items``; its status is failed if an
+    item failed, succeeded if any item ran, else that of its items (or pending)."""
+    runs = sorted(runs, key=lambda run: run.item)
+    items = [{"item": run.item, **_step(run)} for run in runs]
+    statuses = {item["status"] for item in items}
+    status = next(
+        (s for s in ("failed", "succeeded", "caught") if s in statuses),
+        next(iter(statuses), "pending"),
+    )
+    ran = [run for run in runs if run.started_at]
+    first, last = (ran[0], ran[-1]) if ran else (None, None)
+    return {
+        "node_id": node_id,
+        **PENDING,
+        "status": status,
+        "output": items[-1]["output"] if items else None,
+        "error": next((i["error"] for i in items if i["status"] == "failed"), None),
+        "attempts": sum(item["attempts"] for item in items),
+        "started_at": isoformat(first.started_at) if first else None,
+        "finished_at": isoformat(last.finished_at) if last else None,
+        "duration_ms": _duration(first.started_at, last.finished_at) if ran else None,
+        "items": items,
+    }
 
 
 def _duration(started, finished) -> int | None:

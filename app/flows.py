@@ -31,7 +31,17 @@ def problems(merchant_id: int, graph: Any) -> list[Problem]:
             )
         )
 
-    return validate_flow(graph, credential_connector)
+    def flow_exists(flow_id: str) -> bool:
+        return (
+            db.session.scalar(
+                select(Flow.id).where(
+                    Flow.id == flow_id, Flow.merchant_id == merchant_id, Flow.deleted_at.is_(None)
+                )
+            )
+            is not None
+        )
+
+    return validate_flow(graph, credential_connector, flow_exists)
 
 
 def create(merchant_id: int, name: str, graph: dict[str, Any]) -> Flow:

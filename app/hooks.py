@@ -7,9 +7,10 @@ event cannot be committed the sender gets 503 and retries; an acknowledged event
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, Response, current_app, request
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError
 
@@ -18,6 +19,7 @@ from app.api.problems import ApiProblem
 from app.engine.payloads import PayloadError, parse_body
 from app.extensions import db
 from app.models import Flow, RejectedEvent, WebhookEndpoint
+from app.queue import wait_for_response
 from app.vault import vault
 from nodes.base import InboundRequest, SignatureError
 
@@ -132,6 +134,10 @@ def _receive(token: str, body: bytes, test: bool):
         )
     except executions.Duplicate as duplicate:
         return {"execution_id": duplicate.execution_id, "duplicate": True}, 200
+    if params.get("respond") == "from_flow":  # the event is committed: now we may wait
+        reply = wait_for_response(execution_id, params.get("respond_timeout_seconds", 10))
+        if reply is not None:
+            return _flow_reply(reply)
     return {"execution_id": execution_id, "status": "queued"}, 202
 
 
@@ -142,6 +148,19 @@ def _secrets(merchant_id: int, node: dict, subscription: bytes | None) -> dict |
     if subscription is None:
         return credential
     return {**(credential or {}), "subscription": vault().decrypt(subscription)}
+
+
+def _flow_reply(reply: dict) -> Response:
+    """The reply a "respond to webhook" step built: JSON for data, text for text."""
+    body = reply.get("body")
+    if body is None or isinstance(body, str):
+        response = Response(body or "", mimetype="text/plain")
+    else:
+        response = Response(json.dumps(body), mimetype="application/json")
+    response.status_code = reply.get("status", 200)
+    for name, value in (reply.get("headers") or {}).items():
+        response.headers[name] = value
+    return response
 
 
 def _bounded(key: str | None) -> str | None:

@@ -104,6 +104,8 @@ TEXT = {
         "mode": "Started by",
         "mode_manual": "test run",
         "mode_webhook": "webhook",
+        "mode_subflow": "another flow",
+        "mode_error": "a failed execution",
         "run_error": "Why it failed",
         "back_to_list": "← All executions",
         "status_queued": "waiting to run",
@@ -113,6 +115,7 @@ TEXT = {
         "status_waiting": "waiting",
         "status_pending": "not run",
         "status_skipped": "skipped",
+        "status_caught": "error passed on",
     },
     "de": {
         "title": "Shopwire",
@@ -190,6 +193,8 @@ TEXT = {
         "mode": "Gestartet durch",
         "mode_manual": "Testlauf",
         "mode_webhook": "Webhook",
+        "mode_subflow": "anderer Ablauf",
+        "mode_error": "fehlgeschlagene Ausführung",
         "run_error": "Warum es fehlschlug",
         "back_to_list": "← Alle Ausführungen",
         "status_queued": "wartet auf Start",
@@ -199,6 +204,7 @@ TEXT = {
         "status_waiting": "wartet",
         "status_pending": "nicht gelaufen",
         "status_skipped": "übersprungen",
+        "status_caught": "Fehler weitergegeben",
     },
 }
 

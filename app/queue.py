@@ -6,7 +6,10 @@ the execution stays ``queued`` until the sweeper enqueues it again.
 
 from __future__ import annotations
 
+import json
 import logging
+from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from redis import Redis
@@ -22,11 +25,15 @@ def redis_connection() -> Redis:
     extensions = current_app.extensions
     if "shopwire_redis" not in extensions:
         extensions["shopwire_redis"] = Redis.from_url(
-            current_app.config["REDIS_URL"] or "redis://127.0.0.1:6379/0",
+            _redis_url(),
             socket_connect_timeout=1,
             socket_timeout=2,
         )
     return extensions["shopwire_redis"]
+
+
+def _redis_url() -> str:
+    return current_app.config["REDIS_URL"] or "redis://127.0.0.1:6379/0"
 
 
 def execution_queue(connection: Redis | None = None) -> Queue:
@@ -62,19 +69,68 @@ def dispatch(execution_id: str, *, force: bool = False) -> bool:
         connection = redis_connection()
         armed = connection.set(WAKEUP_KEY, execution_id, nx=True, ex=WAKEUP_TTL_SECONDS)
         if armed or force:
-            execution_queue(connection).enqueue(
-                "app.tasks.run_execution",
-                execution_id,
-                # No RQ time limit: the execution's lease, kept alive step by step, decides
-                # whether its worker is alive; every node call has its own timeout.
-                job_timeout=-1,
-                result_ttl=0,
-                failure_ttl=7 * 24 * 3600,
-            )
+            execution_queue(connection).enqueue(RUN, execution_id, **JOB_OPTIONS)
     except RedisError as error:
         log.warning("execution %s stays queued, Redis unavailable: %s", execution_id, error)
         return False
     return True
+
+
+RUN = "app.tasks.run_execution"
+JOB_OPTIONS = {
+    # No RQ time limit: the execution's lease, kept alive step by step, decides whether its
+    # worker is alive; every node call has its own timeout.
+    "job_timeout": -1,
+    "result_ttl": 0,
+    "failure_ttl": 7 * 24 * 3600,
+}
+
+
+def schedule(execution_id: str, at: datetime) -> bool:
+    """Continue a waiting execution at ``at`` (aware UTC) with RQ's scheduler (run by every
+    ``shopwire worker``). If the scheduled job is lost, the sweeper finds the execution once
+    it is due, since the database holds the time too."""
+    try:
+        execution_queue().enqueue_at(at, RUN, execution_id, **JOB_OPTIONS)
+    except RedisError as error:
+        log.warning(
+            "execution %s waits for the sweeper, Redis unavailable: %s", execution_id, error
+        )
+        return False
+    return True
+
+
+RESPONSE_KEY = "shopwire:response:"
+RESPONSE_TTL_SECONDS = 120  # a reply nobody waits for any more just expires
+MAX_RESPONSE_WAIT_SECONDS = 25
+
+
+def publish_response(execution_id: str, response: dict[str, Any]) -> None:
+    """Hand a "respond to webhook" step's reply to the request that waits for it, if any."""
+    key = RESPONSE_KEY + execution_id
+    try:
+        redis_connection().pipeline().rpush(key, json.dumps(response)).expire(
+            key, RESPONSE_TTL_SECONDS
+        ).execute()
+    except RedisError as error:
+        log.warning("the reply of execution %s was not sent: %s", execution_id, error)
+
+
+def wait_for_response(execution_id: str, timeout: int) -> dict[str, Any] | None:
+    """The reply of this execution's "respond to webhook" step, or None after ``timeout``."""
+    extensions = current_app.extensions
+    if "shopwire_redis_blocking" not in extensions:
+        extensions["shopwire_redis_blocking"] = Redis.from_url(
+            _redis_url(),
+            socket_connect_timeout=1,
+            socket_timeout=MAX_RESPONSE_WAIT_SECONDS + 5,
+        )
+    try:
+        found = extensions["shopwire_redis_blocking"].blpop(RESPONSE_KEY + execution_id, timeout)
+    except RedisError as error:
+        log.warning("no reply from execution %s: %s", execution_id, error)
+        return None
+    return json.loads(found[1]) if found else None
 
 
 def disarm_wakeup() -> None:

@@ -12,15 +12,16 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import bindparam, func, or_, select, true, update
 
-from app import credentials
+from app import credentials, error_flows, subflows
 from app.engine import interpreter
 from app.engine.payloads import parse_body
 from app.extensions import db
 from app.flows import version_graph
 from app.models import Execution, Flow, StepRun
 from app.models.base import utcnow
+from app.models.execution import NO_ITEM
 from app.outbound import origins, outbound_session
-from app.queue import disarm_wakeup, dispatch
+from app.queue import disarm_wakeup, dispatch, publish_response, schedule
 
 log = logging.getLogger("shopwire.tasks")
 
@@ -52,12 +53,17 @@ def run_execution(execution_id: str) -> int:
 
 
 def _claimable():
-    """Queued, or running under a lease that ran out because its worker died."""
-    return or_(_queued(), _lease_expired())
+    """Queued, due after a wait, or running under a lease that ran out (its worker died)."""
+    return or_(_queued(), _due(), _lease_expired())
 
 
 def _queued():
     return Execution.status == "queued"
+
+
+def _due():
+    """Waiting (a delay step) and its time has come: ``queued_at`` holds when to go on."""
+    return (Execution.status == "waiting") & (Execution.queued_at <= utcnow())
 
 
 def _lease_expired():
@@ -65,8 +71,12 @@ def _lease_expired():
 
 
 def _claim_next() -> list[str]:
-    # Two indexed look-ups rather than one OR that would scan every execution ever run.
-    return _claim(true(), _queued(), BATCH_SIZE) or _claim(true(), _lease_expired(), BATCH_SIZE)
+    # Indexed look-ups one by one rather than one OR that would scan every execution ever run.
+    return (
+        _claim(true(), _queued(), BATCH_SIZE)
+        or _claim(true(), _due(), BATCH_SIZE)
+        or _claim(true(), _lease_expired(), BATCH_SIZE)
+    )
 
 
 def _claim(which, claimable, limit: int = 1) -> list[tuple[str, int]]:
@@ -155,6 +165,7 @@ LOAD_EXECUTION = (
         Execution.content_type,
         Execution.runs,
         Execution.status,
+        Execution.mode,
         Execution.lease_until,
         Flow.id.label("flow_id"),
         Flow.name.label("flow_name"),
@@ -190,25 +201,32 @@ def _run_claimed(execution_id: str, token: int) -> str:
         finished=_finished_steps(execution_id) if row.runs > 1 else {},
         heartbeat=progress.heartbeat,
         checkpoint=progress.checkpoint,
+        call_flow=subflows.caller(row.merchant_id, row.flow_id, progress.heartbeat, _run_claimed),
+        respond=lambda response: publish_response(execution_id, response),
     )
     result = interpreter.run(run, progress.record)
     progress.finish(result)
+    if result.status == "waiting":
+        schedule(execution_id, result.resume_at)
+    elif result.status == "failed" and row.mode != subflows.MODE:
+        error_flows.report(row, execution_id, token, result.error)
     return result.status
 
 
-def _finished_steps(execution_id: str) -> dict[str, interpreter.StepRecord]:
+def _finished_steps(execution_id: str) -> dict[tuple[str, int | None], interpreter.StepRecord]:
     """What an earlier run of this execution finished: a resumed run starts after it."""
     steps = db.session.scalars(
         select(StepRun).where(
-            StepRun.execution_id == execution_id, StepRun.status.in_(("succeeded", "skipped"))
+            StepRun.execution_id == execution_id, StepRun.status.in_(interpreter.FINISHED)
         )
     )
-    return {
-        step.node_id: interpreter.StepRecord(
-            step.node_id, step.status, output=step.output, ports=tuple(step.ports or ())
+    finished = {}
+    for step in steps:
+        item = None if step.item == NO_ITEM else step.item
+        finished[(step.node_id, item)] = interpreter.StepRecord(
+            step.node_id, step.status, output=step.output, ports=tuple(step.ports or ()), item=item
         )
-        for step in steps
-    }
+    return finished
 
 
 class _Progress:
@@ -226,6 +244,7 @@ class _Progress:
             {
                 "execution_id": self.execution_id,
                 "node_id": step.node_id,
+                "item": NO_ITEM if step.item is None else step.item,
                 "status": step.status,
                 "input": step.input,
                 "output": step.output,
@@ -248,7 +267,11 @@ class _Progress:
             self.checkpoint()
 
     def finish(self, result: interpreter.Result) -> None:
-        self._save(FINISH, status=result.status, error=result.error, finished_at=utcnow())
+        if result.status == "waiting":
+            # Claimable again once due: queued_at is when it may go on (see _due).
+            self._save(FINISH, status="waiting", queued_at=_naive(result.resume_at))
+        else:
+            self._save(FINISH, status=result.status, error=result.error, finished_at=utcnow())
 
     def _save(self, statement, **values) -> None:
         """Update the execution (only if this run still holds it), add the records, commit."""
@@ -268,13 +291,16 @@ def _naive(moment):
 
 def sweep() -> bool:
     """Wake a worker if executions are stranded: left queued while Redis was down (or lost
-    with a Redis restart), or running under a lease that ran out because the worker died.
-    Returns whether it found any."""
+    with a Redis restart), due after a wait whose scheduled job was lost, or running under a
+    lease that ran out because the worker died. Returns whether it found any."""
     grace = timedelta(seconds=current_app.config["SHOPWIRE_QUEUED_GRACE_SECONDS"])
-    waited_too_long = _queued() & (Execution.queued_at < utcnow() - grace)
-    stranded = db.session.scalar(
-        select(Execution.id).where(waited_too_long).limit(1)
-    ) or db.session.scalar(select(Execution.id).where(_lease_expired()).limit(1))
+    overdue = Execution.queued_at < utcnow() - grace
+    stranded = (
+        db.session.scalar(select(Execution.id).where(_queued() & overdue).limit(1))
+        # a wait whose scheduled job Redis lost
+        or db.session.scalar(select(Execution.id).where(_due() & overdue).limit(1))
+        or db.session.scalar(select(Execution.id).where(_lease_expired()).limit(1))
+    )
     db.session.remove()
     if stranded:
         dispatch(stranded, force=True)  # the job that runs it claims the others too

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import requests
@@ -93,11 +94,34 @@ class Outcome:
     """What a node returns when it decides which output ports carry its output.
 
     A plain return value is sent on every declared port; a filter that drops an item returns
-    ``Outcome(output, ports=())`` so the branch ends quietly.
+    ``Outcome(output, ports=())`` so the branch ends quietly. ``resume_at`` (aware UTC) asks the
+    engine to stop here and continue the flow at that time (the delay node).
     """
 
     output: Any
     ports: tuple[str, ...] = ("main",)
+    resume_at: datetime | None = None
+
+
+ERROR_PORT = "error"  # where a step set to ``on_error: "branch"`` sends its error
+
+
+@dataclass(frozen=True)
+class PortsFrom:
+    """Output ports named in the flow: one per entry of a list parameter, then fixed ones.
+
+    The router declares ``PortsFrom("branches", "name", ("default",))``; the editor applies
+    the same rule to draw the handles, so the ports are declared here once.
+    """
+
+    param: str
+    name: str
+    fixed: tuple[str, ...] = ()
+
+    def ports(self, params: dict[str, Any]) -> tuple[str, ...]:
+        entries = params.get(self.param)
+        named = [e.get(self.name) for e in entries if isinstance(e, dict)] if entries else []
+        return tuple(dict.fromkeys([n for n in named if isinstance(n, str) and n] + [*self.fixed]))
 
 
 @dataclass
@@ -114,11 +138,22 @@ class NodeContext:
     credential: dict[str, Any] | None = None
     api: ApiClient | None = None
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("shopwire.nodes"))
+    item: int | None = None  # the index of the current item inside a split
+    # Evaluate a node's own JMESPath expression (a router's condition) against the step's
+    # scope, the one mappings see: evaluate(expression, field) -> value; a UserError naming
+    # the field if it cannot be evaluated.
+    evaluate: Callable[[str, str], Any] = lambda _expression, _field: None
+    # Run another flow of the same merchant with an input; return its output (sub-flows).
+    call_flow: Callable[[str, Any, str], Any] | None = None
+    # Hand the webhook sender the reply a "respond to webhook" step built.
+    respond: Callable[[dict[str, Any]], None] = lambda _response: None
 
     @property
     def idempotency_key(self) -> str:
-        """Stable across retries and resumed executions, so providers can drop repeats."""
-        return f"{self.execution_id}:{self.node_id}"
+        """Stable across retries and resumed executions, so providers can drop repeats;
+        each item of a split has its own."""
+        key = f"{self.execution_id}:{self.node_id}"
+        return key if self.item is None else f"{key}:{self.item}"
 
 
 @dataclass(frozen=True)
@@ -150,6 +185,10 @@ IgnoreFunction = Callable[[InboundRequest, dict[str, Any]], str | None]
 # verifying deliveries and for unsubscribe. None: the merchant set the webhook up by hand.
 SubscribeFunction = Callable[["ApiClient", str, dict[str, Any]], dict[str, Any] | None]
 UnsubscribeFunction = Callable[["ApiClient", dict[str, Any]], None]
+# How the engine feeds a node: its first active input (default), every active branch as a
+# list ("branches", a merge), or each item of the split it closes as a list ("items").
+# "split" marks the node whose list output the downstream part runs once per item for.
+Control = Literal["split", "items", "branches"]
 # What a node returns in a given flow, from its configuration and its input's schema.
 DescribeOutput = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
 
@@ -220,6 +259,8 @@ class NodeSpec:
     output_example: Any
     run: RunFunction
     ports: tuple[str, ...] = ("main",)
+    ports_from: PortsFrom | None = None
+    control: Control | None = None
     retry: RetryPolicy = RetryPolicy()
     connector: Connector | None = None
     own_auth: dict[str, Any] | None = None  # auth of a node that has no connector
@@ -241,6 +282,11 @@ class NodeSpec:
         if self.describe_output:
             return self.describe_output(node, input_schema)
         return self.output_schema
+
+    def ports_of(self, node: dict[str, Any]) -> tuple[str, ...]:
+        """The output ports of this node as configured in a flow."""
+        ports = self.ports_from.ports(node.get("params", {})) if self.ports_from else self.ports
+        return (*ports, ERROR_PORT) if node.get("on_error") == "branch" else ports
 
     @property
     def connector_key(self) -> str:
@@ -264,6 +310,12 @@ class NodeSpec:
             "output_schema": self.output_schema,
             "output_example": self.output_example,
             "ports": list(self.ports),
+            "ports_from": self.ports_from
+            and {
+                "param": self.ports_from.param,
+                "name": self.ports_from.name,
+                "fixed": list(self.ports_from.fixed),
+            },
             "webhook": self.webhook,
             "auth": self.auth,
             "subscribes": self.subscribe is not None,

@@ -13,11 +13,13 @@ from typing import Any
 
 from nodes.base import (
     Connector,
+    Control,
     DescribeOutput,
     EventIdFunction,
     IgnoreFunction,
     Kind,
     NodeSpec,
+    PortsFrom,
     RetryPolicy,
     RunFunction,
     SubscribeFunction,
@@ -31,6 +33,7 @@ BUILTIN_MODULES = (
     "nodes.core.http_request",
     "nodes.stripe",
     "nodes.shopify",
+    "nodes.core.control",
 )
 
 _specs: dict[tuple[str, int], NodeSpec] = {}
@@ -52,6 +55,8 @@ def node(
     output_schema: dict[str, Any],
     output_example: Any,
     ports: tuple[str, ...] = ("main",),
+    ports_from: PortsFrom | None = None,
+    control: Control | None = None,
     retry: RetryPolicy | None = None,
     connector: Connector | None = None,
     auth: dict[str, Any] | None = None,
@@ -88,6 +93,8 @@ def node(
             output_example=output_example,
             run=run,
             ports=ports,
+            ports_from=ports_from,
+            control=control,
             retry=retry or RetryPolicy(),
             connector=connector,
             own_auth=auth,

@@ -41,6 +41,7 @@ FLOW_SCHEMA = {
                     "required": ["x", "y"],
                     "properties": {"x": {"type": "number"}, "y": {"type": "number"}},
                 },
+                "on_error": {"enum": ["fail", "continue", "branch"], "default": "fail"},
                 "retry": {
                     "type": "object",
                     "additionalProperties": False,

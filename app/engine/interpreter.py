@@ -12,6 +12,11 @@ What this cannot promise alone: if a worker dies after an action's request went 
 the checkpoint, the action runs again when the execution resumes. Actions therefore send the
 same idempotency key (execution id + node id) on every attempt, so providers that honour it
 apply the effect once.
+
+Control flow (see docs/flows.md): the steps after a split run once per item, each recorded
+with its item index, so "finished" means finished for that item; a delay returns a Result
+``waiting`` and the caller continues the execution later from the step after it; a step set
+to ``on_error`` continue/branch passes its error on as its output instead of failing the run.
 """
 
 from __future__ import annotations
@@ -26,9 +31,17 @@ from typing import Any
 import requests
 
 from app.engine.graph import Graph
-from app.engine.mapping import FieldMappingError, apply_mapping
+from app.engine.mapping import FieldMappingError, MappingError, apply_mapping, evaluate
 from app.engine.schema_errors import schema_problems, validator_for
-from nodes.base import NodeContext, NodeError, Outcome, RetryPolicy, TransientError, UserError
+from nodes.base import (
+    ERROR_PORT,
+    NodeContext,
+    NodeError,
+    Outcome,
+    RetryPolicy,
+    TransientError,
+    UserError,
+)
 from nodes.client import ApiClient
 
 log = logging.getLogger("shopwire.engine")
@@ -39,7 +52,7 @@ REDACTED = "[redacted]"
 @dataclass
 class StepRecord:
     node_id: str
-    status: str  # succeeded | failed | skipped
+    status: str  # succeeded | failed | skipped | caught (failed, error passed on)
     input: Any = None
     output: Any = None
     error: dict[str, Any] | None = None
@@ -47,12 +60,19 @@ class StepRecord:
     ports: tuple[str, ...] = ()
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    item: int | None = None  # the item index inside a split; None outside
+    resume_at: datetime | None = None  # a delay: continue the flow at this time
+
+
+# Step statuses that are done for good: a resumed execution keeps them and goes on.
+FINISHED = ("succeeded", "skipped", "caught")
 
 
 @dataclass
 class Result:
-    status: str  # succeeded | failed
+    status: str  # succeeded | failed | waiting
     error: dict[str, Any] | None = None
+    resume_at: datetime | None = None  # when waiting: when to continue
 
 
 @dataclass
@@ -66,63 +86,127 @@ class Run:
     http: requests.Session
     credential: Callable[[str], dict[str, Any] | None]
     origins: dict[str, str] = field(default_factory=dict)  # connector key → API origin
-    finished: dict[str, StepRecord] = field(default_factory=dict)
+    # The finished steps of earlier runs, by (node id, item index or None).
+    finished: dict[tuple[str, int | None], StepRecord] = field(default_factory=dict)
     sleep: Callable[[float], None] = time.sleep
     heartbeat: Callable[[], None] = lambda: None  # keep the lease during long waits
     checkpoint: Callable[[], None] = lambda: None  # persist every record so far
+    call_flow: Callable[[str, Any, str], Any] | None = None
+    respond: Callable[[dict[str, Any]], None] = lambda _response: None
 
 
 def run(execution: Run, record: Callable[[StepRecord], None]) -> Result:
-    graph = execution.graph
-    outputs: dict[str, Any] = {graph.trigger_id: execution.trigger_output}
-    ports: dict[str, tuple[str, ...]] = {graph.trigger_id: ("main",)}
-    for node_id, step in execution.finished.items():
-        if step.status == "succeeded":
-            outputs[node_id], ports[node_id] = step.output, tuple(step.ports)
-        elif step.status == "skipped":
-            ports[node_id] = ()
+    return _Interpreter(execution, record).run()
 
-    unsaved_effects = False
-    for node_id in graph.order:
-        if node_id in ports:
-            continue
-        active = [e for e in graph.incoming[node_id] if e.port in ports.get(e.source, ())]
+
+class _Interpreter:
+    """The outputs and ports of the steps so far, at top level (item None) and per item."""
+
+    def __init__(self, execution: Run, record: Callable[[StepRecord], None]):
+        self.execution = execution
+        self.graph = execution.graph
+        self.record = record
+        trigger = self.graph.trigger_id
+        self.outputs: dict[int | None, dict[str, Any]] = {None: {trigger: execution.trigger_output}}
+        self.ports: dict[int | None, dict[str, tuple[str, ...]]] = {None: {trigger: ("main",)}}
+        for step in execution.finished.values():
+            self._keep(step)
+        self.unsaved_effects = False
+
+    def run(self) -> Result:
+        graph = self.graph
+        for node_id in graph.order:
+            if graph.scope_of[node_id] is not None:
+                continue  # runs once per item, below
+            stop = self._step(node_id, None)
+            if stop:
+                return stop
+            if graph.spec(node_id).control == "split" and self.ports[None][node_id]:
+                for index, item in enumerate(self.outputs[None][node_id]):
+                    for inner_id in graph.regions[node_id]:
+                        stop = self._step(inner_id, index, item)
+                        if stop:
+                            return stop
+        return Result("succeeded")
+
+    def _keep(self, step: StepRecord) -> None:
+        if step.status != "skipped":
+            self.outputs.setdefault(step.item, {})[step.node_id] = step.output
+        ports = step.ports if step.status != "skipped" else ()
+        self.ports.setdefault(step.item, {})[step.node_id] = tuple(ports)
+
+    def _view(self, table: dict, item: int | None) -> dict[str, Any]:
+        """What the steps outside any split and those of this item hold."""
+        return table[None] if item is None else {**table[None], **table.get(item, {})}
+
+    def _step(self, node_id: str, item: int | None, value: Any = None) -> Result | None:
+        """Run one step unless it finished before; a Result if the execution stops here."""
+        if node_id in self.ports.get(item, {}):
+            return None
+        active, input = self._input(node_id, item)
         if not active:
-            ports[node_id] = ()
-            record(StepRecord(node_id, "skipped"))
-            continue
-        if unsaved_effects:
-            execution.checkpoint()
-            unsaved_effects = False
+            skipped = StepRecord(node_id, "skipped", item=item)
+            self._keep(skipped)
+            self.record(skipped)
+            return None
+        if self.unsaved_effects:
+            self.execution.checkpoint()
+            self.unsaved_effects = False
         else:
-            execution.heartbeat()
+            self.execution.heartbeat()
         scope = {
-            "trigger": execution.trigger_output,
-            "input": outputs[active[0].source],
-            "steps": outputs,
-            "flow": execution.flow,
+            "trigger": self.execution.trigger_output,
+            "input": input,
+            "steps": self._view(self.outputs, item),
+            "flow": self.execution.flow,
             "now": datetime.now(UTC).isoformat(),
         }
-        step = _run_step(execution, node_id, scope)
-        record(step)
-        unsaved_effects = graph.spec(node_id).kind == "action"
+        if item is not None:
+            scope["item"] = value
+        step = _run_step(self.execution, node_id, scope, item)
+        self.record(step)
+        self.unsaved_effects = self.graph.spec(node_id).kind == "action"
         if step.status == "failed":
             return Result("failed", step.error)
-        outputs[node_id], ports[node_id] = step.output, step.ports
-    return Result("succeeded")
+        self._keep(step)
+        if step.resume_at and step.resume_at > datetime.now(UTC):
+            return Result("waiting", resume_at=step.resume_at)
+        return None
+
+    def _input(self, node_id: str, item: int | None) -> tuple[bool, Any]:
+        """Whether the step runs at all, and the ``input`` it gets."""
+        control = self.graph.spec(node_id).control
+        if control == "items":
+            split = self.graph.closes[node_id]
+            if not self.ports[None].get(split):
+                return False, None
+            collected = []
+            for index in range(len(self.outputs[None][split])):
+                if active := self._active(node_id, index):
+                    collected.append(self._view(self.outputs, index)[active[0].source])
+            return True, collected
+        active = self._active(node_id, item)
+        outputs = self._view(self.outputs, item)
+        if control == "branches":
+            return bool(active), [outputs[edge.source] for edge in active]
+        return bool(active), outputs[active[0].source] if active else None
+
+    def _active(self, node_id: str, item: int | None) -> list:
+        ports = self._view(self.ports, item)
+        return [e for e in self.graph.incoming[node_id] if e.port in ports.get(e.source, ())]
 
 
-def _run_step(execution: Run, node_id: str, scope: dict[str, Any]) -> StepRecord:
+def _run_step(execution: Run, node_id: str, scope: dict[str, Any], item: int | None) -> StepRecord:
     graph = execution.graph
     node, spec = graph.nodes[node_id], graph.spec(node_id)
-    step = StepRecord(node_id, "running", started_at=datetime.now(UTC))
+    step = StepRecord(node_id, "running", started_at=datetime.now(UTC), item=item)
     policy = replace(spec.retry, **node.get("retry", {})) if node.get("retry") else spec.retry
     try:
         params = resolve_params(node, spec.params, scope)
         step.input = redact(params, spec.params)
         outcome = _call_with_retries(
             spec.run,
-            lambda: _context(execution, node, spec),
+            lambda: _context(execution, node, spec, scope, item),
             params,
             scope["input"],
             policy,
@@ -142,16 +226,24 @@ def _run_step(execution: Run, node_id: str, scope: dict[str, Any]) -> StepRecord
             ),
         )
     if not isinstance(outcome, Outcome):
-        outcome = Outcome(outcome, spec.ports)
+        outcome = Outcome(outcome, graph.ports_of(node_id))
     step.status, step.output, step.ports = "succeeded", outcome.output, tuple(outcome.ports)
+    step.resume_at = outcome.resume_at
     step.finished_at = datetime.now(UTC)
     return step
 
 
-def _context(execution: Run, node: dict, spec) -> NodeContext:
+def _context(execution: Run, node: dict, spec, scope: dict[str, Any], item) -> NodeContext:
     credential = execution.credential(node["credential"]) if node.get("credential") else None
     ctx = NodeContext(
-        execution_id=execution.id, node_id=node["id"], http=execution.http, credential=credential
+        execution_id=execution.id,
+        node_id=node["id"],
+        http=execution.http,
+        credential=credential,
+        item=item,
+        evaluate=lambda expression, field: _evaluate(expression, scope, field),
+        call_flow=execution.call_flow,
+        respond=execution.respond,
     )
     if spec.connector:
         ctx.api = ApiClient(
@@ -162,6 +254,17 @@ def _context(execution: Run, node: dict, spec) -> NodeContext:
             origin=execution.origins.get(spec.connector.key),
         )
     return ctx
+
+
+def _evaluate(expression: str, scope: dict[str, Any], field: str) -> Any:
+    """A node's own expression (a router's condition, a split's list), against its scope."""
+    try:
+        return evaluate(expression, scope)
+    except MappingError as error:
+        raise UserError(
+            f'The expression `{expression}` for "{field}" could not be evaluated: {error.message}',
+            field=field,
+        ) from None
 
 
 def resolve_params(node: dict, schema: dict, scope: dict[str, Any]) -> dict[str, Any]:
@@ -203,10 +306,18 @@ def _call_with_retries(run, context, params, input, policy: RetryPolicy, step, e
 
 
 def _failed(step: StepRecord, node: dict, error: NodeError) -> StepRecord:
+    """The failed step; with ``on_error`` set, its error becomes its output and the flow goes
+    on: on ``main`` ("continue") or on the ``error`` port only ("branch")."""
     step.status = "failed"
     step.attempts = max(step.attempts, 1)
     step.error = {**error.to_dict(), "node_id": node["id"], "node_name": node.get("name")}
+    if step.item is not None:
+        step.error["item"] = step.item
     step.finished_at = datetime.now(UTC)
+    on_error = node.get("on_error", "fail")
+    if on_error != "fail":
+        step.status, step.output = "caught", {"error": step.error}
+        step.ports = ("main",) if on_error == "continue" else (ERROR_PORT,)
     return step
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from app.engine.flow_schema import FLOW_SCHEMA
-from app.engine.graph import Edge, Graph, topological_order
+from app.engine.graph import Edge, Graph, item_scopes, topological_order
 from app.engine.mapping import MappingError, compile_expression, set_path, split_path
 from app.engine.paths import closed_object, missing_path, root_paths
 from app.engine.schema_errors import Problem, pointer, schema_problems, validator_for
@@ -25,15 +25,18 @@ FLOW_VALIDATOR = Draft202012Validator(FLOW_SCHEMA)
 MAPPED = object()  # stands in for a mapped value while fixed params are checked on save
 
 CredentialLookup = Callable[[str], str | None]  # credential id -> its connector, or None
+FlowLookup = Callable[[str], bool]  # whether a flow id is one of the merchant's flows
 
 
 def validate_flow(
-    document: Any, credential_connector: CredentialLookup = lambda _id: None
+    document: Any,
+    credential_connector: CredentialLookup = lambda _id: None,
+    flow_exists: FlowLookup = lambda _id: False,
 ) -> list[Problem]:
     problems = list(schema_problems(FLOW_VALIDATOR, document))
     if problems:
         return problems
-    problems = list(_semantic_problems(document, credential_connector))
+    problems = list(_semantic_problems(document, credential_connector, flow_exists))
     graph = _sound_graph(document)
     if graph is not None:
         problems += _path_problems(graph, problems)
@@ -74,6 +77,8 @@ def _path_problems(graph: Graph, known: list[Problem]) -> list[Problem]:
                 "steps": closed_object({i: outputs[i] for i in graph.order[:position]}),
                 "flow": closed_object({"id": {}, "name": {}, "execution_id": {}}),
                 "now": {"type": "string"},
+                # Inside a split: one element of the split's list, of any shape.
+                **({"item": {}} if graph.scope_of[node_id] else {}),
             }
         )
         for field, expression in node.get("mapping", {}).items():
@@ -93,18 +98,22 @@ def _path_problems(graph: Graph, known: list[Problem]) -> list[Problem]:
                         )
                     )
                     break
-        outputs[node_id] = spec.output_schema_in_flow(node, input_schema)
+        # A step that passes its error on may return {"error": ...} instead: judge nothing.
+        caught = node.get("on_error", "fail") != "fail"
+        outputs[node_id] = {} if caught else spec.output_schema_in_flow(node, input_schema)
     return found
 
 
-def _semantic_problems(document: dict, credential_connector: CredentialLookup) -> Iterator[Problem]:
+def _semantic_problems(
+    document: dict, credential_connector: CredentialLookup, flow_exists: FlowLookup
+) -> Iterator[Problem]:
     nodes = document["nodes"]
     specs: dict[str, NodeSpec] = {}
     for index, node in enumerate(nodes):
         spec = yield from _node_spec(index, node)
         if spec:
             specs[node["id"]] = spec
-            yield from _params_problems(index, node, spec)
+            yield from _params_problems(index, node, spec, flow_exists)
             yield from _credential_problems(index, node, spec, credential_connector)
 
     counts = Counter(node["id"] for node in nodes)
@@ -121,12 +130,22 @@ def _semantic_problems(document: dict, credential_connector: CredentialLookup) -
         for e in document["edges"]
         if e["source"] in by_id and e["target"] in by_id
     ]
-    if topological_order(by_id, edges) is None:
+    order = topological_order(by_id, edges)
+    if order is None:
         yield Problem(
             pointer("edges"),
             "The connections form a loop. A flow must always move forward: remove one of the "
             "connections that lead back to an earlier step.",
         )
+    elif len(specs) == len(by_id):
+        incoming: dict[str, list[Edge]] = {}
+        for edge in edges:
+            incoming.setdefault(edge.target, []).append(edge)
+        index = {node["id"]: i for i, node in enumerate(nodes)}
+        for node_id, message in item_scopes(order, specs, incoming)[2]:
+            yield Problem(
+                pointer("nodes", index[node_id]), f"Step {_label(by_id[node_id])}: {message}"
+            )
 
 
 def _label(node: dict) -> str:
@@ -152,7 +171,23 @@ def _node_spec(index: int, node: dict):
         return None
 
 
-def _params_problems(index: int, node: dict, spec: NodeSpec) -> Iterator[Problem]:
+def formatted_values(schema: dict, value: Any, path: tuple = ()) -> Iterator[tuple]:
+    """Each fixed text value whose schema has a ``format`` (jmespath, flow), at any depth:
+    ``(path, format, value)``."""
+    if isinstance(value, str) and schema.get("format"):
+        yield path, schema["format"], value
+    elif isinstance(value, dict):
+        for name, sub in schema.get("properties", {}).items():
+            if name in value:
+                yield from formatted_values(sub, value[name], (*path, name))
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for position, element in enumerate(value):
+            yield from formatted_values(schema["items"], element, (*path, position))
+
+
+def _params_problems(
+    index: int, node: dict, spec: NodeSpec, flow_exists: FlowLookup
+) -> Iterator[Problem]:
     mapping = node.get("mapping", {})
     params = copy.deepcopy(node.get("params", {}))
     for path, expression in mapping.items():
@@ -165,16 +200,16 @@ def _params_problems(index: int, node: dict, spec: NodeSpec) -> Iterator[Problem
         except MappingError as error:
             yield Problem(where, f'Step {_label(node)}, field "{path}": {error.message}')
         set_path(params, path, MAPPED)
-    for name, declared in spec.params.get("properties", {}).items():
-        value = params.get(name)
-        if declared.get("format") == "jmespath" and isinstance(value, str):
+    for path, fmt, value in formatted_values(spec.params, params):
+        where = pointer("nodes", index, "params", *path)
+        name = ".".join(map(str, path))
+        if fmt == "jmespath":
             try:
                 compile_expression(value)
             except MappingError as error:
-                yield Problem(
-                    pointer("nodes", index, "params", name),
-                    f'Step {_label(node)}, field "{name}": {error.message}',
-                )
+                yield Problem(where, f'Step {_label(node)}, field "{name}": {error.message}')
+        elif fmt == "flow" and not flow_exists(value):
+            yield Problem(where, f'Step {_label(node)}, field "{name}": there is no such flow.')
     for problem in schema_problems(validator_for(spec.params), params, ("nodes", index, "params")):
         if not _is_mapped(problem.pointer, index, mapping):
             yield Problem(problem.pointer, f"Step {_label(node)}: {problem.message}")
@@ -225,7 +260,8 @@ def _credential_problems(
 
 
 def _edge_problems(document: dict, specs: dict[str, NodeSpec]) -> Iterator[Problem]:
-    ids = {node["id"] for node in document["nodes"]}
+    by_id = {node["id"]: node for node in document["nodes"]}
+    ids = set(by_id)
     for index, edge in enumerate(document["edges"]):
         for end in ("source", "target"):
             if edge[end] not in ids:
@@ -235,11 +271,12 @@ def _edge_problems(document: dict, specs: dict[str, NodeSpec]) -> Iterator[Probl
                 )
         spec = specs.get(edge["source"])
         port = edge.get("port", "main")
-        if spec and port not in spec.ports:
+        ports = spec.ports_of(by_id[edge["source"]]) if spec else ()
+        if spec and port not in ports:
             yield Problem(
                 pointer("edges", index, "port"),
                 f'Step "{edge["source"]}" has no output "{port}" '
-                f"(it has: {', '.join(spec.ports)}).",
+                f"(it has: {', '.join(ports) or 'none'}).",
             )
         if edge["source"] == edge["target"]:
             yield Problem(pointer("edges", index), "A step cannot connect to itself.")

@@ -52,15 +52,24 @@ class Execution(db.Model):
     )
 
 
+NO_ITEM = -1  # the ``item`` of a step that runs once per execution, outside any split
+
+
 class StepRun(db.Model):
-    """What one node did in one execution. Written once, when the step finishes."""
+    """What one node did in one execution (for one item of a split). Written once, when the
+    step finishes."""
 
     __tablename__ = "step_runs"
-    __table_args__ = (UniqueConstraint("execution_id", "node_id"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "execution_id", "node_id", "item", name="uq_step_runs_execution_node_item"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     execution_id: Mapped[str] = mapped_column(ForeignKey("executions.id", ondelete="CASCADE"))
     node_id: Mapped[str] = mapped_column(String(64))
+    item: Mapped[int] = mapped_column(default=NO_ITEM, server_default=str(NO_ITEM))
     status: Mapped[str] = mapped_column(String(16))
     input: Mapped[Any] = mapped_column(JSON)
     output: Mapped[Any] = mapped_column(JSON)

@@ -18,6 +18,7 @@ import {
   copySelection,
   edgeId,
   freshId,
+  nodePorts,
   fromReactFlow,
   pasteSelection,
   problemsByNode,
@@ -257,7 +258,7 @@ function Editor({ flowId, lang }) {
       setNodes((current) => [...current.map((n) => (n.selected ? { ...n, selected: false } : n)), node]);
       const afterSpec = after && catalog[after.data.type];
       if (after && spec.kind !== 'trigger') {
-        const port = (afterSpec && afterSpec.ports && afterSpec.ports[0]) || 'main';
+        const port = nodePorts(afterSpec, after.data)[0];
         setEdges((current) => [
           ...current,
           { id: edgeId(after.id, id, port), source: after.id, target: id, sourceHandle: port },

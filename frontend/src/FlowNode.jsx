@@ -1,15 +1,25 @@
 // The one node component: everything it shows comes from the node type's catalog declaration.
-import { memo, useContext } from 'react';
-import { Handle, Position } from '@xyflow/react';
+import { memo, useContext, useEffect, useRef } from 'react';
+import { Handle, Position, useUpdateNodeInternals } from '@xyflow/react';
 import { EditorContext } from './context.js';
 import { localized } from './i18n.js';
+import { nodePorts } from './graph.js';
 
 function FlowNode({ id, data, selected }) {
   const { catalog, lang, t, problems, steps } = useContext(EditorContext);
   const spec = catalog[data.type];
   const kind = spec ? spec.kind : 'unknown';
   const title = spec ? localized(spec.title, lang) : data.type;
-  const ports = spec && spec.ports && spec.ports.length ? spec.ports : ['main'];
+  const ports = nodePorts(spec, data);
+  const portKey = ports.join('\n');
+  const drawnPorts = useRef(portKey);
+  const updateNodeInternals = useUpdateNodeInternals();
+  // Ports follow the params (a router's branches): React Flow must re-measure the handles.
+  useEffect(() => {
+    if (drawnPorts.current === portKey) return;
+    drawnPorts.current = portKey;
+    updateNodeInternals(id);
+  }, [id, portKey, updateNodeInternals]);
   const nodeProblems = problems[id] || [];
   const step = steps[id];
   const classes = ['flow-node', `kind-${kind}`];

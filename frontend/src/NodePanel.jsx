@@ -14,6 +14,67 @@ function Data({ label, value, open }) {
   );
 }
 
+/** `extra` with `key` set to `value`, or without `key` when `value` is undefined. */
+function withKey(extra, key, value) {
+  const { [key]: _old, ...rest } = extra;
+  return value === undefined ? rest : { ...rest, [key]: value };
+}
+
+// What happens when the step fails: the flow document's per-node `on_error` and `retry`.
+function ErrorHandling({ extra, spec, t, onChange }) {
+  const retry = extra.retry || {};
+  const setRetry = (key, text) => {
+    const next = withKey(retry, key, text === '' ? undefined : Number(text));
+    onChange({ extra: withKey(extra, 'retry', Object.keys(next).length ? next : undefined) });
+  };
+  return (
+    <>
+      <h3>{t('on_error')}</h3>
+      <select
+        id="node-on-error"
+        aria-label={t('on_error')}
+        value={extra.on_error || 'fail'}
+        onChange={(e) => {
+          const value = e.target.value;
+          onChange({ extra: withKey(extra, 'on_error', value === 'fail' ? undefined : value) });
+        }}
+      >
+        {['fail', 'continue', 'branch'].map((mode) => (
+          <option key={mode} value={mode}>
+            {t(`on_error_${mode}`)}
+          </option>
+        ))}
+      </select>
+      <label className="field-label" htmlFor="node-retry-attempts">
+        {t('retry_attempts')}
+      </label>
+      <input
+        id="node-retry-attempts"
+        type="number"
+        min={1}
+        max={10}
+        step={1}
+        placeholder={String(spec.retry.attempts)}
+        value={retry.attempts ?? ''}
+        onChange={(e) => setRetry('attempts', e.target.value)}
+      />
+      <label className="field-label" htmlFor="node-retry-backoff">
+        {t('retry_backoff')}
+      </label>
+      <input
+        id="node-retry-backoff"
+        type="number"
+        min={0}
+        max={300}
+        step="any"
+        placeholder={String(spec.retry.backoff_seconds)}
+        value={retry.backoff_seconds ?? ''}
+        onChange={(e) => setRetry('backoff_seconds', e.target.value)}
+      />
+    </>
+  );
+}
+
 export default function NodePanel({ node, spec, lang, t, problems, step, scope, onChange, onDelete }) {
   if (!node) {
     return (
@@ -82,6 +143,9 @@ export default function NodePanel({ node, spec, lang, t, problems, step, scope, 
         </ScopeContext.Provider>
       ) : (
         <p className="muted">{t('unknown_type')}</p>
+      )}
+      {spec && spec.kind !== 'trigger' && (
+        <ErrorHandling extra={data.extra || {}} spec={spec} t={t} onChange={onChange} />
       )}
       <button type="button" className="danger" onClick={onDelete}>
         {t('delete_step')}

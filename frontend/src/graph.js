@@ -4,6 +4,26 @@
 const NODE_KEYS = ['id', 'type', 'version', 'name', 'params', 'mapping', 'position'];
 export const DEFAULT_PORT = 'main';
 
+export const ERROR_PORT = 'error';
+
+/**
+ * A node's output ports, by the rule of its declaration (NodeSpec.ports_of in nodes/base.py):
+ * its fixed ports, or with `ports_from` one per named entry of a list parameter plus fixed
+ * ones (a router's branches, then "default"); and "error" when it sends its errors on.
+ */
+export function nodePorts(spec, data) {
+  let ports = spec && spec.ports && spec.ports.length ? spec.ports : [DEFAULT_PORT];
+  const from = spec && spec.ports_from;
+  if (from) {
+    const entries = data.params && data.params[from.param];
+    const named = (Array.isArray(entries) ? entries : [])
+      .map((entry) => entry && entry[from.name])
+      .filter((name) => typeof name === 'string' && name);
+    ports = [...new Set([...named, ...from.fixed])];
+  }
+  return data.extra && data.extra.on_error === 'branch' ? [...ports, ERROR_PORT] : ports;
+}
+
 export function edgeId(source, target, port) {
   return `${source}:${port}->${target}`;
 }

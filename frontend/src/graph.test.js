@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromReactFlow, toReactFlow, freshId, problemsByNode } from './graph.js';
+import { fromReactFlow, toReactFlow, freshId, nodePorts, problemsByNode } from './graph.js';
 import { parseJson, toJson } from './api.js';
 
 const STORED = `{"schema_version": 1,
@@ -93,5 +93,28 @@ describe('graph conversion', () => {
     expect(byNode.erp[0]).toMatchObject({ field: 'url', message: 'bad url' });
     expect(byNode.fields[0]).toMatchObject({ field: 'fields', message: 'Not a valid expression' });
     expect(general).toEqual([{ pointer: '/graph/edges/0', message: 'edge' }]);
+  });
+});
+
+describe('nodePorts', () => {
+  const router = {
+    ports: ['main'],
+    ports_from: { param: 'branches', name: 'name', fixed: ['default'] },
+  };
+
+  it('derives a router\'s ports from its branches, then the fixed ones', () => {
+    const data = {
+      params: { branches: [{ name: 'express' }, { name: 'ausland' }, { name: '' }, 'broken'] },
+    };
+    expect(nodePorts(router, data)).toEqual(['express', 'ausland', 'default']);
+    expect(nodePorts(router, { params: {} })).toEqual(['default']);
+  });
+
+  it('adds the error port only when the step sends its errors on', () => {
+    const http = { ports: ['main'] };
+    expect(nodePorts(http, { extra: {} })).toEqual(['main']);
+    expect(nodePorts(http, { extra: { on_error: 'continue' } })).toEqual(['main']);
+    expect(nodePorts(http, { extra: { on_error: 'branch' } })).toEqual(['main', 'error']);
+    expect(nodePorts(undefined, {})).toEqual(['main']);
   });
 });

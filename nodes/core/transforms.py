@@ -77,11 +77,11 @@ def map_fields(ctx: NodeContext, params: dict[str, Any], input: Any) -> dict[str
     describe_output=lambda _node, input_schema: input_schema,
 )
 def filter_items(ctx: NodeContext, params: dict[str, Any], input: Any) -> Outcome:
-    passed = _truthy(params["condition"])
+    passed = truthy(params["condition"])
     return Outcome(input, ports=("main",) if passed else ())
 
 
-def _truthy(value: Any) -> bool:
+def truthy(value: Any) -> bool:
     """JMESPath's notion of truth, plus 0 and "false" as false, as a merchant would expect."""
     if isinstance(value, str):
         return value.strip().lower() not in ("", "false", "0", "no")

@@ -39,6 +39,21 @@ WEBHOOK_PARAMS = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
+        "respond": {
+            "enum": ["immediately", "from_flow"],
+            "default": "immediately",
+            "title": "Reply",
+            "description": "immediately: 202 at once. from_flow: wait for the flow's "
+            '"Respond to webhook" step and reply with its status, headers and body; '
+            "after the timeout, 202 with the execution id.",
+        },
+        "respond_timeout_seconds": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 25,
+            "default": 10,
+            "title": "Wait for the reply at most (seconds)",
+        },
         "event_id_header": {
             "type": "string",
             "title": "Header with the event id",

@@ -96,7 +96,7 @@ def test_a_step_after_an_action_starts_only_once_the_action_is_saved():
 
 def test_a_resumed_execution_skips_finished_steps_and_reuses_their_output():
     finished = {
-        "map": interpreter.StepRecord("map", "succeeded", output={"n": 42}, ports=("main",))
+        ("map", None): interpreter.StepRecord("map", "succeeded", output={"n": 42}, ports=("main",))
     }
     _, log, records = execute(graph({"id": "act", "type": "test.flaky"}), finished)
     assert log == ["act"]
