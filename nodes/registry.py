@@ -30,6 +30,8 @@ BUILTIN_MODULES = (
     "nodes.core.transforms",
     "nodes.core.http_request",
     "nodes.stripe",
+    "nodes.woocommerce",
+    "nodes.shopware",
 )
 
 _specs: dict[tuple[str, int], NodeSpec] = {}
