@@ -211,6 +211,8 @@ class Connector:
     base_url: Callable[[dict[str, Any]], str] = lambda credential: ""
     # Request headers that authenticate a credential; may fetch and cache a token.
     authenticate: Callable[[ApiClient, dict[str, Any]], dict[str, str]] | None = None
+    # Drops the credential's cached token; a 401 is then retried once with a fresh one.
+    forget_auth: Callable[[ApiClient, dict[str, Any]], None] | None = None
     # The provider's own error message in an error response body, or None.
     error_message: Callable[[Any], str | None] = lambda body: None
     # Seconds to wait when a successful-looking reply says the client is throttled.

@@ -141,11 +141,18 @@ class ApiClient:
         return urlunsplit((origin.scheme, origin.netloc, parts.path, parts.query, ""))
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """Send a request with auth applied; answer the response or raise a node error."""
-        headers = {**self._auth_headers(), **kwargs.pop("headers", {})}
+        """Send a request with auth applied; answer the response or raise a node error.
+
+        With ``forget_auth`` declared, a 401 drops the cached token and the request is sent
+        once more with a fresh one: a token may be revoked or expire before its stated time.
+        """
+        headers = kwargs.pop("headers", {})
         if method == "POST" and self.connector.idempotency_header and self.idempotency_key:
-            headers.setdefault(self.connector.idempotency_header, self._next_idempotency_key())
-        response = send(self.session, method, self.url(path), headers=headers, **kwargs)
+            headers = {self.connector.idempotency_header: self._next_idempotency_key(), **headers}
+        response = self._send(method, path, headers, **kwargs)
+        if response.status_code == 401 and self.connector.forget_auth and self.credential:
+            self.connector.forget_auth(self, self.credential)
+            response = self._send(method, path, headers, **kwargs)
         body = body_of(response)
         raise_for_status(response, body, self.connector.error_message(body))
         if (wait := self.connector.throttled(response, body)) is not None:
@@ -165,6 +172,9 @@ class ApiClient:
 
     def put(self, path: str, **kwargs: Any) -> Any:
         return self.json("PUT", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Any:
+        return self.json("PATCH", path, **kwargs)
 
     def delete(self, path: str, **kwargs: Any) -> Any:
         return self.json("DELETE", path, **kwargs)
@@ -214,6 +224,12 @@ class ApiClient:
             else:
                 query = following
 
+    def _send(
+        self, method: str, path: str, headers: dict[str, str], **kwargs: Any
+    ) -> requests.Response:
+        headers = {**self._auth_headers(), **headers}
+        return send(self.session, method, self.url(path), headers=headers, **kwargs)
+
     def _auth_headers(self) -> dict[str, str]:
         if self.connector.authenticate is None or not self.credential:
             return {}
@@ -250,20 +266,30 @@ class TokenCache:
 
     def __init__(self, margin_seconds: float = 60.0) -> None:
         self.margin = margin_seconds
+        self.clock = time.monotonic  # replaceable, so tests can let tokens age
         self._tokens: dict[str, tuple[str, float]] = {}
         self._lock = threading.Lock()
 
     def token(self, credential: dict[str, Any], fetch: Callable[[], tuple[str, float]]) -> str:
         """A valid token; ``fetch`` returns ``(token, lifetime in seconds)`` when one is needed."""
-        key = hashlib.sha256(json.dumps(credential, sort_keys=True).encode()).hexdigest()
+        key = self._key(credential)
         with self._lock:
             cached = self._tokens.get(key)
-            if cached and cached[1] > time.monotonic():
+            if cached and cached[1] > self.clock():
                 return cached[0]
         token, lifetime = fetch()
         with self._lock:
-            self._tokens[key] = (token, time.monotonic() + max(0.0, lifetime - self.margin))
+            self._tokens[key] = (token, self.clock() + max(0.0, lifetime - self.margin))
         return token
+
+    def forget(self, credential: dict[str, Any]) -> None:
+        """Drop the credential's token (the provider refused it), so the next one is fresh."""
+        with self._lock:
+            self._tokens.pop(self._key(credential), None)
+
+    @staticmethod
+    def _key(credential: dict[str, Any]) -> str:
+        return hashlib.sha256(json.dumps(credential, sort_keys=True).encode()).hexdigest()
 
 
 def _origin(url: str) -> str:

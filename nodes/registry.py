@@ -34,6 +34,8 @@ BUILTIN_MODULES = (
     "nodes.stripe",
     "nodes.shopify",
     "nodes.core.control",
+    "nodes.woocommerce",
+    "nodes.shopware",
 )
 
 _specs: dict[tuple[str, int], NodeSpec] = {}

@@ -85,6 +85,8 @@ class FakeProvider(Receiver):
         return self._encode(404, self.error(404, f"No route for {request.method} {path}"), {})
 
     def _encode(self, status: int, body: Any, headers: dict[str, str]) -> Reply:
+        if body is None:  # 204 No Content
+            return status, headers, b""
         return status, {"Content-Type": self.content_type, **headers}, json.dumps(body).encode()
 
 
