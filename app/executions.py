@@ -167,20 +167,25 @@ def describe(execution: Execution, *, steps: bool = False) -> dict[str, Any]:
 
 
 def _steps(execution: Execution) -> list[dict[str, Any]]:
-    """The steps in flow order: the trigger (its output is the event), then each recorded step."""
+    """The steps in flow order: the trigger (its output is the event, or what a fetching
+    trigger recorded), then each recorded step."""
     graph = version_graph(execution.version_id)
     recorded = {step.node_id: step for step in execution.steps}
-    trigger = {
-        "node_id": graph.trigger_id,
-        "status": "succeeded",
-        "input": None,
-        "output": parse_body(execution.raw_body, execution.content_type),
-        "error": None,
-        "attempts": 1,
-        "started_at": isoformat(execution.created_at),
-        "finished_at": isoformat(execution.created_at),
-        "duration_ms": 0,
-    }
+    trigger = (
+        _recorded(recorded[graph.trigger_id])
+        if graph.trigger_id in recorded
+        else {
+            "node_id": graph.trigger_id,
+            "status": "succeeded",
+            "input": None,
+            "output": parse_body(execution.raw_body, execution.content_type),
+            "error": None,
+            "attempts": 1,
+            "started_at": isoformat(execution.created_at),
+            "finished_at": isoformat(execution.created_at),
+            "duration_ms": 0,
+        }
+    )
     steps = [trigger]
     for node_id in graph.order:
         if node_id == graph.trigger_id:
@@ -198,20 +203,22 @@ def _steps(execution: Execution) -> list[dict[str, Any]]:
                 }
             )
             continue
-        steps.append(
-            {
-                "node_id": node_id,
-                "status": step.status,
-                "input": step.input,
-                "output": step.output,
-                "error": step.error,
-                "attempts": step.attempts,
-                "started_at": isoformat(step.started_at),
-                "finished_at": isoformat(step.finished_at),
-                "duration_ms": _duration(step.started_at, step.finished_at),
-            }
-        )
+        steps.append(_recorded(step))
     return steps
+
+
+def _recorded(step: StepRun) -> dict[str, Any]:
+    return {
+        "node_id": step.node_id,
+        "status": step.status,
+        "input": step.input,
+        "output": step.output,
+        "error": step.error,
+        "attempts": step.attempts,
+        "started_at": isoformat(step.started_at),
+        "finished_at": isoformat(step.finished_at),
+        "duration_ms": _duration(step.started_at, step.finished_at),
+    }
 
 
 def _duration(started, finished) -> int | None:

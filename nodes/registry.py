@@ -30,6 +30,9 @@ BUILTIN_MODULES = (
     "nodes.core.transforms",
     "nodes.core.http_request",
     "nodes.stripe",
+    "nodes.paypal",
+    "nodes.mollie",
+    "nodes.klarna",
 )
 
 _specs: dict[tuple[str, int], NodeSpec] = {}
@@ -61,6 +64,8 @@ def node(
     subscribe: SubscribeFunction | None = None,
     unsubscribe: UnsubscribeFunction | None = None,
     setup: dict[str, str] | None = None,
+    fetches: bool = False,
+    fetched_event_id: Callable[[Any], str | None] | None = None,
     describe_output: DescribeOutput | None = None,
 ) -> Callable[[RunFunction], RunFunction]:
     """Declare the decorated function as the ``run`` of node type ``key`` at ``version``.
@@ -96,6 +101,8 @@ def node(
             subscribe=subscribe,
             unsubscribe=unsubscribe,
             setup=setup,
+            fetches=fetches,
+            fetched_event_id=fetched_event_id,
             describe_output=describe_output,
         )
         if (key, version) in _specs:

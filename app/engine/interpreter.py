@@ -70,12 +70,17 @@ class Run:
     sleep: Callable[[float], None] = time.sleep
     heartbeat: Callable[[], None] = lambda: None  # keep the lease during long waits
     checkpoint: Callable[[], None] = lambda: None  # persist every record so far
+    # Record that this execution handles a fetched event; False if another one of the flow did.
+    claim: Callable[[str], bool] = lambda event_id: True
 
 
 def run(execution: Run, record: Callable[[StepRecord], None]) -> Result:
     graph = execution.graph
-    outputs: dict[str, Any] = {graph.trigger_id: execution.trigger_output}
-    ports: dict[str, tuple[str, ...]] = {graph.trigger_id: ("main",)}
+    trigger = _trigger_step(execution, record)
+    if trigger.status == "failed":
+        return Result("failed", trigger.error)
+    outputs: dict[str, Any] = {graph.trigger_id: trigger.output}
+    ports: dict[str, tuple[str, ...]] = {graph.trigger_id: tuple(trigger.ports)}
     for node_id, step in execution.finished.items():
         if step.status == "succeeded":
             outputs[node_id], ports[node_id] = step.output, tuple(step.ports)
@@ -97,7 +102,7 @@ def run(execution: Run, record: Callable[[StepRecord], None]) -> Result:
         else:
             execution.heartbeat()
         scope = {
-            "trigger": execution.trigger_output,
+            "trigger": trigger.output,
             "input": outputs[active[0].source],
             "steps": outputs,
             "flow": execution.flow,
@@ -110,6 +115,33 @@ def run(execution: Run, record: Callable[[StepRecord], None]) -> Result:
             return Result("failed", step.error)
         outputs[node_id], ports[node_id] = step.output, step.ports
     return Result("succeeded")
+
+
+def _trigger_step(execution: Run, record: Callable[[StepRecord], None]) -> StepRecord:
+    """The trigger's output: the delivery itself, or what a fetching trigger makes of it.
+
+    A trigger declared with ``fetches`` (its delivery only names a record, like Mollie's
+    payment id) runs here as the execution's first recorded step, with the delivery as its
+    input; a resumed execution takes the recorded output instead of fetching again. The event
+    the record stands for is claimed for this execution: one the flow already ran for (the
+    same status reported twice) ends quietly, since the delivery itself had no id to dedupe on.
+    """
+    trigger_id = execution.graph.trigger_id
+    spec = execution.graph.spec(trigger_id)
+    if not spec.fetches:
+        return StepRecord(trigger_id, "succeeded", output=execution.trigger_output, ports=("main",))
+    if (finished := execution.finished.get(trigger_id)) is not None:
+        return finished
+    delivery = execution.trigger_output
+    scope = {"trigger": delivery, "input": delivery, "steps": {}, "flow": execution.flow}
+    step = _run_step(execution, trigger_id, {**scope, "now": datetime.now(UTC).isoformat()})
+    if step.status == "succeeded" and step.ports and spec.fetched_event_id:
+        event_id = spec.fetched_event_id(step.output)
+        if event_id and not execution.claim(event_id):
+            log.info("execution %s: event %s was handled already", execution.id, event_id)
+            step.ports = ()
+    record(step)
+    return step
 
 
 def _run_step(execution: Run, node_id: str, scope: dict[str, Any]) -> StepRecord:
