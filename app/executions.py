@@ -167,22 +167,27 @@ def describe(execution: Execution, *, steps: bool = False) -> dict[str, Any]:
 
 
 def _steps(execution: Execution) -> list[dict[str, Any]]:
-    """The steps in flow order: the trigger (its output is the event), then each recorded step."""
+    """The steps in flow order: the trigger (its output is the event, or what a fetching
+    trigger recorded), then each recorded step."""
     graph = version_graph(execution.version_id)
     recorded: dict[str, list[StepRun]] = {}
     for step in execution.steps:
         recorded.setdefault(step.node_id, []).append(step)
-    trigger = {
-        "node_id": graph.trigger_id,
-        "status": "succeeded",
-        "input": None,
-        "output": parse_body(execution.raw_body, execution.content_type),
-        "error": None,
-        "attempts": 1,
-        "started_at": isoformat(execution.created_at),
-        "finished_at": isoformat(execution.created_at),
-        "duration_ms": 0,
-    }
+    trigger = (
+        {"node_id": graph.trigger_id, **_step(recorded[graph.trigger_id][0])}
+        if graph.trigger_id in recorded  # a trigger that fetched its event in the worker
+        else {
+            "node_id": graph.trigger_id,
+            "status": "succeeded",
+            "input": None,
+            "output": parse_body(execution.raw_body, execution.content_type),
+            "error": None,
+            "attempts": 1,
+            "started_at": isoformat(execution.created_at),
+            "finished_at": isoformat(execution.created_at),
+            "duration_ms": 0,
+        }
+    )
     steps = [trigger]
     for node_id in graph.order:
         if node_id == graph.trigger_id:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy import bindparam, select
@@ -19,9 +20,10 @@ from app.api.problems import ApiProblem
 from app.engine.payloads import PayloadError, parse_body
 from app.extensions import db
 from app.models import Flow, RejectedEvent, WebhookEndpoint
+from app.outbound import api_client
 from app.queue import wait_for_response
 from app.vault import vault
-from nodes.base import InboundRequest, SignatureError
+from nodes.base import InboundRequest, NodeError, SignatureError, TransientError
 
 log = logging.getLogger("shopwire.hooks")
 
@@ -42,6 +44,7 @@ KEPT_HEADERS = {
     "x-wc-webhook-signature",
     "stripe-signature",
     "paypal-transmission-id",
+    "paypal-transmission-time",
 }
 
 
@@ -111,11 +114,21 @@ def _receive(token: str, body: bytes, test: bool):
         if spec.ignore and (reason := spec.ignore(inbound, params)):
             return {"ignored": reason}, 200
         if spec.verify:
-            spec.verify(inbound, params, _secrets(merchant_id, node, subscription))
+            _verify(spec, inbound, params, merchant_id, node, subscription)
     except PayloadError as error:
         _reject(merchant_id, flow_id, node_id, body, error.status, error.message)
     except SignatureError as error:
         _reject(merchant_id, flow_id, node_id, body, 401, str(error))
+    except TransientError as error:
+        # Not acknowledged, so nothing is lost: the provider sends the delivery again.
+        raise ApiProblem(
+            503,
+            "Temporarily unavailable",
+            f"The signature could not be checked now: {error.message} Send it again later.",
+            headers={"Retry-After": str(int(error.retry_after or 30))},
+        ) from None
+    except NodeError as error:
+        _reject(merchant_id, flow_id, node_id, body, 401, f"The signature check failed: {error}")
 
     dedupe_key = (spec.event_id(inbound, params) if spec.event_id else None) or request.headers.get(
         "Idempotency-Key"
@@ -141,13 +154,16 @@ def _receive(token: str, body: bytes, test: bool):
     return {"execution_id": execution_id, "status": "queued"}, 202
 
 
-def _secrets(merchant_id: int, node: dict, subscription: bytes | None) -> dict | None:
-    """What a trigger checks signatures with: the account, and what the provider returned
-    when the webhook was registered (some providers issue the signing secret then)."""
+def _verify(spec, inbound: InboundRequest, params: dict, merchant_id, node, subscription) -> None:
+    """Check the signature with the account, and what the provider returned when the webhook
+    was registered (some providers issue the signing secret then). Schemes where the provider
+    checks the signature itself call it with ``inbound.api``."""
     credential = credentials.decrypted(merchant_id, node.get("credential"))
-    if subscription is None:
-        return credential
-    return {**(credential or {}), "subscription": vault().decrypt(subscription)}
+    if spec.connector is not None and credential:
+        inbound = replace(inbound, api=api_client(spec.connector, credential))
+    if subscription is not None:
+        credential = {**(credential or {}), "subscription": vault().decrypt(subscription)}
+    spec.verify(inbound, params, credential)
 
 
 def _flow_reply(reply: dict) -> Response:

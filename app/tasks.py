@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, func, or_, select, true, update
+from sqlalchemy.exc import IntegrityError
 
 from app import credentials, error_flows, subflows
 from app.engine import interpreter
@@ -182,6 +183,7 @@ _THIS_EXECUTION = (
 )
 RENEW_LEASE = Execution.__table__.update().where(_THIS_EXECUTION)
 FINISH = Execution.__table__.update().where(_THIS_EXECUTION).values(lease_until=None)
+CLAIM_EVENT = Execution.__table__.update().where(_THIS_EXECUTION)
 
 
 def _run_claimed(execution_id: str, token: int) -> str:
@@ -203,6 +205,7 @@ def _run_claimed(execution_id: str, token: int) -> str:
         checkpoint=progress.checkpoint,
         call_flow=subflows.caller(row.merchant_id, row.flow_id, progress.heartbeat, _run_claimed),
         respond=lambda response: publish_response(execution_id, response),
+        claim=progress.claim,
     )
     result = interpreter.run(run, progress.record)
     progress.finish(result)
@@ -260,6 +263,20 @@ class _Progress:
         """Save every record so far and renew the lease, in one commit."""
         self.lease_until = utcnow() + self.lease
         self._save(RENEW_LEASE, lease_until=self.lease_until)
+
+    def claim(self, event_id: str) -> bool:
+        """Give this execution the flow's dedupe key for a fetched event; False when another
+        execution of the flow holds it (the same unique key that dedupes at ingress)."""
+        fenced = {"execution_id": self.execution_id, "token": self.token}
+        try:
+            updated = db.session.execute(CLAIM_EVENT, {**fenced, "dedupe_key": event_id})
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            return False
+        if updated.rowcount != 1:
+            raise LeaseLost(self.execution_id)
+        return True
 
     def heartbeat(self) -> None:
         """Renew the lease once half of it is spent (during retries and long flows)."""

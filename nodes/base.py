@@ -158,12 +158,17 @@ class NodeContext:
 
 @dataclass(frozen=True)
 class InboundRequest:
-    """A webhook delivery as a trigger sees it: raw bytes kept for signature checks."""
+    """A webhook delivery as a trigger sees it: raw bytes kept for signature checks.
+
+    ``api`` is the connector's client with the merchant's account applied, for schemes where
+    the provider itself checks the signature (PayPal's verify-webhook-signature call).
+    """
 
     body: bytes
     headers: dict[str, str]
     query: dict[str, str]
     payload: Any
+    api: ApiClient | None = None
 
     def header(self, name: str) -> str | None:
         wanted = name.lower()
@@ -217,6 +222,9 @@ class Connector:
     error_message: Callable[[Any], str | None] = lambda body: None
     # Seconds to wait when a successful-looking reply says the client is throttled.
     throttled: Callable[[requests.Response, Any], float | None] = lambda response, body: None
+    # What a merchant can do about a refusal, by status, where the generic hint misleads
+    # (Klarna answers 403 when an order cannot be captured, not for a missing permission).
+    hints: dict[int, str] | None = None
     # Header carrying an idempotency key on POST requests, if the provider accepts one.
     idempotency_header: str | None = None
     # A cheap read that proves the credential works ("Test connection").
@@ -278,6 +286,13 @@ class NodeSpec:
     unsubscribe: UnsubscribeFunction | None = None
     # Where the merchant pastes the webhook URL when the provider has no API for it (de/en).
     setup: dict[str, str] | None = None
+    # A trigger whose delivery only names a record (Mollie sends a payment id): the worker
+    # calls its ``run(ctx, params, delivery)`` as the execution's first recorded step, and
+    # what it returns is the trigger's output; an Outcome without ports ends the run quietly.
+    fetches: bool = False
+    # For a fetching trigger: the event a fetched record stands for (e.g. "<payment>:paid");
+    # a later execution of the flow that fetches the same event ends quietly.
+    fetched_event_id: Callable[[Any], str | None] | None = None
 
     def output_schema_in_flow(self, node: dict[str, Any], input_schema: dict[str, Any]):
         """What this node returns as configured in a flow (for checking later mappings)."""
@@ -322,6 +337,7 @@ class NodeSpec:
             "auth": self.auth,
             "subscribes": self.subscribe is not None,
             "setup": self.setup,
+            "fetches": self.fetches,
             "retry": {
                 "attempts": self.retry.attempts,
                 "backoff_seconds": self.retry.backoff_seconds,

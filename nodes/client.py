@@ -73,8 +73,14 @@ def body_of(response: requests.Response) -> Any:
     return response.text
 
 
-def raise_for_status(response: requests.Response, body: Any, message: str | None = None) -> None:
-    """429 and 5xx are transient (retried, honouring Retry-After); other 4xx are refusals."""
+def raise_for_status(
+    response: requests.Response,
+    body: Any,
+    message: str | None = None,
+    hints: dict[int, str] | None = None,
+) -> None:
+    """429 and 5xx are transient (retried, honouring Retry-After); other 4xx are refusals,
+    with a hint by status (``hints`` first: a provider's own meaning of a status)."""
     status = response.status_code
     if status == 429 or status >= 500:
         raise TransientError(
@@ -87,7 +93,7 @@ def raise_for_status(response: requests.Response, body: Any, message: str | None
             f"{_origin(response.url)} answered {status} {response.reason}: "
             f"{message or excerpt(body)}",
             status=status,
-            hint=HINTS.get(status),
+            hint=(hints or {}).get(status) or HINTS.get(status),
         )
 
 
@@ -154,7 +160,7 @@ class ApiClient:
             self.connector.forget_auth(self, self.credential)
             response = self._send(method, path, headers, **kwargs)
         body = body_of(response)
-        raise_for_status(response, body, self.connector.error_message(body))
+        raise_for_status(response, body, self.connector.error_message(body), self.connector.hints)
         if (wait := self.connector.throttled(response, body)) is not None:
             raise TransientError(
                 f"{self.connector.title['en']} asks to slow down.", retry_after=wait

@@ -36,6 +36,9 @@ BUILTIN_MODULES = (
     "nodes.core.control",
     "nodes.woocommerce",
     "nodes.shopware",
+    "nodes.paypal",
+    "nodes.mollie",
+    "nodes.klarna",
 )
 
 _specs: dict[tuple[str, int], NodeSpec] = {}
@@ -70,6 +73,8 @@ def node(
     subscribe: SubscribeFunction | None = None,
     unsubscribe: UnsubscribeFunction | None = None,
     setup: dict[str, str] | None = None,
+    fetches: bool = False,
+    fetched_event_id: Callable[[Any], str | None] | None = None,
     describe_output: DescribeOutput | None = None,
 ) -> Callable[[RunFunction], RunFunction]:
     """Declare the decorated function as the ``run`` of node type ``key`` at ``version``.
@@ -108,6 +113,8 @@ def node(
             subscribe=subscribe,
             unsubscribe=unsubscribe,
             setup=setup,
+            fetches=fetches,
+            fetched_event_id=fetched_event_id,
             describe_output=describe_output,
         )
         if (key, version) in _specs:

@@ -93,22 +93,30 @@ class Run:
     checkpoint: Callable[[], None] = lambda: None  # persist every record so far
     call_flow: Callable[[str, Any, str], Any] | None = None
     respond: Callable[[dict[str, Any]], None] = lambda _response: None
+    # Record that this execution handles a fetched event; False if another one of the flow did.
+    claim: Callable[[str], bool] = lambda event_id: True
 
 
 def run(execution: Run, record: Callable[[StepRecord], None]) -> Result:
-    return _Interpreter(execution, record).run()
+    trigger = _trigger_step(execution, record)
+    if trigger.status == "failed":
+        return Result("failed", trigger.error)
+    return _Interpreter(execution, record, trigger).run()
 
 
 class _Interpreter:
     """The outputs and ports of the steps so far, at top level (item None) and per item."""
 
-    def __init__(self, execution: Run, record: Callable[[StepRecord], None]):
+    def __init__(self, execution: Run, record: Callable[[StepRecord], None], trigger: StepRecord):
         self.execution = execution
         self.graph = execution.graph
         self.record = record
-        trigger = self.graph.trigger_id
-        self.outputs: dict[int | None, dict[str, Any]] = {None: {trigger: execution.trigger_output}}
-        self.ports: dict[int | None, dict[str, tuple[str, ...]]] = {None: {trigger: ("main",)}}
+        self.trigger_output = trigger.output
+        trigger_id = self.graph.trigger_id
+        self.outputs: dict[int | None, dict[str, Any]] = {None: {trigger_id: trigger.output}}
+        self.ports: dict[int | None, dict[str, tuple[str, ...]]] = {
+            None: {trigger_id: tuple(trigger.ports)}
+        }
         for step in execution.finished.values():
             self._keep(step)
         self.unsaved_effects = False
@@ -155,7 +163,7 @@ class _Interpreter:
         else:
             self.execution.heartbeat()
         scope = {
-            "trigger": self.execution.trigger_output,
+            "trigger": self.trigger_output,
             "input": input,
             "steps": self._view(self.outputs, item),
             "flow": self.execution.flow,
@@ -194,6 +202,33 @@ class _Interpreter:
     def _active(self, node_id: str, item: int | None) -> list:
         ports = self._view(self.ports, item)
         return [e for e in self.graph.incoming[node_id] if e.port in ports.get(e.source, ())]
+
+
+def _trigger_step(execution: Run, record: Callable[[StepRecord], None]) -> StepRecord:
+    """The trigger's output: the delivery itself, or what a fetching trigger makes of it.
+
+    A trigger declared with ``fetches`` (its delivery only names a record, like Mollie's
+    payment id) runs here as the execution's first recorded step, with the delivery as its
+    input; a resumed execution takes the recorded output instead of fetching again. The event
+    the record stands for is claimed for this execution: one the flow already ran for (the
+    same status reported twice) ends quietly, since the delivery itself had no id to dedupe on.
+    """
+    trigger_id = execution.graph.trigger_id
+    spec = execution.graph.spec(trigger_id)
+    if not spec.fetches:
+        return StepRecord(trigger_id, "succeeded", output=execution.trigger_output, ports=("main",))
+    if (finished := execution.finished.get((trigger_id, None))) is not None:
+        return finished
+    delivery = execution.trigger_output
+    scope = {"trigger": delivery, "input": delivery, "steps": {}, "flow": execution.flow}
+    step = _run_step(execution, trigger_id, {**scope, "now": datetime.now(UTC).isoformat()}, None)
+    if step.status == "succeeded" and step.ports and spec.fetched_event_id:
+        event_id = spec.fetched_event_id(step.output)
+        if event_id and not execution.claim(event_id):
+            log.info("execution %s: event %s was handled already", execution.id, event_id)
+            step.ports = ()
+    record(step)
+    return step
 
 
 def _run_step(execution: Run, node_id: str, scope: dict[str, Any], item: int | None) -> StepRecord:

@@ -63,6 +63,10 @@ def _problems(error: ValidationError, base: tuple) -> Iterator[Problem]:
         missing = error.message.split("'")[1]
         yield Problem(pointer(*path, missing), f'"{missing}" is required.')
         return
+    if error.validator == "dependentRequired":  # "'b' is a dependency of 'a'"
+        missing, given = error.message.split("'")[1::2][:2]
+        yield Problem(pointer(*path, missing), f'"{missing}" is required when "{given}" is set.')
+        return
     yield Problem(pointer(*path), describe(error))
 
 

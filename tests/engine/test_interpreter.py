@@ -6,7 +6,7 @@ import pytest
 
 from app.engine import interpreter
 from app.engine.graph import Graph
-from nodes.base import TransientError
+from nodes.base import Outcome, TransientError, UserError
 from nodes.registry import node
 from tests.conftest import flow_document
 
@@ -134,3 +134,107 @@ def test_write_only_params_are_redacted_in_the_record():
     act = {"id": "act", "type": "test.flaky", "params": {"token": "sk_live_secret"}}
     _, _, records = execute(graph(act))
     assert records[-1].input == {"token": "[redacted]"}
+
+
+@node(
+    "test.fetched",
+    kind="trigger",
+    title={"en": "Fetched"},
+    description={"en": ""},
+    params={"type": "object", "properties": {"wanted": {"type": "integer"}}},
+    output_schema={},
+    output_example={},
+    webhook=True,
+    fetches=True,
+    fetched_event_id=lambda record: f"record:{record['n']}",
+)
+def fetched(ctx, params, delivery):
+    """Looks the delivered number up; numbers other than ``wanted`` end the run quietly."""
+    CALLS.append((ctx.node_id, delivery))
+    if delivery["n"] < 0:
+        raise UserError("no such record")
+    record = {"n": delivery["n"] * 10}
+    return record if delivery["n"] == params.get("wanted", 1) else Outcome(record, ports=())
+
+
+def fetching_graph(**params):
+    return Graph(
+        flow_document(
+            {"id": "hook", "type": "test.fetched", "params": params},
+            {
+                "id": "map",
+                "type": "core.map",
+                "params": {"fields": {}},
+                "mapping": {"fields.n": "trigger.n"},
+            },
+        )
+    )
+
+
+def test_a_fetching_trigger_runs_first_and_its_output_is_the_trigger():
+    result, log, records = execute(fetching_graph())
+    assert result.status == "succeeded"
+    assert log == ["hook", "map"]
+    assert CALLS == [("hook", {"n": 1})]
+    assert records[0].output == {"n": 10} and records[0].ports == ("main",)
+    assert records[1].output == {"n": 10}
+
+
+def test_a_resumed_execution_does_not_fetch_again():
+    finished = {
+        ("hook", None): interpreter.StepRecord(
+            "hook", "succeeded", output={"n": 7}, ports=("main",)
+        )
+    }
+    _, log, records = execute(fetching_graph(), finished)
+    assert CALLS == [] and log == ["map"]
+    assert records[0].output == {"n": 7}
+
+
+def test_a_fetch_that_lets_nothing_through_skips_the_rest_and_one_that_fails_fails_the_run():
+    result, _, records = execute(fetching_graph(wanted=2))
+    assert result.status == "succeeded"
+    assert [(r.node_id, r.status) for r in records] == [("hook", "succeeded"), ("map", "skipped")]
+
+    CALLS.clear()
+    g = fetching_graph()
+    run = interpreter.Run(
+        id="exec-2",
+        graph=g,
+        trigger_output={"n": -1},
+        flow={},
+        http=None,
+        credential=lambda _id: None,
+    )
+    records = []
+    result = interpreter.run(run, records.append)
+    assert result.status == "failed" and result.error["message"] == "no such record"
+    assert [(r.node_id, r.status) for r in records] == [("hook", "failed")]
+
+
+def test_a_fetched_event_is_claimed_once_and_a_second_claim_ends_quietly():
+    held: set[str] = set()
+
+    def claim(event_id: str) -> bool:
+        if event_id in held:
+            return False
+        held.add(event_id)
+        return True
+
+    def run_once(execution_id: str) -> list[tuple[str, str]]:
+        run = interpreter.Run(
+            id=execution_id,
+            graph=fetching_graph(),
+            trigger_output={"n": 1},
+            flow={},
+            http=None,
+            credential=lambda _id: None,
+            claim=claim,
+        )
+        records = []
+        assert interpreter.run(run, records.append).status == "succeeded"
+        return [(r.node_id, r.status) for r in records]
+
+    assert run_once("first") == [("hook", "succeeded"), ("map", "succeeded")]
+    assert held == {"record:10"}
+    assert run_once("second") == [("hook", "succeeded"), ("map", "skipped")]

@@ -85,7 +85,8 @@ class FakeProvider(Receiver):
         return self._encode(404, self.error(404, f"No route for {request.method} {path}"), {})
 
     def _encode(self, status: int, body: Any, headers: dict[str, str]) -> Reply:
-        if body is None:  # 204 No Content
+        """None is an empty body (204, or Klarna's 201 that answers with headers only)."""
+        if body is None:
             return status, headers, b""
         return status, {"Content-Type": self.content_type, **headers}, json.dumps(body).encode()
 
