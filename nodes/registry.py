@@ -25,6 +25,11 @@ BUILTIN_MODULES = (
     "nodes.core.triggers",
     "nodes.core.transforms",
     "nodes.core.http_request",
+    "nodes.core.set",
+    "nodes.core.formatting",
+    "nodes.core.deduplicate",
+    "nodes.core.schedule",
+    "nodes.core.polling",
 )
 
 _specs: dict[tuple[str, int], NodeSpec] = {}
@@ -47,6 +52,7 @@ def node(
     ports: tuple[str, ...] = ("main",),
     retry: RetryPolicy | None = None,
     auth: dict[str, Any] | None = None,
+    connector: str | None = None,
     webhook: bool = False,
     verify: VerifyFunction | None = None,
     event_id: EventIdFunction | None = None,
@@ -68,6 +74,7 @@ def node(
             ports=ports,
             retry=retry or RetryPolicy(),
             auth=auth,
+            connector=connector,
             webhook=webhook,
             verify=verify,
             event_id=event_id,

@@ -146,7 +146,7 @@ def _run_step(execution: Run, node_id: str, scope: dict[str, Any]) -> StepRecord
 
 def _resolve_params(node: dict, schema: dict, scope: dict[str, Any]) -> dict[str, Any]:
     try:
-        params = apply_mapping(node.get("params", {}), node.get("mapping", {}), scope)
+        params = apply_mapping(node.get("params", {}), node.get("mapping", {}), scope, schema)
     except FieldMappingError as error:
         raise UserError(str(error), field=error.field) from None
     for problem in schema_problems(validator_for(schema), params):

@@ -17,7 +17,9 @@ from app.engine.flow_schema import FLOW_SCHEMA
 from app.engine.graph import Edge, Graph, topological_order
 from app.engine.mapping import MappingError, compile_expression, set_path, split_path
 from app.engine.paths import closed_object, missing_path, root_paths
+from app.engine.schedule import problems as schedule_problems
 from app.engine.schema_errors import Problem, pointer, schema_problems, validator_for
+from app.engine.templating import TemplateError, compile_template, template_fields
 from nodes import registry
 from nodes.base import NodeSpec
 
@@ -160,6 +162,12 @@ def _params_problems(index: int, node: dict, spec: NodeSpec) -> Iterator[Problem
         set_path(params, path, MAPPED)
     for name, declared in spec.params.get("properties", {}).items():
         value = params.get(name)
+        if declared.get("format") == "schedule" and isinstance(value, dict):
+            for problem in schedule_problems(value):
+                yield Problem(
+                    pointer("nodes", index, "params", name, problem.field),
+                    f'Step {_label(node)}, field "{name}.{problem.field}": {problem.message}',
+                )
         if declared.get("format") == "jmespath" and isinstance(value, str):
             try:
                 compile_expression(value)
@@ -168,9 +176,23 @@ def _params_problems(index: int, node: dict, spec: NodeSpec) -> Iterator[Problem
                     pointer("nodes", index, "params", name),
                     f'Step {_label(node)}, field "{name}": {error.message}',
                 )
+    for path in template_fields(node.get("params", {}), spec.params):
+        try:
+            compile_template(_get_path(node["params"], path))
+        except TemplateError as error:
+            yield Problem(
+                pointer("nodes", index, "params", *path),
+                f'Step {_label(node)}, field "{".".join(path)}": {error.message}.',
+            )
     for problem in schema_problems(validator_for(spec.params), params, ("nodes", index, "params")):
         if not _is_mapped(problem.pointer, index, mapping):
             yield Problem(problem.pointer, f"Step {_label(node)}: {problem.message}")
+
+
+def _get_path(params: dict, path: tuple[str, ...]):
+    for part in path:
+        params = params[part]
+    return params
 
 
 def _declares(schema: dict, parts: list[str]) -> bool:
