@@ -32,12 +32,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         _tune_sqlite(app)
 
-    from app import hooks, pages
-    from app.api import catalog, credentials, executions, flows, mappings
+    from app import hooks, node_state, pages
+    from app.api import catalog, credentials, executions, flows, mappings, schedules
 
-    for module in (flows, executions, catalog, credentials, mappings, hooks, pages):
+    for module in (flows, executions, catalog, credentials, mappings, schedules, hooks, pages):
         app.register_blueprint(module.bp)
     _register_error_handlers(app)
+    node_state.init_app(app)
     return app
 
 

@@ -80,20 +80,24 @@ def worker(burst: bool) -> None:
 @main.command()
 @with_appcontext
 def scheduler() -> None:
-    """Run RQ's cron scheduler: the sweeper that re-enqueues stranded executions."""
+    """Run RQ's cron scheduler: the sweeper that re-enqueues stranded executions, and the
+    check that starts schedule and polling triggers (any number may run side by side)."""
+    from app.schedules import fire_due
     from app.tasks import sweep
 
+    config = current_app.config
     cron = CronScheduler(connection=redis_connection(), logging_level="WARNING")
     # Not cron.register(): it builds a CronJob that enqueues with RQ's pickle serializer,
     # and our workers accept JSON only, so nothing in Redis can make them run code.
-    cron._cron_jobs.append(
-        JSONCronJob(
-            queue_name=current_app.config["SHOPWIRE_QUEUE"],
-            func=sweep,
-            interval=current_app.config["SHOPWIRE_SWEEP_INTERVAL_SECONDS"],
-            result_ttl=0,
+    for func, interval in (
+        (sweep, config["SHOPWIRE_SWEEP_INTERVAL_SECONDS"]),
+        (fire_due, config["SHOPWIRE_SCHEDULE_CHECK_SECONDS"]),
+    ):
+        cron._cron_jobs.append(
+            JSONCronJob(
+                queue_name=config["SHOPWIRE_QUEUE"], func=func, interval=interval, result_ttl=0
+            )
         )
-    )
     cron.start()
 
 

@@ -39,6 +39,11 @@ BUILTIN_MODULES = (
     "nodes.paypal",
     "nodes.mollie",
     "nodes.klarna",
+    "nodes.core.set",
+    "nodes.core.formatting",
+    "nodes.core.deduplicate",
+    "nodes.core.schedule",
+    "nodes.core.polling",
 )
 
 _specs: dict[tuple[str, int], NodeSpec] = {}

@@ -1,4 +1,4 @@
-"""Public descriptions: the node catalog, the flow schema, the OpenAPI document."""
+"""Public descriptions: node catalog, expression functions, flow schema, OpenAPI document."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from flask import Blueprint
 
 from app.api.auth import authenticate
 from app.api.openapi import openapi_document
+from app.engine import functions
 from app.engine.flow_schema import FLOW_SCHEMA
 from nodes import registry
 
@@ -16,6 +17,13 @@ bp = Blueprint("catalog", __name__, url_prefix="/api")
 def list_nodes():
     authenticate()
     return {"nodes": registry.catalog()}
+
+
+@bp.get("/functions")
+def list_functions():
+    """The functions expressions and templates may call, documented for the editor."""
+    authenticate()
+    return {"functions": functions.catalog()}
 
 
 @bp.get("/schema/flow")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.engine.flow_schema import FLOW_SCHEMA
+from app.engine.schedule import SCHEDULE_SCHEMA
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}
 JSON_OBJECT = {"type": "object"}
@@ -139,6 +140,11 @@ def openapi_document() -> dict[str, Any]:
                 "delete": _op("Delete a credential", ok="204"),
             },
             "/api/nodes": {"get": _op("The node catalog", errors=())},
+            "/api/functions": {
+                "get": _op(
+                    "The functions expressions and templates may call, with examples", errors=()
+                )
+            },
             "/api/mappings/preview": {
                 "post": _op(
                     "Evaluate a JMESPath expression against sample data",
@@ -157,6 +163,17 @@ def openapi_document() -> dict[str, Any]:
                         "type": "object",
                         "required": ["graph"],
                         "properties": {"graph": {"$ref": "#/components/schemas/Flow"}},
+                    },
+                    errors=("422",),
+                ),
+            },
+            "/api/schedules/preview": {
+                "post": _op(
+                    "The next five times a schedule fires (cron or interval, in its time zone)",
+                    body={
+                        "type": "object",
+                        "required": ["schedule"],
+                        "properties": {"schedule": SCHEDULE_SCHEMA},
                     },
                     errors=("422",),
                 ),

@@ -305,7 +305,7 @@ def _evaluate(expression: str, scope: dict[str, Any], field: str) -> Any:
 def resolve_params(node: dict, schema: dict, scope: dict[str, Any]) -> dict[str, Any]:
     """The node's fixed params merged with its mapped ones, checked against its schema."""
     try:
-        params = apply_mapping(node.get("params", {}), node.get("mapping", {}), scope)
+        params = apply_mapping(node.get("params", {}), node.get("mapping", {}), scope, schema)
     except FieldMappingError as error:
         raise UserError(str(error), field=error.field) from None
     for problem in schema_problems(validator_for(schema), params):

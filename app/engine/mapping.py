@@ -17,6 +17,13 @@ import jmespath
 from jmespath import exceptions as jmespath_errors
 from jmespath.parser import ParsedResult
 
+from app.engine.functions import JMESPathFunctions
+from app.engine.templating import render_params
+
+# Every expression is evaluated with the registry's functions (app/engine/functions.py) and
+# nothing else; dicts keep their order so previews show fields as the data has them.
+OPTIONS = jmespath.Options(custom_functions=JMESPathFunctions())
+
 
 class MappingError(ValueError):
     """An expression that does not compile or cannot be evaluated; the message says why."""
@@ -54,7 +61,7 @@ def compile_expression(expression: str) -> ParsedResult:
 
 def evaluate(expression: str, scope: dict[str, Any]) -> Any:
     try:
-        return compile_expression(expression).search(scope)
+        return compile_expression(expression).search(scope, options=OPTIONS)
     except jmespath_errors.JMESPathError as error:
         raise MappingError(str(error).splitlines()[0]) from None
 
@@ -73,12 +80,24 @@ def set_path(target: dict[str, Any], path: str, value: Any) -> None:
     target[leaf] = value
 
 
-def apply_mapping(params: dict[str, Any], mapping: dict[str, str], scope: dict[str, Any]):
-    """Return a copy of ``params`` with every mapped path set to its expression's result.
+def apply_mapping(
+    params: dict[str, Any],
+    mapping: dict[str, str],
+    scope: dict[str, Any],
+    schema: dict[str, Any] | None = None,
+):
+    """Return a copy of ``params`` with its templates rendered (the fields ``schema`` marks as
+    ``"format": "template"``) and every mapped path set to its expression's result.
 
     A result of null is an error, not a silent gap: the message names the field and the
-    expression, and suggests ``|| default`` for data that may really be missing.
+    expression, and suggests ``|| default`` for data that may really be missing. Templates
+    are rendered before mapped values are set, so data is never rendered as a template.
     """
+    if schema:
+        params, errors = render_params(params, schema, scope)
+        if errors:
+            path, error = errors[0]
+            raise TemplateFieldError(".".join(path), error.message)
     resolved = copy.deepcopy(params) if mapping else params
     for path, expression in mapping.items():
         try:
@@ -103,3 +122,10 @@ class FieldMappingError(ValueError):
         super().__init__(f'The expression `{expression}` for "{field}" {reason}')
         self.field = field
         self.expression = expression
+
+
+class TemplateFieldError(FieldMappingError):
+    def __init__(self, field: str, reason: str):
+        ValueError.__init__(self, f'The text of "{field}": {reason}.')
+        self.field = field
+        self.expression = None

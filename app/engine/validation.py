@@ -17,7 +17,9 @@ from app.engine.flow_schema import FLOW_SCHEMA
 from app.engine.graph import Edge, Graph, item_scopes, topological_order
 from app.engine.mapping import MappingError, compile_expression, set_path, split_path
 from app.engine.paths import closed_object, missing_path, root_paths
+from app.engine.schedule import problems as schedule_problems
 from app.engine.schema_errors import Problem, pointer, schema_problems, validator_for
+from app.engine.templating import TemplateError, compile_template, template_fields
 from nodes import registry
 from nodes.base import NodeSpec
 
@@ -172,9 +174,9 @@ def _node_spec(index: int, node: dict):
 
 
 def formatted_values(schema: dict, value: Any, path: tuple = ()) -> Iterator[tuple]:
-    """Each fixed text value whose schema has a ``format`` (jmespath, flow), at any depth:
-    ``(path, format, value)``."""
-    if isinstance(value, str) and schema.get("format"):
+    """Each fixed value whose schema has a ``format`` (jmespath, flow: text; schedule: an
+    object), at any depth: ``(path, format, value)``."""
+    if isinstance(value, str | dict) and schema.get("format"):
         yield path, schema["format"], value
     elif isinstance(value, dict):
         for name, sub in schema.get("properties", {}).items():
@@ -203,16 +205,36 @@ def _params_problems(
     for path, fmt, value in formatted_values(spec.params, params):
         where = pointer("nodes", index, "params", *path)
         name = ".".join(map(str, path))
-        if fmt == "jmespath":
+        if fmt == "jmespath" and isinstance(value, str):
             try:
                 compile_expression(value)
             except MappingError as error:
                 yield Problem(where, f'Step {_label(node)}, field "{name}": {error.message}')
-        elif fmt == "flow" and not flow_exists(value):
+        elif fmt == "flow" and isinstance(value, str) and not flow_exists(value):
             yield Problem(where, f'Step {_label(node)}, field "{name}": there is no such flow.')
+        elif fmt == "schedule" and isinstance(value, dict):
+            for problem in schedule_problems(value):
+                yield Problem(
+                    pointer("nodes", index, "params", *path, problem.field),
+                    f'Step {_label(node)}, field "{name}.{problem.field}": {problem.message}',
+                )
+    for path in template_fields(node.get("params", {}), spec.params):
+        try:
+            compile_template(_get_path(node["params"], path))
+        except TemplateError as error:
+            yield Problem(
+                pointer("nodes", index, "params", *path),
+                f'Step {_label(node)}, field "{".".join(path)}": {error.message}.',
+            )
     for problem in schema_problems(validator_for(spec.params), params, ("nodes", index, "params")):
         if not _is_mapped(problem.pointer, index, mapping):
             yield Problem(problem.pointer, f"Step {_label(node)}: {problem.message}")
+
+
+def _get_path(params: dict, path: tuple[str, ...]):
+    for part in path:
+        params = params[part]
+    return params
 
 
 def _declares(schema: dict, parts: list[str]) -> bool:

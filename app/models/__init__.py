@@ -4,6 +4,7 @@ from app.models.credential import Credential
 from app.models.execution import Execution, RejectedEvent, StepRun
 from app.models.flow import Flow, FlowVersion, WebhookEndpoint
 from app.models.merchant import ApiToken, Membership, Merchant, User
+from app.models.node_state import NodeState, SeenItem
 
 __all__ = [
     "ApiToken",
@@ -13,7 +14,9 @@ __all__ = [
     "FlowVersion",
     "Membership",
     "Merchant",
+    "NodeState",
     "RejectedEvent",
+    "SeenItem",
     "StepRun",
     "User",
     "WebhookEndpoint",

@@ -1,8 +1,9 @@
 // "From data" fields: the expression, its live result from the server, and the data tree the
 // merchant clicks to build the expression.
-import { createContext, useContext, useEffect, useState } from 'react';
+import { createContext, useContext, useEffect, useRef, useState } from 'react';
 import { api, toJson } from './api.js';
-import { children, isBranch, kindOf, pathExpression } from './mapping.js';
+import { EditorContext } from './context.js';
+import { children, filterFunctions, insertCall, isBranch, pathExpression } from './mapping.js';
 
 /** { scope, fromRun } for the selected node; provided by the side panel. */
 export const ScopeContext = createContext({ scope: null, fromRun: false });
@@ -155,15 +156,83 @@ export function Preview({ preview, t }) {
   );
 }
 
+// The registry of functions is the same for every field: fetched once per page.
+let functionsRequest = null;
+function loadFunctions() {
+  functionsRequest ||= api('GET', '/api/functions').then((reply) => reply.functions).catch((err) => {
+    functionsRequest = null;
+    throw err;
+  });
+  return functionsRequest;
+}
+
+/** The searchable list of functions; a click inserts the chosen one into the expression. */
+export function FunctionList({ onPick, t }) {
+  const { lang } = useContext(EditorContext);
+  const [functions, setFunctions] = useState(null);
+  const [failed, setFailed] = useState(null);
+  const [query, setQuery] = useState('');
+  useEffect(() => {
+    loadFunctions().then(setFunctions, (err) => setFailed(err.message));
+  }, []);
+  if (failed) return <p className="field-error" role="alert">{t('functions_failed', { message: failed })}</p>;
+  if (!functions) return <p className="hint">{t('loading_short')}</p>;
+  const shown = filterFunctions(functions, query, lang);
+  return (
+    <div className="function-list" data-testid="function-list">
+      <input
+        type="search"
+        aria-label={t('functions_search')}
+        placeholder={t('functions_search')}
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+      />
+      <p className="hint">{t('functions_hint')}</p>
+      <ul>
+        {shown.map((f) => (
+          <li key={f.name}>
+            <button type="button" className="function-name" data-function={f.name} onClick={() => onPick(f.name)}>
+              <code>{f.signature}</code>
+            </button>
+            <span className="function-description">{f.description[lang] || f.description.en}</span>
+            <span className="function-example">
+              <code>{f.example}</code> → <code>{f.result}</code>
+            </span>
+          </li>
+        ))}
+        {!shown.length && <li className="hint">{t('functions_none')}</li>}
+      </ul>
+    </div>
+  );
+}
+
 export function ExpressionInput({ value, onChange, t, id }) {
   const { scope, fromRun } = useContext(ScopeContext);
   const [showTree, setShowTree] = useState(!value);
+  const [showFunctions, setShowFunctions] = useState(false);
+  const input = useRef(null);
   const preview = usePreview(value, scope);
+  const pickFunction = (name) => {
+    const field = input.current;
+    const text = value ?? '';
+    const start = field ? field.selectionStart ?? text.length : text.length;
+    const end = field ? field.selectionEnd ?? start : start;
+    const inserted = insertCall(text, start, end, name);
+    onChange(inserted.text);
+    setShowFunctions(false);
+    // Put the cursor where the merchant continues typing, once React has rendered the text.
+    requestAnimationFrame(() => {
+      if (!input.current) return;
+      input.current.focus();
+      input.current.setSelectionRange(inserted.cursor, inserted.cursor);
+    });
+  };
   return (
     <div className="expression-field">
       <div className="expression-row">
         <input
           id={id}
+          ref={input}
           type="text"
           className="expression"
           spellCheck={false}
@@ -181,8 +250,17 @@ export function ExpressionInput({ value, onChange, t, id }) {
             {t('data')}
           </button>
         )}
+        <button
+          type="button"
+          className={`secondary data-toggle${showFunctions ? ' on' : ''}`}
+          aria-expanded={showFunctions}
+          onClick={() => setShowFunctions(!showFunctions)}
+        >
+          {t('functions')}
+        </button>
       </div>
       <Preview preview={preview} t={t} />
+      {showFunctions && <FunctionList t={t} onPick={pickFunction} />}
       {scope && showTree && <DataTree scope={scope} fromRun={fromRun} t={t} onPick={(path) => {
         onChange(path);
         setShowTree(false);

@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import { parseJson, toJson } from './api.js';
 import { ExpressionInput } from './Mapping.jsx';
+import NextRuns from './Schedule.jsx';
 
 function without(object, key) {
   const { [key]: _gone, ...rest } = object || {};
@@ -301,6 +302,9 @@ export default function ParamForm({ schema, params, mapping, errors, onChange, t
                   )
                 }
               />
+            )}
+            {field.format === 'schedule' && !fromData && (
+              <NextRuns schedule={params ? params[name] : undefined} t={t} />
             )}
             {fieldErrors.map((e, i) => (
               <p className="field-error" key={i} role="alert">

@@ -142,6 +142,13 @@ const TEXT = {
     account_missing: 'Account not found',
     accounts_failed: 'The accounts could not be loaded: {message}',
     secret_set: 'secret set',
+    functions: 'Functions',
+    functions_search: 'Search functions',
+    functions_hint: 'Click to insert at the cursor; selected text becomes the value it works on. Money and decimals are exact text like "12.50".',
+    functions_none: 'No function matches your search.',
+    functions_failed: 'The functions could not be loaded: {message}',
+    next_runs: 'Next runs ({zone}):',
+    next_runs_none: 'This schedule never comes round.',
   },
   de: {
     flows: 'Abläufe',
@@ -285,6 +292,13 @@ const TEXT = {
     account_missing: 'Konto nicht gefunden',
     accounts_failed: 'Die Konten konnten nicht geladen werden: {message}',
     secret_set: 'Geheimnis gesetzt',
+    functions: 'Funktionen',
+    functions_search: 'Funktionen suchen',
+    functions_hint: 'Klicken fügt an der Schreibmarke ein; markierter Text wird zum Wert, mit dem sie arbeitet. Beträge und Dezimalzahlen sind genauer Text wie "12.50".',
+    functions_none: 'Keine Funktion passt zu Ihrer Suche.',
+    functions_failed: 'Die Funktionen konnten nicht geladen werden: {message}',
+    next_runs: 'Nächste Läufe ({zone}):',
+    next_runs_none: 'Dieser Zeitplan tritt nie ein.',
   },
 };
 

@@ -84,3 +84,27 @@ export function buildScope(nodeId, nodes, edges, catalog, runSteps = {}, samples
 export function fromRun(nodeId, edges, runSteps = {}) {
   return ancestors(nodeId, edges).some((id) => runSteps[id] && runSteps[id].status === 'succeeded');
 }
+
+/** The functions whose name, signature or description (in `lang`) contain every word typed. */
+export function filterFunctions(functions, query, lang) {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  return functions.filter((f) => {
+    const text = `${f.signature} ${f.description[lang] || f.description.en}`.toLowerCase();
+    return words.every((word) => text.includes(word));
+  });
+}
+
+/**
+ * Insert a call of `name` into an expression at the cursor. Selected text becomes the call's
+ * argument, so selecting `trigger.total` and choosing round_money gives
+ * `round_money(trigger.total)`. Returns the new text and where the cursor goes: after the
+ * call when it wraps a selection, otherwise between its parentheses.
+ */
+export function insertCall(text, start, end, name) {
+  const before = text.slice(0, start);
+  const selected = text.slice(start, end);
+  const after = text.slice(end);
+  const call = `${name}(${selected})`;
+  const cursor = before.length + (selected ? call.length : name.length + 1);
+  return { text: before + call + after, cursor };
+}

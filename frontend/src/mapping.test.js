@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseJson, toJson } from './api.js';
-import { ancestors, buildScope, children, fromRun, isBranch, kindOf, pathExpression } from './mapping.js';
+import { ancestors, buildScope, children, filterFunctions, fromRun, insertCall, isBranch, kindOf, pathExpression } from './mapping.js';
 
 const CATALOG = {
   'core.webhook': { kind: 'trigger', output_example: parseJson('{"id": 820982911946154508, "line_items": [{"sku": "A"}]}') },
@@ -63,5 +63,26 @@ describe('the scope of a node', () => {
     const scope = buildScope('erp', NODES, EDGES, CATALOG, run, samples);
     expect(scope.input).toEqual({ total: '403.00' });
     expect(scope.trigger).toEqual({ id: 9 });
+  });
+});
+
+describe('the functions help', () => {
+  const FUNCTIONS = [
+    { name: 'round_money', signature: 'round_money(value)', description: { en: 'Rounds to cents', de: 'Rundet auf Cent' } },
+    { name: 'lower', signature: 'lower(text)', description: { en: 'The text in lower case.', de: 'Der Text in Kleinbuchstaben.' } },
+  ];
+
+  it('finds functions by name or by words of the description in the chosen language', () => {
+    expect(filterFunctions(FUNCTIONS, 'round', 'en').map((f) => f.name)).toEqual(['round_money']);
+    expect(filterFunctions(FUNCTIONS, 'cent', 'de').map((f) => f.name)).toEqual(['round_money']);
+    expect(filterFunctions(FUNCTIONS, 'kleinbuchstaben', 'de').map((f) => f.name)).toEqual(['lower']);
+    expect(filterFunctions(FUNCTIONS, 'kleinbuchstaben', 'en')).toEqual([]);
+    expect(filterFunctions(FUNCTIONS, '', 'en')).toHaveLength(2);
+  });
+
+  it('wraps the selected text in the call, or leaves the cursor between the parentheses', () => {
+    expect(insertCall('trigger.total', 0, 13, 'round_money')).toEqual({ text: 'round_money(trigger.total)', cursor: 26 });
+    expect(insertCall('', 0, 0, 'uuid')).toEqual({ text: 'uuid()', cursor: 5 });
+    expect(insertCall('a || b', 5, 6, 'lower')).toEqual({ text: 'a || lower(b)', cursor: 13 });
   });
 });

@@ -58,3 +58,39 @@ def test_click_in_the_data_tree_to_map_and_see_the_value_live(page, demo_api, sc
         "fields.sku": "trigger.line_items[0].sku",
         "fields.id": "trigger.id",
     }
+
+
+def test_the_functions_help_inserts_a_function_around_the_selected_path(
+    page, demo_api, screenshots
+):
+    flow_id = create_flow(
+        demo_api,
+        flow_document(
+            HOOK,
+            {
+                "id": "fields",
+                "type": "core.map",
+                "params": {"fields": {"total": ""}},
+                "position": {"x": 280, "y": 0},
+            },
+        ),
+    )
+    open_editor(page, flow_id)
+    node(page, "fields").click()
+    entry = page.locator("[data-entry=total]")
+    entry.get_by_role("button", name="From data").click()
+    field = page.locator("#entry-fields-total")
+    field.fill("trigger.total_price")
+    field.evaluate("el => el.setSelectionRange(0, el.value.length)")
+    entry.get_by_role("button", name="Functions").click()
+    functions = entry.get_by_test_id("function-list")
+    functions.get_by_role("searchbox").fill("cents")
+    assert functions.locator("[data-function]").count() == 1
+    page.screenshot(path=screenshots / "editor-functions.png")
+    functions.locator("[data-function=round_money]").click()
+    assert field.input_value() == "round_money(trigger.total_price)"
+    entry.get_by_test_id("preview").get_by_text('"403.00"').wait_for()
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_test_id("save-state").get_by_text("All changes saved").wait_for()
+    graph = demo_api.get(f"/api/flows/{flow_id}").get_json()["graph"]
+    assert graph["nodes"][1]["mapping"] == {"fields.total": "round_money(trigger.total_price)"}
