@@ -32,11 +32,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         _tune_sqlite(app)
 
-    from app import hooks, pages
-    from app.api import catalog, credentials, executions, flows, mappings
+    from app import accounts, hooks, pages, security, settings
+    from app.api import catalog, credentials, executions, flows, mappings, members, tokens
 
     for module in (flows, executions, catalog, credentials, mappings, hooks, pages):
         app.register_blueprint(module.bp)
+    for module in (accounts, settings, members, tokens):
+        app.register_blueprint(module.bp)
+    # After the blueprints: the page language is chosen before a refusal page is drawn.
+    security.init_app(app)
     _register_error_handlers(app)
     return app
 

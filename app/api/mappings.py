@@ -11,6 +11,7 @@ from app.api.auth import authenticate, json_body
 from app.api.problems import ApiProblem
 from app.engine.mapping import MappingError, evaluate
 from app.engine.schema_errors import Problem
+from app.security import requires
 
 bp = Blueprint("mappings", __name__, url_prefix="/api/mappings")
 bp.before_request(authenticate)
@@ -27,6 +28,7 @@ KINDS = {
 
 
 @bp.post("/preview")
+@requires("viewer")  # evaluates, changes nothing
 def preview():
     body = json_body()
     expression, scope = body.get("expression"), body.get("scope", {})
