@@ -32,11 +32,35 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         _tune_sqlite(app)
 
-    from app import hooks, node_state, pages
-    from app.api import catalog, credentials, executions, flows, mappings, schedules
+    from app import accounts, hooks, node_state, pages, security, settings
+    from app.api import (
+        catalog,
+        credentials,
+        executions,
+        flows,
+        mappings,
+        members,
+        schedules,
+        tokens,
+    )
 
-    for module in (flows, executions, catalog, credentials, mappings, schedules, hooks, pages):
+    for module in (
+        flows,
+        executions,
+        catalog,
+        credentials,
+        mappings,
+        schedules,
+        members,
+        tokens,
+        hooks,
+        pages,
+        accounts,
+        settings,
+    ):
         app.register_blueprint(module.bp)
+    # After the blueprints: the page language is chosen before a refusal page is drawn.
+    security.init_app(app)
     _register_error_handlers(app)
     node_state.init_app(app)
     return app

@@ -29,6 +29,24 @@ DEFAULTS: dict[str, Any] = {
     "SHOPWIRE_HTTP_MAX_RESPONSE_BYTES": 5 * 1024 * 1024,
     "SHOPWIRE_DB_LOCK_TIMEOUT_MS": 5000,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
+    # Mail: "console" logs mails (development, tests); "smtp" sends them.
+    "SHOPWIRE_MAIL_BACKEND": "console",
+    "SHOPWIRE_MAIL_FROM": "Shopwire <no-reply@localhost>",
+    "SHOPWIRE_SMTP_HOST": "localhost",
+    "SHOPWIRE_SMTP_PORT": 587,
+    "SHOPWIRE_SMTP_USER": "",
+    "SHOPWIRE_SMTP_PASSWORD": "",
+    "SHOPWIRE_SMTP_STARTTLS": True,
+    "SHOPWIRE_SMTP_SSL": False,
+    # Accounts
+    "SHOPWIRE_SIGNUP_OPEN": True,
+    "SHOPWIRE_LOGIN_RATE_LIMIT": "20 per minute",
+    "SHOPWIRE_LOCKOUT_FAILURES": 5,
+    "SHOPWIRE_LOCKOUT_SECONDS": 900,
+    "SHOPWIRE_RESET_TOKEN_SECONDS": 3600,
+    "SHOPWIRE_INVITE_DAYS": 7,
 }
 
 # Environment names that differ from the config key.

@@ -103,12 +103,18 @@ def activate(flow: Flow) -> list[WebhookEndpoint]:
     return endpoints
 
 
-def deactivate(flow: Flow) -> None:
-    """Switch the flow off; provider webhooks registered on activation are removed."""
+def deactivate(flow: Flow, *, delete: bool = False) -> None:
+    """Switch the flow off, and with ``delete`` delete it softly (executions keep their flow).
+
+    Provider webhooks registered on activation are removed. Both changes are made before any
+    query, so they are flushed (and audited) as one change.
+    """
+    subscribed = [endpoint for endpoint in flow.endpoints if endpoint.subscription is not None]
     flow.active = False
-    for endpoint in flow.endpoints:
-        if endpoint.subscription is not None:
-            _unsubscribe(flow, endpoint)
+    if delete:
+        flow.deleted_at = utcnow()
+    for endpoint in subscribed:
+        _unsubscribe(flow, endpoint)
 
 
 def _trigger(flow: Flow, endpoint: WebhookEndpoint):

@@ -1,11 +1,10 @@
-"""The HTML pages: sign-in, the overview of a merchant's flows and recent executions, and the
+"""The HTML pages: the overview of a merchant's flows and recent executions, and the
 page that mounts the canvas editor (built from ``frontend/`` into ``app/static/dist``)."""
 
 from __future__ import annotations
 
 import copy
 from datetime import datetime, timedelta
-from functools import wraps
 from pathlib import Path
 
 from flask import (
@@ -23,9 +22,8 @@ from flask import (
 from sqlalchemy import func, select
 
 from app import executions, flows
-from app.csrf import csrf_token, csrf_valid
 from app.extensions import db
-from app.models import Execution, Flow, Membership, User
+from app.models import Execution, Flow
 from app.models.base import utcnow
 from app.models.execution import STATUSES
 
@@ -209,60 +207,7 @@ TEXT = {
 }
 
 
-@bp.context_processor
-def _csrf_field() -> dict[str, str]:
-    """Every page's forms (sign-out in the header included) carry the session's token."""
-    return {"csrf": csrf_token()}
-
-
-@bp.before_request
-def _language() -> None:
-    g.lang = request.accept_languages.best_match(["en", "de"]) or "en"
-    g.t = TEXT[g.lang]
-
-
-def _check_csrf() -> None:
-    if not csrf_valid(request.form.get("csrf")):
-        abort(400, "The form expired. Reload the page and try again.")
-
-
-def login_required(view):
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if "merchant_id" not in session:
-            return redirect(url_for("pages.login"))
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-@bp.route("/login", methods=["GET", "POST"])
-def login():
-    error = None
-    if request.method == "POST":
-        _check_csrf()
-        user = db.session.scalar(select(User).where(User.email == request.form.get("email")))
-        if user and user.check_password(request.form.get("password", "")):
-            membership = db.session.scalar(select(Membership).filter_by(user_id=user.id))
-            if membership is not None:
-                session.clear()
-                session["merchant_id"] = membership.merchant_id
-                return redirect(url_for("pages.home"))
-            error = g.t["no_merchant"]
-        else:
-            error = g.t["wrong"]
-    return render_template("login.html", error=error)
-
-
-@bp.post("/logout")
-def logout():
-    _check_csrf()
-    session.clear()
-    return redirect(url_for("pages.login"))
-
-
 @bp.get("/")
-@login_required
 def home():
     merchant_id = session["merchant_id"]
     merchant_flows = db.session.scalars(
@@ -324,9 +269,7 @@ NEW_FLOW_GRAPH = {
 
 
 @bp.post("/flows/new")
-@login_required
 def new_flow():
-    _check_csrf()
     flow = flows.create(session["merchant_id"], g.t["new_flow_name"], copy.deepcopy(NEW_FLOW_GRAPH))
     db.session.commit()
     return redirect(url_for("pages.edit_flow", flow_id=flow.id))
@@ -346,9 +289,7 @@ def _own_flow(flow_id: str) -> Flow:
 
 
 @bp.post("/flows/<flow_id>/rename")
-@login_required
 def rename_flow(flow_id: str):
-    _check_csrf()
     flow = _own_flow(flow_id)
     name = (request.form.get("name") or "").strip()
     if not name:
@@ -361,9 +302,7 @@ def rename_flow(flow_id: str):
 
 
 @bp.post("/flows/<flow_id>/duplicate")
-@login_required
 def duplicate_flow(flow_id: str):
-    _check_csrf()
     flow = _own_flow(flow_id)
     name = f"{flow.name} {g.t['copy_suffix']}"[:200]
     flows.create(session["merchant_id"], name, copy.deepcopy(flow.current_version.graph))
@@ -373,21 +312,16 @@ def duplicate_flow(flow_id: str):
 
 
 @bp.post("/flows/<flow_id>/delete")
-@login_required
 def delete_flow(flow_id: str):
-    _check_csrf()
     flow = _own_flow(flow_id)
-    flows.deactivate(flow)
-    flow.deleted_at = utcnow()
+    flows.deactivate(flow, delete=True)
     db.session.commit()
     flash(g.t["deleted"].format(name=flow.name), "ok")
     return redirect(url_for("pages.home"))
 
 
 @bp.post("/flows/<flow_id>/switch")
-@login_required
 def switch_flow(flow_id: str):
-    _check_csrf()
     flow = _own_flow(flow_id)
     if request.form.get("on") != "1":
         flows.deactivate(flow)
@@ -411,7 +345,6 @@ def _editor_built() -> bool:
 
 
 @bp.get("/flows/<flow_id>/edit")
-@login_required
 def edit_flow(flow_id: str):
     flow = _own_flow(flow_id)
     return render_template("editor.html", flow=flow, built=_editor_built())
@@ -443,7 +376,6 @@ def _day(value: str | None) -> datetime | None:
 
 
 @bp.get("/executions")
-@login_required
 def list_executions():
     merchant_id = session["merchant_id"]
     flow_id = request.args.get("flow_id") or ""
@@ -514,7 +446,6 @@ def _timeline(steps: list[dict]) -> list[dict]:
 
 
 @bp.get("/executions/<execution_id>")
-@login_required
 def show_execution(execution_id: str):
     execution = db.session.scalar(
         select(Execution).where(

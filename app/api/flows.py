@@ -13,7 +13,7 @@ from app.api.problems import ApiProblem
 from app.engine.schema_errors import Problem
 from app.extensions import db
 from app.models import Flow, FlowVersion, RejectedEvent
-from app.models.base import isoformat, utcnow
+from app.models.base import isoformat
 
 bp = Blueprint("flows", __name__, url_prefix="/api/flows")
 bp.before_request(authenticate)
@@ -97,8 +97,7 @@ def update_flow(flow_id: str):
 @bp.delete("/<flow_id>")
 def delete_flow(flow_id: str):
     flow = _flow(flow_id)
-    flows.deactivate(flow)
-    flow.deleted_at = utcnow()
+    flows.deactivate(flow, delete=True)
     db.session.commit()
     return "", 204
 

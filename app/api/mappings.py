@@ -13,6 +13,7 @@ from app.engine.mapping import MappingError, evaluate
 from app.engine.samples import sample_outputs
 from app.engine.schema_errors import Problem
 from app.engine.validation import sound_graph
+from app.security import requires
 
 bp = Blueprint("mappings", __name__, url_prefix="/api/mappings")
 bp.before_request(authenticate)
@@ -29,6 +30,7 @@ KINDS = {
 
 
 @bp.post("/preview")
+@requires("viewer")  # evaluates, changes nothing
 def preview():
     body = json_body()
     expression, scope = body.get("expression"), body.get("scope", {})

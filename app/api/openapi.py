@@ -28,7 +28,8 @@ def _op(
             else {"description": "Done"}
         },
     }
-    for code in ("401", *errors) if not public else errors:
+    # 403: the caller's role is too low, or a browser request lacks its CSRF token.
+    for code in ("401", "403", *errors) if not public else errors:
         operation["responses"][code] = PROBLEM
     if body:
         operation["requestBody"] = {
@@ -48,6 +49,70 @@ def _op(
 def _path_id(name: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
 
+
+ROLE = {"type": "string", "enum": ["viewer", "editor", "owner"]}
+
+# Members, invitations, settings and the audit log need the owner role to change.
+ACCOUNT_PATHS: dict[str, Any] = {
+    "/api/members": {"get": _op("Members of the shop with their roles", errors=())},
+    "/api/members/{user_id}": {
+        "parameters": [_path_id("user_id")],
+        "put": _op(
+            "Change a member's role (owner)",
+            body={"type": "object", "required": ["role"], "properties": {"role": ROLE}},
+            errors=("404", "422"),
+        ),
+        "delete": _op("Remove a member (owner)", ok="204", errors=("404", "422")),
+    },
+    "/api/invitations": {
+        "get": _op("Open invitations (owner)", errors=()),
+        "post": _op(
+            "Invite someone by e-mail (owner)",
+            ok="201",
+            body={
+                "type": "object",
+                "required": ["email", "role"],
+                "properties": {"email": {"type": "string"}, "role": ROLE},
+            },
+            errors=("422",),
+        ),
+    },
+    "/api/invitations/{invitation_id}": {
+        "parameters": [_path_id("invitation_id")],
+        "delete": _op("Withdraw an invitation (owner)", ok="204"),
+    },
+    "/api/settings": {
+        "get": _op("The shop's settings", errors=()),
+        "put": _op(
+            "Change the shop's name or time zone (owner)",
+            body={
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "timezone": {"type": "string"}},
+            },
+            errors=("422",),
+        ),
+    },
+    "/api/audit": {
+        "get": _op("The audit log, newest first (owner)", params=("before",), errors=()),
+    },
+    "/api/tokens": {
+        "get": _op("Your API tokens for this shop (never the tokens themselves)", errors=()),
+        "post": _op(
+            "Create an API token; the answer shows it once",
+            ok="201",
+            body={
+                "type": "object",
+                "required": ["name"],
+                "properties": {"name": {"type": "string"}},
+            },
+            errors=("422",),
+        ),
+    },
+    "/api/tokens/{token_id}": {
+        "parameters": [_path_id("token_id")],
+        "delete": _op("Revoke one of your API tokens", ok="204"),
+    },
+}
 
 FLOW_BODY = {
     "type": "object",
@@ -145,6 +210,7 @@ def openapi_document() -> dict[str, Any]:
                     "The functions expressions and templates may call, with examples", errors=()
                 )
             },
+            **ACCOUNT_PATHS,
             "/api/mappings/preview": {
                 "post": _op(
                     "Evaluate a JMESPath expression against sample data",

@@ -1,17 +1,20 @@
 """The database models, importable from one place."""
 
+from app.models.audit import AuditEvent
 from app.models.credential import Credential
 from app.models.execution import Execution, RejectedEvent, StepRun
 from app.models.flow import Flow, FlowVersion, WebhookEndpoint
-from app.models.merchant import ApiToken, Membership, Merchant, User
+from app.models.merchant import ApiToken, Invitation, Membership, Merchant, User
 from app.models.node_state import NodeState, SeenItem
 
 __all__ = [
     "ApiToken",
+    "AuditEvent",
     "Credential",
     "Execution",
     "Flow",
     "FlowVersion",
+    "Invitation",
     "Membership",
     "Merchant",
     "NodeState",

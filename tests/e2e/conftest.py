@@ -64,6 +64,13 @@ def page(browser, served, demo_api):
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
+    # A script or style the Content-Security-Policy blocks is as broken as one that throws.
+    tab.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     tab.goto("/login")
     tab.fill("input[name=email]", DEMO_EMAIL)
     tab.fill("input[name=password]", DEMO_PASSWORD)

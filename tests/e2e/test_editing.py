@@ -206,9 +206,8 @@ def test_a_tablet_adds_a_step_and_opens_its_panel_by_tapping(
 def test_a_200_step_flow_renders_and_a_step_can_be_selected(page, demo_api, screenshots):
     flow_id = create_flow(demo_api, large_flow(200), name="200 steps")
     page.goto(f"/flows/{flow_id}/edit")
-    page.wait_for_function(
-        "document.querySelectorAll('.react-flow__node').length === 200", timeout=30_000
-    )
+    # expect() rather than wait_for_function: the page's CSP forbids the eval() it polls with
+    expect(page.locator(".react-flow__node")).to_have_count(200, timeout=30_000)
     page.get_by_test_id("save-state").get_by_text("All changes saved").wait_for()
     page.screenshot(path=screenshots / "editor-200-steps.png")
     node(page, "s100").click()

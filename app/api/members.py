@@ -1,0 +1,113 @@
+"""``/api/members``, ``/api/invitations``, ``/api/settings`` and ``/api/audit``: the shop's
+people, its settings and the log of changes. Changing them needs the owner role."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, request
+from sqlalchemy import select
+
+from app import audit, team
+from app.api.auth import json_body, owned
+from app.api.problems import ApiProblem
+from app.engine.schema_errors import Problem
+from app.extensions import db
+from app.models import AuditEvent, Invitation, Membership, Merchant
+from app.security import requires
+
+bp = Blueprint("members", __name__, url_prefix="/api")
+
+AUDIT_PAGE = 100
+
+
+def _unprocessable(error: team.TeamError) -> ApiProblem:
+    return ApiProblem(
+        422, "The change is not valid", errors=[Problem(f"/{error.field}", error.message("en"))]
+    )
+
+
+def _membership(user_id: int) -> Membership:
+    found = db.session.scalar(
+        select(Membership).filter_by(user_id=user_id, merchant_id=g.merchant_id)
+    )
+    if found is None:
+        raise ApiProblem(404, "Not found", f"There is no member {user_id}.")
+    return found
+
+
+@bp.get("/members")
+def list_members():
+    return {"members": [team.describe_member(m) for m in team.members(g.merchant_id)]}
+
+
+@bp.put("/members/<int:user_id>")
+@requires("owner")
+def change_member(user_id: int):
+    membership = _membership(user_id)
+    try:
+        team.change_role(membership, json_body().get("role"))
+    except team.TeamError as error:
+        raise _unprocessable(error) from None
+    return team.describe_member(membership)
+
+
+@bp.delete("/members/<int:user_id>")
+@requires("owner")
+def remove_member(user_id: int):
+    try:
+        team.remove(_membership(user_id))
+    except team.TeamError as error:
+        raise _unprocessable(error) from None
+    return "", 204
+
+
+@bp.get("/invitations")
+@requires("owner")
+def list_invitations():
+    found = team.open_invitations(g.merchant_id)
+    return {"invitations": [team.describe_invitation(i) for i in found]}
+
+
+@bp.post("/invitations")
+@requires("owner")
+def create_invitation():
+    body = json_body()
+    try:
+        invitation = team.invite(g.merchant_id, body.get("email"), body.get("role"), "en")
+    except team.TeamError as error:
+        raise _unprocessable(error) from None
+    return team.describe_invitation(invitation), 201
+
+
+@bp.delete("/invitations/<invitation_id>")
+@requires("owner")
+def withdraw_invitation(invitation_id: str):
+    team.withdraw(owned(Invitation, invitation_id, accepted_at=None))
+    return "", 204
+
+
+@bp.get("/settings")
+def get_settings():
+    return team.describe_settings(db.session.get(Merchant, g.merchant_id))
+
+
+@bp.put("/settings")
+@requires("owner")
+def update_settings():
+    body = json_body()
+    merchant = db.session.get(Merchant, g.merchant_id)
+    try:
+        team.update_settings(merchant, body.get("name"), body.get("timezone"))
+    except team.TeamError as error:
+        raise _unprocessable(error) from None
+    return team.describe_settings(merchant)
+
+
+@bp.get("/audit")
+@requires("owner")
+def list_audit():
+    """Newest first; ``before`` (an entry id) pages back."""
+    query = select(AuditEvent).where(AuditEvent.merchant_id == g.merchant_id)
+    if before := request.args.get("before", type=int):
+        query = query.where(AuditEvent.id < before)
+    found = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE)).all()
+    return {"events": [audit.describe(e) for e in found]}

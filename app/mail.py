@@ -1,0 +1,42 @@
+"""Outgoing e-mail: SMTP in production; in development and tests the ``console`` backend writes
+each mail to the log and keeps it in :func:`outbox` so tests can read it."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+
+log = logging.getLogger("shopwire.mail")
+
+
+def send_mail(to: str, subject: str, body: str) -> None:
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["SHOPWIRE_MAIL_FROM"]
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    if config["SHOPWIRE_MAIL_BACKEND"] == "smtp":
+        _send_smtp(message)
+    else:
+        log.info("mail to %s: %s\n%s", to, subject, body)
+        outbox().append(message)
+
+
+def outbox() -> list[EmailMessage]:
+    """The mails the console backend sent, oldest first."""
+    return current_app.extensions.setdefault("shopwire_outbox", [])
+
+
+def _send_smtp(message: EmailMessage) -> None:
+    config = current_app.config
+    smtp_class = smtplib.SMTP_SSL if config["SHOPWIRE_SMTP_SSL"] else smtplib.SMTP
+    with smtp_class(config["SHOPWIRE_SMTP_HOST"], config["SHOPWIRE_SMTP_PORT"], timeout=15) as smtp:
+        if config["SHOPWIRE_SMTP_STARTTLS"] and not config["SHOPWIRE_SMTP_SSL"]:
+            smtp.starttls()
+        if config["SHOPWIRE_SMTP_USER"]:
+            smtp.login(config["SHOPWIRE_SMTP_USER"], config["SHOPWIRE_SMTP_PASSWORD"])
+        smtp.send_message(message)

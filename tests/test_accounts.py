@@ -1,0 +1,197 @@
+"""Sign-up, sign-in and out, lockout and rate limits, password reset, invitations, switching
+between shops, and the session cookie."""
+
+from __future__ import annotations
+
+from app.extensions import db
+from app.mail import outbox
+from app.models import AuditEvent, Membership, User
+from tests.people import PASSWORD, csrf, last_link, member, post_form, sign_in
+
+
+def signup(client, email="ann@shop.de", shop="Ann's Shop", password=PASSWORD):
+    page = client.get("/signup")
+    return client.post(
+        "/signup",
+        data={"email": email, "shop": shop, "password": password, "csrf": csrf(page)},
+    )
+
+
+def test_sign_up_creates_a_shop_with_the_user_as_owner(app, client):
+    reply = signup(client)
+    assert reply.status_code == 302
+    home = client.get("/").get_data(as_text=True)
+    assert "Ann&#39;s Shop" in home and "ann@shop.de" in home
+    membership = db.session.query(Membership).one()
+    assert membership.role == "owner" and membership.user.email == "ann@shop.de"
+    assert membership.user.password_hash.startswith("$argon2id$")
+    assert db.session.query(AuditEvent).one().action == "merchant.create"
+
+
+def test_sign_up_explains_every_problem(app, client):
+    member("Taken", "bob@shop.de")
+    page = signup(client, email="bob@shop.de", shop="Taken", password="short")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "An account with this e-mail exists" in text
+    assert "A shop with this name exists" in text
+    assert "at least 10 characters" in text
+
+
+def test_sign_in_and_out(app, client):
+    member("Acme", "ann@shop.de")
+    assert sign_in(client, "ann@shop.de").status_code == 302
+    assert client.get("/").status_code == 200
+    post_form(client, "/logout")
+    assert client.get("/").status_code == 302
+
+
+def test_the_session_changes_on_sign_in_and_its_cookie_is_http_only(app, client):
+    member("Acme", "ann@shop.de")
+    token_before = csrf(client.get("/login"))
+    before = client.get_cookie("session").value
+    reply = sign_in(client, "ann@shop.de")
+    cookie = reply.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # plain http in tests; https sets it (see test_config)
+    assert client.get_cookie("session").value != before
+    # A token planted before sign-in (session fixation) is worthless after it.
+    assert csrf(client.get("/")) != token_before
+
+
+def test_old_passwords_hashes_are_replaced_on_sign_in(app, client):
+    from werkzeug.security import generate_password_hash
+
+    user = member("Acme", "ann@shop.de")
+    user.password_hash = generate_password_hash(PASSWORD)
+    db.session.commit()
+    assert sign_in(client, "ann@shop.de").status_code == 302
+    db.session.refresh(user)
+    assert user.password_hash.startswith("$argon2id$")
+
+
+def test_repeated_failures_lock_the_address_without_telling_if_it_exists(app, client):
+    member("Acme", "ann@shop.de")
+    for email in ("ann@shop.de", "nobody@shop.de"):
+        for _ in range(4):
+            assert "wrong" in sign_in(client, email, "guess").get_data(as_text=True)
+        locked = sign_in(client, email, "guess")
+        assert locked.status_code == 429
+        assert "Try again in 15 min" in locked.get_data(as_text=True)
+        assert 800 < int(locked.headers["Retry-After"]) <= 900
+    # Even the right password waits until the lock ends.
+    assert sign_in(client, "ann@shop.de").status_code == 429
+
+
+def test_sign_in_attempts_per_network_are_rate_limited(app, client):
+    app.config["SHOPWIRE_LOGIN_RATE_LIMIT"] = "3 per minute"
+    for n in range(3):
+        assert sign_in(client, f"user{n}@shop.de", "guess").status_code == 200
+    limited = sign_in(client, "user9@shop.de", "guess")
+    assert limited.status_code == 429
+    assert int(limited.headers["Retry-After"]) > 0
+    assert "Too many attempts" in limited.get_data(as_text=True)
+
+
+def test_password_reset_by_mail_works_once(app, client):
+    user = member("Acme", "ann@shop.de")
+    other = app.test_client()
+    sign_in(other, "ann@shop.de")
+    answer = post_form(client, "/password/forgot", {"email": "ann@shop.de"}, page="/login")
+    assert "If an account exists for ann@shop.de" in answer.get_data(as_text=True)
+    link = last_link("ann@shop.de")
+    assert "once" in outbox()[-1].get_content()
+
+    too_short = post_form(client, link, {"password": "short"}, page=link)
+    assert "at least 10" in too_short.get_data(as_text=True)
+    assert post_form(client, link, {"password": "a brand new secret"}, page=link).status_code == 302
+    assert sign_in(client, "ann@shop.de", "a brand new secret").status_code == 302
+    assert client.get(link).status_code == 400  # used
+    # The reset ended the session signed in with the old password elsewhere.
+    assert other.get("/").status_code == 302
+    db.session.refresh(user)
+
+
+def test_reset_for_unknown_address_answers_the_same_and_sends_nothing(app, client):
+    answer = post_form(client, "/password/forgot", {"email": "ghost@shop.de"}, page="/login")
+    assert "If an account exists for ghost@shop.de" in answer.get_data(as_text=True)
+    assert outbox() == []
+
+
+def test_expired_or_forged_reset_links_are_refused(app, client):
+    member("Acme", "ann@shop.de")
+    post_form(client, "/password/forgot", {"email": "ann@shop.de"}, page="/login")
+    link = last_link("ann@shop.de")
+    app.config["SHOPWIRE_RESET_TOKEN_SECONDS"] = -1
+    assert "expired" in client.get(link).get_data(as_text=True)
+    assert client.get(link[:-3] + "abc").status_code == 400
+
+
+def _invite(client, email, role="editor"):
+    return post_form(client, "/settings/members/invite", {"email": email, "role": role})
+
+
+def test_an_invited_new_user_chooses_a_password_and_joins(app, client):
+    member("Acme", "owner@shop.de")
+    sign_in(client, "owner@shop.de")
+    assert "An invitation was sent" in client.get(
+        _invite(client, "new@shop.de").headers["Location"]
+    ).get_data(as_text=True)
+    link = last_link("new@shop.de")
+
+    guest = app.test_client()
+    page = guest.get(link).get_data(as_text=True)
+    assert "Join Acme" in page and "Choose a password" in page
+    assert post_form(guest, link, {"password": "new member pw"}, page=link).status_code == 302
+    assert "new@shop.de" in guest.get("/").get_data(as_text=True)
+    joined = db.session.query(Membership).join(User).filter(User.email == "new@shop.de").one()
+    assert joined.role == "editor"
+    assert guest.get(link).status_code == 404  # used once
+
+
+def test_an_existing_user_joins_a_second_shop_and_switches(app, client):
+    member("Acme", "owner@shop.de")
+    member("Globex", "gail@shop.de")
+    sign_in(client, "owner@shop.de")
+    _invite(client, "gail@shop.de", "viewer")
+    link = last_link("gail@shop.de")
+    gail = app.test_client()
+    assert "Enter the password" in gail.get(link).get_data(as_text=True)
+    wrong = post_form(gail, link, {"password": "not it at all"}, page=link)
+    assert "The password is wrong" in wrong.get_data(as_text=True)
+    assert post_form(gail, link, {"password": PASSWORD}, page=link).status_code == 302
+
+    home = gail.get("/").get_data(as_text=True)
+    assert 'name="merchant_id"' in home and "Globex" in home and "viewer" in home
+    acme = db.session.query(Membership).filter_by(role="viewer").one().merchant_id
+    globex = (
+        db.session.query(Membership)
+        .join(User)
+        .filter(User.email == "gail@shop.de", Membership.role == "owner")
+        .one()
+        .merchant_id
+    )
+    post_form(gail, "/switch", {"merchant_id": globex})
+    assert "· owner" in gail.get("/").get_data(as_text=True)
+    # A shop the user is not a member of cannot be switched to.
+    other = member("Initech", "ida@shop.de").id
+    post_form(gail, "/switch", {"merchant_id": other + 1000})
+    assert "· owner" in gail.get("/").get_data(as_text=True)
+    post_form(gail, "/switch", {"merchant_id": acme})
+    assert "· viewer" in gail.get("/").get_data(as_text=True)
+
+
+def test_german_pages(app, client):
+    page = client.get("/signup", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert "Konto anlegen" in page and "Name des Shops" in page
+
+
+def test_hashes_made_with_weaker_argon2_parameters_are_upgraded_on_sign_in(app, client):
+    from argon2 import PasswordHasher
+
+    user = member("Acme", "ann@shop.de")
+    user.password_hash = PasswordHasher(time_cost=1, memory_cost=8192).hash(PASSWORD)
+    db.session.commit()
+    assert sign_in(client, "ann@shop.de").status_code == 302
+    db.session.refresh(user)
+    assert "m=65536,t=3" in user.password_hash
