@@ -65,6 +65,19 @@ def token(merchant_name: str, name: str) -> None:
     click.echo(issue_token(merchant_named(merchant_name), name))
 
 
+@main.command("rotate-key")
+@with_appcontext
+def rotate_key() -> None:
+    """Re-encrypt every credential under the newest vault key (see app/vault.py)."""
+    from app.vault import rotate, vault
+
+    migrate_database()
+    count = rotate()
+    click.echo(f"Re-encrypted {count} credential(s) under the newest key.")
+    if vault().key_file is None and len(vault().keys) > 1:
+        click.echo("Now remove the old key(s) from SHOPWIRE_VAULT_KEY and restart Shopwire.")
+
+
 @main.command()
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @with_appcontext
@@ -80,20 +93,28 @@ def worker(burst: bool) -> None:
 @main.command()
 @with_appcontext
 def scheduler() -> None:
-    """Run RQ's cron scheduler: the sweeper that re-enqueues stranded executions."""
+    """Run RQ's cron scheduler: the sweeper that re-enqueues stranded executions, and the
+    purge of execution data past each merchant's retention."""
+    from app.retention import purge_job
     from app.tasks import sweep
 
+    config = current_app.config
     cron = CronScheduler(connection=redis_connection(), logging_level="WARNING")
     # Not cron.register(): it builds a CronJob that enqueues with RQ's pickle serializer,
     # and our workers accept JSON only, so nothing in Redis can make them run code.
-    cron._cron_jobs.append(
-        JSONCronJob(
-            queue_name=current_app.config["SHOPWIRE_QUEUE"],
-            func=sweep,
-            interval=current_app.config["SHOPWIRE_SWEEP_INTERVAL_SECONDS"],
-            result_ttl=0,
+    for func, interval in (
+        (sweep, config["SHOPWIRE_SWEEP_INTERVAL_SECONDS"]),
+        (purge_job, config["SHOPWIRE_PURGE_INTERVAL_SECONDS"]),
+    ):
+        cron._cron_jobs.append(
+            JSONCronJob(
+                queue_name=config["SHOPWIRE_QUEUE"],
+                func=func,
+                interval=interval,
+                result_ttl=0,
+                job_timeout=-1 if func is purge_job else None,
+            )
         )
-    )
     cron.start()
 
 

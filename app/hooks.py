@@ -13,11 +13,12 @@ from flask import Blueprint, current_app, request
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError
 
-from app import credentials, executions, flows
+from app import credentials, executions, flows, limits
 from app.api.problems import ApiProblem
 from app.engine.payloads import PayloadError, parse_body
+from app.engine.redaction import Secrets
 from app.extensions import db
-from app.models import Flow, RejectedEvent, WebhookEndpoint
+from app.models import Flow, Merchant, RejectedEvent, WebhookEndpoint
 from nodes.base import InboundRequest, SignatureError
 
 log = logging.getLogger("shopwire.hooks")
@@ -48,8 +49,11 @@ ACTIVE_ENDPOINT = (
         WebhookEndpoint.flow_id,
         WebhookEndpoint.node_id,
         Flow.current_version_id,
+        Merchant.webhooks_per_minute,
+        Merchant.max_payload_bytes,
     )
     .join(Flow, Flow.id == WebhookEndpoint.flow_id)
+    .join(Merchant, Merchant.id == WebhookEndpoint.merchant_id)
     .where(
         WebhookEndpoint.token == bindparam("token"),
         Flow.active.is_(True),
@@ -84,12 +88,17 @@ def _receive(token: str, body: bytes):
             "No active flow listens at this address. Switch the flow on, or copy "
             "its current webhook address.",
         )
-    merchant_id, flow_id, node_id, version_id = found
+    merchant_id, flow_id, node_id, version_id, per_minute, max_bytes = found
+    limits.check_webhook(merchant_id, per_minute, max_bytes, len(body))
     graph = flows.version_graph(version_id)
     if graph.trigger_id != node_id:
         raise ApiProblem(404, "Unknown webhook", "This trigger was removed from the flow.")
     node, spec = graph.nodes[node_id], graph.spec(node_id)
     params = node.get("params", {})
+    credential = credentials.decrypted(merchant_id, node.get("credential"))
+    # A sender may echo the shared secret (some send it as a token): it is never stored.
+    secrets = credentials.secrets_of(spec.connector_key, credential)
+    stored = secrets.scrub_bytes(body) if secrets else body
 
     try:
         payload = parse_body(body, request.content_type)
@@ -97,11 +106,11 @@ def _receive(token: str, body: bytes):
             body=body, headers=dict(request.headers), query=request.args.to_dict(), payload=payload
         )
         if spec.verify:
-            spec.verify(inbound, params, credentials.decrypted(merchant_id, node.get("credential")))
+            spec.verify(inbound, params, credential)
     except PayloadError as error:
-        _reject(merchant_id, flow_id, node_id, body, error.status, error.message)
+        _reject(merchant_id, flow_id, node_id, stored, error.status, error.message, secrets)
     except SignatureError as error:
-        _reject(merchant_id, flow_id, node_id, body, 401, str(error))
+        _reject(merchant_id, flow_id, node_id, stored, 401, str(error), secrets)
 
     dedupe_key = (spec.event_id(inbound, params) if spec.event_id else None) or request.headers.get(
         "Idempotency-Key"
@@ -111,7 +120,7 @@ def _receive(token: str, body: bytes):
             merchant_id=merchant_id,
             flow_id=flow_id,
             version_id=version_id,
-            body=body,
+            body=stored,
             content_type=request.content_type,
             mode="webhook",
             dedupe_key=_bounded(dedupe_key),
@@ -128,8 +137,9 @@ def _bounded(key: str | None) -> str | None:
     return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
-def _reject(merchant_id, flow_id, node_id, body: bytes, status: int, reason: str):
+def _reject(merchant_id, flow_id, node_id, body, status: int, reason: str, secrets: Secrets):
     """Keep the refused delivery for the merchant to see, then answer with the reason."""
+    reason = secrets.scrub(reason)
     db.session.add(
         RejectedEvent(
             merchant_id=merchant_id,
@@ -138,7 +148,9 @@ def _reject(merchant_id, flow_id, node_id, body: bytes, status: int, reason: str
             status_code=status,
             reason=reason[:1000],
             content_type=request.content_type,
-            headers={k: v for k, v in request.headers.items() if k.lower() in KEPT_HEADERS},
+            headers=secrets.scrub(
+                {k: v for k, v in request.headers.items() if k.lower() in KEPT_HEADERS}
+            ),
             body=body[:KEPT_BODY_BYTES],
         )
     )

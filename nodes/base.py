@@ -134,6 +134,9 @@ class SignatureError(Exception):
 RunFunction = Callable[[NodeContext, dict[str, Any], Any], Any]
 VerifyFunction = Callable[[InboundRequest, dict[str, Any], dict[str, Any] | None], None]
 EventIdFunction = Callable[[InboundRequest, dict[str, Any]], str | None]
+# A connector's connection test: one cheap authenticated request; raises a NodeError with the
+# provider's message when the credential does not work, else returns a short confirmation.
+AuthTestFunction = Callable[[requests.Session, dict[str, Any]], str | None]
 # What a node returns in a given flow, from its configuration and its input's schema.
 DescribeOutput = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
 
@@ -155,6 +158,7 @@ class NodeSpec:
     retry: RetryPolicy = RetryPolicy()
     connector: str | None = None
     auth: dict[str, Any] | None = None
+    auth_test: AuthTestFunction | None = None
     webhook: bool = False  # a trigger that receives deliveries at its own URL
     describe_output: DescribeOutput | None = None
     verify: VerifyFunction | None = None

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from nodes.base import (
+    AuthTestFunction,
     DescribeOutput,
     EventIdFunction,
     Kind,
@@ -47,6 +49,7 @@ def node(
     ports: tuple[str, ...] = ("main",),
     retry: RetryPolicy | None = None,
     auth: dict[str, Any] | None = None,
+    auth_test: AuthTestFunction | None = None,
     webhook: bool = False,
     verify: VerifyFunction | None = None,
     event_id: EventIdFunction | None = None,
@@ -68,6 +71,7 @@ def node(
             ports=ports,
             retry=retry or RetryPolicy(),
             auth=auth,
+            auth_test=auth_test,
             webhook=webhook,
             verify=verify,
             event_id=event_id,
@@ -110,3 +114,28 @@ def catalog() -> list[dict[str, Any]]:
     load_builtins()
     ordered = sorted(_specs.values(), key=lambda s: (s.kind, s.key, -s.version))
     return [spec.describe() for spec in ordered]
+
+
+@dataclass(frozen=True)
+class ConnectorAuth:
+    """What a connector declares about its accounts: the auth JSON Schema and, optionally,
+    a connection test."""
+
+    schema: dict[str, Any]
+    test: AuthTestFunction | None = None
+
+
+def connector_auth(connector: str) -> ConnectorAuth | None:
+    """The auth declaration of a connector, or None if it needs no account.
+
+    The one place that knows where auth is declared (today: on the connector's node types).
+    """
+    load_builtins()
+    specs = sorted(
+        (s for s in _specs.values() if s.connector_key == connector and s.auth),
+        key=lambda s: (s.key, -s.version),
+    )
+    if not specs:
+        return None
+    test = next((s.auth_test for s in specs if s.auth_test), None)
+    return ConnectorAuth(specs[0].auth, test)

@@ -25,14 +25,15 @@ from typing import Any
 
 import requests
 
+from app.engine import redaction
 from app.engine.graph import Graph
 from app.engine.mapping import FieldMappingError, apply_mapping
 from app.engine.schema_errors import schema_problems, validator_for
+from nodes import registry
 from nodes.base import NodeContext, NodeError, Outcome, RetryPolicy, TransientError, UserError
 
 log = logging.getLogger("shopwire.engine")
-
-REDACTED = "[redacted]"
+redaction.install_log_filter()
 
 
 @dataclass
@@ -111,24 +112,46 @@ def run(execution: Run, record: Callable[[StepRecord], None]) -> Result:
 
 
 def _run_step(execution: Run, node_id: str, scope: dict[str, Any]) -> StepRecord:
+    """Run one node. Its record never holds a secret: secret params are masked, and the texts
+    of secret params and of the account's secret fields are scrubbed from input, output,
+    error and the log lines written meanwhile."""
+    secrets = redaction.Secrets()
+    step = StepRecord(node_id, "running", started_at=datetime.now(UTC))
+    try:
+        step = _run_step_unscrubbed(execution, node_id, scope, step, secrets)
+    finally:
+        step.input, step.output = secrets.scrub(step.input), secrets.scrub(step.output)
+        step.error = secrets.scrub(step.error)
+    return step
+
+
+def _run_step_unscrubbed(
+    execution: Run,
+    node_id: str,
+    scope: dict[str, Any],
+    step: StepRecord,
+    secrets: redaction.Secrets,
+) -> StepRecord:
     graph = execution.graph
     node, spec = graph.nodes[node_id], graph.spec(node_id)
-    step = StepRecord(node_id, "running", started_at=datetime.now(UTC))
     policy = replace(spec.retry, **node.get("retry", {})) if node.get("retry") else spec.retry
     try:
         params = _resolve_params(node, spec.params, scope)
-        step.input = redact(params, spec.params)
+        step.input = redaction.mask(params, spec.params)
+        credential = execution.credential(node["credential"]) if node.get("credential") else None
+        secrets.add(_secret_values(spec, params, credential))
         ctx = NodeContext(
-            execution_id=execution.id,
-            node_id=node_id,
-            http=execution.http,
-            credential=execution.credential(node["credential"]) if node.get("credential") else None,
+            execution_id=execution.id, node_id=node_id, http=execution.http, credential=credential
         )
-        outcome = _call_with_retries(spec.run, ctx, params, scope["input"], policy, step, execution)
+        with redaction.scrubbing(secrets):
+            outcome = _call_with_retries(
+                spec.run, ctx, params, scope["input"], policy, step, execution
+            )
     except NodeError as error:
         return _failed(step, node, error)
     except Exception:
-        log.exception("step %s of execution %s crashed", node_id, execution.id)
+        with redaction.scrubbing(secrets):
+            log.exception("step %s of execution %s crashed", node_id, execution.id)
         return _failed(
             step,
             node,
@@ -142,6 +165,12 @@ def _run_step(execution: Run, node_id: str, scope: dict[str, Any]) -> StepRecord
     step.status, step.output, step.ports = "succeeded", outcome.output, tuple(outcome.ports)
     step.finished_at = datetime.now(UTC)
     return step
+
+
+def _secret_values(spec, params: dict[str, Any], credential: dict[str, Any] | None) -> list[str]:
+    values = redaction.write_only_values(params, spec.params)
+    auth = registry.connector_auth(spec.connector_key) if credential else None
+    return values + redaction.credential_secrets(credential, auth.schema if auth else None)
 
 
 def _resolve_params(node: dict, schema: dict, scope: dict[str, Any]) -> dict[str, Any]:
@@ -185,19 +214,3 @@ def _failed(step: StepRecord, node: dict, error: NodeError) -> StepRecord:
     step.error = {**error.to_dict(), "node_id": node["id"], "node_name": node.get("name")}
     step.finished_at = datetime.now(UTC)
     return step
-
-
-def redact(params: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``params`` with every ``writeOnly`` field replaced, for the execution record."""
-    properties = schema.get("properties", {})
-    if not any(p.get("writeOnly") or "properties" in p for p in properties.values()):
-        return params
-    clean = dict(params)
-    for name, sub in properties.items():
-        if name not in clean:
-            continue
-        if sub.get("writeOnly"):
-            clean[name] = REDACTED
-        elif isinstance(clean[name], dict) and "properties" in sub:
-            clean[name] = redact(clean[name], sub)
-    return clean

@@ -10,6 +10,7 @@ from typing import Any
 import requests
 
 from nodes.base import NodeContext, ProviderError, RetryPolicy, TransientError, UserError
+from nodes.core.triggers import SECRET_AUTH
 from nodes.outbound import OutboundBlocked, ResponseTooLarge
 from nodes.registry import node
 
@@ -37,6 +38,18 @@ PARAMS = {
             "additionalProperties": {"type": ["string", "number", "boolean"]},
         },
         "body": {"title": "Body", "description": "Sent as JSON."},
+        "send_secret": {
+            "type": "object",
+            "title": "Send the account's secret",
+            "description": "Where the connected account's secret goes, e.g. the header "
+            "Authorization with the prefix 'Bearer ', or the query parameter api_key.",
+            "additionalProperties": False,
+            "properties": {
+                "header": {"type": "string", "title": "Header"},
+                "query": {"type": "string", "title": "Query parameter"},
+                "prefix": {"type": "string", "title": "Prefix", "default": ""},
+            },
+        },
     },
 }
 
@@ -64,6 +77,7 @@ OUTPUT_SCHEMA = {
     params=PARAMS,
     output_schema=OUTPUT_SCHEMA,
     output_example={"status": 200, "headers": {"Content-Type": "application/json"}, "body": {}},
+    auth=SECRET_AUTH,
     retry=RetryPolicy(attempts=4, backoff_seconds=1.0, max_backoff_seconds=30.0),
 )
 def http_request(ctx: NodeContext, params: dict[str, Any], input: Any) -> dict[str, Any]:
@@ -71,6 +85,8 @@ def http_request(ctx: NodeContext, params: dict[str, Any], input: Any) -> dict[s
     headers = dict(params.get("headers") or {})
     if method in UNSAFE_METHODS and not any(k.lower() == "idempotency-key" for k in headers):
         headers["Idempotency-Key"] = ctx.idempotency_key
+    query = dict(params.get("query") or {})
+    _send_secret(ctx, params.get("send_secret"), headers, query)
     body = params.get("body")
     if body is not None:
         headers.setdefault("Content-Type", "application/json")
@@ -79,7 +95,7 @@ def http_request(ctx: NodeContext, params: dict[str, Any], input: Any) -> dict[s
             method,
             params["url"],
             headers=headers,
-            params=params.get("query"),
+            params=query or None,
             data=None if body is None else json.dumps(body).encode(),
         )
     except OutboundBlocked as error:
@@ -93,6 +109,18 @@ def http_request(ctx: NodeContext, params: dict[str, Any], input: Any) -> dict[s
     except requests.TooManyRedirects:
         raise UserError(f"{params['url']} redirects too often.", field="url") from None
     return _result(response)
+
+
+def _send_secret(ctx: NodeContext, where: dict | None, headers: dict, query: dict) -> None:
+    if not where or not (where.get("header") or where.get("query")):
+        return
+    if not ctx.credential or not ctx.credential.get("secret"):
+        raise UserError("Connect an account: this request sends its secret.", field="send_secret")
+    value = where.get("prefix", "") + ctx.credential["secret"]
+    if where.get("header"):
+        headers[where["header"]] = value
+    if where.get("query"):
+        query[where["query"]] = value
 
 
 def _result(response: requests.Response) -> dict[str, Any]:
