@@ -65,6 +65,19 @@ def token(merchant_name: str, name: str) -> None:
     click.echo(issue_token(merchant_named(merchant_name), name))
 
 
+@main.command("rotate-key")
+@with_appcontext
+def rotate_key() -> None:
+    """Re-encrypt every credential under the newest vault key (see app/vault.py)."""
+    from app.vault import rotate, vault
+
+    migrate_database()
+    count = rotate()
+    click.echo(f"Re-encrypted {count} credential(s) under the newest key.")
+    if vault().key_file is None and len(vault().keys) > 1:
+        click.echo("Now remove the old key(s) from SHOPWIRE_VAULT_KEY and restart Shopwire.")
+
+
 @main.command()
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @with_appcontext
@@ -81,7 +94,9 @@ def worker(burst: bool) -> None:
 @with_appcontext
 def scheduler() -> None:
     """Run RQ's cron scheduler: the sweeper that re-enqueues stranded executions, and the
-    check that starts schedule and polling triggers (any number may run side by side)."""
+    check that starts schedule and polling triggers, and the purge of execution data past each
+    merchant's retention (any number may run side by side)."""
+    from app.retention import purge_job
     from app.schedules import fire_due
     from app.tasks import sweep
 
@@ -92,10 +107,15 @@ def scheduler() -> None:
     for func, interval in (
         (sweep, config["SHOPWIRE_SWEEP_INTERVAL_SECONDS"]),
         (fire_due, config["SHOPWIRE_SCHEDULE_CHECK_SECONDS"]),
+        (purge_job, config["SHOPWIRE_PURGE_INTERVAL_SECONDS"]),
     ):
         cron._cron_jobs.append(
             JSONCronJob(
-                queue_name=config["SHOPWIRE_QUEUE"], func=func, interval=interval, result_ttl=0
+                queue_name=config["SHOPWIRE_QUEUE"],
+                func=func,
+                interval=interval,
+                result_ttl=0,
+                job_timeout=-1 if func is purge_job else None,
             )
         )
     cron.start()

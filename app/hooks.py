@@ -15,11 +15,12 @@ from flask import Blueprint, Response, current_app, request
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError
 
-from app import credentials, executions, flows
+from app import credentials, executions, flows, limits
 from app.api.problems import ApiProblem
 from app.engine.payloads import PayloadError, parse_body
+from app.engine.redaction import Secrets
 from app.extensions import db
-from app.models import Flow, RejectedEvent, WebhookEndpoint
+from app.models import Flow, Merchant, RejectedEvent, WebhookEndpoint
 from app.outbound import api_client
 from app.queue import wait_for_response
 from app.vault import vault
@@ -55,8 +56,11 @@ ENDPOINT = (
         WebhookEndpoint.node_id,
         Flow.current_version_id,
         WebhookEndpoint.subscription,
+        Merchant.webhooks_per_minute,
+        Merchant.max_payload_bytes,
     )
     .join(Flow, Flow.id == WebhookEndpoint.flow_id)
+    .join(Merchant, Merchant.id == WebhookEndpoint.merchant_id)
     .where(WebhookEndpoint.token == bindparam("token"), Flow.deleted_at.is_(None))
 )
 ACTIVE_ENDPOINT = ENDPOINT.where(Flow.active.is_(True))
@@ -98,12 +102,17 @@ def _receive(token: str, body: bytes, test: bool):
             "No active flow listens at this address. Switch the flow on, or copy "
             "its current webhook address.",
         )
-    merchant_id, flow_id, node_id, version_id, subscription = found
+    merchant_id, flow_id, node_id, version_id, subscription, per_minute, max_bytes = found
+    limits.check_webhook(merchant_id, per_minute, max_bytes, len(body))
     graph = flows.version_graph(version_id)
     if graph.trigger_id != node_id:
         raise ApiProblem(404, "Unknown webhook", "This trigger was removed from the flow.")
     node, spec = graph.nodes[node_id], graph.spec(node_id)
     params = node.get("params", {})
+    credential = credentials.decrypted(merchant_id, node.get("credential"))
+    # A sender may echo the shared secret (some send it as a token): it is never stored.
+    secrets = credentials.secrets_of(spec.connector_key, credential)
+    stored = secrets.scrub_bytes(body) if secrets else body
 
     try:
         payload = parse_body(body, request.content_type)
@@ -114,11 +123,11 @@ def _receive(token: str, body: bytes, test: bool):
         if spec.ignore and (reason := spec.ignore(inbound, params)):
             return {"ignored": reason}, 200
         if spec.verify:
-            _verify(spec, inbound, params, merchant_id, node, subscription)
+            _verify(spec, inbound, params, credential, subscription)
     except PayloadError as error:
-        _reject(merchant_id, flow_id, node_id, body, error.status, error.message)
+        _reject(merchant_id, flow_id, node_id, stored, error.status, error.message, secrets)
     except SignatureError as error:
-        _reject(merchant_id, flow_id, node_id, body, 401, str(error))
+        _reject(merchant_id, flow_id, node_id, stored, 401, str(error), secrets)
     except TransientError as error:
         # Not acknowledged, so nothing is lost: the provider sends the delivery again.
         raise ApiProblem(
@@ -128,7 +137,8 @@ def _receive(token: str, body: bytes, test: bool):
             headers={"Retry-After": str(int(error.retry_after or 30))},
         ) from None
     except NodeError as error:
-        _reject(merchant_id, flow_id, node_id, body, 401, f"The signature check failed: {error}")
+        reason = secrets.scrub(f"The signature check failed: {error}")
+        _reject(merchant_id, flow_id, node_id, stored, 401, reason, secrets)
 
     dedupe_key = (spec.event_id(inbound, params) if spec.event_id else None) or request.headers.get(
         "Idempotency-Key"
@@ -140,7 +150,7 @@ def _receive(token: str, body: bytes, test: bool):
             merchant_id=merchant_id,
             flow_id=flow_id,
             version_id=version_id,
-            body=body,
+            body=stored,
             content_type=request.content_type,
             mode="test" if test else "webhook",
             dedupe_key=_bounded(dedupe_key),
@@ -154,11 +164,10 @@ def _receive(token: str, body: bytes, test: bool):
     return {"execution_id": execution_id, "status": "queued"}, 202
 
 
-def _verify(spec, inbound: InboundRequest, params: dict, merchant_id, node, subscription) -> None:
+def _verify(spec, inbound: InboundRequest, params: dict, credential, subscription) -> None:
     """Check the signature with the account, and what the provider returned when the webhook
     was registered (some providers issue the signing secret then). Schemes where the provider
     checks the signature itself call it with ``inbound.api``."""
-    credential = credentials.decrypted(merchant_id, node.get("credential"))
     if spec.connector is not None and credential:
         inbound = replace(inbound, api=api_client(spec.connector, credential))
     if subscription is not None:
@@ -186,8 +195,9 @@ def _bounded(key: str | None) -> str | None:
     return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
-def _reject(merchant_id, flow_id, node_id, body: bytes, status: int, reason: str):
+def _reject(merchant_id, flow_id, node_id, body, status: int, reason: str, secrets: Secrets):
     """Keep the refused delivery for the merchant to see, then answer with the reason."""
+    reason = secrets.scrub(reason)
     db.session.add(
         RejectedEvent(
             merchant_id=merchant_id,
@@ -196,7 +206,9 @@ def _reject(merchant_id, flow_id, node_id, body: bytes, status: int, reason: str
             status_code=status,
             reason=reason[:1000],
             content_type=request.content_type,
-            headers={k: v for k, v in request.headers.items() if k.lower() in KEPT_HEADERS},
+            headers=secrets.scrub(
+                {k: v for k, v in request.headers.items() if k.lower() in KEPT_HEADERS}
+            ),
             body=body[:KEPT_BODY_BYTES],
         )
     )

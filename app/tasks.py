@@ -13,12 +13,12 @@ from flask import current_app
 from sqlalchemy import bindparam, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 
-from app import credentials, error_flows, subflows
+from app import credentials, error_flows, limits, subflows
 from app.engine import interpreter
 from app.engine.payloads import parse_body
 from app.extensions import db
 from app.flows import version_graph
-from app.models import Execution, Flow, StepRun
+from app.models import Execution, Flow, Merchant, StepRun
 from app.models.base import utcnow
 from app.models.execution import NO_ITEM
 from app.outbound import origins, outbound_session
@@ -84,21 +84,33 @@ def _claim(which, claimable, limit: int = 1) -> list[tuple[str, int]]:
     """Take the lease of up to ``limit`` claimable executions, oldest first; return their ids
     with their run counts, which fence every later write (see :class:`LeaseLost`).
 
-    One UPDATE, so two workers never hold the same execution; on PostgreSQL SKIP LOCKED lets
-    them claim side by side without waiting for each other.
+    The UPDATE re-checks that each row is still claimable, so two workers never hold the same
+    execution; on PostgreSQL the candidates are locked (SKIP LOCKED lets workers claim side by
+    side without waiting for each other).
     """
     now = utcnow()
     lease = timedelta(seconds=current_app.config["SHOPWIRE_EXECUTION_LEASE_SECONDS"])
-    candidates = (
-        select(Execution.id)
+    candidates = db.session.execute(
+        select(
+            Execution.id,
+            Execution.merchant_id,
+            Execution.status,
+            Merchant.max_concurrent_executions,
+        )
+        .join(Merchant, Merchant.id == Execution.merchant_id)
         .where(which, claimable)
         .order_by(Execution.queued_at)
         .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
+        .with_for_update(skip_locked=True, of=Execution)
+    ).all()
+    # A merchant at its limit of concurrent executions keeps the rest queued.
+    allowed = limits.within_concurrency(candidates)
+    if not allowed:
+        db.session.commit()
+        return []
     claimed = db.session.execute(
         update(Execution)
-        .where(Execution.id.in_(candidates), claimable)
+        .where(Execution.id.in_(allowed), claimable)
         .values(
             status="running",
             lease_until=now + lease,
@@ -199,7 +211,7 @@ def _run_claimed(execution_id: str, token: int) -> str:
         flow={"id": row.flow_id, "name": row.flow_name, "execution_id": execution_id},
         http=outbound_session(),
         origins=origins(),
-        credential=lambda credential_id: credentials.decrypted(row.merchant_id, credential_id),
+        credential=lambda credential_id: credentials.for_run(row.merchant_id, credential_id),
         finished=_finished_steps(execution_id) if row.runs > 1 else {},
         heartbeat=progress.heartbeat,
         checkpoint=progress.checkpoint,

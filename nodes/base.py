@@ -227,7 +227,8 @@ class Connector:
     hints: dict[int, str] | None = None
     # Header carrying an idempotency key on POST requests, if the provider accepts one.
     idempotency_header: str | None = None
-    # A cheap read that proves the credential works ("Test connection").
+    # A cheap read that proves the credential works ("Test connection"); a text it returns
+    # (the shop's name) is shown to the merchant.
     test: Callable[[ApiClient], Any] | None = None
     docs_url: str | None = None
 

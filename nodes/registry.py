@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from nodes.base import (
@@ -166,17 +167,33 @@ def connector(key: str) -> Connector | None:
     return _connectors.get(key)
 
 
-def auth_schema(connector_key: str) -> dict[str, Any] | None:
-    """The account schema of a connector, or of the core node that carries its own auth."""
-    load_builtins()
-    if found := _connectors.get(connector_key):
-        return found.auth
-    return next(
-        (s.auth for s in _specs.values() if s.connector_key == connector_key and s.auth), None
-    )
-
-
 def connectors() -> list[dict[str, Any]]:
     """Every declared external system, for the editor's account forms and the docs."""
     load_builtins()
     return [c.describe() for c in sorted(_connectors.values(), key=lambda c: c.key)]
+
+
+@dataclass(frozen=True)
+class ConnectorAuth:
+    """What a merchant's account for a connector is: its JSON Schema, and the connector
+    itself when it is one (its API and its "Test connection" request)."""
+
+    schema: dict[str, Any]
+    connector: Connector | None = None
+
+    @property
+    def test(self) -> Callable | None:
+        return self.connector.test if self.connector else None
+
+
+def connector_auth(key: str) -> ConnectorAuth | None:
+    """The account declaration for ``key``, or None if it needs no account.
+
+    The one place that knows where auth is declared: on a ``Connector``, or on the one core
+    node that carries its own (the generic webhook's shared secret).
+    """
+    load_builtins()
+    if found := _connectors.get(key):
+        return ConnectorAuth(found.auth, found) if found.auth else None
+    schema = next((s.auth for s in _specs.values() if s.connector_key == key and s.auth), None)
+    return ConnectorAuth(schema) if schema else None

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app import executions, flows
 from app.api.auth import authenticate, json_body, owned
 from app.api.problems import ApiProblem
+from app.engine.redaction import mask_graph, restore_graph
 from app.engine.schema_errors import Problem
 from app.extensions import db
 from app.models import Flow, FlowVersion, RejectedEvent
@@ -35,19 +36,22 @@ def _describe(flow: Flow, *, graph: bool = False) -> dict[str, Any]:
         "test_webhooks": flows.webhooks(flow, test=True),
     }
     if graph:
-        data["graph"] = flow.current_version.graph
+        data["graph"] = mask_graph(flow.current_version.graph)
     return data
 
 
-def _checked(body: dict[str, Any], *, partial: bool = False) -> tuple[str | None, Any]:
-    """The name and graph of a request body, or 422 with every problem at once."""
+def _checked(
+    body: dict[str, Any], *, partial: bool = False, saved: dict[str, Any] | None = None
+) -> tuple[str | None, Any]:
+    """The name and graph of a request body, or 422 with every problem at once. Secret params
+    the client sent back as shown (or left out) keep their ``saved`` values."""
     found: list[Problem] = []
     name = body.get("name")
     if name is None and not partial:
         found.append(Problem("/name", "Give the flow a name."))
     elif name is not None and (not isinstance(name, str) or not name.strip()):
         found.append(Problem("/name", "The name must be a non-empty text."))
-    graph = body.get("graph")
+    graph = restore_graph(body.get("graph"), saved)
     if graph is None and not partial:
         found.append(Problem("/graph", "The flow's graph is missing."))
     elif graph is not None:
@@ -85,7 +89,7 @@ def get_flow(flow_id: str):
 @bp.put("/<flow_id>")
 def update_flow(flow_id: str):
     flow = _flow(flow_id)
-    name, graph = _checked(json_body(), partial=True)
+    name, graph = _checked(json_body(), partial=True, saved=flow.current_version.graph)
     if name:
         flow.name = name
     if graph is not None and graph != flow.current_version.graph:
@@ -172,7 +176,7 @@ def get_version(flow_id: str, number: int):
     return {
         "number": version.number,
         "created_at": isoformat(version.created_at),
-        "graph": version.graph,
+        "graph": mask_graph(version.graph),
     }
 
 

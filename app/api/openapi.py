@@ -202,7 +202,39 @@ def openapi_document() -> dict[str, Any]:
             "/api/credentials/{credential_id}": {
                 "parameters": [_path_id("credential_id")],
                 "get": _op("A credential (secrets are never returned)"),
+                "patch": _op(
+                    "Rename a credential or replace fields (left-out fields are kept)",
+                    body={"type": "object"},
+                    errors=("404", "422"),
+                ),
                 "delete": _op("Delete a credential", ok="204"),
+            },
+            "/api/credentials/{credential_id}/test": {
+                "parameters": [_path_id("credential_id")],
+                "post": _op(
+                    "Test the connection: ok and the provider's message", errors=("404", "409")
+                ),
+            },
+            "/api/credentials/{credential_id}/oauth": {
+                "parameters": [_path_id("credential_id")],
+                "post": _op(
+                    "Start the OAuth 2 sign-in (browser session): the authorize URL",
+                    errors=("400", "404", "409", "503"),
+                ),
+            },
+            "/api/credentials/oauth/callback": {
+                "get": {
+                    "summary": "The OAuth 2 redirect target: stores the tokens, shows a page",
+                    "parameters": [
+                        {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
+                        for n in ("code", "state", "error", "error_description")
+                    ],
+                    "responses": {
+                        "200": {"description": "Connected (HTML)"},
+                        "400": {"description": "Sign-in failed (HTML)"},
+                        "401": PROBLEM,
+                    },
+                },
             },
             "/api/nodes": {"get": _op("The node catalog", errors=())},
             "/api/functions": {

@@ -30,9 +30,11 @@ from typing import Any
 
 import requests
 
+from app.engine import redaction
 from app.engine.graph import Graph
 from app.engine.mapping import FieldMappingError, MappingError, apply_mapping, evaluate
 from app.engine.schema_errors import schema_problems, validator_for
+from nodes import registry
 from nodes.base import (
     ERROR_PORT,
     NodeContext,
@@ -45,8 +47,7 @@ from nodes.base import (
 from nodes.client import ApiClient
 
 log = logging.getLogger("shopwire.engine")
-
-REDACTED = "[redacted]"
+redaction.install_log_filter()
 
 
 @dataclass
@@ -232,26 +233,49 @@ def _trigger_step(execution: Run, record: Callable[[StepRecord], None]) -> StepR
 
 
 def _run_step(execution: Run, node_id: str, scope: dict[str, Any], item: int | None) -> StepRecord:
+    """Run one node. Its record never holds a secret: secret params are masked, and the texts
+    of secret params and of the account's secret fields are scrubbed from input, output,
+    error and the log lines written meanwhile."""
+    secrets = redaction.Secrets()
+    step = StepRecord(node_id, "running", started_at=datetime.now(UTC), item=item)
+    try:
+        step = _run_step_unscrubbed(execution, node_id, scope, step, secrets)
+    finally:
+        step.input, step.output = secrets.scrub(step.input), secrets.scrub(step.output)
+        step.error = secrets.scrub(step.error)
+    return step
+
+
+def _run_step_unscrubbed(
+    execution: Run,
+    node_id: str,
+    scope: dict[str, Any],
+    step: StepRecord,
+    secrets: redaction.Secrets,
+) -> StepRecord:
     graph = execution.graph
     node, spec = graph.nodes[node_id], graph.spec(node_id)
-    step = StepRecord(node_id, "running", started_at=datetime.now(UTC), item=item)
     policy = replace(spec.retry, **node.get("retry", {})) if node.get("retry") else spec.retry
     try:
         params = resolve_params(node, spec.params, scope)
-        step.input = redact(params, spec.params)
-        outcome = _call_with_retries(
-            spec.run,
-            lambda: _context(execution, node, spec, scope, item),
-            params,
-            scope["input"],
-            policy,
-            step,
-            execution,
-        )
+        step.input = redaction.mask(params, spec.params)
+        credential = execution.credential(node["credential"]) if node.get("credential") else None
+        secrets.add(_secret_values(spec, params, credential))
+        with redaction.scrubbing(secrets):
+            outcome = _call_with_retries(
+                spec.run,
+                lambda: _context(execution, node, spec, scope, step.item, credential),
+                params,
+                scope["input"],
+                policy,
+                step,
+                execution,
+            )
     except NodeError as error:
         return _failed(step, node, error)
     except Exception:
-        log.exception("step %s of execution %s crashed", node_id, execution.id)
+        with redaction.scrubbing(secrets):
+            log.exception("step %s of execution %s crashed", node_id, execution.id)
         return _failed(
             step,
             node,
@@ -268,8 +292,7 @@ def _run_step(execution: Run, node_id: str, scope: dict[str, Any], item: int | N
     return step
 
 
-def _context(execution: Run, node: dict, spec, scope: dict[str, Any], item) -> NodeContext:
-    credential = execution.credential(node["credential"]) if node.get("credential") else None
+def _context(execution: Run, node: dict, spec, scope: dict, item, credential) -> NodeContext:
     ctx = NodeContext(
         execution_id=execution.id,
         node_id=node["id"],
@@ -289,6 +312,12 @@ def _context(execution: Run, node: dict, spec, scope: dict[str, Any], item) -> N
             origin=execution.origins.get(spec.connector.key),
         )
     return ctx
+
+
+def _secret_values(spec, params: dict[str, Any], credential: dict[str, Any] | None) -> list[str]:
+    values = redaction.write_only_values(params, spec.params)
+    auth = registry.connector_auth(spec.connector_key) if credential else None
+    return values + redaction.credential_secrets(credential, auth.schema if auth else None)
 
 
 def _evaluate(expression: str, scope: dict[str, Any], field: str) -> Any:
@@ -354,19 +383,3 @@ def _failed(step: StepRecord, node: dict, error: NodeError) -> StepRecord:
         step.status, step.output = "caught", {"error": step.error}
         step.ports = ("main",) if on_error == "continue" else (ERROR_PORT,)
     return step
-
-
-def redact(params: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``params`` with every ``writeOnly`` field replaced, for the execution record."""
-    properties = schema.get("properties", {})
-    if not any(p.get("writeOnly") or "properties" in p for p in properties.values()):
-        return params
-    clean = dict(params)
-    for name, sub in properties.items():
-        if name not in clean:
-            continue
-        if sub.get("writeOnly"):
-            clean[name] = REDACTED
-        elif isinstance(clean[name], dict) and "properties" in sub:
-            clean[name] = redact(clean[name], sub)
-    return clean

@@ -21,5 +21,8 @@ class Credential(db.Model):
     connector: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     secret: Mapped[bytes] = mapped_column(LargeBinary)  # Fernet token of the JSON data
+    # "ok", or "reconnect" when an OAuth refresh was refused: the merchant must sign in again.
+    status: Mapped[str] = mapped_column(String(16), default="ok", server_default="ok")
+    status_message: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,15 +1,16 @@
 // The side panel's account picker: the merchant's credentials for the node's connector,
 // "none", and "New account…" (a small form generated from the connector's auth schema).
-// Secrets are never shown again: a chosen account shows its name and "secret set".
-import { useEffect, useState } from 'react';
+// Secrets are never shown again: a chosen account shows its name and "secret set"; it can be
+// changed (a secret left empty is kept), tested, and signed in to (OAuth 2 connectors).
+import { useCallback, useEffect, useState } from 'react';
 import { api } from './api.js';
 import { accountsFor, authData, authFields, errorsByField, withCredential } from './credentials.js';
 
 const NEW = '__new__';
 
-function NewAccount({ spec, t, onCreated, onCancel }) {
+function AccountForm({ spec, t, existing, onSaved, onCancel }) {
   const fields = authFields(spec.auth);
-  const [name, setName] = useState('');
+  const [name, setName] = useState(existing ? existing.name : '');
   const [values, setValues] = useState({});
   const [errors, setErrors] = useState({});
   const [busy, setBusy] = useState(false);
@@ -17,15 +18,17 @@ function NewAccount({ spec, t, onCreated, onCancel }) {
     setBusy(true);
     setErrors({});
     try {
-      const created = await api('POST', '/api/credentials', {
-        connector: spec.connector,
-        name,
-        data: authData(fields, values),
-      });
-      onCreated(created);
+      const data = authData(fields, values);
+      const saved = existing
+        ? await api('PATCH', `/api/credentials/${existing.id}`, { name, data })
+        : await api('POST', '/api/credentials', { connector: spec.connector, name, data });
+      onSaved(saved);
     } catch (err) {
       if (err.status === 422 && err.errors.length) setErrors(errorsByField(err.errors));
-      else setErrors({ '': [t('account_create_failed', { message: err.message })] });
+      else {
+        const key = existing ? 'account_save_failed' : 'account_create_failed';
+        setErrors({ '': [t(key, { message: err.message })] });
+      }
     } finally {
       setBusy(false);
     }
@@ -64,16 +67,20 @@ function NewAccount({ spec, t, onCreated, onCancel }) {
             id={`account-${f.name}`}
             type={f.secret ? 'password' : f.type === 'number' ? 'number' : 'text'}
             autoComplete={f.secret ? 'new-password' : 'off'}
-            value={values[f.name] ?? ''}
+            placeholder={
+              existing && f.secret && existing.fields[f.name] ? t('secret_keep') : undefined
+            }
+            value={values[f.name] ?? (existing && !f.secret ? (existing.fields[f.name] ?? '') : '')}
             onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
           />
           {errorList(f.name)}
         </div>
       ))}
+      {existing && <p className="hint">{t('account_secret_hint')}</p>}
       {errorList('')}
       <div className="new-account-buttons">
         <button type="button" onClick={submit} disabled={busy}>
-          {t('account_create')}
+          {t(existing ? 'account_save' : 'account_create')}
         </button>
         <button type="button" className="secondary" onClick={onCancel}>
           {t('cancel')}
@@ -87,15 +94,53 @@ export default function Account({ node, spec, t, onChange }) {
   const [credentials, setCredentials] = useState(null);
   const [loadError, setLoadError] = useState(null);
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const [notice, setNotice] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const load = useCallback(
+    () =>
+      api('GET', '/api/credentials')
+        .then((data) => setCredentials((data && data.credentials) || []))
+        .catch((err) => setLoadError(err.message)),
+    [],
+  );
   useEffect(() => {
-    let live = true;
-    api('GET', '/api/credentials')
-      .then((data) => live && setCredentials((data && data.credentials) || []))
-      .catch((err) => live && setLoadError(err.message));
-    return () => {
-      live = false;
-    };
-  }, []);
+    load();
+    // Back from signing in at the provider in another window: show the new status.
+    window.addEventListener('focus', load);
+    return () => window.removeEventListener('focus', load);
+  }, [load]);
+  const replace = (saved) =>
+    setCredentials((list) =>
+      [...(list || []).filter((c) => c.id !== saved.id), saved].sort((a, b) =>
+        a.name.localeCompare(b.name),
+      ),
+    );
+  const testConnection = async (credential) => {
+    setBusy(true);
+    setNotice(null);
+    try {
+      const result = await api('POST', `/api/credentials/${credential.id}/test`);
+      setNotice({
+        ok: result.ok,
+        text: t(result.ok ? 'connection_ok' : 'connection_failed', { message: result.message }),
+      });
+    } catch (err) {
+      setNotice({ ok: false, text: t('connection_failed', { message: err.message }) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const signIn = async (credential) => {
+    setNotice(null);
+    try {
+      const { authorize_url: url } = await api('POST', `/api/credentials/${credential.id}/oauth`);
+      window.open(url, '_blank', 'noopener');
+      setNotice({ ok: true, text: t('oauth_hint') });
+    } catch (err) {
+      setNotice({ ok: false, text: t('oauth_failed', { message: err.message }) });
+    }
+  };
   const extra = node.data.extra || {};
   const chosenId = extra.credential ? String(extra.credential) : '';
   const accounts = accountsFor(credentials, spec.connector);
@@ -117,6 +162,8 @@ export default function Account({ node, spec, t, onChange }) {
             return;
           }
           setCreating(false);
+          setEditing(false);
+          setNotice(null);
           choose(e.target.value);
         }}
       >
@@ -138,28 +185,81 @@ export default function Account({ node, spec, t, onChange }) {
         </p>
       )}
       {chosen && !creating && (
-        <p className="hint" data-testid="account-chosen">
-          <strong>{chosen.name}</strong>
-          {secrets
-            .filter((f) => chosen.fields && chosen.fields[f.name] && chosen.fields[f.name].set)
-            .map((f) => (
-              <span key={f.name} className="secret-set">
+        <div>
+          <p className="hint" data-testid="account-chosen">
+            <strong>{chosen.name}</strong>
+            {secrets
+              .filter((f) => chosen.fields && chosen.fields[f.name] && chosen.fields[f.name].set)
+              .map((f) => (
+                <span key={f.name} className="secret-set">
+                  {' · '}
+                  {secrets.length > 1 ? `${f.title}: ` : ''}
+                  {t('secret_set')}
+                </span>
+              ))}
+            {chosen.oauth && chosen.status !== 'reconnect' && (
+              <span className="oauth-state">
                 {' · '}
-                {secrets.length > 1 ? `${f.title}: ` : ''}
-                {t('secret_set')}
+                {t(chosen.oauth.connected ? 'oauth_connected' : 'oauth_not_connected')}
               </span>
-            ))}
-        </p>
+            )}
+          </p>
+          {chosen.status === 'reconnect' && (
+            <p className="field-error" role="alert" data-testid="reconnect">
+              {t('oauth_reconnect', { message: chosen.status_message || '' })}
+            </p>
+          )}
+          <div className="new-account-buttons">
+            {chosen.oauth && (
+              <button type="button" onClick={() => signIn(chosen)}>
+                {t('oauth_connect')}
+              </button>
+            )}
+            {chosen.testable && (
+              <button
+                type="button"
+                className="secondary"
+                disabled={busy}
+                onClick={() => testConnection(chosen)}
+              >
+                {t(busy ? 'connection_testing' : 'connection_test')}
+              </button>
+            )}
+            <button type="button" className="secondary" onClick={() => setEditing(!editing)}>
+              {t('account_edit')}
+            </button>
+          </div>
+          {notice && (
+            <p
+              className={notice.ok ? 'hint' : 'field-error'}
+              role={notice.ok ? 'status' : 'alert'}
+              data-testid="account-notice"
+            >
+              {notice.text}
+            </p>
+          )}
+          {editing && (
+            <AccountForm
+              key={chosen.id}
+              spec={spec}
+              t={t}
+              existing={chosen}
+              onCancel={() => setEditing(false)}
+              onSaved={(saved) => {
+                replace(saved);
+                setEditing(false);
+              }}
+            />
+          )}
+        </div>
       )}
       {creating && (
-        <NewAccount
+        <AccountForm
           spec={spec}
           t={t}
           onCancel={() => setCreating(false)}
-          onCreated={(created) => {
-            setCredentials((list) =>
-              [...(list || []), created].sort((a, b) => a.name.localeCompare(b.name)),
-            );
+          onSaved={(created) => {
+            replace(created);
             setCreating(false);
             choose(String(created.id));
           }}

@@ -4,6 +4,7 @@
 // entry, and each entry can be fixed or from data (mapping["field.entry"]).
 import { useState } from 'react';
 import { parseJson, toJson } from './api.js';
+import { SECRET_SET } from './credentials.js';
 import { ExpressionInput } from './Mapping.jsx';
 import NextRuns from './Schedule.jsx';
 
@@ -77,7 +78,37 @@ export function inputKind(schema) {
   return 'json';
 }
 
+// A stored secret is never sent to the browser: the form shows that it is set, and lets the
+// user type a new one (left empty, the stored one is kept).
+function SecretInput({ value, onChange, t, id }) {
+  // Until "Replace" is pressed there is no input: the label names the password box after it.
+  const [replacing, setReplacing] = useState(value !== SECRET_SET);
+  if (!replacing) {
+    return (
+      <div className="secret-field">
+        <span className="secret-set" data-testid="secret-set">
+          {t('secret_set')}
+        </span>{' '}
+        <button type="button" className="secondary" onClick={() => setReplacing(true)}>
+          {t('secret_replace')}
+        </button>
+      </div>
+    );
+  }
+  return (
+    <input
+      id={id}
+      type="password"
+      autoComplete="new-password"
+      placeholder={value === SECRET_SET ? t('secret_keep') : ''}
+      value={value === SECRET_SET ? '' : (value ?? '')}
+      onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}
+    />
+  );
+}
+
 function FixedInput({ schema, value, onChange, t, id }) {
+  if (schema.writeOnly) return <SecretInput id={id} value={value} onChange={onChange} t={t} />;
   const kind = inputKind(schema);
   if (kind === 'choice') {
     return (

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from nodes.base import NodeContext, RetryPolicy
+from nodes.base import NodeContext, RetryPolicy, UserError
 from nodes.client import body_of, raise_for_status, send
+from nodes.core.triggers import SECRET_AUTH
 from nodes.registry import node
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -33,6 +34,18 @@ PARAMS = {
             "additionalProperties": {"type": ["string", "number", "boolean"]},
         },
         "body": {"title": "Body", "description": "Sent as JSON."},
+        "send_secret": {
+            "type": "object",
+            "title": "Send the account's secret",
+            "description": "Where the connected account's secret goes, e.g. the header "
+            "Authorization with the prefix 'Bearer ', or the query parameter api_key.",
+            "additionalProperties": False,
+            "properties": {
+                "header": {"type": "string", "title": "Header"},
+                "query": {"type": "string", "title": "Query parameter"},
+                "prefix": {"type": "string", "title": "Prefix", "default": ""},
+            },
+        },
     },
 }
 
@@ -60,6 +73,7 @@ OUTPUT_SCHEMA = {
     params=PARAMS,
     output_schema=OUTPUT_SCHEMA,
     output_example={"status": 200, "headers": {"Content-Type": "application/json"}, "body": {}},
+    auth=SECRET_AUTH,
     retry=RetryPolicy(attempts=4, backoff_seconds=1.0, max_backoff_seconds=30.0),
 )
 def http_request(ctx: NodeContext, params: dict[str, Any], input: Any) -> dict[str, Any]:
@@ -67,6 +81,8 @@ def http_request(ctx: NodeContext, params: dict[str, Any], input: Any) -> dict[s
     headers = dict(params.get("headers") or {})
     if method in UNSAFE_METHODS and not any(k.lower() == "idempotency-key" for k in headers):
         headers["Idempotency-Key"] = ctx.idempotency_key
+    query = dict(params.get("query") or {})
+    _send_secret(ctx, params.get("send_secret"), headers, query)
     body = params.get("body")
     if body is not None:
         headers.setdefault("Content-Type", "application/json")
@@ -75,9 +91,21 @@ def http_request(ctx: NodeContext, params: dict[str, Any], input: Any) -> dict[s
         method,
         params["url"],
         headers=headers,
-        params=params.get("query"),
+        params=query or None,
         data=None if body is None else json.dumps(body).encode(),
     )
     answer = body_of(response)
     raise_for_status(response, answer)
     return {"status": response.status_code, "headers": dict(response.headers), "body": answer}
+
+
+def _send_secret(ctx: NodeContext, where: dict | None, headers: dict, query: dict) -> None:
+    if not where or not (where.get("header") or where.get("query")):
+        return
+    if not ctx.credential or not ctx.credential.get("secret"):
+        raise UserError("Connect an account: this request sends its secret.", field="send_secret")
+    value = where.get("prefix", "") + ctx.credential["secret"]
+    if where.get("header"):
+        headers[where["header"]] = value
+    if where.get("query"):
+        query[where["query"]] = value

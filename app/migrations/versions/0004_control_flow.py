@@ -5,7 +5,7 @@ A step inside a split runs once per item, so a step run is keyed by (execution, 
 for them: NULLs would never collide).
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-26
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0004'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
