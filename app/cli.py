@@ -73,7 +73,9 @@ def rotate_key() -> None:
 
     migrate_database()
     count = rotate()
-    click.echo(f"Re-encrypted {count} credential(s) under the newest key.")
+    click.echo(
+        f"Re-encrypted {count} secret(s) (accounts, provider webhooks) under the newest key."
+    )
     if vault().key_file is None and len(vault().keys) > 1:
         click.echo("Now remove the old key(s) from SHOPWIRE_VAULT_KEY and restart Shopwire.")
 

@@ -134,14 +134,14 @@ def vault() -> Vault:
 
 
 def rotate() -> int:
-    """Re-encrypt every credential under the newest key; return how many were re-encrypted.
+    """Re-encrypt every secret under the newest key; return how many were re-encrypted.
 
     With an instance key file, a new key is generated and put first (the old ones stay listed,
     so every process keeps reading everything meanwhile), and the old keys are dropped once no
-    credential needs them. With ``SHOPWIRE_VAULT_KEY``, the operator puts the new key first,
-    runs this, then removes the old one from the environment.
+    secret needs them. With ``SHOPWIRE_VAULT_KEY``, the operator puts the new key first, runs
+    this, then removes the old one from the environment.
     """
-    from app.models import Credential
+    from app.models import Credential, WebhookEndpoint
 
     current = vault()
     if current.key_file is not None:
@@ -149,27 +149,34 @@ def rotate() -> int:
             current.key_file, [Fernet.generate_key().decode(), *current.keys], replace=True
         )
         current._reload_if_changed()
-    rotated = 0
-    while True:
-        # A credential saved meanwhile by a process that still had the old key is caught
-        # by the next pass; the conditional UPDATE never overwrites such a change.
-        stale = [
-            (row.id, row.secret)
-            for row in db.session.execute(select(Credential.id, Credential.secret))
-            if not current.is_current(row.secret)
-        ]
-        if not stale:
-            break
-        for start in range(0, len(stale), ROTATE_BATCH):
-            for credential_id, secret in stale[start : start + ROTATE_BATCH]:
-                rotated += db.session.execute(
-                    update(Credential)
-                    .where(Credential.id == credential_id, Credential.secret == secret)
-                    .values(secret=current.rotate_token(secret), updated_at=Credential.updated_at)
-                    .execution_options(synchronize_session=False)
-                ).rowcount
-            db.session.commit()
+    rotated = _rotate_column(current, Credential.id, Credential.secret, Credential.updated_at)
+    rotated += _rotate_column(current, WebhookEndpoint.token, WebhookEndpoint.subscription)
     if current.key_file is not None and len(current.keys) > 1:
         _write_private(current.key_file, current.keys[:1], replace=True)
         current._reload_if_changed()
     return rotated
+
+
+def _rotate_column(current: Vault, key, column, kept_timestamp=None) -> int:
+    """Re-encrypt one encrypted column (credentials' data, provider subscriptions)."""
+    table, rotated = key.class_, 0
+    kept = {kept_timestamp.key: kept_timestamp} if kept_timestamp is not None else {}
+    while True:
+        # A row saved meanwhile by a process that still had the old key is caught by the
+        # next pass; the conditional UPDATE never overwrites such a change.
+        stale = [
+            (row_key, token)
+            for row_key, token in db.session.execute(select(key, column).where(column.is_not(None)))
+            if not current.is_current(token)
+        ]
+        if not stale:
+            return rotated
+        for start in range(0, len(stale), ROTATE_BATCH):
+            for row_key, token in stale[start : start + ROTATE_BATCH]:
+                rotated += db.session.execute(
+                    update(table)
+                    .where(key == row_key, column == token)
+                    .values({column.key: current.rotate_token(token), **kept})
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+            db.session.commit()

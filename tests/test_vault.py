@@ -7,9 +7,9 @@ from sqlalchemy import select
 from app import create_app
 from app.cli import issue_token, merchant_named, rotate_key
 from app.extensions import db
-from app.models import Credential
+from app.models import Credential, WebhookEndpoint
 from app.vault import vault
-from tests.conftest import Api
+from tests.conftest import Api, flow_document
 
 SECRETS = ["whsec_first_0001", "whsec_second_002", "whsec_third_0003"]
 
@@ -59,7 +59,7 @@ def test_rotate_key_with_the_instance_key_file(make_app, tmp_path):
 
     result = rotate_with(old_app)
     assert result.exit_code == 0, result.output
-    assert "Re-encrypted 3 credential(s)" in result.output
+    assert "Re-encrypted 3 secret(s)" in result.output
 
     new_key = key_file.read_text().strip()
     assert new_key != old_key and "\n" not in new_key  # the old key is gone from the file
@@ -103,4 +103,23 @@ def test_rotate_key_with_keys_from_the_environment(make_app):
         readable(make_app(SHOPWIRE_VAULT_KEY=old))
     # Nothing left to do: a second run re-encrypts nothing.
     again = rotate_with(make_app(SHOPWIRE_VAULT_KEY=new))
-    assert "Re-encrypted 0 credential(s)" in again.output
+    assert "Re-encrypted 0 secret(s)" in again.output
+
+
+def test_rotation_also_re_encrypts_what_providers_returned_for_their_webhooks(make_app):
+    rotating = make_app()
+    with rotating.app_context():
+        api = Api(rotating.test_client(), issue_token(merchant_named("acme"), "tests"))
+        graph = flow_document({"id": "hook", "type": "core.webhook"})
+        assert api.post("/api/flows", json={"name": "Hook", "graph": graph}).status_code == 201
+        endpoint = db.session.scalars(select(WebhookEndpoint)).one()
+        endpoint.subscription = vault().encrypt({"id": "we_1", "secret": "whsec_from_stripe"})
+        db.session.commit()
+        before = endpoint.subscription
+
+    result = rotate_with(rotating)
+    assert result.exit_code == 0 and "Re-encrypted 1 secret(s)" in result.output, result.output
+    with make_app().app_context():  # only the new key
+        token = db.session.scalars(select(WebhookEndpoint.subscription)).one()
+        assert token != before
+        assert vault().decrypt(token) == {"id": "we_1", "secret": "whsec_from_stripe"}

@@ -128,7 +128,9 @@ def test_sign_in_test_connection_and_reconnect_needed(page, demo_api, provider, 
 
     provider.expire_access_tokens()
     panel.get_by_role("button", name="Test connection").click()
-    notice.get_by_text("Connection failed: The access token is invalid or expired.").wait_for()
+    failed = notice.get_by_text("Connection failed:")
+    failed.wait_for()
+    assert "The access token is invalid or expired." in failed.inner_text()
 
     db.session.execute(
         update(Credential)
