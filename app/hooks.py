@@ -55,6 +55,7 @@ ENDPOINT = (
         WebhookEndpoint.flow_id,
         WebhookEndpoint.node_id,
         Flow.current_version_id,
+        Flow.active,
         WebhookEndpoint.subscription,
         Merchant.webhooks_per_minute,
         Merchant.max_payload_bytes,
@@ -63,7 +64,6 @@ ENDPOINT = (
     .join(Merchant, Merchant.id == WebhookEndpoint.merchant_id)
     .where(WebhookEndpoint.token == bindparam("token"), Flow.deleted_at.is_(None))
 )
-ACTIVE_ENDPOINT = ENDPOINT.where(Flow.active.is_(True))
 
 
 @bp.post("/<token>")
@@ -94,20 +94,20 @@ def _guarded(token: str, test: bool):
 
 
 def _receive(token: str, body: bytes, test: bool):
-    found = db.session.execute(ENDPOINT if test else ACTIVE_ENDPOINT, {"token": token}).first()
+    found = db.session.execute(ENDPOINT, {"token": token}).first()
     if found is None:
-        raise ApiProblem(
-            404,
-            "Unknown webhook",
-            "No active flow listens at this address. Switch the flow on, or copy "
-            "its current webhook address.",
-        )
-    merchant_id, flow_id, node_id, version_id, subscription, per_minute, max_bytes = found
-    limits.check_webhook(merchant_id, per_minute, max_bytes, len(body))
+        raise _unknown()
+    merchant_id, flow_id, node_id, version_id, active, subscription, per_minute, max_bytes = found
+    # The test address runs a flow that is off; the production one does not, but still
+    # answers a provider's ping (sent while the flow is being switched on).
+    listening = active or test
     graph = flows.version_graph(version_id)
     if graph.trigger_id != node_id:
         raise ApiProblem(404, "Unknown webhook", "This trigger was removed from the flow.")
     node, spec = graph.nodes[node_id], graph.spec(node_id)
+    if not listening and spec.ignore is None:
+        raise _unknown()
+    limits.check_webhook(merchant_id, per_minute, max_bytes, len(body))
     params = node.get("params", {})
     credential = credentials.decrypted(merchant_id, node.get("credential"))
     # A sender may echo the shared secret (some send it as a token): it is never stored.
@@ -122,9 +122,13 @@ def _receive(token: str, body: bytes, test: bool):
         # A ping or another topic is answered without running anything, so it needs no check.
         if spec.ignore and (reason := spec.ignore(inbound, params)):
             return {"ignored": reason}, 200
+        if not listening:
+            raise _unknown()
         if spec.verify:
             _verify(spec, inbound, params, credential, subscription)
     except PayloadError as error:
+        if not listening:
+            raise _unknown() from None
         _reject(merchant_id, flow_id, node_id, stored, error.status, error.message, secrets)
     except SignatureError as error:
         _reject(merchant_id, flow_id, node_id, stored, 401, str(error), secrets)
@@ -162,6 +166,15 @@ def _receive(token: str, body: bytes, test: bool):
         if reply is not None:
             return _flow_reply(reply)
     return {"execution_id": execution_id, "status": "queued"}, 202
+
+
+def _unknown() -> ApiProblem:
+    return ApiProblem(
+        404,
+        "Unknown webhook",
+        "No active flow listens at this address. Switch the flow on, or copy "
+        "its current webhook address.",
+    )
 
 
 def _verify(spec, inbound: InboundRequest, params: dict, credential, subscription) -> None:

@@ -217,6 +217,14 @@ def test_switching_on_registers_the_webhook_with_a_fresh_secret_and_off_removes_
         f"{PREFIX}/webhooks/{webhook_id}?force=true",
     )
     assert woo.webhooks == {}
+    # WooCommerce pings while the webhook is being created, before the flow is on: the ping
+    # still gets its 200, a real delivery to a flow that is off does not run.
+    ping = client.post(
+        url, data=ping_body, content_type="application/x-www-form-urlencoded", headers=ping_headers
+    )
+    assert ping.status_code == 200
+    off = client.post(url, data=body, content_type="application/json", headers=sent_headers)
+    assert off.status_code == 404 and Execution.query.count() == 1
 
 
 def test_a_second_flow_gets_its_own_secret(api, woo):
