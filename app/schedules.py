@@ -29,7 +29,7 @@ from app.extensions import db
 from app.flows import version_graph
 from app.models import Execution, Flow, Merchant, NodeState
 from app.models.base import utcnow
-from app.outbound import outbound_session
+from app.outbound import api_client, outbound_session
 from app.queue import execution_queue, redis_connection
 from nodes import polling
 from nodes.base import NodeContext, NodeError
@@ -99,7 +99,7 @@ def fire_due(now: str | None = None) -> int:
                 continue
             if tick is None or tick <= flow.armed_at:
                 continue
-            if polling.fetcher(flow.node_type):
+            if polling.poll_of(flow.node_type):
                 started += _enqueue_poll(flow, tick)
             else:
                 started += _start_tick(flow, tick)
@@ -150,17 +150,20 @@ def poll_flow(flow_id: str) -> int:
     """Poll the flow's trigger once; start an execution per new item. Returns how many."""
     try:
         flow = next((f for f in scheduled_flows() if f.flow_id == flow_id), None)
-        if flow is None or not (fetch := polling.fetcher(flow.node_type)):
+        if flow is None or not (poll := polling.poll_of(flow.node_type)):
             return 0  # switched off or changed since the poll was planned
+        credential = credentials.decrypted(flow.merchant_id, flow.credential)
         ctx = NodeContext(
             execution_id=f"poll:{flow_id}",
             node_id=flow.node_id,
             http=outbound_session(),
-            credential=credentials.decrypted(flow.merchant_id, flow.credential),
+            credential=credential,
         )
+        if connector := version_graph(flow.version_id).spec(flow.node_id).connector:
+            ctx.api = api_client(connector, credential)
         cursor = _state(flow, "cursor")
         try:
-            found = polling.poll(ctx, fetch, flow.params, cursor)
+            found = poll(ctx, flow.params, cursor)
         except NodeError as error:
             log.warning("poll of flow %s failed: %s", flow_id, error.message)
             _remember(flow, "last_error", {**error.to_dict(), "at": datetime.now(UTC).isoformat()})

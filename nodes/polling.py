@@ -28,27 +28,43 @@ from nodes.base import NodeContext, UserError
 # (ctx, params, the newest order value seen or None, page number from 1) -> the page's items
 FetchPage = Callable[[NodeContext, dict[str, Any], Any, int], list[Any]]
 
-_pollers: dict[str, FetchPage] = {}
-
-
-def poller(key: str) -> Callable[[FetchPage], FetchPage]:
-    """Declare how the trigger ``key`` fetches a page of items."""
-
-    def register(fetch: FetchPage) -> FetchPage:
-        _pollers[key] = fetch
-        return fetch
-
-    return register
-
-
-def fetcher(key: str) -> FetchPage | None:
-    return _pollers.get(key)
-
 
 @dataclass
 class Found:
     items: list[tuple[str, Any]]  # (item id, item), oldest first
     cursor: Any  # the new cursor (unchanged if nothing was found)
+
+
+# (ctx, params, cursor or None) -> what is new and the next cursor: a trigger whose provider
+# has its own notion of "new" (Shopware's creation time and id) keeps its own cursor.
+Poll = Callable[[NodeContext, dict[str, Any], Any], Found]
+
+_polls: dict[str, Poll] = {}
+
+
+def poller(key: str) -> Callable[[FetchPage], FetchPage]:
+    """Declare how the trigger ``key`` fetches a page of items; :func:`poll` does the rest."""
+
+    def register(fetch: FetchPage) -> FetchPage:
+        _polls[key] = lambda ctx, params, cursor: poll(ctx, fetch, params, cursor)
+        return fetch
+
+    return register
+
+
+def cursor_poller(key: str) -> Callable[[Poll], Poll]:
+    """Declare the whole poll of the trigger ``key``, cursor included."""
+
+    def register(whole: Poll) -> Poll:
+        _polls[key] = whole
+        return whole
+
+    return register
+
+
+def poll_of(key: str) -> Poll | None:
+    """How the trigger ``key`` polls, or None if it is not a polling trigger."""
+    return _polls.get(key)
 
 
 def _read(expression: str, item: Any, field: str) -> Any:

@@ -7,7 +7,7 @@ Requests ask for plain JSON (``Accept: application/json``) rather than JSON:API.
 
 Shopware has no signed webhook a merchant can point at an address without writing an app, so
 new orders are found by polling: :func:`new_orders` is one poll, called by the scheduler for the
-``shopware.order_placed`` trigger every ``interval`` minutes.
+``shopware.order_placed`` trigger on its schedule (``app/schedules.py`` runs the poll).
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from app.engine.schedule import SCHEDULE_SCHEMA
 from nodes.base import Connector, NodeContext, ProviderError
 from nodes.client import HINTS, ApiClient, TokenCache, body_of, raise_for_status, send
 from nodes.examples import example
+from nodes.polling import Found, cursor_poller
 
 AUTH = {
     "type": "object",
@@ -213,13 +215,12 @@ def _position_of(cursor: str) -> tuple[datetime, str] | None:
     params={
         "type": "object",
         "additionalProperties": False,
+        "required": ["schedule"],
         "properties": {
-            "interval": {
-                "type": "integer",
-                "minimum": 1,
-                "maximum": 1440,
-                "default": 5,
-                "title": "Check every … minutes",
+            "schedule": {
+                **SCHEDULE_SCHEMA,
+                "title": "Check",
+                "default": {"interval_minutes": 5},
             }
         },
     },
@@ -228,6 +229,12 @@ def _position_of(cursor: str) -> tuple[datetime, str] | None:
 )
 def order_placed(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
     return input
+
+
+@cursor_poller("shopware.order_placed")
+def _poll_orders(ctx: NodeContext, params: dict[str, Any], cursor: str | None) -> Found:
+    orders, following = new_orders(ctx.api, cursor)
+    return Found([(order["id"], order) for order in orders], following)
 
 
 # Actions

@@ -8,9 +8,10 @@ from datetime import datetime
 import pytest
 
 from app.outbound import api_client
+from app.schedules import poll_flow
 from nodes import shopware as connector
 from nodes.registry import connector as registered_connector
-from tests.conftest import connected, flow_document
+from tests.conftest import connected, create_active_flow, flow_document
 from tests.fakes.shopware import CLIENT_ID, CLIENT_SECRET, SHOP_URL, FakeShopware, minutes_ago
 
 ORDER_ID = "0193a7c1c4b871f6a1d5e3c0b2a4f901"
@@ -259,18 +260,29 @@ def test_an_empty_shop_reports_its_first_order_and_pages_are_followed(app, shop,
     assert poll(cursor) == ([], cursor)
 
 
-# End to end: what the scheduler does with a poll's orders
+# End to end: the scheduler polls the shop, each new order runs the flow once
 
 
 def test_a_polled_order_runs_a_flow_that_moves_it_to_in_progress(api, run_queue, shop):
     credential = account(api)
-    mark = {**COMPLETE, "mapping": {"id": "trigger.id"}}
-    flow_id = steps_flow(api, credential, mark, trigger="shopware.order_placed")
-    _, cursor = poll(None)
-    order = shop.add_order(minutes_ago(0), "10046")
-    (found,), _ = poll(cursor)
+    trigger = {
+        "id": "t",
+        "type": "shopware.order_placed",
+        "credential": credential,
+        "params": {"schedule": {"interval_minutes": 5}},
+    }
+    mark = {**COMPLETE, "credential": credential, "mapping": {"id": "trigger.id"}}
+    flow_id, _ = create_active_flow(api, flow_document(trigger, mark))
 
-    done = run(api, run_queue, flow_id, found)
+    assert poll_flow(flow_id) == 0  # the first poll only marks where new orders begin
+    order = shop.add_order(minutes_ago(0), "10046")
+    assert poll_flow(flow_id) == 1
+    assert poll_flow(flow_id) == 0  # polled again: the order does not start twice
+    run_queue()
+
+    (execution,) = api.get(f"/api/executions?flow_id={flow_id}").get_json()["executions"]
+    done = api.get(f"/api/executions/{execution['id']}").get_json()
     assert done["status"] == "succeeded", done
+    assert done["steps"][0]["output"]["orderNumber"] == "10046"
     assert shop.orders[order["id"]]["stateMachineState"]["technicalName"] == "in_progress"
     assert shop.requests[-1].path == f"/api/_action/order/{order['id']}/state/process"
