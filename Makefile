@@ -34,7 +34,7 @@ test-frontend: $(FRONTEND_MODULES)
 	else echo "Node.js (npm) not found: skipping the editor's unit tests."; fi
 
 run: $(STAMP) frontend
-	$(BIN)/shopwire up --port $(PORT)
+	$(BIN)/python -m app.cli up --port $(PORT) --demo-fakes
 
 test: $(STAMP) frontend test-frontend
 	$(BIN)/pytest

@@ -133,8 +133,14 @@ class JSONCronJob(CronJob):
 @click.option("--port", default=5000, show_default=True, help="Serve on 127.0.0.1:PORT.")
 @click.option("--workers", default=2, show_default=True, help="Worker processes.")
 @click.option("--web-workers", default=2, show_default=True, help="gunicorn processes.")
+@click.option(
+    "--demo-fakes",
+    is_flag=True,
+    help="Serve the Shopify and Stripe test doubles from tests/fakes and connect the demo "
+    "merchant to them (from a checkout; `make run` does this).",
+)
 @with_appcontext
-def up(port: int, workers: int, web_workers: int) -> None:
+def up(port: int, workers: int, web_workers: int, demo_fakes: bool) -> None:
     """Set up and serve everything on this machine: web, worker, scheduler, Redis."""
     config = current_app.config
     data_dir = Path(config["SHOPWIRE_DATA_DIR"])
@@ -151,6 +157,8 @@ def up(port: int, workers: int, web_workers: int) -> None:
 
     migrate_database()
     api_token = ensure_demo_merchant()
+    if demo_fakes:
+        env.update(_serve_demo_fakes())
     python = sys.executable
     children += [
         subprocess.Popen(
@@ -190,6 +198,29 @@ def ensure_demo_merchant() -> str:
         user.set_password(DEMO_PASSWORD)
         db.session.add_all([user, Membership(user=user, merchant=merchant, role="owner")])
     return issue_token(merchant, "make run")
+
+
+def _serve_demo_fakes() -> dict[str, str]:
+    """Start the provider fakes in this process; the settings the children need to use them."""
+    try:
+        from tests.fakes import demo as fakes
+    except ImportError:
+        raise click.ClickException(
+            "--demo-fakes serves the test doubles in tests/fakes: run it from a checkout with "
+            "`python -m app.cli up --demo-fakes` (make run does)."
+        ) from None
+    from app import demo
+
+    served = fakes.start()
+    origins = ",".join(f"{key}={origin}" for key, origin in served.origins.items())
+    current_app.config["SHOPWIRE_CONNECTOR_ORIGINS"] = origins
+    demo.seed(merchant_named(DEMO_MERCHANT), served.accounts, served.payment_intent)
+    click.echo(f"Demo Shopify and Stripe test doubles: {', '.join(served.origins.values())}")
+    # The fakes listen on loopback, which nodes may not reach unless allowed.
+    return {
+        "SHOPWIRE_CONNECTOR_ORIGINS": origins,
+        "SHOPWIRE_ALLOW_PRIVATE_NETWORKS": "127.0.0.1/32",
+    }
 
 
 def _supervise(children: list[subprocess.Popen]) -> None:
