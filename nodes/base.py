@@ -198,6 +198,13 @@ Control = Literal["split", "items", "branches"]
 DescribeOutput = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
 
 
+NO_PARAMS = {"type": "object", "additionalProperties": False, "properties": {}}
+
+
+def _delivered(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
+    return input
+
+
 @dataclass(frozen=True)
 class Connector:
     """An external system: its account (auth schema), where its API lives and how it fails.
@@ -239,6 +246,41 @@ class Connector:
     def trigger(self, name: str, **declaration: Any) -> Callable[[RunFunction], RunFunction]:
         """Declare ``<connector>.<name>`` as a trigger of this connector."""
         return self._declare(name, "trigger", declaration)
+
+    def event_trigger(
+        self,
+        name: str,
+        *,
+        event: str,
+        sent_event: Callable[[InboundRequest], str | None],
+        subscribe: Callable[[ApiClient, str, str], dict[str, Any] | None] | None = None,
+        ping: Callable[[InboundRequest], str | None] = lambda request: None,
+        **declaration: Any,
+    ) -> None:
+        """Declare a webhook trigger for one of the provider's event types; the delivery is
+        its output.
+
+        A delivery that says it carries another type (``sent_event``; None when it does not
+        say) or is the provider's test ``ping`` is answered without running anything.
+        ``subscribe(api, url, event)`` registers the URL for this event type alone.
+        """
+
+        def ignore(request: InboundRequest, params: dict[str, Any]) -> str | None:
+            if reason := ping(request):
+                return reason
+            sent = sent_event(request)
+            if sent is None or sent == event:
+                return None
+            return f"This trigger runs for {event}; {self.title['en']} sent {sent}."
+
+        self.trigger(
+            name,
+            params=NO_PARAMS,
+            webhook=True,
+            ignore=ignore,
+            subscribe=(lambda api, url, params: subscribe(api, url, event)) if subscribe else None,
+            **declaration,
+        )(_delivered)
 
     def _declare(self, name: str, kind: Kind, declaration: dict[str, Any]):
         from nodes.registry import node  # the registry imports this module

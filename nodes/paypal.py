@@ -190,31 +190,33 @@ AMOUNT = {
 }
 
 
+def _sent_event(request: InboundRequest) -> str | None:
+    payload = request.payload
+    return payload.get("event_type") if isinstance(payload, dict) else None
+
+
+def _subscribe(api, url: str, event: str) -> dict[str, Any] | None:
+    if api.credential.get("webhook_id"):
+        return None  # added in the PayPal app by the merchant
+    webhook = api.post(
+        "/v1/notifications/webhooks", json={"url": url, "event_types": [{"name": event}]}
+    )
+    return {"id": webhook["id"]}
+
+
+def _unsubscribe(api, subscription: dict[str, Any]) -> None:
+    api.delete(f"/v1/notifications/webhooks/{subscription['id']}")
+
+
 def _event_trigger(event: str, name: str, title: dict, description: dict, fixture: str):
-    def ignore(request: InboundRequest, params: dict) -> str | None:
-        payload = request.payload
-        sent = payload.get("event_type") if isinstance(payload, dict) else None
-        return None if sent == event else f"This trigger runs for {event}; PayPal sent {sent}."
-
-    def subscribe(api, url: str, params: dict) -> dict[str, Any] | None:
-        if api.credential.get("webhook_id"):
-            return None  # added in the PayPal app by the merchant
-        webhook = api.post(
-            "/v1/notifications/webhooks", json={"url": url, "event_types": [{"name": event}]}
-        )
-        return {"id": webhook["id"]}
-
-    def unsubscribe(api, subscription: dict[str, Any]) -> None:
-        api.delete(f"/v1/notifications/webhooks/{subscription['id']}")
-
-    def run(ctx: NodeContext, params: dict, input: Any) -> Any:
-        return input
-
-    paypal.trigger(
+    paypal.event_trigger(
         name,
+        event=event,
+        sent_event=_sent_event,
+        subscribe=_subscribe,
+        unsubscribe=_unsubscribe,
         title=title,
         description=description,
-        params={"type": "object", "additionalProperties": False, "properties": {}},
         output_schema={
             "type": "object",
             "required": ["id", "event_type", "resource"],
@@ -237,13 +239,9 @@ def _event_trigger(event: str, name: str, title: dict, description: dict, fixtur
             },
         },
         output_example=example("paypal", fixture),
-        webhook=True,
         verify=verify_signature,
         event_id=_event_id,
-        ignore=ignore,
-        subscribe=subscribe,
-        unsubscribe=unsubscribe,
-    )(run)
+    )
 
 
 _event_trigger(

@@ -220,55 +220,51 @@ ORDER_FIELDS = {
 }
 
 
-def _topic_trigger(topic: str, name: str, title: dict, description: dict, fields: dict, fixture):
-    def ignore(request: InboundRequest, params: dict) -> str | None:
-        sent = request.header("X-Shopify-Topic")
-        if sent is None or sent == topic:
-            return None
-        return f"This trigger runs for {topic}; Shopify sent {sent}."
+def _sent_topic(request: InboundRequest) -> str | None:
+    return request.header("X-Shopify-Topic")
 
-    def subscribe(api, url: str, params: dict) -> dict[str, Any]:
-        if not api.credential.get("api_secret"):
-            raise UserError(
-                "The Shopify account has no API secret key, so the events Shopify sends could "
-                "not be checked: enter it in the account, then switch the flow on.",
-                field="credential",
-            )
-        created = mutate(
-            api,
-            "webhookSubscriptionCreate",
-            SUBSCRIBE,
-            {
-                "topic": topic.upper().replace("/", "_"),
-                "webhookSubscription": {"uri": url, "format": "JSON"},
-            },
+
+def _subscribe(api, url: str, topic: str) -> dict[str, Any]:
+    if not api.credential.get("api_secret"):
+        raise UserError(
+            "The Shopify account has no API secret key, so the events Shopify sends could "
+            "not be checked: enter it in the account, then switch the flow on.",
+            field="credential",
         )
-        return {"id": created["webhookSubscription"]["id"]}
+    created = mutate(
+        api,
+        "webhookSubscriptionCreate",
+        SUBSCRIBE,
+        {
+            "topic": topic.upper().replace("/", "_"),
+            "webhookSubscription": {"uri": url, "format": "JSON"},
+        },
+    )
+    return {"id": created["webhookSubscription"]["id"]}
 
-    def unsubscribe(api, subscription: dict[str, Any]) -> None:
-        mutate(api, "webhookSubscriptionDelete", UNSUBSCRIBE, {"id": subscription["id"]})
 
-    def run(ctx: NodeContext, params: dict, input: Any) -> Any:
-        return input
+def _unsubscribe(api, subscription: dict[str, Any]) -> None:
+    mutate(api, "webhookSubscriptionDelete", UNSUBSCRIBE, {"id": subscription["id"]})
 
-    shopify.trigger(
+
+def _topic_trigger(topic: str, name: str, title: dict, description: dict, fields: dict, fixture):
+    shopify.event_trigger(
         name,
+        event=topic,
+        sent_event=_sent_topic,
+        subscribe=_subscribe,
+        unsubscribe=_unsubscribe,
+        verify=verify_signature,
+        event_id=_delivery_id,
         title=title,
         description=description,
-        params={"type": "object", "additionalProperties": False, "properties": {}},
         output_schema={
             "type": "object",
             "required": ["id", "admin_graphql_api_id"],
             "properties": fields,
         },
         output_example=example("shopify", fixture),
-        webhook=True,
-        verify=verify_signature,
-        event_id=_delivery_id,
-        ignore=ignore,
-        subscribe=subscribe,
-        unsubscribe=unsubscribe,
-    )(run)
+    )
 
 
 _topic_trigger(

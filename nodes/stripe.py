@@ -131,31 +131,36 @@ def _event_id(request: InboundRequest, params: dict) -> str | None:
     return str(payload["id"]) if isinstance(payload, dict) and payload.get("id") else None
 
 
+def _sent_event(request: InboundRequest) -> str | None:
+    payload = request.payload
+    return payload.get("type") if isinstance(payload, dict) else None
+
+
+def _subscribe(api, url: str, event: str) -> dict[str, Any] | None:
+    if api.credential.get("webhook_secret"):
+        return None  # added in the Stripe dashboard by the merchant
+    endpoint = api.post(
+        "/v1/webhook_endpoints",
+        data=form({"url": url, "enabled_events": [event], "description": "Shopwire"}),
+    )
+    return {"id": endpoint["id"], "secret": endpoint.get("secret")}
+
+
+def _unsubscribe(api, subscription: dict[str, Any]) -> None:
+    api.delete(f"/v1/webhook_endpoints/{subscription['id']}")
+
+
 def _event_trigger(event: str, name: str, title: dict[str, str], description: dict[str, str]):
-    def ignore(request: InboundRequest, params: dict) -> str | None:
-        sent = request.payload.get("type") if isinstance(request.payload, dict) else None
-        return None if sent == event else f"This trigger runs for {event}; Stripe sent {sent}."
-
-    def subscribe(api, url: str, params: dict) -> dict[str, Any] | None:
-        if api.credential.get("webhook_secret"):
-            return None  # added in the Stripe dashboard by the merchant
-        endpoint = api.post(
-            "/v1/webhook_endpoints",
-            data=form({"url": url, "enabled_events": [event], "description": "Shopwire"}),
-        )
-        return {"id": endpoint["id"], "secret": endpoint.get("secret")}
-
-    def unsubscribe(api, subscription: dict[str, Any]) -> None:
-        api.delete(f"/v1/webhook_endpoints/{subscription['id']}")
-
-    def run(ctx: NodeContext, params: dict, input: Any) -> Any:
-        return input
-
-    stripe.trigger(
+    stripe.event_trigger(
         name,
+        event=event,
+        sent_event=_sent_event,
+        subscribe=_subscribe,
+        unsubscribe=_unsubscribe,
+        verify=verify_signature,
+        event_id=_event_id,
         title=title,
         description=description,
-        params={"type": "object", "additionalProperties": False, "properties": {}},
         output_schema={
             "type": "object",
             "required": ["id", "type", "data"],
@@ -168,13 +173,7 @@ def _event_trigger(event: str, name: str, title: dict[str, str], description: di
             },
         },
         output_example=example("stripe", f"event.{event}"),
-        webhook=True,
-        verify=verify_signature,
-        event_id=_event_id,
-        ignore=ignore,
-        subscribe=subscribe,
-        unsubscribe=unsubscribe,
-    )(run)
+    )
 
 
 _event_trigger(

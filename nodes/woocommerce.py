@@ -145,52 +145,53 @@ def _is_ping(request: InboundRequest) -> bool:
     )
 
 
+def _sent_topic(request: InboundRequest) -> str | None:
+    return request.header("X-WC-Webhook-Topic")
+
+
+def _ping(request: InboundRequest) -> str | None:
+    if _is_ping(request):
+        return f"WooCommerce's test ping for webhook {request.payload['webhook_id']}."
+    return None
+
+
+def _subscribe(api, url: str, topic: str) -> dict[str, Any] | None:
+    if api.credential.get("webhook_secret"):
+        return None  # added in WooCommerce by the merchant
+    secret = secrets.token_urlsafe(32)
+    webhook = api.post(
+        "/webhooks",
+        json={
+            "name": f"Shopwire: {topic}",
+            "topic": topic,
+            "delivery_url": url,
+            "secret": secret,
+            "status": "active",
+        },
+    )
+    return {"id": webhook["id"], "secret": secret}
+
+
+def _unsubscribe(api, subscription: dict[str, Any]) -> None:
+    api.delete(f"/webhooks/{subscription['id']}", params={"force": "true"})
+
+
 def _webhook_trigger(topic: str, title: dict[str, str], description: dict[str, str], fixture):
-    def ignore(request: InboundRequest, params: dict) -> str | None:
-        if _is_ping(request):
-            return f"WooCommerce's test ping for webhook {request.payload['webhook_id']}."
-        sent = request.header("X-WC-Webhook-Topic")
-        if sent is not None and sent != topic:
-            return f"This trigger runs for {topic}; WooCommerce sent {sent}."
-        return None
-
-    def subscribe(api, url: str, params: dict) -> dict[str, Any] | None:
-        if api.credential.get("webhook_secret"):
-            return None  # added in WooCommerce by the merchant
-        secret = secrets.token_urlsafe(32)
-        webhook = api.post(
-            "/webhooks",
-            json={
-                "name": f"Shopwire: {topic}",
-                "topic": topic,
-                "delivery_url": url,
-                "secret": secret,
-                "status": "active",
-            },
-        )
-        return {"id": webhook["id"], "secret": secret}
-
-    def unsubscribe(api, subscription: dict[str, Any]) -> None:
-        api.delete(f"/webhooks/{subscription['id']}", params={"force": "true"})
-
-    def run(ctx: NodeContext, params: dict, input: Any) -> Any:
-        return input
-
     resource = topic.split(".", 1)[0]
-    woocommerce.trigger(
+    woocommerce.event_trigger(
         topic.replace(".", "_"),
-        title=title,
-        description=description,
-        params={"type": "object", "additionalProperties": False, "properties": {}},
-        output_schema=ORDER if resource == "order" else PRODUCT,
-        output_example=example("woocommerce", fixture),
-        webhook=True,
+        event=topic,
+        sent_event=_sent_topic,
+        ping=_ping,
+        subscribe=_subscribe,
+        unsubscribe=_unsubscribe,
         verify=verify_signature,
         event_id=_delivery_id,
-        ignore=ignore,
-        subscribe=subscribe,
-        unsubscribe=unsubscribe,
-    )(run)
+        title=title,
+        description=description,
+        output_schema=ORDER if resource == "order" else PRODUCT,
+        output_example=example("woocommerce", fixture),
+    )
 
 
 ORDER = {
