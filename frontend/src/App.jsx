@@ -55,7 +55,9 @@ function isEditable(target) {
   return !!target.closest('input, textarea, select, [contenteditable=""], [contenteditable="true"]');
 }
 
-function Editor({ flowId, lang }) {
+// A viewer sees the flow, its steps, data and runs, and changes nothing: the server refuses
+// their changes anyway, so the editor does not offer them.
+function Editor({ flowId, lang, readOnly = false }) {
   const t = useMemo(() => translator(lang), [lang]);
   const [catalog, setCatalog] = useState(null);
   const [flow, setFlow] = useState(null);
@@ -602,7 +604,7 @@ function Editor({ flowId, lang }) {
               {t('run_status', { status: t(`status_${run.status}`) })}
             </span>
           )}
-          {run && run.status === 'failed' && run.id && (
+          {run && run.status === 'failed' && run.id && !readOnly && (
             <button type="button" className="secondary" onClick={retry} data-testid="retry">
               {t('retry')}
             </button>
@@ -614,7 +616,7 @@ function Editor({ flowId, lang }) {
               role="switch"
               aria-checked={!!flow.active}
               className={`switch${flow.active ? ' on' : ''}`}
-              disabled={switching || saving}
+              disabled={readOnly || switching || saving}
               onClick={toggleActive}
               title={flow.active ? t('switch_off_hint') : t('switch_on_hint')}
             >
@@ -663,10 +665,15 @@ function Editor({ flowId, lang }) {
           <button type="button" className="secondary" onClick={() => fitView({ ...FIT, duration: 200 })}>
             {t('fit')}
           </button>
-          <button type="button" className="secondary" onClick={openTest} disabled={!flow || saving || running}>
+          <button
+            type="button"
+            className="secondary"
+            onClick={openTest}
+            disabled={readOnly || !flow || saving || running}
+          >
             {running ? t('testing') : t('test')}
           </button>
-          <button type="button" onClick={save} disabled={!flow || saving}>
+          <button type="button" onClick={save} disabled={readOnly || !flow || saving}>
             {saving ? t('saving') : t('save')}
           </button>
         </div>
@@ -690,7 +697,11 @@ function Editor({ flowId, lang }) {
           />
         )}
         <div className="workspace">
-          {catalog ? <Palette catalog={catalog} lang={lang} t={t} onAdd={addNode} dragType={DRAG_TYPE} /> : <aside className="palette" />}
+          {catalog && !readOnly ? (
+            <Palette catalog={catalog} lang={lang} t={t} onAdd={addNode} dragType={DRAG_TYPE} />
+          ) : (
+            <aside className="palette">{readOnly && <p className="hint">{t('read_only')}</p>}</aside>
+          )}
           <div className="canvas" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop}>
             <ReactFlow
               nodes={nodes}
@@ -699,10 +710,12 @@ function Editor({ flowId, lang }) {
               onNodesChange={handleNodesChange}
               onEdgesChange={handleEdgesChange}
               onConnect={onConnect}
+              nodesDraggable={!readOnly}
+              nodesConnectable={!readOnly}
               onNodeDragStart={onNodeDragStart}
               onNodeDragStop={onNodeDragStop}
               onBeforeDelete={onBeforeDelete}
-              deleteKeyCode={DELETE_KEYS}
+              deleteKeyCode={readOnly ? null : DELETE_KEYS}
               defaultEdgeOptions={EDGE_OPTIONS}
               minZoom={MIN_ZOOM}
               fitView

@@ -5,5 +5,9 @@ import App from './App.jsx';
 
 const mount = document.getElementById('editor');
 if (mount) {
-  createRoot(mount).render(<App flowId={mount.dataset.flowId} lang={mount.dataset.lang || 'en'} />);
+  createRoot(mount).render(<App
+      flowId={mount.dataset.flowId}
+      lang={mount.dataset.lang || 'en'}
+      readOnly={mount.dataset.readOnly === 'true'}
+    />);
 }

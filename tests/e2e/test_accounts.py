@@ -93,3 +93,27 @@ def test_the_editor_works_under_the_content_security_policy(page, demo_api):
     open_editor(page, flow_id)
     expect(page.locator(".react-flow__node")).to_have_count(1)
     # The page fixture fails the test on any CSP report in the console as well.
+
+
+def test_a_viewer_sees_the_flow_but_is_offered_no_changes(browser, served, demo_api, screenshots):
+    from app.cli import DEMO_MERCHANT
+
+    flow_id = create_flow(demo_api, flow_document(HOOK))
+    member(DEMO_MERCHANT, "vera@shop.example", role="viewer")
+    viewer, problems = _tab(browser, served)
+    viewer.goto("/login")
+    viewer.get_by_label("E-mail").fill("vera@shop.example")
+    viewer.get_by_label("Password").fill(PASSWORD)
+    viewer.get_by_role("button", name="Sign in").click()
+    viewer.wait_for_url(f"{served}/")
+    open_editor(viewer, flow_id)
+
+    viewer.get_by_text("your role in this shop is viewer").wait_for()
+    expect(viewer.locator(".palette-item")).to_have_count(0)
+    expect(viewer.get_by_role("button", name="Save", exact=True)).to_be_disabled()
+    expect(viewer.get_by_role("button", name="Test", exact=True)).to_be_disabled()
+    expect(viewer.get_by_role("switch")).to_be_disabled()
+    viewer.locator(".react-flow__node[data-id='order']").click()
+    viewer.locator("[data-panel-node='order']").wait_for()  # the step can still be inspected
+    viewer.screenshot(path=screenshots / "editor-viewer.png")
+    assert problems == []
