@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, request
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as config_module
 from app.api.problems import ApiProblem, http_problem, problem_response
@@ -25,6 +26,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config)
     app.config["SECRET_KEY"] = config["SECRET_KEY"] or _instance_secret(data_dir)
     app.json.sort_keys = False
+    if proxies := config["SHOPWIRE_TRUSTED_PROXIES"]:
+        # Behind a reverse proxy the client address (rate limits, lockout) and the scheme
+        # (Secure cookies, webhook URLs) come from its X-Forwarded-* headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     _engine_options(app)
     db.init_app(app)

@@ -195,3 +195,20 @@ def test_hashes_made_with_weaker_argon2_parameters_are_upgraded_on_sign_in(app, 
     assert sign_in(client, "ann@shop.de").status_code == 302
     db.session.refresh(user)
     assert "m=65536,t=3" in user.password_hash
+
+
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_limit(app_config):
+    from app import create_app
+
+    proxied = create_app({**app_config, "SHOPWIRE_TRUSTED_PROXIES": 1})
+    proxied.config["SHOPWIRE_LOGIN_RATE_LIMIT"] = "2 per minute"
+    with proxied.app_context():
+        client = proxied.test_client()
+
+        def attempt(address: str):
+            page = client.get("/login", headers={"X-Forwarded-For": address})
+            data = {"email": "x@shop.de", "password": "guess", "csrf": csrf(page)}
+            return client.post("/login", data=data, headers={"X-Forwarded-For": address})
+
+        assert [attempt("203.0.113.7").status_code for _ in range(3)] == [200, 200, 429]
+        assert attempt("198.51.100.4").status_code == 200  # another customer, its own count
