@@ -113,6 +113,8 @@ paypal = Connector(
     auth=AUTH,
     base_url=lambda credential: HOSTS[credential.get("environment", "live")],
     authenticate=_authenticate,
+    # A cached token PayPal revoked (the app's secret was changed) is dropped and fetched anew.
+    forget_auth=lambda api, credential: TOKENS.forget(credential),
     error_message=_error_message,
     idempotency_header="PayPal-Request-Id",
     test=lambda api: api.get("/v1/notifications/webhooks"),

@@ -237,6 +237,21 @@ def test_a_refund_sends_the_amount_as_a_decimal_string_with_the_request_id(api, 
     assert len(paths(paypal, "POST", "/v1/oauth2/token")) == 1  # cached across executions
 
 
+def test_a_token_paypal_revoked_is_replaced_and_the_refund_goes_through(api, run_queue, paypal):
+    (capture_id,) = paypal.captures
+    flow_id = refund_flow(api, account(api))
+    assert run(api, run_queue, flow_id, {"capture": capture_id, "amount": "1.00"})["status"] == (
+        "succeeded"
+    )
+    paypal.tokens.clear()  # revoked at PayPal; Shopwire still has it cached
+
+    done = run(api, run_queue, flow_id, {"capture": capture_id, "amount": "2.00"})
+    assert done["status"] == "succeeded", done
+    assert len(paths(paypal, "POST", "/v1/oauth2/token")) == 2
+    refunds = paths(paypal, "POST", f"/v2/payments/captures/{capture_id}/refund")
+    assert refunds[-1].header("Authorization") == f"Bearer {paypal.tokens[-1]}"
+
+
 def test_paypals_refusals_reach_the_merchant_with_the_issue(api, run_queue, paypal):
     (capture_id,) = paypal.captures
     flow_id = refund_flow(api, account(api))
