@@ -217,7 +217,9 @@ def _run_claimed(execution_id: str, token: int) -> str:
         checkpoint=progress.checkpoint,
         call_flow=subflows.caller(row.merchant_id, row.flow_id, progress.heartbeat, _run_claimed),
         respond=lambda response: publish_response(execution_id, response),
-        claim=progress.claim,
+        # Only real deliveries claim a fetched event: a test or manual run must not stop the
+        # provider's own call for it from running.
+        claim=progress.claim if row.mode == "webhook" else lambda event_id: True,
     )
     result = interpreter.run(run, progress.record)
     progress.finish(result)

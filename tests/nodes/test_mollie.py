@@ -120,6 +120,21 @@ def test_a_paid_payment_runs_the_flow_once_whatever_mollie_calls_later(
     assert fetches(mollie, payment_id) == 3  # each call looked at the payment
 
 
+def test_a_test_delivery_does_not_use_up_the_real_one(api, paid_flow, mollie, receiver, run_queue):
+    payment_id = mollie.add_payment("paid")
+    flow_id = api.get("/api/flows").get_json()["flows"][0]["id"]
+    (test_hook,) = api.get(f"/api/flows/{flow_id}").get_json()["test_webhooks"]
+    tested = post_form(api.client, test_hook["url"], f"id={payment_id}")
+    real = paid_flow(payment_id)
+    run_queue()
+
+    assert [execution(api, reply)["steps"][2]["status"] for reply in (tested, real)] == [
+        "succeeded",
+        "succeeded",
+    ]
+    assert len(receiver.requests) == 2
+
+
 def test_a_forged_id_fails_with_mollies_message_and_runs_nothing(
     api, paid_flow, receiver, run_queue
 ):
