@@ -154,7 +154,7 @@ def _fail_crashed(execution_id: str, token: int) -> None:
         "Retrying may help; if it keeps failing, contact support.",
     }
     try:
-        db.session.execute(
+        marked = db.session.execute(
             FINISH,
             {
                 "execution_id": execution_id,
@@ -165,6 +165,10 @@ def _fail_crashed(execution_id: str, token: int) -> None:
             },
         )
         db.session.commit()
+        if marked.rowcount == 1:  # the merchant's error flows hear of crashes too
+            row = db.session.execute(LOAD_EXECUTION, {"id": execution_id}).one()
+            if row.mode != subflows.MODE:
+                error_flows.report(row, execution_id, token, error)
     except Exception:
         db.session.rollback()
         log.exception("execution %s could not be marked failed", execution_id)

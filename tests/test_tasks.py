@@ -1,8 +1,9 @@
 """The worker's job: batches, leases taken over by another worker, crashes."""
 
+import json
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app import tasks
 from app.extensions import db
@@ -50,6 +51,11 @@ def test_an_execution_taken_over_while_waiting_in_a_batch_runs_once(api, client,
 
 
 def test_a_crashing_execution_fails_alone_and_the_batch_goes_on(api, client, receiver, monkeypatch):
+    alerts = flow_document(
+        {"id": "failed", "type": "core.error_trigger"},
+        {"id": "alert", "type": "core.http_request", "params": {"url": receiver.url("/alert")}},
+    )
+    create_active_flow(api, alerts, name="Alerts")
     ids = queued_events(api, client, receiver, 3)
     real_parse = tasks.parse_body
 
@@ -59,8 +65,11 @@ def test_a_crashing_execution_fails_alone_and_the_batch_goes_on(api, client, rec
         return real_parse(body, content_type)
 
     monkeypatch.setattr(tasks, "parse_body", crash_on_the_second)
-    assert tasks.run_execution(ids[0]) == 3
+    assert tasks.run_execution(ids[0]) == 4  # the three events, then the error flow's alert
     statuses = [db.session.get(Execution, i).status for i in ids]
     assert statuses == ["succeeded", "failed", "succeeded"]
     error = db.session.get(Execution, ids[1]).error
     assert "internal error" in error["message"] and "boom" not in error["message"]
+    (reported,) = db.session.scalars(select(Execution).where(Execution.mode == "error"))
+    assert json.loads(reported.raw_body)["execution_id"] == ids[1]  # the error flow hears of it
+    assert [r.path for r in receiver.requests].count("/alert") == 1
