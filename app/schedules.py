@@ -116,19 +116,7 @@ def _start_tick(flow: Scheduled, tick: datetime) -> int:
     if exists:
         return 0
     body = {"scheduled_at": tick.isoformat(), "timezone": flow.schedule["timezone"]}
-    try:
-        executions.start(
-            merchant_id=flow.merchant_id,
-            flow_id=flow.flow_id,
-            version_id=flow.version_id,
-            body=json.dumps(body).encode(),
-            content_type="application/json",
-            mode="schedule",
-            dedupe_key=dedupe_key,
-        )
-    except executions.Duplicate:
-        return 0  # another scheduler's worker was faster
-    return 1
+    return _start(flow, body, "schedule", dedupe_key)
 
 
 def _enqueue_poll(flow: Scheduled, tick: datetime) -> int:
@@ -181,15 +169,21 @@ def _start_item(flow: Scheduled, item_id: str, item: Any) -> int:
     key = f"poll:{flow.node_id}:{item_id}"
     if len(key) > 200:
         key = f"poll:{flow.node_id}:sha256:{hashlib.sha256(item_id.encode()).hexdigest()}"
+    return _start(flow, item, "poll", key)
+
+
+def _start(flow: Scheduled, payload: Any, mode: str, dedupe_key: str) -> int:
+    """Start one execution; 0 if its key was taken (by another scheduler's run, or a poll
+    repeated after a crash)."""
     try:
         executions.start(
             merchant_id=flow.merchant_id,
             flow_id=flow.flow_id,
             version_id=flow.version_id,
-            body=json.dumps(item).encode(),
+            body=json.dumps(payload).encode(),
             content_type="application/json",
-            mode="poll",
-            dedupe_key=key,
+            mode=mode,
+            dedupe_key=dedupe_key,
         )
     except executions.Duplicate:
         return 0
