@@ -98,6 +98,17 @@ class Run:
     claim: Callable[[str], bool] = lambda event_id: True
 
 
+def step_scope(trigger: Any, input: Any, steps: dict[str, Any], flow: dict) -> dict[str, Any]:
+    """The document a step's expressions and templates are evaluated against."""
+    return {
+        "trigger": trigger,
+        "input": input,
+        "steps": steps,
+        "flow": flow,
+        "now": datetime.now(UTC).isoformat(),
+    }
+
+
 def run(execution: Run, record: Callable[[StepRecord], None]) -> Result:
     trigger = _trigger_step(execution, record)
     if trigger.status == "failed":
@@ -163,13 +174,9 @@ class _Interpreter:
             self.unsaved_effects = False
         else:
             self.execution.heartbeat()
-        scope = {
-            "trigger": self.trigger_output,
-            "input": input,
-            "steps": self._view(self.outputs, item),
-            "flow": self.execution.flow,
-            "now": datetime.now(UTC).isoformat(),
-        }
+        scope = step_scope(
+            self.trigger_output, input, self._view(self.outputs, item), self.execution.flow
+        )
         if item is not None:
             scope["item"] = value
         step = _run_step(self.execution, node_id, scope, item)
@@ -221,8 +228,9 @@ def _trigger_step(execution: Run, record: Callable[[StepRecord], None]) -> StepR
     if (finished := execution.finished.get((trigger_id, None))) is not None:
         return finished
     delivery = execution.trigger_output
-    scope = {"trigger": delivery, "input": delivery, "steps": {}, "flow": execution.flow}
-    step = _run_step(execution, trigger_id, {**scope, "now": datetime.now(UTC).isoformat()}, None)
+    step = _run_step(
+        execution, trigger_id, step_scope(delivery, delivery, {}, execution.flow), None
+    )
     if step.status == "succeeded" and step.ports and spec.fetched_event_id:
         event_id = spec.fetched_event_id(step.output)
         if event_id and not execution.claim(event_id):

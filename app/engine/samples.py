@@ -8,11 +8,10 @@ contribute their declared ``output_example``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from app.engine.graph import Graph
-from app.engine.interpreter import resolve_params
+from app.engine.interpreter import resolve_params, step_scope
 from nodes.base import NodeContext, NodeError, Outcome
 
 
@@ -36,13 +35,8 @@ def _sample(graph: Graph, node_id: str, outputs: dict[str, Any]) -> Any:
     if not spec.pure:
         return spec.output_example
     incoming = graph.incoming[node_id]
-    scope = {
-        "trigger": outputs[graph.trigger_id],
-        "input": outputs.get(incoming[0].source) if incoming else None,
-        "steps": outputs,
-        "flow": {},
-        "now": datetime.now(UTC).isoformat(),
-    }
+    input = outputs.get(incoming[0].source) if incoming else None
+    scope = step_scope(outputs[graph.trigger_id], input, outputs, {})
     try:
         params = resolve_params(node, spec.params, scope)
         output = spec.run(NodeContext("preview", node_id, http=None), params, scope["input"])
