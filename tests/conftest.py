@@ -10,6 +10,7 @@ import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from redis import Redis
@@ -160,6 +161,21 @@ def create_active_flow(api: Api, graph: dict, name: str = "Test flow") -> tuple[
     assert activated.status_code == 200, activated.get_json()
     hooks = activated.get_json()["webhooks"]
     return flow_id, hooks[0]["url"] if hooks else None
+
+
+def create_credential(api: Api, connector: str, data: dict, name: str = "Account") -> str:
+    """Store an account for ``connector`` through the API; return its id."""
+    reply = api.post("/api/credentials", json={"connector": connector, "name": name, "data": data})
+    assert reply.status_code == 201, reply.get_json()
+    return reply.get_json()["id"]
+
+
+def run_now(api: Api, run_queue, flow_id: str, payload: Any = None) -> dict:
+    """Run the flow's current version with ``payload``, let a worker finish it, and return the
+    execution as the API shows it."""
+    started = api.post(f"/api/flows/{flow_id}/run", json={"payload": payload or {}}).get_json()
+    run_queue()
+    return api.get(f"/api/executions/{started['id']}").get_json()
 
 
 def post_json(client, url: str, payload, **headers):

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from tests.conftest import connected, flow_document
+from tests.conftest import connected, create_credential, flow_document, run_now
 from tests.fakes.klarna import PASSWORD, USERNAME, FakeKlarna
 
 ORDER_ID = "f3392f8b-6116-4073-ab96-e330819e2c07"
@@ -21,9 +21,7 @@ def klarna(app):
 
 def account(api, password: str = PASSWORD) -> str:
     data = {"username": USERNAME, "password": password, "region": "playground-eu"}
-    reply = api.post("/api/credentials", json={"connector": "klarna", "name": "K", "data": data})
-    assert reply.status_code == 201, reply.get_json()
-    return reply.get_json()["id"]
+    return create_credential(api, "klarna", data, "K")
 
 
 def flow(api, *steps: dict) -> str:
@@ -31,12 +29,6 @@ def flow(api, *steps: dict) -> str:
     created = api.post("/api/flows", json={"name": "Klarna", "graph": graph})
     assert created.status_code == 201, created.get_json()
     return created.get_json()["id"]
-
-
-def run(api, run_queue, flow_id: str, payload: dict) -> dict:
-    started = api.post(f"/api/flows/{flow_id}/run", json={"payload": payload}).get_json()
-    run_queue()
-    return api.get(f"/api/executions/{started['id']}").get_json()
 
 
 def step(node_id: str, node_type: str, credential: str, **mapping) -> dict:
@@ -68,7 +60,7 @@ def test_shipped_order_is_looked_up_captured_in_full_then_partly_refunded(api, k
             refunded_amount="trigger.refund_cents",
         ),
     )
-    done = run(
+    done = run_now(
         api, run_queue, flow_id, {"order": ORDER_ID, "tracking": "00340434", "refund_cents": 2500}
     )
 
@@ -109,7 +101,7 @@ def test_klarnas_refusals_carry_its_code_message_and_a_fitting_hint(api, klarna,
             captured_amount="trigger.cents",
         ),
     )
-    too_much = run(api, run_queue, flow_id, {"order": ORDER_ID, "cents": 20000})
+    too_much = run_now(api, run_queue, flow_id, {"order": ORDER_ID, "cents": 20000})
     error = too_much["steps"][1]["error"]
     assert error["type"] == "provider" and error["status"] == 403
     assert (
@@ -120,7 +112,7 @@ def test_klarnas_refusals_carry_its_code_message_and_a_fitting_hint(api, klarna,
     assert error["hint"].startswith("Klarna does not allow this for the order")
     assert too_much["steps"][1]["attempts"] == 1
 
-    unknown = run(api, run_queue, flow_id, {"order": "no-such-order", "cents": 100})
+    unknown = run_now(api, run_queue, flow_id, {"order": "no-such-order", "cents": 100})
     error = unknown["steps"][1]["error"]
     assert error["status"] == 404 and "NO_SUCH_ORDER: Order not found" in error["message"]
     assert error["hint"].startswith("The record was not found")
@@ -130,7 +122,7 @@ def test_a_wrong_password_says_so(api, klarna, run_queue):
     flow_id = flow(
         api, step("order", "klarna.get_order", account(api, "wrong"), order_id="trigger.order")
     )
-    failed = run(api, run_queue, flow_id, {"order": ORDER_ID})
+    failed = run_now(api, run_queue, flow_id, {"order": ORDER_ID})
     error = failed["steps"][1]["error"]
     assert error["status"] == 401 and "enter it again" in error["hint"]
 
@@ -148,7 +140,7 @@ def test_a_rate_limited_capture_is_retried_and_captured_once(api, klarna, run_qu
         ),
     )
     klarna.rate_limit_next()
-    done = run(api, run_queue, flow_id, {"order": ORDER_ID, "cents": 4000})
+    done = run_now(api, run_queue, flow_id, {"order": ORDER_ID, "cents": 4000})
 
     assert done["status"] == "succeeded", done
     assert done["steps"][1]["attempts"] == 2
@@ -169,6 +161,6 @@ def test_an_amount_that_is_not_whole_cents_is_refused_before_sending(api, klarna
             refunded_amount="trigger.amount",
         ),
     )
-    failed = run(api, run_queue, flow_id, {"order": ORDER_ID, "amount": 25.5})
+    failed = run_now(api, run_queue, flow_id, {"order": ORDER_ID, "amount": 25.5})
     assert failed["steps"][1]["error"]["field"] == "refunded_amount"
     assert klarna.requests == []

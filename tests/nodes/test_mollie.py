@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.models import Execution
-from tests.conftest import connected, create_active_flow, flow_document
+from tests.conftest import connected, create_active_flow, create_credential, flow_document, run_now
 from tests.fakes.mollie import API_KEY, FakeMollie
 
 
@@ -17,12 +17,7 @@ def mollie(app):
 
 
 def account(api) -> str:
-    reply = api.post(
-        "/api/credentials",
-        json={"connector": "mollie", "name": "Mollie", "data": {"api_key": API_KEY}},
-    )
-    assert reply.status_code == 201, reply.get_json()
-    return reply.get_json()["id"]
+    return create_credential(api, "mollie", {"api_key": API_KEY}, "Mollie")
 
 
 def post_form(client, url: str, body: str):
@@ -259,14 +254,8 @@ def link_flow(api, **mapping) -> str:
     return created.get_json()["id"]
 
 
-def run(api, run_queue, flow_id: str, payload: dict) -> dict:
-    started = api.post(f"/api/flows/{flow_id}/run", json={"payload": payload}).get_json()
-    run_queue()
-    return api.get(f"/api/executions/{started['id']}").get_json()
-
-
 def test_a_payment_link_is_created_with_amount_as_a_decimal_string(api, mollie, run_queue):
-    done = run(api, run_queue, link_flow(api), {"total": "24.95", "title": "Order #1001"})
+    done = run_now(api, run_queue, link_flow(api), {"total": "24.95", "title": "Order #1001"})
 
     assert done["status"] == "succeeded", done
     link = done["steps"][1]["output"]
@@ -286,7 +275,7 @@ def test_a_payment_link_is_created_with_amount_as_a_decimal_string(api, mollie, 
 def test_mollies_refusal_names_the_field_and_a_wrong_key_says_so(api, mollie, run_queue):
     flow_id = link_flow(api)
     mollie.fail_next(422, mollie.error(422, "The amount is lower than the minimum", "amount"))
-    failed = run(api, run_queue, flow_id, {"total": "0.01", "title": "Tiny"})
+    failed = run_now(api, run_queue, flow_id, {"total": "0.01", "title": "Tiny"})
     error = failed["steps"][1]["error"]
     assert error["message"].endswith(
         "Mollie says: The amount is lower than the minimum (field amount)"
@@ -294,7 +283,7 @@ def test_mollies_refusal_names_the_field_and_a_wrong_key_says_so(api, mollie, ru
     assert error["hint"].startswith("Check the values")
 
     mollie.fail_next(401, mollie.error(401, ""))
-    failed = run(api, run_queue, flow_id, {"total": "5.00", "title": "X"})
+    failed = run_now(api, run_queue, flow_id, {"total": "5.00", "title": "X"})
     assert (
         "Missing authentication, or failed to authenticate"
         in failed["steps"][1]["error"]["message"]

@@ -11,7 +11,14 @@ import pytest
 from app.models import Execution, RejectedEvent
 from nodes import paypal as paypal_module
 from nodes.client import TokenCache
-from tests.conftest import connected, create_active_flow, flow_document, load_fixture
+from tests.conftest import (
+    connected,
+    create_active_flow,
+    create_credential,
+    flow_document,
+    load_fixture,
+    run_now,
+)
 from tests.fakes.paypal import CLIENT_ID, CLIENT_SECRET, FakePayPal
 
 COMPLETED = load_fixture("paypal", "webhook.PAYMENT.CAPTURE.COMPLETED.v2.simulator.json")
@@ -34,11 +41,7 @@ def account(api, **data) -> str:
         "environment": "sandbox",
         **data,
     }
-    reply = api.post(
-        "/api/credentials", json={"connector": "paypal", "name": "PayPal", "data": credential}
-    )
-    assert reply.status_code == 201, reply.get_json()
-    return reply.get_json()["id"]
+    return create_credential(api, "paypal", credential, "PayPal")
 
 
 def paths(fake, method: str, path: str):
@@ -190,12 +193,6 @@ def load_example(name: str) -> bytes:
 # Actions through the engine
 
 
-def run(api, run_queue, flow_id: str, payload: dict) -> dict:
-    started = api.post(f"/api/flows/{flow_id}/run", json={"payload": payload}).get_json()
-    run_queue()
-    return api.get(f"/api/executions/{started['id']}").get_json()
-
-
 def refund_flow(api, credential: str) -> str:
     graph = flow_document(
         {"id": "t", "type": "core.manual"},
@@ -215,7 +212,7 @@ def refund_flow(api, credential: str) -> str:
 def test_a_refund_sends_the_amount_as_a_decimal_string_with_the_request_id(api, run_queue, paypal):
     (capture_id,) = paypal.captures
     flow_id = refund_flow(api, account(api))
-    done = run(api, run_queue, flow_id, {"capture": capture_id, "amount": "10.50"})
+    done = run_now(api, run_queue, flow_id, {"capture": capture_id, "amount": "10.50"})
 
     assert done["status"] == "succeeded", done
     refund = done["steps"][1]["output"]
@@ -232,7 +229,7 @@ def test_a_refund_sends_the_amount_as_a_decimal_string_with_the_request_id(api, 
     token_request = paths(paypal, "POST", "/v1/oauth2/token")[0]
     assert token_request.body == b"grant_type=client_credentials"
 
-    again = run(api, run_queue, flow_id, {"capture": capture_id, "amount": "1.00"})
+    again = run_now(api, run_queue, flow_id, {"capture": capture_id, "amount": "1.00"})
     assert again["status"] == "succeeded"
     assert len(paths(paypal, "POST", "/v1/oauth2/token")) == 1  # cached across executions
 
@@ -240,12 +237,12 @@ def test_a_refund_sends_the_amount_as_a_decimal_string_with_the_request_id(api, 
 def test_a_token_paypal_revoked_is_replaced_and_the_refund_goes_through(api, run_queue, paypal):
     (capture_id,) = paypal.captures
     flow_id = refund_flow(api, account(api))
-    assert run(api, run_queue, flow_id, {"capture": capture_id, "amount": "1.00"})["status"] == (
-        "succeeded"
-    )
+    assert run_now(api, run_queue, flow_id, {"capture": capture_id, "amount": "1.00"})[
+        "status"
+    ] == ("succeeded")
     paypal.tokens.clear()  # revoked at PayPal; Shopwire still has it cached
 
-    done = run(api, run_queue, flow_id, {"capture": capture_id, "amount": "2.00"})
+    done = run_now(api, run_queue, flow_id, {"capture": capture_id, "amount": "2.00"})
     assert done["status"] == "succeeded", done
     assert len(paths(paypal, "POST", "/v1/oauth2/token")) == 2
     refunds = paths(paypal, "POST", f"/v2/payments/captures/{capture_id}/refund")
@@ -256,7 +253,7 @@ def test_paypals_refusals_reach_the_merchant_with_the_issue(api, run_queue, payp
     (capture_id,) = paypal.captures
     flow_id = refund_flow(api, account(api))
 
-    missing = run(api, run_queue, flow_id, {"capture": "NOSUCHCAPTURE", "amount": "1.00"})
+    missing = run_now(api, run_queue, flow_id, {"capture": "NOSUCHCAPTURE", "amount": "1.00"})
     error = missing["steps"][1]["error"]
     assert missing["status"] == "failed" and error["type"] == "provider" and error["status"] == 404
     assert "PayPal says: The specified resource does not exist." in error["message"]
@@ -264,7 +261,7 @@ def test_paypals_refusals_reach_the_merchant_with_the_issue(api, run_queue, payp
     assert "debug_id" in error["message"]
     assert error["hint"].startswith("The record was not found")
 
-    too_much = run(api, run_queue, flow_id, {"capture": capture_id, "amount": "99.00"})
+    too_much = run_now(api, run_queue, flow_id, {"capture": capture_id, "amount": "99.00"})
     error = too_much["steps"][1]["error"]
     assert error["status"] == 422 and "REFUND_AMOUNT_EXCEEDED" in error["message"]
     assert too_much["steps"][1]["attempts"] == 1
@@ -290,7 +287,7 @@ def test_an_amount_without_currency_or_with_a_comma_is_refused_before_sending(
     }
     graph["nodes"][1]["params"] = {"currency_code": "USD"}
     flow_id = api.post("/api/flows", json={"name": "R", "graph": graph}).get_json()["id"]
-    failed = run(api, run_queue, flow_id, {"capture": "12A34567BC123456S", "amount": "10,50"})
+    failed = run_now(api, run_queue, flow_id, {"capture": "12A34567BC123456S", "amount": "10,50"})
     assert failed["steps"][1]["error"]["field"] == "amount"
     assert paths(paypal, "POST", "/v2/payments/captures/12A34567BC123456S/refund") == []
 
@@ -299,7 +296,7 @@ def test_a_rate_limited_refund_is_retried_and_applied_once(api, run_queue, paypa
     (capture_id,) = paypal.captures
     flow_id = refund_flow(api, account(api))
     paypal.rate_limit_next()
-    done = run(api, run_queue, flow_id, {"capture": capture_id, "amount": "5.00"})
+    done = run_now(api, run_queue, flow_id, {"capture": capture_id, "amount": "5.00"})
 
     assert done["status"] == "succeeded", done
     assert done["steps"][1]["attempts"] == 2

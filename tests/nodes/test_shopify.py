@@ -14,7 +14,14 @@ import pytest
 from app.models import Execution, RejectedEvent
 from nodes.base import InboundRequest, SignatureError, UserError
 from nodes.shopify import gid, throttle_wait, verify_signature
-from tests.conftest import connected, create_active_flow, flow_document, load_fixture
+from tests.conftest import (
+    connected,
+    create_active_flow,
+    create_credential,
+    flow_document,
+    load_fixture,
+    run_now,
+)
 from tests.fakes.provider import form as sent_form
 from tests.fakes.shopify import (
     ACCESS_TOKEN,
@@ -73,11 +80,7 @@ def stripe(app):
 
 def account(api, **data) -> str:
     data = {"shop": SHOP, "access_token": ACCESS_TOKEN, "api_secret": API_SECRET, **data}
-    reply = api.post(
-        "/api/credentials", json={"connector": "shopify", "name": "Shop", "data": data}
-    )
-    assert reply.status_code == 201, reply.get_json()
-    return reply.get_json()["id"]
+    return create_credential(api, "shopify", data, "Shop")
 
 
 def graphql_calls(fake: FakeShopify) -> list[dict]:
@@ -268,17 +271,11 @@ def action_flow(api, node_type: str, credential: str, params=None, mapping=None)
     return created.get_json()["id"]
 
 
-def run(api, run_queue, flow_id: str, payload: dict | None = None) -> dict:
-    started = api.post(f"/api/flows/{flow_id}/run", json={"payload": payload or {}}).get_json()
-    run_queue()
-    return api.get(f"/api/executions/{started['id']}").get_json()
-
-
 def test_get_order_turns_the_number_into_a_gid_and_flattens_the_items(api, run_queue, shopify):
     flow_id = action_flow(
         api, "shopify.get_order", account(api), mapping={"order_id": "trigger.order"}
     )
-    done = run(api, run_queue, flow_id, {"order": 820982911946154508})
+    done = run_now(api, run_queue, flow_id, {"order": 820982911946154508})
 
     assert done["status"] == "succeeded", done
     (call,) = graphql_calls(shopify)
@@ -294,14 +291,14 @@ def test_an_unknown_order_and_a_malformed_id_say_what_is_wrong(api, run_queue, s
     flow_id = action_flow(
         api, "shopify.get_order", account(api), mapping={"order_id": "trigger.order"}
     )
-    missing = run(api, run_queue, flow_id, {"order": "gid://shopify/Order/1"})
+    missing = run_now(api, run_queue, flow_id, {"order": "gid://shopify/Order/1"})
     error = missing["steps"][1]["error"]
     assert error["type"] == "provider"
     assert error["message"] == "Shopify has no order gid://shopify/Order/1."
     assert error["hint"].startswith("The record was not found")
 
     calls = len(graphql_calls(shopify))
-    malformed = run(api, run_queue, flow_id, {"order": "#9999"})
+    malformed = run_now(api, run_queue, flow_id, {"order": "#9999"})
     error = malformed["steps"][1]["error"]
     assert error["type"] == "user" and error["field"] == "order_id"
     assert "'#9999', which is not a Shopify Order id" in error["message"]
@@ -316,7 +313,7 @@ def test_tags_are_added_and_the_note_set(api, run_queue, shopify):
         params={"tags": ["refund", "vip"], "note": "Customer asked for a refund"},
         mapping={"order_id": "trigger.order"},
     )
-    done = run(api, run_queue, flow_id, {"order": "820982911946154508"})
+    done = run_now(api, run_queue, flow_id, {"order": "820982911946154508"})
 
     assert done["status"] == "succeeded", done
     tagged, noted = graphql_calls(shopify)
@@ -339,7 +336,7 @@ def test_user_errors_reach_the_merchant_naming_shopifys_field(api, run_queue, sh
         params={"tags": ["refund"]},
         mapping={"order_id": "trigger.order"},
     )
-    failed = run(api, run_queue, flow_id, {"order": 1})
+    failed = run_now(api, run_queue, flow_id, {"order": 1})
 
     error = failed["steps"][1]["error"]
     assert error["type"] == "provider"
@@ -356,7 +353,7 @@ def test_a_fulfilment_covers_the_open_fulfilment_orders_with_tracking(api, run_q
         params={"tracking_number": "1Z001985YW99744790", "carrier": "UPS"},
         mapping={"order_id": "trigger.order"},
     )
-    done = run(api, run_queue, flow_id, {"order": ORDER_GID})
+    done = run_now(api, run_queue, flow_id, {"order": ORDER_GID})
 
     assert done["status"] == "succeeded", done
     looked_up, fulfilled = graphql_calls(shopify)
@@ -376,7 +373,7 @@ def test_a_fulfilment_covers_the_open_fulfilment_orders_with_tracking(api, run_q
     assert output["status"] == "SUCCESS"
     assert output["trackingInfo"][0]["number"] == "1Z001985YW99744790"
 
-    again = run(api, run_queue, flow_id, {"order": ORDER_GID})
+    again = run_now(api, run_queue, flow_id, {"order": ORDER_GID})
     assert "has nothing left to fulfil" in again["steps"][1]["error"]["message"]
     assert len(shopify.fulfillments) == 1
 
@@ -393,7 +390,7 @@ def inventory_flow(api, credential: str, item: str = INVENTORY_ITEM) -> str:
 
 def test_stock_is_adjusted_once_with_the_steps_idempotency_key(api, run_queue, shopify):
     flow_id = inventory_flow(api, account(api))
-    done = run(api, run_queue, flow_id, {"delta": -2})
+    done = run_now(api, run_queue, flow_id, {"delta": -2})
 
     assert done["status"] == "succeeded", done
     (call,) = graphql_calls(shopify)
@@ -418,7 +415,7 @@ def test_stock_is_adjusted_once_with_the_steps_idempotency_key(api, run_queue, s
 def test_a_throttled_request_waits_for_the_bucket_and_succeeds(api, run_queue, shopify):
     flow_id = inventory_flow(api, account(api))
     shopify.rate_limit_next(retry_after=1)  # 200 with THROTTLED and the cost bucket 1 s short
-    done = run(api, run_queue, flow_id, {"delta": 5})
+    done = run_now(api, run_queue, flow_id, {"delta": 5})
 
     assert done["status"] == "succeeded", done
     assert done["steps"][1]["attempts"] == 2
@@ -429,7 +426,7 @@ def test_a_throttled_request_waits_for_the_bucket_and_succeeds(api, run_queue, s
 
 def test_an_unknown_inventory_item_is_named_in_the_error(api, run_queue, shopify):
     flow_id = inventory_flow(api, account(api), item="gid://shopify/InventoryItem/1")
-    failed = run(api, run_queue, flow_id, {"delta": 1})
+    failed = run_now(api, run_queue, flow_id, {"delta": 1})
 
     assert failed["steps"][1]["error"]["message"] == (
         "Shopify refused the change: The specified inventory item could not be found. "
@@ -446,7 +443,7 @@ def test_a_variants_price_is_updated_on_its_product(api, run_queue, shopify):
         params={"price": "17.99"},
         mapping={"variant_id": "trigger.variant"},
     )
-    done = run(api, run_queue, flow_id, {"variant": "642667041472713922"})
+    done = run_now(api, run_queue, flow_id, {"variant": "642667041472713922"})
 
     assert done["status"] == "succeeded", done
     looked_up, updated = graphql_calls(shopify)
@@ -473,7 +470,7 @@ def test_a_wrong_token_and_a_missing_scope_come_with_shopifys_message_and_a_hint
         api, "shopify.get_order", account(api), mapping={"order_id": "trigger.order"}
     )
     shopify.fail_next(401, shopify.error(401, ""))
-    failed = run(api, run_queue, flow_id, {"order": ORDER_GID})
+    failed = run_now(api, run_queue, flow_id, {"order": ORDER_GID})
     error = failed["steps"][1]["error"]
     assert INVALID_TOKEN in error["message"] and error["status"] == 401
     assert "enter it again" in error["hint"]
@@ -482,7 +479,7 @@ def test_a_wrong_token_and_a_missing_scope_come_with_shopifys_message_and_a_hint
     shopify.fail_next(
         200, {"errors": [{"message": denied, "extensions": {"code": "ACCESS_DENIED"}}]}
     )
-    failed = run(api, run_queue, flow_id, {"order": ORDER_GID})
+    failed = run_now(api, run_queue, flow_id, {"order": ORDER_GID})
     error = failed["steps"][1]["error"]
     assert error["message"] == f"Shopify says: {denied}"
     assert "missing a permission" in error["hint"]
@@ -559,7 +556,7 @@ def test_an_internal_error_in_a_200_reply_is_retried(api, run_queue, shopify):
     shopify.fail_next(
         200, {"errors": [{"message": internal, "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}
     )
-    done = run(api, run_queue, flow_id, {"order": ORDER_GID})
+    done = run_now(api, run_queue, flow_id, {"order": ORDER_GID})
     assert done["status"] == "succeeded", done
     assert done["steps"][1]["attempts"] == 2
 
@@ -572,7 +569,7 @@ def test_tagging_without_tags_or_note_is_refused_before_sending(api, run_queue, 
         params={"tags": []},
         mapping={"order_id": "trigger.order"},
     )
-    failed = run(api, run_queue, flow_id, {"order": ORDER_GID})
+    failed = run_now(api, run_queue, flow_id, {"order": ORDER_GID})
     error = failed["steps"][1]["error"]
     assert (error["type"], error["field"]) == ("user", "tags")
     assert error["message"] == "Give tags, a note, or both."

@@ -11,7 +11,7 @@ from app.outbound import api_client
 from app.schedules import poll_flow
 from nodes import shopware as connector
 from nodes.registry import connector as registered_connector
-from tests.conftest import connected, create_active_flow, flow_document
+from tests.conftest import connected, create_active_flow, create_credential, flow_document, run_now
 from tests.fakes.shopware import CLIENT_ID, CLIENT_SECRET, SHOP_URL, FakeShopware, minutes_ago
 
 ORDER_ID = "0193a7c1c4b871f6a1d5e3c0b2a4f901"
@@ -26,12 +26,7 @@ def shop(app):
 
 
 def account(api, **data) -> str:
-    reply = api.post(
-        "/api/credentials",
-        json={"connector": "shopware", "name": "Shop", "data": {**CREDENTIAL, **data}},
-    )
-    assert reply.status_code == 201, reply.get_json()
-    return reply.get_json()["id"]
+    return create_credential(api, "shopware", {**CREDENTIAL, **data}, "Shop")
 
 
 def steps_flow(api, credential: str, *steps: dict, trigger: str = "core.manual") -> str:
@@ -40,12 +35,6 @@ def steps_flow(api, credential: str, *steps: dict, trigger: str = "core.manual")
     created = api.post("/api/flows", json={"name": "Shopware", "graph": flow_document(*nodes)})
     assert created.status_code == 201, created.get_json()
     return created.get_json()["id"]
-
-
-def run(api, run_queue, flow_id: str, payload: dict) -> dict:
-    started = api.post(f"/api/flows/{flow_id}/run", json={"payload": payload}).get_json()
-    run_queue()
-    return api.get(f"/api/executions/{started['id']}").get_json()
 
 
 GET = {"id": "get", "type": "shopware.get_order", "mapping": {"id": "trigger.order"}}
@@ -71,7 +60,7 @@ def bearer_tokens(shop) -> list[str]:
 
 def test_one_token_serves_every_step_and_the_requests_are_as_documented(api, run_queue, shop):
     flow_id = steps_flow(api, account(api), GET, COMPLETE, STOCK)
-    done = run(api, run_queue, flow_id, {"order": ORDER_ID, "product": PRODUCT_ID, "stock": 12})
+    done = run_now(api, run_queue, flow_id, {"order": ORDER_ID, "product": PRODUCT_ID, "stock": 12})
     assert done["status"] == "succeeded", done
 
     token, search, transition, patch = shop.requests
@@ -108,13 +97,13 @@ def test_one_token_serves_every_step_and_the_requests_are_as_documented(api, run
 
 def test_a_token_is_fetched_again_shortly_before_it_expires(api, run_queue, shop, monkeypatch):
     flow_id = steps_flow(api, account(api), GET)
-    assert run(api, run_queue, flow_id, {"order": ORDER_ID})["status"] == "succeeded"
-    assert run(api, run_queue, flow_id, {"order": ORDER_ID})["status"] == "succeeded"
+    assert run_now(api, run_queue, flow_id, {"order": ORDER_ID})["status"] == "succeeded"
+    assert run_now(api, run_queue, flow_id, {"order": ORDER_ID})["status"] == "succeeded"
     assert shop.token_requests == 1
     # 541 s later the 600 s token has less than the 60 s margin left: a new one is fetched
     later = time.monotonic() + 541
     monkeypatch.setattr(connector.TOKENS, "clock", lambda: later)
-    assert run(api, run_queue, flow_id, {"order": ORDER_ID})["status"] == "succeeded"
+    assert run_now(api, run_queue, flow_id, {"order": ORDER_ID})["status"] == "succeeded"
 
     assert shop.token_requests == 2
     first, second, third = bearer_tokens(shop)
@@ -123,9 +112,9 @@ def test_a_token_is_fetched_again_shortly_before_it_expires(api, run_queue, shop
 
 def test_a_refused_token_is_replaced_once_then_the_refusal_stands(api, run_queue, shop):
     flow_id = steps_flow(api, account(api), GET)
-    assert run(api, run_queue, flow_id, {"order": ORDER_ID})["status"] == "succeeded"
+    assert run_now(api, run_queue, flow_id, {"order": ORDER_ID})["status"] == "succeeded"
     shop.expire_tokens()  # e.g. the integration was edited: Shopware forgets its tokens
-    done = run(api, run_queue, flow_id, {"order": ORDER_ID})
+    done = run_now(api, run_queue, flow_id, {"order": ORDER_ID})
     assert done["status"] == "succeeded", done
     assert [r.path for r in shop.requests] == [
         "/api/oauth/token",
@@ -137,7 +126,7 @@ def test_a_refused_token_is_replaced_once_then_the_refusal_stands(api, run_queue
 
     shop.expire_tokens()
     shop.expires_in = 0  # and every token Shopware issues from now on is refused at once
-    failed = run(api, run_queue, flow_id, {"order": ORDER_ID})
+    failed = run_now(api, run_queue, flow_id, {"order": ORDER_ID})
     error = failed["steps"][1]["error"]
     assert "Shopware says: Access token could not be verified. (9)" in error["message"]
     assert "enter it again" in error["hint"]
@@ -151,7 +140,7 @@ def test_a_refused_token_is_replaced_once_then_the_refusal_stands(api, run_queue
 
 def test_a_wrong_secret_is_reported_from_the_token_endpoint(api, run_queue, shop):
     flow_id = steps_flow(api, account(api, client_secret="wrong"), GET)
-    failed = run(api, run_queue, flow_id, {"order": ORDER_ID})
+    failed = run_now(api, run_queue, flow_id, {"order": ORDER_ID})
     error = failed["steps"][1]["error"]
     assert error["status"] == 401
     assert "Shopware says: Client authentication failed (4)" in error["message"]
@@ -169,7 +158,7 @@ def test_test_connection_reads_the_version(app, shop):
 
 def test_an_unknown_order_says_so(api, run_queue, shop):
     flow_id = steps_flow(api, account(api), GET)
-    failed = run(api, run_queue, flow_id, {"order": "f" * 32})
+    failed = run_now(api, run_queue, flow_id, {"order": "f" * 32})
     error = failed["steps"][1]["error"]
     assert error["type"] == "provider" and error["status"] == 404
     assert f"Shopware has no order with id {'f' * 32}." == error["message"]
@@ -183,7 +172,7 @@ def test_an_illegal_transition_and_an_unknown_product_carry_shopwares_message(ap
         "params": {"transition": "complete"},
         "mapping": {"id": "trigger.order"},
     }
-    failed = run(api, run_queue, steps_flow(api, credential, complete), {"order": ORDER_ID})
+    failed = run_now(api, run_queue, steps_flow(api, credential, complete), {"order": ORDER_ID})
     error = failed["steps"][1]["error"]
     assert error["status"] == 400
     assert (
@@ -191,7 +180,7 @@ def test_an_illegal_transition_and_an_unknown_product_carry_shopwares_message(ap
         "are: process, cancel (SYSTEM__ILLEGAL_STATE_TRANSITION)" in error["message"]
     )
 
-    missing = run(
+    missing = run_now(
         api, run_queue, steps_flow(api, credential, STOCK), {"product": "e" * 32, "stock": 1}
     )
     error = missing["steps"][1]["error"]
@@ -200,9 +189,9 @@ def test_an_illegal_transition_and_an_unknown_product_carry_shopwares_message(ap
 
 def test_a_rate_limited_request_is_retried(api, run_queue, shop):
     flow_id = steps_flow(api, account(api), STOCK)
-    run(api, run_queue, flow_id, {"product": PRODUCT_ID, "stock": 1})  # token fetched
+    run_now(api, run_queue, flow_id, {"product": PRODUCT_ID, "stock": 1})  # token fetched
     shop.rate_limit_next(retry_after=1)
-    done = run(api, run_queue, flow_id, {"product": PRODUCT_ID, "stock": 5})
+    done = run_now(api, run_queue, flow_id, {"product": PRODUCT_ID, "stock": 5})
 
     assert done["status"] == "succeeded", done
     assert done["steps"][1]["attempts"] == 2

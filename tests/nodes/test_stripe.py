@@ -12,7 +12,14 @@ import pytest
 from app.models import Execution, RejectedEvent
 from nodes.base import InboundRequest, SignatureError
 from nodes.stripe import form, verify_signature
-from tests.conftest import connected, create_active_flow, flow_document, load_fixture
+from tests.conftest import (
+    connected,
+    create_active_flow,
+    create_credential,
+    flow_document,
+    load_fixture,
+    run_now,
+)
 from tests.fakes.provider import form as sent_form
 from tests.fakes.stripe import API_KEY, FakeStripe
 
@@ -39,12 +46,7 @@ def stripe(app):
 
 
 def account(api, **data) -> str:
-    reply = api.post(
-        "/api/credentials",
-        json={"connector": "stripe", "name": "Stripe", "data": {"api_key": API_KEY, **data}},
-    )
-    assert reply.status_code == 201, reply.get_json()
-    return reply.get_json()["id"]
+    return create_credential(api, "stripe", {"api_key": API_KEY, **data}, "Stripe")
 
 
 # Signatures
@@ -196,16 +198,10 @@ def refund_flow(api, credential: str, **mapping) -> str:
     return created.get_json()["id"]
 
 
-def run(api, run_queue, flow_id: str, payload: dict) -> dict:
-    started = api.post(f"/api/flows/{flow_id}/run", json={"payload": payload}).get_json()
-    run_queue()
-    return api.get(f"/api/executions/{started['id']}").get_json()
-
-
 def test_a_refund_is_sent_form_encoded_with_the_steps_idempotency_key(api, run_queue, stripe):
     (intent_id,) = stripe.payment_intents
     flow_id = refund_flow(api, account(api))
-    done = run(api, run_queue, flow_id, {"payment": intent_id, "cents": 500})
+    done = run_now(api, run_queue, flow_id, {"payment": intent_id, "cents": 500})
 
     assert done["status"] == "succeeded", done
     refund = done["steps"][1]["output"]
@@ -224,7 +220,7 @@ def test_a_refund_is_sent_form_encoded_with_the_steps_idempotency_key(api, run_q
 
 def test_stripes_refusal_reaches_the_merchant_with_its_message_and_a_hint(api, run_queue, stripe):
     flow_id = refund_flow(api, account(api))
-    failed = run(api, run_queue, flow_id, {"payment": "pi_unknown", "cents": 500})
+    failed = run_now(api, run_queue, flow_id, {"payment": "pi_unknown", "cents": 500})
 
     assert failed["status"] == "failed"
     error = failed["steps"][1]["error"]
@@ -241,7 +237,7 @@ def test_a_rate_limited_request_is_retried_with_the_same_idempotency_key(api, ru
     (intent_id,) = stripe.payment_intents
     flow_id = refund_flow(api, account(api))
     stripe.rate_limit_next()
-    done = run(api, run_queue, flow_id, {"payment": intent_id, "cents": 100})
+    done = run_now(api, run_queue, flow_id, {"payment": intent_id, "cents": 100})
 
     assert done["status"] == "succeeded", done
     assert done["steps"][1]["attempts"] == 2
@@ -261,10 +257,10 @@ def test_look_ups_return_stripes_objects_and_a_wrong_key_says_so(api, run_queue,
         },
     )
     flow_id = api.post("/api/flows", json={"name": "Look up", "graph": graph}).get_json()["id"]
-    done = run(api, run_queue, flow_id, {"customer": customer_id})
+    done = run_now(api, run_queue, flow_id, {"customer": customer_id})
     assert done["steps"][1]["output"]["id"] == customer_id
 
     stripe.fail_next(401, stripe.error(401, ""))
-    failed = run(api, run_queue, flow_id, {"customer": customer_id})
+    failed = run_now(api, run_queue, flow_id, {"customer": customer_id})
     assert "Invalid API Key provided" in failed["steps"][1]["error"]["message"]
     assert "enter it again" in failed["steps"][1]["error"]["hint"]

@@ -12,7 +12,14 @@ import pytest
 from app.models import Execution, RejectedEvent
 from nodes.base import InboundRequest, SignatureError
 from nodes.woocommerce import verify_signature
-from tests.conftest import connected, create_active_flow, flow_document, load_fixture
+from tests.conftest import (
+    connected,
+    create_active_flow,
+    create_credential,
+    flow_document,
+    load_fixture,
+    run_now,
+)
 from tests.fakes.woocommerce import (
     CONSUMER_KEY,
     CONSUMER_SECRET,
@@ -53,12 +60,7 @@ def account(api, **data) -> str:
         "consumer_secret": CONSUMER_SECRET,
         **data,
     }
-    reply = api.post(
-        "/api/credentials",
-        json={"connector": "woocommerce", "name": "Shop", "data": credential},
-    )
-    assert reply.status_code == 201, reply.get_json()
-    return reply.get_json()["id"]
+    return create_credential(api, "woocommerce", credential, "Shop")
 
 
 def headers(topic: str, body: bytes, secret: str = SECRET, delivery_id: str = "d1") -> dict:
@@ -279,15 +281,9 @@ def action_flow(api, credential: str, node_type: str, mapping: dict, params=None
     return created.get_json()["id"]
 
 
-def run(api, run_queue, flow_id: str, payload: dict) -> dict:
-    started = api.post(f"/api/flows/{flow_id}/run", json={"payload": payload}).get_json()
-    run_queue()
-    return api.get(f"/api/executions/{started['id']}").get_json()
-
-
 def test_get_order_reads_the_order_with_basic_auth(api, run_queue, woo):
     flow_id = action_flow(api, account(api), "woocommerce.get_order", {"order_id": "trigger.id"})
-    done = run(api, run_queue, flow_id, {"id": 727})
+    done = run_now(api, run_queue, flow_id, {"id": 727})
 
     assert done["status"] == "succeeded", done
     assert done["steps"][1]["output"]["total"] == "29.35"
@@ -304,7 +300,7 @@ def test_a_status_change_is_a_put_of_the_status(api, run_queue, woo):
         {"order_id": "trigger.id"},
         {"status": "completed"},
     )
-    done = run(api, run_queue, flow_id, {"id": 727})
+    done = run_now(api, run_queue, flow_id, {"id": 727})
 
     assert done["steps"][1]["output"]["status"] == "completed"
     (sent,) = woo.requests
@@ -325,7 +321,7 @@ def test_stock_is_set_with_stock_management_on_for_products_and_variations(api, 
         {"product_id": "trigger.product", "variation_id": "trigger.variation"},
         {"stock_quantity": 12},
     )
-    done = run(api, run_queue, flow_id, {"product": 794, "variation": 795})
+    done = run_now(api, run_queue, flow_id, {"product": 794, "variation": 795})
     assert done["status"] == "succeeded", done
     simple = action_flow(
         api,
@@ -334,7 +330,7 @@ def test_stock_is_set_with_stock_management_on_for_products_and_variations(api, 
         {"product_id": "trigger.product"},
         {"stock_quantity": 3},
     )
-    assert run(api, run_queue, simple, {"product": 794})["status"] == "succeeded"
+    assert run_now(api, run_queue, simple, {"product": 794})["status"] == "succeeded"
 
     variation, product = woo.requests
     assert (variation.method, variation.path) == ("PUT", PREFIX + "/products/794/variations/795")
@@ -354,7 +350,7 @@ def test_an_unknown_order_reaches_the_merchant_as_woocommerces_message(api, run_
         {"order_id": "trigger.id"},
         {"note": "Hello"},
     )
-    failed = run(api, run_queue, flow_id, {"id": 1})
+    failed = run_now(api, run_queue, flow_id, {"id": 1})
 
     assert failed["status"] == "failed"
     error = failed["steps"][1]["error"]
@@ -369,7 +365,7 @@ def test_an_unknown_order_reaches_the_merchant_as_woocommerces_message(api, run_
 def test_a_rate_limited_request_is_retried_after_retry_after(api, run_queue, woo):
     flow_id = action_flow(api, account(api), "woocommerce.get_order", {"order_id": "trigger.id"})
     woo.rate_limit_next(retry_after=1)
-    done = run(api, run_queue, flow_id, {"id": 727})
+    done = run_now(api, run_queue, flow_id, {"id": 727})
 
     assert done["status"] == "succeeded", done
     assert done["steps"][1]["attempts"] == 2
@@ -379,7 +375,7 @@ def test_a_rate_limited_request_is_retried_after_retry_after(api, run_queue, woo
 def test_a_wrong_key_says_so(api, run_queue, woo):
     credential = account(api, consumer_secret="cs_wrong")
     flow_id = action_flow(api, credential, "woocommerce.get_order", {"order_id": "trigger.id"})
-    failed = run(api, run_queue, flow_id, {"id": 727})
+    failed = run_now(api, run_queue, flow_id, {"id": 727})
     error = failed["steps"][1]["error"]
     assert "Consumer key is invalid." in error["message"]
     assert "enter it again" in error["hint"]
