@@ -55,7 +55,8 @@ def test_new_account_signs_the_webhook(page, demo_api, client, screenshots):
     page.screenshot(path=screenshots / "editor-account.png")
 
     page.get_by_role("switch").click()
-    page.get_by_test_id("webhook").wait_for()
+    # The bar is there before (with the test address): wait for the production address.
+    page.get_by_test_id("webhook-production").wait_for()
     [hook] = demo_api.get(f"/api/flows/{flow_id}").get_json()["webhooks"]
     url = "/hooks/" + hook["url"].rsplit("/", 1)[1]
     body = b'{"email": "jon@example.com"}'
