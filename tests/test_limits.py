@@ -42,6 +42,24 @@ def test_webhooks_over_the_merchants_rate_get_429_with_retry_after(api, other_ap
     assert post_json(client, other_url, {"n": 1}).status_code == 202
 
 
+def test_web_processes_share_the_rate_and_never_admit_more_than_it(
+    api, client, app_config, monkeypatch
+):
+    """Each process takes blocks of the budget (here 3 events of 300) and admits from them."""
+    monkeypatch.setattr("app.limits.time.time", lambda: 1_800_000_000.0)  # one fixed minute
+    _, url = create_active_flow(api, HOOK)
+    set_limits("acme", webhooks_per_minute=300)
+    other_process = create_app(app_config)
+    admitted = 0
+    with other_process.app_context():
+        other_client = other_process.test_client()
+        for n in range(160):
+            for sender in (client, other_client):
+                admitted += post_json(sender, url, {"n": n}).status_code == 202
+    assert 300 - 2 * 2 <= admitted <= 300  # at most one block, less one event, each unspent
+    assert executions("acme") == admitted
+
+
 def test_without_redis_the_limiter_accepts_every_event(api, app_config):
     _, url = create_active_flow(api, HOOK)
     set_limits("acme", webhooks_per_minute=1)
