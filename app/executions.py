@@ -14,7 +14,7 @@ from app.extensions import db
 from app.flows import version_graph
 from app.models import Execution, StepRun
 from app.models.base import isoformat, new_id, utcnow
-from app.queue import dispatch
+from app.queue import dispatch, dispatch_soon
 
 
 class Duplicate(Exception):
@@ -71,7 +71,7 @@ def start(
         if original is None:  # not a duplicate after all: let the sender try again
             raise
         raise Duplicate(original) from None
-    dispatch(execution_id)
+    dispatch_soon(execution_id)
     return execution_id
 
 

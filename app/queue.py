@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -74,6 +75,56 @@ def dispatch(execution_id: str, *, force: bool = False) -> bool:
         log.warning("execution %s stays queued, Redis unavailable: %s", execution_id, error)
         return False
     return True
+
+
+def dispatch_soon(execution_id: str) -> None:
+    """:func:`dispatch`, but from this process's waker thread: the webhook is answered without
+    waiting for Redis, and under load one call wakes a worker for every execution committed
+    meanwhile. If the process dies before the call, the sweeper finds the execution queued."""
+    extensions = current_app.extensions
+    waker = extensions.get("shopwire_waker")
+    if waker is None:
+        waker = extensions.setdefault("shopwire_waker", _Waker(current_app._get_current_object()))
+    waker.wake(execution_id)
+
+
+def send_wakeups() -> None:
+    """Send the pending wake-up now, in this thread (a test runs a worker right after a request)."""
+    waker = current_app.extensions.get("shopwire_waker")
+    if waker is not None:
+        waker.send()
+
+
+class _Waker:
+    """The wake-ups a web process owes: the newest committed execution not yet dispatched."""
+
+    def __init__(self, app) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+        self._pending: str | None = None
+        self._signal = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def wake(self, execution_id: str) -> None:
+        with self._lock:
+            self._pending = execution_id
+            if self._thread is None or not self._thread.is_alive():  # none yet, or forked
+                self._thread = threading.Thread(target=self._run, name="waker", daemon=True)
+                self._thread.start()
+        self._signal.set()
+
+    def send(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, None
+        if pending is not None:
+            with self._app.app_context():
+                dispatch(pending)
+
+    def _run(self) -> None:
+        while True:
+            self._signal.wait()
+            self._signal.clear()
+            self.send()
 
 
 RUN = "app.tasks.run_execution"

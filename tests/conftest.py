@@ -23,7 +23,7 @@ from app import create_app, redis_server
 from app.cli import issue_token, merchant_named, migrate_database
 from app.config import connector_origins
 from app.extensions import db
-from app.queue import execution_queue
+from app.queue import execution_queue, send_wakeups
 from tests.fakes.receiver import Receiver
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
@@ -133,6 +133,7 @@ def run_queue(app):
     """Run every queued job in this process, as a worker would, until the queue is empty."""
 
     def run() -> None:
+        send_wakeups()
         queue = execution_queue()
         SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer).work(
             burst=True, logging_level="WARNING"

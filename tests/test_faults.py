@@ -28,7 +28,7 @@ from sqlalchemy import func, make_url, select
 from app import create_app, redis_server
 from app.extensions import db
 from app.models import Execution, StepRun
-from app.queue import execution_queue, redis_connection
+from app.queue import execution_queue, redis_connection, send_wakeups
 from app.tasks import sweep
 from tests.conftest import create_active_flow, flow_document, post_json
 from tests.fakes.receiver import Receiver
@@ -92,6 +92,7 @@ def second_receiver() -> Iterator[Receiver]:
 def drain(app: Flask) -> None:
     """Run the app's queue until it is empty, in this process, as a worker would."""
     with app.app_context():
+        send_wakeups()
         queue = execution_queue()
         SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer).work(
             burst=True, logging_level="WARNING"

@@ -3,9 +3,11 @@
 import base64
 import hashlib
 import hmac
+import time
 
 from app.extensions import db
 from app.models import Execution
+from app.queue import execution_queue
 from tests.conftest import create_active_flow, flow_document, load_fixture, post_json
 
 HOOK = {"id": "hook", "type": "core.webhook"}
@@ -29,6 +31,17 @@ def test_a_json_event_is_committed_as_queued_before_the_reply(api, client):
     assert execution.status == "queued"
     assert execution.flow_id == flow_id
     assert execution.raw_body == load_fixture("shopify", "webhook.orders_paid.json")
+
+
+def test_after_the_reply_a_worker_is_woken_for_the_event(api, client):
+    """The request does not wait for Redis: its process's waker enqueues the job just after."""
+    _, url = active_flow(api)
+    assert post_json(client, url, {"email": "jon@example.com"}).status_code == 202
+    queue = execution_queue()
+    deadline = time.monotonic() + 5
+    while queue.count == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert queue.count == 1
 
 
 def test_form_bodies_become_fields(api, client, run_queue):
