@@ -129,10 +129,16 @@ class JSONCronJob(CronJob):
         return queue.enqueue(self.func, args=self.args, kwargs=self.kwargs, **self.job_options)
 
 
+# Threads per web process. Ingress is mostly Python (the GIL), yet a few threads keep the
+# process busy while one waits for the database, and a webhook that waits for its flow's reply
+# holds only one of them.
+WEB_THREADS = 4
+
+
 @main.command()
 @click.option("--port", default=5000, show_default=True, help="Serve on 127.0.0.1:PORT.")
 @click.option("--workers", default=2, show_default=True, help="Worker processes.")
-@click.option("--web-workers", default=2, show_default=True, help="gunicorn processes.")
+@click.option("--web-workers", default=2, show_default=True, help="Web server processes.")
 @click.option(
     "--demo-fakes",
     is_flag=True,
@@ -165,11 +171,18 @@ def up(port: int, workers: int, web_workers: int, demo_fakes: bool) -> None:
             [
                 python,
                 "-m",
-                "gunicorn",
+                "granian",
+                "--interface",
+                "wsgi",
                 "--workers",
                 str(web_workers),
-                "--bind",
-                f"127.0.0.1:{port}",
+                "--blocking-threads",
+                str(WEB_THREADS),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-ws",
                 "--log-level",
                 "warning",
                 "wsgi:app",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from datetime import datetime
 from typing import Any
 
@@ -95,6 +96,9 @@ def send_wakeups() -> None:
         waker.send()
 
 
+WAKE_INTERVAL_SECONDS = 0.005
+
+
 class _Waker:
     """The wake-ups a web process owes: the newest committed execution not yet dispatched."""
 
@@ -125,6 +129,7 @@ class _Waker:
             self._signal.wait()
             self._signal.clear()
             self.send()
+            time.sleep(WAKE_INTERVAL_SECONDS)  # what commits meanwhile shares the next call
 
 
 RUN = "app.tasks.run_execution"

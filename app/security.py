@@ -47,6 +47,13 @@ PUBLIC_ENDPOINTS = {"static", "catalog.flow_schema", "catalog.openapi"}
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
 
+@limiter.request_filter
+def _limited_per_merchant() -> bool:
+    """Webhooks count against their merchant's budget (app/limits.py), not their sender's
+    address: providers send every shop's events from a few shared addresses."""
+    return request.blueprint in PUBLIC_BLUEPRINTS
+
+
 def requires(role: str) -> Callable[[F], F]:
     """Declare the least role a view needs: ``viewer``, ``editor`` or ``owner``."""
     if role not in ROLES:
@@ -247,9 +254,22 @@ def csp_nonce() -> str:
 
 
 def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", _content_policy(response))
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]) and session.get("user_id"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _content_policy(response: Response) -> str:
+    """A page may run its own scripts and styles (those carrying this response's nonce); any
+    other response (JSON, files) is nothing a browser should run or frame."""
+    if response.mimetype != "text/html":
+        return "default-src 'none'; frame-ancestors 'none'"
     nonce = csp_nonce()
-    response.headers.setdefault(
-        "Content-Security-Policy",
+    return (
         "default-src 'self'; "
         f"script-src 'self' 'nonce-{nonce}'; "
         f"style-src 'self' 'nonce-{nonce}'; "
@@ -257,14 +277,8 @@ def _security_headers(response: Response) -> Response:
         "style-src-attr 'unsafe-inline'; "
         "img-src 'self' data:; "
         "connect-src 'self'; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    if session.get("user_id"):
-        response.headers.setdefault("Cache-Control", "no-store")
-    return response
 
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)

@@ -175,7 +175,7 @@ def create_database(admin_url: str, name: str) -> str:
 
 
 class Shopwire:
-    """`python -m app.cli up` (what `make run` runs) in a fresh data directory: gunicorn, the RQ
+    """`python -m app.cli up` (what `make run` runs) in a fresh data directory: granian, the RQ
     worker(s), the scheduler and a private Redis; SQLite unless `database_url` is given."""
 
     def __init__(self, stack: ExitStack, workers: int, database_url: str | None = None):
@@ -215,11 +215,11 @@ class Shopwire:
         return requests.request(method, self.base + path, headers=headers, timeout=10, **kwargs)
 
     def pids(self, role: str) -> list[int]:
-        """The RQ worker processes ("worker") or the gunicorn workers ("web")."""
+        """The RQ worker processes ("worker") or the web server processes ("web")."""
         procs = children(self.proc.pid)
         if role == "worker":
             return [pid for pid, cmd in procs.items() if "app.cli worker" in cmd]
-        return [w for pid, cmd in procs.items() if "gunicorn" in cmd for w in children(pid)]
+        return [w for pid, cmd in procs.items() if "granian" in cmd for w in children(pid)]
 
     def create_flow(self, sink_url: str) -> str:
         """Create and activate the W1 flow (bench/w1_flow.json); return its webhook URL."""

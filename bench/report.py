@@ -81,10 +81,10 @@ def table(rows: list[Measurement], peers: list[Measurement]) -> str:
     return "\n".join(lines)
 
 
-# py-spy: where the gunicorn and RQ workers spend their time
+# py-spy: where the web server processes and RQ workers spend their time
 
 ROLES = {  # role: (frame serving one unit, heading)
-    "web": ("Worker.handle (", "gunicorn workers, while handling a request"),
+    "web": ("wsgi_app (", "web server processes, while handling a request"),
     "worker": ("Worker.perform_job (", "RQ worker, while running a job"),
 }
 _LIBRARY = re.compile(r"^.*/(?:site-packages|dist-packages)/|^.*/lib/python3\.\d+/")

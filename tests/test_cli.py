@@ -88,7 +88,7 @@ def test_up_serves_runs_flows_and_stops_everything_on_ctrl_c(tmp_path, receiver)
         assert {"shopwire.db", "redis.sock", "secret_key"} <= kept  # all under the data dir
 
         started = children_of(up.pid)
-        assert len(started) >= 4  # redis, gunicorn, scheduler, worker
+        assert len(started) >= 4  # redis, granian, scheduler, worker
         up.send_signal(signal.SIGINT)
         assert up.wait(20) == 0
         time.sleep(0.5)
