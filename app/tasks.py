@@ -41,6 +41,8 @@ def run_execution(execution_id: str) -> int:
         # since events that arrived meanwhile counted on this job to pick them up.
         batch = _claim(Execution.id == execution_id, _claimable) or _claim_next()
         while batch:
+            if len(batch) == BATCH_SIZE:  # a backlog: wake another worker to drain it too
+                dispatch(execution_id)
             for claimed_id, token in batch:
                 _run_one(claimed_id, token)
                 ran += 1
@@ -95,28 +97,40 @@ def _claim(which, claimable, limit: int = 1) -> list[tuple[str, int]]:
 
     The UPDATE re-checks that each row is still claimable, so two workers never hold the same
     execution; on PostgreSQL the candidates are locked (SKIP LOCKED lets workers claim side by
-    side without waiting for each other).
+    side without waiting for each other). SQLite has no SKIP LOCKED: two workers read the same
+    oldest candidates and one of them claims none. That worker reads again rather than take
+    it for an empty queue, which had left every worker but one idle under load.
     """
+    for _ in range(CLAIM_RACES):
+        candidates = db.session.execute(
+            select(
+                Execution.id,
+                Execution.merchant_id,
+                Execution.status,
+                Merchant.max_concurrent_executions,
+            )
+            .join(Merchant, Merchant.id == Execution.merchant_id)
+            .where(which, claimable())
+            .order_by(Execution.queued_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=Execution)
+        ).all()
+        # A merchant at its limit of concurrent executions keeps the rest queued.
+        allowed = limits.within_concurrency(candidates)
+        if not allowed:
+            db.session.commit()
+            return []
+        if claimed := _take(allowed, claimable):
+            return claimed
+    return []
+
+
+CLAIM_RACES = 20  # each one lost means another worker took a batch: the queue moves on
+
+
+def _take(allowed: list[str], claimable) -> list[tuple[str, int]]:
     now = utcnow()
     lease = timedelta(seconds=current_app.config["SHOPWIRE_EXECUTION_LEASE_SECONDS"])
-    candidates = db.session.execute(
-        select(
-            Execution.id,
-            Execution.merchant_id,
-            Execution.status,
-            Merchant.max_concurrent_executions,
-        )
-        .join(Merchant, Merchant.id == Execution.merchant_id)
-        .where(which, claimable())
-        .order_by(Execution.queued_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=Execution)
-    ).all()
-    # A merchant at its limit of concurrent executions keeps the rest queued.
-    allowed = limits.within_concurrency(candidates)
-    if not allowed:
-        db.session.commit()
-        return []
     claimed = db.session.execute(
         update(Execution)
         .where(Execution.id.in_(allowed), claimable(_UNINDEXED_STATUS))

@@ -3,13 +3,15 @@
 import json
 from datetime import timedelta
 
+import pytest
+
 from sqlalchemy import select, update
 
 from app import tasks
 from app.extensions import db
 from app.models import Execution
 from app.models.base import utcnow
-from app.queue import WAKEUP_KEY, redis_connection
+from app.queue import WAKEUP_KEY, execution_queue, redis_connection, send_wakeups
 from tests.conftest import create_active_flow, flow_document, post_json
 
 
@@ -73,3 +75,36 @@ def test_a_crashing_execution_fails_alone_and_the_batch_goes_on(api, client, rec
     (reported,) = db.session.scalars(select(Execution).where(Execution.mode == "error"))
     assert json.loads(reported.raw_body)["execution_id"] == ids[1]  # the error flow hears of it
     assert [r.path for r in receiver.requests].count("/alert") == 1
+
+
+def test_a_worker_that_finds_a_backlog_wakes_another_to_share_it(api, client, receiver):
+    ids = queued_events(api, client, receiver, tasks.BATCH_SIZE + 1)
+    send_wakeups()
+    redis_connection().delete(WAKEUP_KEY)
+    assert execution_queue().count == 0
+    assert tasks.run_execution(ids[0]) == len(ids)
+    assert len(receiver.requests) == len(ids)
+    assert execution_queue().count == 1  # the job it left for a second worker
+
+
+def test_a_worker_that_loses_the_oldest_to_another_claims_the_next(
+    api, client, receiver, monkeypatch
+):
+    """SQLite has no SKIP LOCKED: two workers read the same oldest executions, one claims them."""
+    if db.engine.dialect.name == "postgresql":
+        pytest.skip("PostgreSQL locks the candidates it reads (SKIP LOCKED): no such race")
+    ids = queued_events(api, client, receiver, tasks.BATCH_SIZE + 2)
+    allow = tasks.limits.within_concurrency
+
+    def another_worker_claims_them_first(candidates):
+        monkeypatch.setattr(tasks.limits, "within_concurrency", allow)
+        allowed = allow(candidates)
+        with db.engine.begin() as other_worker:
+            other_worker.execute(
+                update(Execution).where(Execution.id.in_(allowed)).values(status="running")
+            )
+        return allowed
+
+    monkeypatch.setattr(tasks.limits, "within_concurrency", another_worker_claims_them_first)
+    claimed = [execution_id for execution_id, _ in tasks._claim_next()]
+    assert claimed == ids[tasks.BATCH_SIZE :]
