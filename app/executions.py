@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from app.engine.payloads import parse_body
-from app.extensions import db
+from app.extensions import db, execute_core
 from app.flows import version_graph
 from app.models import Execution, StepRun
 from app.models.base import isoformat, new_id, utcnow
@@ -43,7 +43,7 @@ def start(
     """
     execution_id, now = new_id(), utcnow()
     try:
-        db.session.execute(
+        execute_core(
             INSERT_EXECUTION,
             {
                 "id": execution_id,

@@ -19,7 +19,7 @@ from app import credentials, executions, flows, limits
 from app.api.problems import ApiProblem
 from app.engine.payloads import PayloadError, parse_body
 from app.engine.redaction import Secrets
-from app.extensions import db
+from app.extensions import db, execute_core
 from app.models import Flow, Merchant, RejectedEvent, WebhookEndpoint
 from app.outbound import api_client
 from app.queue import wait_for_response
@@ -94,7 +94,7 @@ def _guarded(token: str, test: bool):
 
 
 def _receive(token: str, body: bytes, test: bool):
-    found = db.session.execute(ENDPOINT, {"token": token}).first()
+    found = execute_core(ENDPOINT, {"token": token}).first()
     if found is None:
         raise _unknown()
     merchant_id, flow_id, node_id, version_id, active, subscription, per_minute, max_bytes = found

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from app import credentials, error_flows, limits, subflows
 from app.engine import interpreter
 from app.engine.payloads import parse_body
-from app.extensions import db
+from app.extensions import db, execute_core
 from app.flows import version_graph
 from app.models import Execution, Flow, Merchant, StepRun
 from app.models.base import utcnow
@@ -102,7 +102,7 @@ def _claim(which, claimable, limit: int = 1) -> list[tuple[str, int]]:
     it for an empty queue, which had left every worker but one idle under load.
     """
     for _ in range(CLAIM_RACES):
-        candidates = db.session.execute(
+        candidates = execute_core(
             select(
                 Execution.id,
                 Execution.merchant_id,
@@ -131,7 +131,7 @@ CLAIM_RACES = 20  # each one lost means another worker took a batch: the queue m
 def _take(allowed: list[str], claimable) -> list[tuple[str, int]]:
     now = utcnow()
     lease = timedelta(seconds=current_app.config["SHOPWIRE_EXECUTION_LEASE_SECONDS"])
-    claimed = db.session.execute(
+    claimed = execute_core(
         update(Execution)
         .where(Execution.id.in_(allowed), claimable(_UNINDEXED_STATUS))
         .values(
@@ -141,7 +141,6 @@ def _take(allowed: list[str], claimable) -> list[tuple[str, int]]:
             started_at=func.coalesce(Execution.started_at, now),
         )
         .returning(Execution.id, Execution.runs)
-        .execution_options(synchronize_session=False)
     ).all()
     db.session.commit()
     return [tuple(row) for row in claimed]
@@ -226,7 +225,7 @@ CLAIM_EVENT = Execution.__table__.update().where(_THIS_EXECUTION)
 
 
 def _run_claimed(execution_id: str, token: int) -> str:
-    row = db.session.execute(LOAD_EXECUTION, {"id": execution_id}).one()
+    row = execute_core(LOAD_EXECUTION, {"id": execution_id}).one()
     if (row.status, row.runs) != ("running", token):
         raise LeaseLost(execution_id)  # taken over while it waited in this job's batch
     progress = _Progress(execution_id, token, row.lease_until)
@@ -334,11 +333,11 @@ class _Progress:
     def _save(self, statement, **values) -> None:
         """Update the execution (only if this run still holds it), add the records, commit."""
         fenced = {"execution_id": self.execution_id, "token": self.token, **values}
-        if db.session.execute(statement, fenced).rowcount != 1:
+        if execute_core(statement, fenced).rowcount != 1:
             db.session.rollback()
             raise LeaseLost(self.execution_id)
         if self.unsaved:
-            db.session.execute(INSERT_STEPS, self.unsaved)
+            execute_core(INSERT_STEPS, self.unsaved)
             self.unsaved = []
         db.session.commit()
 
