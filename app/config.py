@@ -48,7 +48,8 @@ DEFAULTS: dict[str, Any] = {
     # Accounts
     "SHOPWIRE_SIGNUP_OPEN": True,
     "SHOPWIRE_LOGIN_RATE_LIMIT": "20 per minute",
-    # How many reverse proxies in front of the web server set X-Forwarded-For/-Proto/-Host (0: none).
+    # How many reverse proxies in front of the web server set X-Forwarded-For/-Proto/-Host
+    # (0: none).
     "SHOPWIRE_TRUSTED_PROXIES": 0,
     "SHOPWIRE_LOCKOUT_FAILURES": 5,
     "SHOPWIRE_LOCKOUT_SECONDS": 900,

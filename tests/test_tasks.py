@@ -4,7 +4,6 @@ import json
 from datetime import timedelta
 
 import pytest
-
 from sqlalchemy import select, update
 
 from app import tasks
