@@ -100,7 +100,7 @@ WAKE_INTERVAL_SECONDS = 0.005
 
 
 class _Waker:
-    """The wake-ups a web process owes: the newest committed execution not yet dispatched."""
+    """The wake-up a web process owes: the first execution it committed since the last one."""
 
     def __init__(self, app) -> None:
         self._app = app
@@ -111,7 +111,8 @@ class _Waker:
 
     def wake(self, execution_id: str) -> None:
         with self._lock:
-            self._pending = execution_id
+            if self._pending is None:  # the oldest: the job runs it first, then the rest
+                self._pending = execution_id
             if self._thread is None or not self._thread.is_alive():  # none yet, or forked
                 self._thread = threading.Thread(target=self._run, name="waker", daemon=True)
                 self._thread.start()
