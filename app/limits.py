@@ -68,9 +68,10 @@ def check_webhook(merchant_id: int, per_minute: int | None, max_bytes: int | Non
 
 def _budget() -> _Budget:
     extensions = current_app.extensions
-    if "shopwire_webhook_budget" not in extensions:
-        extensions["shopwire_webhook_budget"] = _Budget()
-    return extensions["shopwire_webhook_budget"]
+    budget = extensions.get("shopwire_webhook_budget")
+    if budget is None:  # the first request of this process; threads may race: one wins
+        budget = extensions.setdefault("shopwire_webhook_budget", _Budget())
+    return budget
 
 
 class _Budget:
