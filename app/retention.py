@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from app.extensions import db
-from app.models import Execution, ExecutionBody, Merchant, RejectedEvent, StepRun
+from app.models import Execution, Merchant, RejectedEvent, StepRun
 from app.models.base import utcnow
 
 log = logging.getLogger("shopwire.retention")
@@ -52,7 +52,6 @@ def _purge_executions(merchant_id: int, cutoff: datetime, batch_size: int, count
         counts["step_runs"] += db.session.execute(
             delete(StepRun).where(StepRun.execution_id.in_(ids))
         ).rowcount
-        db.session.execute(delete(ExecutionBody).where(ExecutionBody.execution_id.in_(ids)))
         counts["executions"] += db.session.execute(
             delete(Execution).where(Execution.id.in_(ids))
         ).rowcount

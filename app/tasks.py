@@ -18,7 +18,7 @@ from app.engine import interpreter
 from app.engine.payloads import parse_body
 from app.extensions import db, execute_core
 from app.flows import version_graph
-from app.models import Execution, ExecutionBody, Flow, Merchant, StepRun
+from app.models import Execution, Flow, Merchant, StepRun
 from app.models.base import utcnow
 from app.models.execution import NO_ITEM
 from app.outbound import origins, outbound_session
@@ -200,7 +200,7 @@ LOAD_EXECUTION = (
     select(
         Execution.merchant_id,
         Execution.version_id,
-        ExecutionBody.raw_body,
+        Execution.raw_body,
         Execution.content_type,
         Execution.runs,
         Execution.status,
@@ -210,7 +210,6 @@ LOAD_EXECUTION = (
         Flow.name.label("flow_name"),
     )
     .join(Flow, Flow.id == Execution.flow_id)
-    .outerjoin(ExecutionBody, ExecutionBody.execution_id == Execution.id)
     .where(Execution.id == bindparam("id"))
 )
 INSERT_STEPS = StepRun.__table__.insert()

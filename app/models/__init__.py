@@ -2,7 +2,7 @@
 
 from app.models.audit import AuditEvent
 from app.models.credential import Credential
-from app.models.execution import Execution, ExecutionBody, RejectedEvent, StepRun
+from app.models.execution import Execution, RejectedEvent, StepRun
 from app.models.flow import Flow, FlowVersion, WebhookEndpoint
 from app.models.merchant import ApiToken, Invitation, Membership, Merchant, User
 from app.models.node_state import NodeState, SeenItem
@@ -12,7 +12,6 @@ __all__ = [
     "AuditEvent",
     "Credential",
     "Execution",
-    "ExecutionBody",
     "Flow",
     "FlowVersion",
     "Invitation",

@@ -37,6 +37,7 @@ class Execution(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="queued")
     mode: Mapped[str] = mapped_column(String(16), default="webhook")
     dedupe_key: Mapped[str | None] = mapped_column(String(255))
+    raw_body: Mapped[bytes | None] = mapped_column(LargeBinary)
     content_type: Mapped[str | None] = mapped_column(String(255))
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     runs: Mapped[int] = mapped_column(default=0)
@@ -49,31 +50,6 @@ class Execution(db.Model):
     steps: Mapped[list[StepRun]] = relationship(
         order_by="StepRun.id", cascade="all, delete-orphan", passive_deletes=True
     )
-    body: Mapped[ExecutionBody | None] = relationship(
-        cascade="all, delete-orphan", passive_deletes=True
-    )
-
-    @property
-    def raw_body(self) -> bytes | None:
-        """The event as it was delivered (secrets scrubbed), or the payload it was started with."""
-        return self.body.raw_body if self.body else None
-
-    @raw_body.setter
-    def raw_body(self, value: bytes) -> None:
-        self.body = ExecutionBody(raw_body=value)
-
-
-class ExecutionBody(db.Model):
-    """An execution's event, written once. It lives apart from the execution's row because
-    that row is updated as the execution is claimed and finishes, and SQLite rewrites a whole
-    row, body and all, with every update."""
-
-    __tablename__ = "execution_bodies"
-
-    execution_id: Mapped[str] = mapped_column(
-        ForeignKey("executions.id", ondelete="CASCADE"), primary_key=True
-    )
-    raw_body: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 NO_ITEM = -1  # the ``item`` of a step that runs once per execution, outside any split
