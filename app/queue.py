@@ -97,6 +97,7 @@ def send_wakeups() -> None:
 
 
 WAKE_INTERVAL_SECONDS = 0.005
+WAKER_IDLE_SECONDS = 1.0
 
 
 class _Waker:
@@ -113,10 +114,10 @@ class _Waker:
         with self._lock:
             if self._pending is None:  # the oldest: the job runs it first, then the rest
                 self._pending = execution_id
-            if self._thread is None or not self._thread.is_alive():  # none yet, or forked
+            if self._thread is None or not self._thread.is_alive():  # none, idle, or forked
                 self._thread = threading.Thread(target=self._run, name="waker", daemon=True)
                 self._thread.start()
-        self._signal.set()
+            self._signal.set()  # under the lock: the thread cannot be ending meanwhile
 
     def send(self) -> None:
         with self._lock:
@@ -126,8 +127,14 @@ class _Waker:
                 dispatch(pending)
 
     def _run(self) -> None:
+        """Send wake-ups until none was asked for in a second: an idle thread ends, and with
+        it its hold on the app (the tests create an app, and a pool of connections, each)."""
         while True:
-            self._signal.wait()
+            if not self._signal.wait(WAKER_IDLE_SECONDS):
+                with self._lock:
+                    if not self._signal.is_set():
+                        self._thread = None
+                        return
             self._signal.clear()
             self.send()
             time.sleep(WAKE_INTERVAL_SECONDS)  # what commits meanwhile shares the next call

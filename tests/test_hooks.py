@@ -3,11 +3,12 @@
 import base64
 import hashlib
 import hmac
+import threading
 import time
 
 from app.extensions import db
 from app.models import Execution
-from app.queue import execution_queue
+from app.queue import WAKEUP_KEY, execution_queue
 from tests.conftest import create_active_flow, flow_document, load_fixture, post_json
 
 HOOK = {"id": "hook", "type": "core.webhook"}
@@ -42,6 +43,27 @@ def test_after_the_reply_a_worker_is_woken_for_the_event(api, client):
     while queue.count == 0 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert queue.count == 1
+
+
+def wakers() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "waker"]
+
+
+def test_an_idle_waker_ends_and_the_next_event_still_wakes_a_worker(api, client, monkeypatch):
+    """An idle waker lets go of its app; the next event starts another."""
+    monkeypatch.setattr("app.queue.WAKER_IDLE_SECONDS", 0.05)
+    _, url = active_flow(api)
+    queue = execution_queue()
+    for expected in (1, 2):
+        execution_queue().connection.delete(WAKEUP_KEY)  # as a job does when it starts
+        assert post_json(client, url, {"n": expected}).status_code == 202
+        deadline = time.monotonic() + 5
+        while queue.count < expected and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert queue.count == expected
+        while wakers() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert wakers() == []
 
 
 def test_form_bodies_become_fields(api, client, run_queue):
