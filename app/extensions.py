@@ -1,5 +1,9 @@
 """Extension objects, created unbound and bound to the app in the factory."""
 
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import current_app
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
@@ -11,6 +15,18 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
+
+T = TypeVar("T")
+
+
+def per_app(name: str, build: Callable[[], T]) -> T:
+    """The current app's one ``name``, built on first use. Two threads of a fresh process may
+    both build it; one is kept, so ``build`` must have no effect beyond its result."""
+    extensions = current_app.extensions
+    found = extensions.get(name)
+    if found is None:
+        found = extensions.setdefault(name, build())
+    return found
 
 
 def execute_core(statement, parameters=None):

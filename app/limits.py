@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import func, select
 
 from app.api.problems import ApiProblem
-from app.extensions import db
+from app.extensions import db, per_app
 from app.models import Execution
 from app.queue import redis_connection
 
@@ -67,11 +67,7 @@ def check_webhook(merchant_id: int, per_minute: int | None, max_bytes: int | Non
 
 
 def _budget() -> _Budget:
-    extensions = current_app.extensions
-    budget = extensions.get("shopwire_webhook_budget")
-    if budget is None:  # the first request of this process; threads may race: one wins
-        budget = extensions.setdefault("shopwire_webhook_budget", _Budget())
-    return budget
+    return per_app("shopwire_webhook_budget", _Budget)
 
 
 class _Budget:

@@ -6,6 +6,7 @@ import requests
 from flask import current_app
 
 from app.config import allowed_private_networks, connector_origins
+from app.extensions import per_app
 from nodes.base import Connector
 from nodes.client import ApiClient
 from nodes.outbound import guarded_session
@@ -13,15 +14,15 @@ from nodes.outbound import guarded_session
 
 def outbound_session() -> requests.Session:
     """Built once per process and reused, so connections to providers are kept alive."""
-    extensions = current_app.extensions
-    if "shopwire_outbound" not in extensions:
-        config = current_app.config
-        extensions["shopwire_outbound"] = guarded_session(
+    config = current_app.config
+    return per_app(
+        "shopwire_outbound",
+        lambda: guarded_session(
             allow_private=allowed_private_networks(config["SHOPWIRE_ALLOW_PRIVATE_NETWORKS"]),
             timeout=config["SHOPWIRE_HTTP_TIMEOUT_SECONDS"],
             max_response_bytes=config["SHOPWIRE_HTTP_MAX_RESPONSE_BYTES"],
-        )
-    return extensions["shopwire_outbound"]
+        ),
+    )
 
 
 def origins() -> dict[str, str]:

@@ -19,19 +19,17 @@ from redis.exceptions import RedisError
 from rq import Queue
 from rq.serializers import JSONSerializer
 
+from app.extensions import per_app
+
 log = logging.getLogger("shopwire.queue")
 
 
 def redis_connection() -> Redis:
     """One client (and connection pool) per app; short timeouts so ingress never hangs."""
-    extensions = current_app.extensions
-    if "shopwire_redis" not in extensions:
-        extensions["shopwire_redis"] = Redis.from_url(
-            _redis_url(),
-            socket_connect_timeout=1,
-            socket_timeout=2,
-        )
-    return extensions["shopwire_redis"]
+    return per_app(
+        "shopwire_redis",
+        lambda: Redis.from_url(_redis_url(), socket_connect_timeout=1, socket_timeout=2),
+    )
 
 
 def _redis_url() -> str:
@@ -82,11 +80,8 @@ def dispatch_soon(execution_id: str) -> None:
     """:func:`dispatch`, but from this process's waker thread: the webhook is answered without
     waiting for Redis, and under load one call wakes a worker for every execution committed
     meanwhile. If the process dies before the call, the sweeper finds the execution queued."""
-    extensions = current_app.extensions
-    waker = extensions.get("shopwire_waker")
-    if waker is None:
-        waker = extensions.setdefault("shopwire_waker", _Waker(current_app._get_current_object()))
-    waker.wake(execution_id)
+    app = current_app._get_current_object()
+    per_app("shopwire_waker", lambda: _Waker(app)).wake(execution_id)
 
 
 def send_wakeups() -> None:
@@ -182,15 +177,14 @@ def publish_response(execution_id: str, response: dict[str, Any]) -> None:
 
 def wait_for_response(execution_id: str, timeout: int) -> dict[str, Any] | None:
     """The reply of this execution's "respond to webhook" step, or None after ``timeout``."""
-    extensions = current_app.extensions
-    if "shopwire_redis_blocking" not in extensions:
-        extensions["shopwire_redis_blocking"] = Redis.from_url(
-            _redis_url(),
-            socket_connect_timeout=1,
-            socket_timeout=MAX_RESPONSE_WAIT_SECONDS + 5,
-        )
+    blocking = per_app(
+        "shopwire_redis_blocking",
+        lambda: Redis.from_url(
+            _redis_url(), socket_connect_timeout=1, socket_timeout=MAX_RESPONSE_WAIT_SECONDS + 5
+        ),
+    )
     try:
-        found = extensions["shopwire_redis_blocking"].blpop(RESPONSE_KEY + execution_id, timeout)
+        found = blocking.blpop(RESPONSE_KEY + execution_id, timeout)
     except RedisError as error:
         log.warning("no reply from execution %s: %s", execution_id, error)
         return None

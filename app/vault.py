@@ -19,7 +19,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 from sqlalchemy import select, update
 
-from app.extensions import db
+from app.extensions import db, per_app
 
 ROTATE_BATCH = 200
 
@@ -127,10 +127,7 @@ def _write_private(path: Path, keys: list[str], *, replace: bool) -> None:
 
 def vault() -> Vault:
     """The app's vault, built once from its config."""
-    extensions = current_app.extensions
-    if "shopwire_vault" not in extensions:
-        extensions["shopwire_vault"] = Vault.from_config(current_app.config)
-    return extensions["shopwire_vault"]
+    return per_app("shopwire_vault", lambda: Vault.from_config(current_app.config))
 
 
 def rotate() -> int:
