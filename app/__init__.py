@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as config_module
-from app.api.problems import ApiProblem, http_problem, problem_response
+from app.api.problems import ApiProblem, http_problem, internal_error
 from app.extensions import db, migrate
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -26,10 +26,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config)
     app.config["SECRET_KEY"] = config["SECRET_KEY"] or _instance_secret(data_dir)
     app.json.sort_keys = False
-    if proxies := config["SHOPWIRE_TRUSTED_PROXIES"]:
-        # Behind a reverse proxy the client address (rate limits, lockout) and the scheme
-        # (Secure cookies, webhook URLs) come from its X-Forwarded-* headers.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     _engine_options(app)
     db.init_app(app)
@@ -58,12 +54,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         schedules,
         members,
         tokens,
-        hooks,
         pages,
         accounts,
         settings,
     ):
         app.register_blueprint(module.bp)
+    app.wsgi_app = hooks.Ingress(app, app.wsgi_app)
+    if proxies := config["SHOPWIRE_TRUSTED_PROXIES"]:
+        # Behind a reverse proxy the client address (rate limits, lockout) and the scheme
+        # (Secure cookies, webhook URLs) come from its X-Forwarded-* headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     # After the blueprints: the page language is chosen before a refusal page is drawn.
     security.init_app(app)
     _register_error_handlers(app)
@@ -123,13 +123,8 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        return problem_response(
-            500,
-            "Internal error",
-            "Something went wrong on our side. Please try again; if it keeps happening, "
-            "contact support.",
-        )
+        return internal_error()
 
 
 def _is_machine_path() -> bool:
-    return request.path.startswith(("/api/", "/hooks/"))
+    return request.path.startswith("/api/")

@@ -6,10 +6,10 @@ import logging
 from functools import lru_cache
 from typing import Any
 
-from flask import current_app, request, url_for
+from flask import current_app, request
 from sqlalchemy import func, select
 
-from app import credentials
+from app import credentials, hooks
 from app.engine.graph import Graph
 from app.engine.schema_errors import Problem
 from app.engine.validation import validate_flow
@@ -161,10 +161,10 @@ def _unsubscribe(flow: Flow, endpoint: WebhookEndpoint) -> None:
 
 def webhook_url(endpoint: WebhookEndpoint, *, test: bool = False) -> str:
     base = current_app.config["SHOPWIRE_PUBLIC_URL"]
-    path = url_for("hooks.receive_test" if test else "hooks.receive", token=endpoint.token)
+    path = hooks.address(endpoint.token, test=test)
     if base:
         return base.rstrip("/") + path
-    return request.host_url.rstrip("/") + path
+    return request.host_url.rstrip("/") + request.script_root + path
 
 
 def webhooks(flow: Flow, *, test: bool = False) -> list[dict[str, str]]:

@@ -40,18 +40,9 @@ from app.models.merchant import ROLES, digest, role_allows
 F = TypeVar("F", bound=Callable[..., Any])
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-# Open to everyone: webhook ingress checks the provider's signature instead of a session.
-PUBLIC_BLUEPRINTS = {"hooks"}
 PUBLIC_ENDPOINTS = {"static", "catalog.flow_schema", "catalog.openapi"}
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
-
-
-@limiter.request_filter
-def _limited_per_merchant() -> bool:
-    """Webhooks count against their merchant's budget (app/limits.py), not their sender's
-    address: providers send every shop's events from a few shared addresses."""
-    return request.blueprint in PUBLIC_BLUEPRINTS
 
 
 def requires(role: str) -> Callable[[F], F]:
@@ -113,8 +104,6 @@ def required_role(endpoint: str | None) -> str | None:
     """The role an endpoint needs for this request's method, or None when it is public."""
     if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
         return None
-    if endpoint.partition(".")[0] in PUBLIC_BLUEPRINTS:
-        return None
     view = current_app.view_functions[endpoint]
     if hasattr(view, "required_role"):
         return view.required_role
@@ -127,8 +116,8 @@ def _authorize() -> Response | None:
     for name in ("principal", "merchant_id", "csp_nonce"):
         g.pop(name, None)
     endpoint = request.endpoint
-    if endpoint is None or endpoint.partition(".")[0] in PUBLIC_BLUEPRINTS:
-        return None  # routing answers 404/405 by itself; webhooks carry signatures
+    if endpoint is None:
+        return None  # routing answers 404/405 by itself
     principal = current_principal()
     needed = required_role(endpoint)
     if needed is not None and principal is None:
@@ -253,21 +242,28 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+# What every reply carries. The policy is for what is not a page (JSON, files, webhook
+# answers): nothing in it is for a browser to run or frame; a page gets its own (_page_policy).
+DEFAULT_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
 def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", _content_policy(response))
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", _page_policy())
+    for name, value in DEFAULT_HEADERS.items():
+        response.headers.setdefault(name, value)
     if request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]) and session.get("user_id"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 
-def _content_policy(response: Response) -> str:
-    """A page may run its own scripts and styles (those carrying this response's nonce); any
-    other response (JSON, files) is nothing a browser should run or frame."""
-    if response.mimetype != "text/html":
-        return "default-src 'none'; frame-ancestors 'none'"
+def _page_policy() -> str:
+    """A page may run its own scripts and styles: those carrying this response's nonce."""
     nonce = csp_nonce()
     return (
         "default-src 'self'; "

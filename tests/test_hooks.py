@@ -87,6 +87,34 @@ def test_unknown_token_is_404_problem(client):
     assert "No active flow" in reply.get_json()["detail"]
 
 
+def test_only_post_is_answered_and_every_reply_is_nothing_a_browser_runs(api, client):
+    _, url = active_flow(api)
+    asked = client.get(url)
+    assert asked.status_code == 405 and asked.headers["Allow"] == "POST"
+    assert asked.content_type == "application/problem+json"
+    accepted = post_json(client, url, {"email": "jon@example.com"})
+    for reply in (asked, accepted):
+        assert (
+            reply.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+        )
+        assert reply.headers["X-Content-Type-Options"] == "nosniff"
+        assert "Set-Cookie" not in reply.headers
+
+
+def test_a_crash_is_a_500_problem_without_details(api, client, monkeypatch):
+    _, url = active_flow(api)
+
+    def crash(**_event):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("app.executions.start", crash)
+    reply = post_json(client, url, {"email": "jon@example.com"})
+    assert reply.status_code == 500
+    assert reply.content_type == "application/problem+json"
+    assert "secret internals" not in reply.get_data(as_text=True)
+    assert "try again" in reply.get_json()["detail"]
+
+
 def test_a_switched_off_flow_does_not_accept_events(api, client):
     flow_id, url = active_flow(api)
     api.post(f"/api/flows/{flow_id}/deactivate")

@@ -61,6 +61,16 @@ def problem_response(
     return response
 
 
+def internal_error() -> Response:
+    """The answer to a request that crashed: no details, which stay in the log."""
+    return problem_response(
+        500,
+        "Internal error",
+        "Something went wrong on our side. Please try again; if it keeps happening, "
+        "contact support.",
+    )
+
+
 def http_problem(error: HTTPException) -> Response:
     """Werkzeug's own errors (404, 405, 413 …) in the same shape, without HTML."""
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
