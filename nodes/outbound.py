@@ -18,8 +18,9 @@ those vetted addresses, in the same call. Checking the URL before the request is
 Only socket creation changes, so TLS certificate and hostname verification (and SNI) still use
 the host name from the URL.
 
-The session has no retries (the engine owns retries), a default timeout, a redirect limit and a
-cap on the response size, which is enforced while streaming so a huge body never sits in memory.
+The session has no retries (the engine owns retries), no cookies kept between requests, a
+default timeout, a redirect limit and a cap on the response size, which is enforced while
+streaming so a huge body never sits in memory.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from typing import Any, ClassVar
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.cookies import RequestsCookieJar
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
@@ -280,6 +282,18 @@ def _read_capped(response: requests.Response, limit: int) -> None:
     response._content = b"".join(chunks)
 
 
+class _NoCookies(RequestsCookieJar):
+    """The session's jar, which keeps nothing: one session serves every merchant's flows, so
+    a cookie that one flow's request received must never go out with another's. Within one
+    request, redirects still carry cookies (requests keeps those in the request's own jar)."""
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        pass
+
+    def set_cookie(self, cookie: Any, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
 class GuardedSession(requests.Session):
     """A ``requests.Session`` with the guard, a default timeout and the limits applied.
 
@@ -297,6 +311,7 @@ class GuardedSession(requests.Session):
     ) -> None:
         super().__init__()
         self.trust_env = False  # ignore HTTP(S)_PROXY, .netrc and REQUESTS_CA_BUNDLE
+        self.cookies = _NoCookies()
         self.max_redirects = max_redirects
         self.default_timeout = timeout
         adapter = _GuardedAdapter(policy, max_response_bytes)

@@ -98,6 +98,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def route_set_cookie(self, query: dict[str, str]) -> None:
+        self.send_response(302 if "to" in query else 200)
+        self.send_header("Set-Cookie", f"sid={query['sid']}; Path=/")
+        if "to" in query:
+            self.send_header("Location", query["to"])
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def route_cookie(self, query: dict[str, str]) -> None:
+        self.send_body(200, (self.headers.get("Cookie") or "").encode())
+
     def route_loop(self, query: dict[str, str]) -> None:
         hop = int(query.get("hop", "0")) + 1
         self.send_response(302)
@@ -400,6 +411,18 @@ def test_redirects_are_followed_within_the_limit(server: _Server) -> None:
     response = session.get(server.base + "/redirect", params={"to": "/ok"})
     assert response.text == "hello from 127.0.0.1"
     assert len(response.history) == 1
+
+
+def test_no_cookie_goes_from_one_request_to_the_next(server: _Server) -> None:
+    """One session serves every merchant's flows: a cookie that one flow's request received
+    must never go out with another's."""
+    session = guarded_session(allow_private=True)
+    session.get(server.base + "/set-cookie", params={"sid": "merchant-a"})
+    assert session.get(server.base + "/cookie").text == ""
+    # Within one request, a redirect still carries what its first answer set.
+    landed = session.get(server.base + "/set-cookie", params={"sid": "b", "to": "/cookie"})
+    assert landed.text == "sid=b"
+    assert session.get(server.base + "/cookie").text == ""
 
 
 def test_too_many_redirects(server: _Server) -> None:
