@@ -114,6 +114,8 @@ TEXT = {
         "status_pending": "not run",
         "status_skipped": "skipped",
         "status_caught": "error passed on",
+        "status_retrying": "will try again",
+        "next_attempt": "Next attempt",
     },
     "de": {
         "title": "Shopwire",
@@ -203,6 +205,8 @@ TEXT = {
         "status_pending": "nicht gelaufen",
         "status_skipped": "übersprungen",
         "status_caught": "Fehler weitergegeben",
+        "status_retrying": "neuer Versuch folgt",
+        "next_attempt": "Nächster Versuch",
     },
 }
 
@@ -462,6 +466,8 @@ def show_execution(execution_id: str):
         node = graph.nodes.get(step["node_id"], {})
         title = graph.spec(step["node_id"]).title if step["node_id"] in graph.nodes else {}
         step["title"] = node.get("name") or title.get(g.lang) or title.get("en") or step["node_id"]
+        if retry_at := (step.get("error") or {}).get("retry_at"):
+            step["retry_at"] = _when(datetime.fromisoformat(retry_at))
     return render_template(
         "execution.html",
         execution=data,

@@ -213,6 +213,9 @@ LOAD_EXECUTION = (
     .where(Execution.id == bindparam("id"))
 )
 INSERT_STEPS = StepRun.__table__.insert()
+DELETE_RETRYING = StepRun.__table__.delete().where(
+    (StepRun.execution_id == bindparam("execution_id")) & (StepRun.status == "retrying")
+)
 _columns = Execution.__table__.c
 _THIS_EXECUTION = (
     (_columns.id == bindparam("execution_id"))
@@ -228,7 +231,8 @@ def _run_claimed(execution_id: str, token: int) -> str:
     row = execute_core(LOAD_EXECUTION, {"id": execution_id}).one()
     if (row.status, row.runs) != ("running", token):
         raise LeaseLost(execution_id)  # taken over while it waited in this job's batch
-    progress = _Progress(execution_id, token, row.lease_until)
+    finished, attempts = _earlier_steps(execution_id) if row.runs > 1 else ({}, {})
+    progress = _Progress(execution_id, token, row.lease_until, replaces_retrying=bool(attempts))
     progress.heartbeat()
     run = interpreter.Run(
         id=execution_id,
@@ -238,7 +242,8 @@ def _run_claimed(execution_id: str, token: int) -> str:
         http=outbound_session(),
         origins=origins(),
         credential=lambda credential_id: credentials.for_run(row.merchant_id, credential_id),
-        finished=_finished_steps(execution_id) if row.runs > 1 else {},
+        finished=finished,
+        attempts=attempts,
         heartbeat=progress.heartbeat,
         checkpoint=progress.checkpoint,
         call_flow=subflows.caller(row.merchant_id, row.flow_id, progress.heartbeat, _run_claimed),
@@ -256,31 +261,48 @@ def _run_claimed(execution_id: str, token: int) -> str:
     return result.status
 
 
-def _finished_steps(execution_id: str) -> dict[tuple[str, int | None], interpreter.StepRecord]:
-    """What an earlier run of this execution finished: a resumed run starts after it."""
+StepKey = tuple[str, int | None]
+
+
+def _earlier_steps(
+    execution_id: str,
+) -> tuple[dict[StepKey, interpreter.StepRecord], dict[StepKey, int]]:
+    """What earlier runs of this execution finished (a resumed run starts after it), and the
+    attempts made at a step that waits to be retried (the resumed run counts on)."""
     steps = db.session.scalars(
         select(StepRun).where(
-            StepRun.execution_id == execution_id, StepRun.status.in_(interpreter.FINISHED)
+            StepRun.execution_id == execution_id,
+            StepRun.status.in_((*interpreter.FINISHED, "retrying")),
         )
     )
-    finished = {}
+    finished, attempts = {}, {}
     for step in steps:
-        item = None if step.item == NO_ITEM else step.item
-        finished[(step.node_id, item)] = interpreter.StepRecord(
-            step.node_id, step.status, output=step.output, ports=tuple(step.ports or ()), item=item
+        key = (step.node_id, None if step.item == NO_ITEM else step.item)
+        if step.status == "retrying":
+            attempts[key] = step.attempts
+            continue
+        finished[key] = interpreter.StepRecord(
+            step.node_id,
+            step.status,
+            output=step.output,
+            ports=tuple(step.ports or ()),
+            item=key[1],
         )
-    return finished
+    return finished, attempts
 
 
 class _Progress:
     """The step records of one claimed run that are not saved yet, and its lease."""
 
-    def __init__(self, execution_id: str, token: int, lease_until):
+    def __init__(self, execution_id: str, token: int, lease_until, replaces_retrying: bool):
         self.execution_id = execution_id
         self.token = token
         self.lease_until = lease_until
         self.lease = timedelta(seconds=current_app.config["SHOPWIRE_EXECUTION_LEASE_SECONDS"])
         self.unsaved: list[dict] = []
+        # The record of the step that waited to be retried gives way to its new one, which the
+        # first save carries (a resumed run starts with that step).
+        self.replaces_retrying = replaces_retrying
 
     def record(self, step: interpreter.StepRecord) -> None:
         self.unsaved.append(
@@ -337,6 +359,9 @@ class _Progress:
             db.session.rollback()
             raise LeaseLost(self.execution_id)
         if self.unsaved:
+            if self.replaces_retrying:
+                execute_core(DELETE_RETRYING, {"execution_id": self.execution_id})
+                self.replaces_retrying = False
             execute_core(INSERT_STEPS, self.unsaved)
             self.unsaved = []
         db.session.commit()

@@ -321,6 +321,39 @@ def test_a_sub_flow_runs_with_the_input_and_its_output_goes_on(api, client, rece
     assert child.mode == "subflow" and child.status == "succeeded"
 
 
+def test_a_sub_flow_waiting_to_retry_holds_its_caller_until_it_is_done(
+    api, client, receiver, run_queue
+):
+    answers = iter([(429, {"Retry-After": "30"}, b""), (200, JSON, b'{"stock": 3}')])
+    receiver.reply = lambda r: next(answers) if r.path == "/stock-api" else (200, JSON, b"{}")
+    child_graph = graph(
+        [{"id": "hook", "type": "core.manual"}, send("ask", receiver.url("/stock-api"))],
+        [("hook", "ask")],
+    )
+    child_id, _ = create_active_flow(api, child_graph, name="Stock lookup")
+    _, url = create_active_flow(api, caller_flow(child_id, receiver))
+    parent_id = post_json(client, url, {"sku": "A"}).get_json()["execution_id"]
+    run_queue()
+    parent = execution(api, parent_id)
+    assert parent["status"] == "waiting"
+    call = next(step for step in parent["steps"] if step["node_id"] == "call")
+    assert call["status"] == "retrying" and "waits to try" in call["error"]["message"]
+
+    child = db.session.scalars(select(Execution).where(Execution.flow_id == child_id)).one()
+    for execution_id, ago in ((child.id, 2), (parent_id, 1)):  # the 30 s pass, in that order
+        db.session.execute(
+            update(Execution)
+            .where(Execution.id == execution_id)
+            .values(queued_at=utcnow() - timedelta(seconds=ago))
+        )
+    db.session.commit()
+    assert tasks.sweep() is True
+    run_queue()
+    assert execution(api, parent_id)["status"] == "succeeded"
+    sent = [r.json() for r in receiver.requests if r.path == "/stock"]
+    assert [answer["body"] for answer in sent] == [{"stock": 3}]  # the called flow's answer
+
+
 def test_a_flow_that_calls_itself_fails_with_a_clear_error(api, client, receiver, run_queue):
     flow_id, url = create_active_flow(api, lookup_flow("core.webhook"))
     updated = api.put(f"/api/flows/{flow_id}", json={"graph": caller_flow(flow_id, receiver)})

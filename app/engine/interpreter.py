@@ -17,6 +17,11 @@ Control flow (see docs/flows.md): the steps after a split run once per item, eac
 with its item index, so "finished" means finished for that item; a delay returns a Result
 ``waiting`` and the caller continues the execution later from the step after it; a step set
 to ``on_error`` continue/branch passes its error on as its output instead of failing the run.
+
+Transient failures are retried per the node's policy. A short wait is slept through; a longer
+one (a provider's Retry-After: 30, the later backoffs) would hold the worker while other
+executions queue, so the step is recorded ``retrying`` with its attempts so far, the run
+returns ``waiting`` until the next attempt is due, and the resumed run continues the count.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -53,7 +58,9 @@ redaction.install_log_filter()
 @dataclass
 class StepRecord:
     node_id: str
-    status: str  # succeeded | failed | skipped | caught (failed, error passed on)
+    # succeeded | failed | skipped | caught (failed, error passed on) | retrying (waits for its
+    # next attempt: ``resume_at``)
+    status: str
     input: Any = None
     output: Any = None
     error: dict[str, Any] | None = None
@@ -62,7 +69,7 @@ class StepRecord:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     item: int | None = None  # the item index inside a split; None outside
-    resume_at: datetime | None = None  # a delay: continue the flow at this time
+    resume_at: datetime | None = None  # a delay or a retry: continue the flow at this time
 
 
 # Step statuses that are done for good: a resumed execution keeps them and goes on.
@@ -89,6 +96,8 @@ class Run:
     origins: dict[str, str] = field(default_factory=dict)  # connector key → API origin
     # The finished steps of earlier runs, by (node id, item index or None).
     finished: dict[tuple[str, int | None], StepRecord] = field(default_factory=dict)
+    # The attempts an earlier run made at a step that is retrying, by the same key.
+    attempts: dict[tuple[str, int | None], int] = field(default_factory=dict)
     sleep: Callable[[float], None] = time.sleep
     heartbeat: Callable[[], None] = lambda: None  # keep the lease during long waits
     checkpoint: Callable[[], None] = lambda: None  # persist every record so far
@@ -113,6 +122,8 @@ def run(execution: Run, record: Callable[[StepRecord], None]) -> Result:
     trigger = _trigger_step(execution, record)
     if trigger.status == "failed":
         return Result("failed", trigger.error)
+    if trigger.status == "retrying":
+        return Result("waiting", resume_at=trigger.resume_at)
     return _Interpreter(execution, record, trigger).run()
 
 
@@ -184,6 +195,8 @@ class _Interpreter:
         self.unsaved_effects = self.graph.spec(node_id).kind == "action"
         if step.status == "failed":
             return Result("failed", step.error)
+        if step.status == "retrying":
+            return Result("waiting", resume_at=step.resume_at)
         self._keep(step)
         if step.resume_at and step.resume_at > datetime.now(UTC):
             return Result("waiting", resume_at=step.resume_at)
@@ -245,7 +258,13 @@ def _run_step(execution: Run, node_id: str, scope: dict[str, Any], item: int | N
     of secret params and of the account's secret fields are scrubbed from input, output,
     error and the log lines written meanwhile."""
     secrets = redaction.Secrets()
-    step = StepRecord(node_id, "running", started_at=datetime.now(UTC), item=item)
+    step = StepRecord(
+        node_id,
+        "running",
+        started_at=datetime.now(UTC),
+        item=item,
+        attempts=execution.attempts.get((node_id, item), 0),
+    )
     try:
         step = _run_step_unscrubbed(execution, node_id, scope, step, secrets)
     finally:
@@ -279,6 +298,8 @@ def _run_step_unscrubbed(
                 step,
                 execution,
             )
+    except _RetryLater as later:
+        return _retrying(step, node, later)
     except NodeError as error:
         return _failed(step, node, error)
     except Exception:
@@ -355,6 +376,16 @@ def resolve_params(node: dict, schema: dict, scope: dict[str, Any]) -> dict[str,
     return params
 
 
+# The longest wait between attempts that is slept through; a longer one frees the worker.
+INLINE_RETRY_SECONDS = 2.0
+
+
+class _RetryLater(Exception):
+    def __init__(self, error: TransientError, wait: float):
+        super().__init__(error.message)
+        self.error, self.wait = error, wait
+
+
 def _call_with_retries(run, context, params, input, policy: RetryPolicy, step, execution: Run):
     """Each attempt gets a fresh context, so its requests carry the same idempotency keys."""
     while True:
@@ -373,8 +404,19 @@ def _call_with_retries(run, context, params, input, policy: RetryPolicy, step, e
                 error.message,
                 wait,
             )
+            if wait > INLINE_RETRY_SECONDS:
+                raise _RetryLater(error, wait) from None
             execution.sleep(wait)
             execution.heartbeat()
+
+
+def _retrying(step: StepRecord, node: dict, later: _RetryLater) -> StepRecord:
+    """The step whose next attempt is due after ``later.wait``: not finished, so a resumed run
+    runs it again, counting on from its attempts."""
+    step.status = "retrying"
+    step.resume_at = datetime.now(UTC) + timedelta(seconds=later.wait)
+    step.error = {**_error_of(step, node, later.error), "retry_at": step.resume_at.isoformat()}
+    return step
 
 
 def _failed(step: StepRecord, node: dict, error: NodeError) -> StepRecord:
@@ -382,12 +424,18 @@ def _failed(step: StepRecord, node: dict, error: NodeError) -> StepRecord:
     on: on ``main`` ("continue") or on the ``error`` port only ("branch")."""
     step.status = "failed"
     step.attempts = max(step.attempts, 1)
-    step.error = {**error.to_dict(), "node_id": node["id"], "node_name": node.get("name")}
-    if step.item is not None:
-        step.error["item"] = step.item
+    step.error = _error_of(step, node, error)
     step.finished_at = datetime.now(UTC)
     on_error = node.get("on_error", "fail")
     if on_error != "fail":
         step.status, step.output = "caught", {"error": step.error}
         step.ports = ("main",) if on_error == "continue" else (ERROR_PORT,)
     return step
+
+
+def _error_of(step: StepRecord, node: dict, error: NodeError) -> dict[str, Any]:
+    """The error as recorded: the node's message, and which step (and item) it came from."""
+    recorded = {**error.to_dict(), "node_id": node["id"], "node_name": node.get("name")}
+    if step.item is not None:
+        recorded["item"] = step.item
+    return recorded

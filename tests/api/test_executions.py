@@ -1,7 +1,14 @@
 """Executions: running steps, recording them, failures in plain words, retry, listing."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import update
+
+from app.extensions import db
+from app.models import Execution
+from app.models.base import utcnow
+from app.queue import dispatch
 from tests.conftest import create_active_flow, flow_document, post_json
 
 JSON = {"Content-Type": "application/json"}
@@ -78,6 +85,55 @@ def test_transient_errors_are_retried_honouring_retry_after(api, client, receive
     assert (step_b["attempts"], step_b["output"]["body"]) == (3, {"id": 1})
     idempotency = {r.headers["Idempotency-Key"] for r in receiver.requests if r.path == "/b"}
     assert idempotency == {f"{execution_id}:b"}
+
+
+def test_a_long_retry_after_frees_the_worker_and_the_step_is_tried_again_later(
+    api, client, receiver, run_queue
+):
+    """A provider asks for 30 s: the worker runs other executions meanwhile, and the step is
+    tried again when due, with its attempts counted on and one record."""
+    answers = iter([(429, {"Retry-After": "30"}, b""), (200, JSON, b'{"id": 1}')])
+    receiver.reply = lambda r: next(answers) if r.path == "/slow" else (200, JSON, b"{}")
+    _, slow_url = create_active_flow(
+        api,
+        flow_document(
+            {"id": "hook", "type": "core.webhook"}, http_step("b", receiver.url("/slow"))
+        ),
+    )
+    _, other_url = create_active_flow(
+        api,
+        flow_document({"id": "hook", "type": "core.webhook"}, http_step("a", receiver.url("/a"))),
+    )
+    slow = post_json(client, slow_url, {"n": 1}).get_json()["execution_id"]
+    other = post_json(client, other_url, {"n": 2}).get_json()["execution_id"]
+    started = time.monotonic()
+    run_queue()
+    assert time.monotonic() - started < 10  # nobody slept through the 30 s
+    assert api.get(f"/api/executions/{other}").get_json()["status"] == "succeeded"
+    waiting = api.get(f"/api/executions/{slow}").get_json()
+    assert waiting["status"] == "waiting"
+    retrying = waiting["steps"][1]
+    assert (retrying["status"], retrying["attempts"]) == ("retrying", 1)
+    assert "429" in retrying["error"]["message"]
+    due = datetime.fromisoformat(retrying["error"]["retry_at"])
+    assert 25 < (due - datetime.now(UTC)).total_seconds() <= 31
+
+    db.session.execute(  # the 30 s pass
+        update(Execution)
+        .where(Execution.id == slow)
+        .values(queued_at=utcnow() - timedelta(seconds=1))
+    )
+    db.session.commit()
+    dispatch(slow)
+    run_queue()
+    done = api.get(f"/api/executions/{slow}").get_json()
+    assert done["status"] == "succeeded"
+    assert [(s["node_id"], s["status"], s["attempts"]) for s in done["steps"]] == [
+        ("hook", "succeeded", 1),
+        ("b", "succeeded", 2),
+    ]
+    keys = [r.headers["Idempotency-Key"] for r in receiver.requests if r.path == "/slow"]
+    assert keys == [f"{slow}:b"] * 2
 
 
 def test_a_missing_field_fails_the_step_naming_node_and_field(api, client, receiver, run_queue):

@@ -1,5 +1,6 @@
 """The interpreter on its own: order, resumption, retries, and what it records."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ CALLS: list[tuple[str, Any]] = []
         "type": "object",
         "properties": {
             "fail_times": {"type": "integer"},
+            "retry_after": {"type": "number"},
             "token": {"type": "string", "writeOnly": True},
         },
     },
@@ -31,7 +33,7 @@ CALLS: list[tuple[str, Any]] = []
 def flaky(ctx, params, input):
     CALLS.append((ctx.node_id, ctx.idempotency_key))
     if sum(1 for c in CALLS if c[0] == ctx.node_id) <= params.get("fail_times", 0):
-        raise TransientError("busy", retry_after=7)
+        raise TransientError("busy", retry_after=params.get("retry_after", 7))
     return {"seen": input}
 
 
@@ -58,7 +60,7 @@ def graph(*extra):
 CHECKPOINT = "checkpoint"
 
 
-def execute(g, finished=None, sleeps=None):
+def execute(g, finished=None, sleeps=None, attempts=None):
     """Run; return the result, the log of steps and checkpoints in order, and the records."""
     log, records = [], []
     run = interpreter.Run(
@@ -69,6 +71,7 @@ def execute(g, finished=None, sleeps=None):
         http=None,
         credential=lambda _id: None,
         finished=finished or {},
+        attempts=attempts or {},
         sleep=(sleeps.append if sleeps is not None else lambda _s: None),
         checkpoint=lambda: log.append(CHECKPOINT),
     )
@@ -103,22 +106,61 @@ def test_a_resumed_execution_skips_finished_steps_and_reuses_their_output():
     assert records[0].output == {"seen": {"n": 42}}
 
 
-def test_transient_errors_wait_for_retry_after_then_succeed():
+def test_short_retry_waits_are_slept_through():
     sleeps = []
+    act = {
+        "id": "act",
+        "type": "test.flaky",
+        "params": {"fail_times": 2, "retry_after": 0.5},
+        "retry": {"attempts": 3, "backoff_seconds": 1},
+    }
+    result, _, records = execute(graph(act), sleeps=sleeps)
+    assert result.status == "succeeded" and records[-1].attempts == 3
+    assert sleeps == [1, 2]  # the backoff, longer than the 0.5 s the provider asked for
+    assert {key for _, key in CALLS} == {"exec-1:act"}
+
+
+def test_a_long_retry_wait_frees_the_worker_and_the_resumed_run_counts_on():
+    """The provider asks for 7 s: no sleep; the step waits as "retrying" with its attempts."""
     act = {
         "id": "act",
         "type": "test.flaky",
         "params": {"fail_times": 2},
         "retry": {"attempts": 3, "backoff_seconds": 1},
     }
-    result, _, records = execute(graph(act), sleeps=sleeps)
+    sleeps, attempts = [], {}
+    finished = {
+        ("map", None): interpreter.StepRecord("map", "succeeded", output={"n": 1}, ports=("main",))
+    }
+    for expected_attempts in (1, 2):
+        before = datetime.now(UTC)
+        result, _, records = execute(graph(act), finished, sleeps, attempts)
+        step = records[-1]
+        assert result.status == "waiting" and step.status == "retrying"
+        assert step.attempts == expected_attempts
+        assert 6.5 < (result.resume_at - before).total_seconds() < 8
+        assert step.error["message"] == "busy"
+        assert step.error["retry_at"] == result.resume_at.isoformat()
+        attempts = {("act", None): step.attempts}  # what the caller loads for the next run
+    result, _, records = execute(graph(act), finished, sleeps, attempts)
     assert result.status == "succeeded" and records[-1].attempts == 3
-    assert sleeps == [7, 7]  # the provider asked for 7 s, more than the 1 s and 2 s backoff
-    assert {key for _, key in CALLS} == {"exec-1:act"}
+    assert sleeps == []
+    assert [key for _, key in CALLS] == ["exec-1:act"] * 3
+
+
+def test_a_long_retry_wait_at_the_last_attempt_fails_the_step():
+    act = {"id": "act", "type": "test.flaky", "params": {"fail_times": 5}, "retry": {"attempts": 3}}
+    result, _, records = execute(graph(act), attempts={("act", None): 2})
+    assert result.status == "failed" and records[-1].attempts == 3
 
 
 def test_retries_give_up_after_the_policy_attempts():
-    act = {"id": "act", "type": "test.flaky", "params": {"fail_times": 5}, "retry": {"attempts": 2}}
+    act = {
+        "id": "act",
+        "type": "test.flaky",
+        "params": {"fail_times": 5, "retry_after": 0.5},
+        "retry": {"attempts": 2},
+    }
     result, _, records = execute(graph(act))
     assert result.status == "failed"
     assert result.error == {
