@@ -198,6 +198,28 @@ def test_executions_page_lists_filters_pages_and_shows_the_timeline(app, client,
     assert client.get("/executions/nope").status_code == 404
 
 
+def test_a_step_waiting_to_retry_says_when_it_tries_again(app, client, receiver, run_queue):
+    from tests.conftest import Api
+
+    api = Api(client, ensure_demo_merchant())
+    receiver.reply = lambda r: (429, {"Retry-After": "30"}, b"")
+    graph = flow_document(
+        {"id": "hook", "type": "core.manual"},
+        {"id": "send", "type": "core.http_request", "params": {"url": receiver.url("/x")}},
+    )
+    flow_id = api.post("/api/flows", json={"name": "Stock", "graph": graph}).get_json()["id"]
+    execution_id = api.post(f"/api/flows/{flow_id}/run", json={"payload": {}}).get_json()["id"]
+    run_queue()
+    retry_at = api.get(f"/api/executions/{execution_id}").get_json()["steps"][1]["error"]
+    retry_at = retry_at["retry_at"]
+    sign_in(client)
+    page = client.get(f"/executions/{execution_id}").get_data(as_text=True)
+    assert "will try again" in page and "answered 429" in page
+    assert f"Next attempt:</strong> {retry_at[:10]} {retry_at[11:19]} UTC" in page
+    german = client.get(f"/executions/{execution_id}", headers={"Accept-Language": "de"})
+    assert "neuer Versuch folgt" in german.get_data(as_text=True)
+
+
 def test_german_executions_page(app, client):
     ensure_demo_merchant()
     sign_in(client)
