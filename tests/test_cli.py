@@ -134,3 +134,9 @@ def test_up_explains_a_port_that_is_already_taken(tmp_path):
         )
     assert up.returncode != 0
     assert "stopped unexpectedly" in up.stderr and "PORT=" in up.stderr
+
+
+def test_the_migrations_build_the_schema_the_models_describe(app):
+    """Otherwise the next `flask db migrate` would pick up differences nobody made."""
+    checked = app.test_cli_runner().invoke(args=["db", "check"])
+    assert checked.exit_code == 0, checked.output

@@ -45,5 +45,5 @@ class NodeState(db.Model):
     flow_id: Mapped[str] = mapped_column(ForeignKey("flows.id", ondelete="CASCADE"))
     node_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(64))
-    value: Mapped[Any] = mapped_column(JSON)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)  # as 0005 created it
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
