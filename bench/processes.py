@@ -110,6 +110,26 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_seconds() -> float:
+    """CPU time every process on the machine has used since boot: /proc/stat's first line,
+    all but idle and I/O wait."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(
+        int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    )
+    return (user + nice + system + irq + softirq + steal) / TICKS
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of `pid` (0 once it is gone)."""
+    with contextlib.suppress(OSError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+    return 0.0
+
+
 # The counting sink (../shared/bench/sink.js)
 
 

@@ -25,12 +25,16 @@ class Measurement:
     stored: int | None = None  # executions in Shopwire's database
     none_lost: str = ""
     worker_rss_mb: list[float] = field(default_factory=list)  # peak per RQ worker
+    # CPU ms per delivered event, from the load's start to the last delivery: the whole
+    # machine's ("machine": wrk, the sink, databases included) and by role ("web", "workers")
+    cpu_ms: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
         return (
             f"{self.rps:.0f} req/s, p50 {ms(self.p50_ms)}, p99 {ms(self.p99_ms)}, "
             f"e2e {self.e2e:.0f}/s, delivered / stored / 2xx {self.counts()}, "
-            f"none lost: {self.none_lost}, worker RSS {self.rss()} MB"
+            f"none lost: {self.none_lost}, worker RSS {self.rss()} MB, "
+            f"CPU ms per event {self.cpu()}"
         )
 
     def counts(self) -> str:
@@ -39,6 +43,12 @@ class Measurement:
 
     def rss(self) -> str:
         return ", ".join(f"{mb:.0f}" for mb in self.worker_rss_mb) or "—"
+
+    def cpu(self) -> str:
+        """The machine's CPU ms per event, then the web server's and the workers' share."""
+        machine = f"{self.cpu_ms['machine']:.2f}" if "machine" in self.cpu_ms else "—"
+        roles = [f"{self.cpu_ms[r]:.2f}" for r in ("web", "workers") if r in self.cpu_ms]
+        return machine + (f" ({' + '.join(roles)})" if roles else "")
 
 
 def ms(value: float) -> str:
@@ -57,15 +67,16 @@ def table(rows: list[Measurement], peers: list[Measurement]) -> str:
     bases = {name: measured.get(name, ref) for name, ref in REFERENCE.items()}
     lines = [
         "| configuration | accepted req/s | p50 | p99 | e2e exec/s | delivered / stored / 2xx "
-        "| none lost | worker RSS MB | req/s vs Node-RED / n8n | e2e vs Node-RED / n8n |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| none lost | worker RSS MB | CPU ms / event (web + workers) "
+        "| req/s vs Node-RED / n8n | e2e vs Node-RED / n8n |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for m in rows + peers:
         vs_rps = " / ".join("1" if n == m.name else ratio(m.rps, b[0]) for n, b in bases.items())
         vs_e2e = " / ".join("1" if n == m.name else ratio(m.e2e, b[1]) for n, b in bases.items())
         lines.append(
             f"| {m.name} | {m.rps:.0f} | {ms(m.p50_ms)} | {ms(m.p99_ms)} | {m.e2e:.0f} "
-            f"| {m.counts()} | {m.none_lost} | {m.rss()} "
+            f"| {m.counts()} | {m.none_lost} | {m.rss()} | {m.cpu()} "
             f"| {vs_rps} | {vs_e2e} |"
         )
     sources = [

@@ -27,8 +27,10 @@ from processes import (
     SHARED,
     SINK,
     Shopwire,
+    cpu_seconds,
     create_database,
     log,
+    machine_cpu_seconds,
     rss_mb,
     sink_count,
     sink_reset,
@@ -142,7 +144,7 @@ def measure_shopwire(db, workers, admin_url, duration, profile_dir=None) -> Meas
             url,
             duration,
             stored=lambda: sum(app.executions().values()) - warm,
-            worker_pids=app.pids("worker"),
+            roles={"web": app.pids("web"), "workers": app.pids("worker")},
             profile=[
                 (pid, profile_dir / f"{role}-{pid}.txt")
                 for role in (("web", "worker") if profile_dir else ())
@@ -201,12 +203,14 @@ def warm_up(url: str, wait: bool = True) -> None:
         time.sleep(2)
 
 
-def run_load(name, url, duration, stored=None, worker_pids=(), profile=()) -> Measurement:
+def run_load(name, url, duration, stored=None, roles=None, profile=()) -> Measurement:
     """wrk -t2 -c32 --latency with ../shared/bench/post.lua (as w1.sh), then wait until the
     sink has every stored execution (`stored()`) or has stopped growing. Meanwhile, sample the
-    RSS of `worker_pids`; `profile`: (pid, output file) pairs to record with py-spy."""
+    RSS of the "workers" in `roles` (role: pids), whose CPU time is counted apart as well as the
+    machine's; `profile`: (pid, output file) pairs to record with py-spy."""
     sink_reset()
-    peaks = dict.fromkeys(worker_pids, 0.0)
+    roles = roles or {}
+    peaks = dict.fromkeys(roles.get("workers", ()), 0.0)
     done = threading.Event()
 
     def sample_rss():
@@ -214,20 +218,27 @@ def run_load(name, url, duration, stored=None, worker_pids=(), profile=()) -> Me
             for pid in peaks:
                 peaks[pid] = max(peaks[pid], rss_mb(pid))
 
+    def cpu() -> dict[str, float]:
+        used = {role: sum(map(cpu_seconds, pids)) for role, pids in roles.items()}
+        return {**used, "machine": machine_cpu_seconds()}
+
     threading.Thread(target=sample_rss, daemon=True).start()
     with ExitStack() as stack:
         stack.callback(done.set)
         cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency"]
         cmd += ["-s", SHARED / "post.lua", url]
         env = dict(os.environ, BODY_FILE=str(BODY))
+        before = cpu()
         wrk = spawn(stack, cmd, grace=5, env=env, stdout=subprocess.PIPE, text=True)
         spies = [pyspy(stack, pid, duration, path) for pid, path in profile]
         out = wrk.communicate(timeout=duration + 60)[0]
         for spy in spies:
             spy.wait(timeout=60)
         counts = wait_for_sink(stored)
+        after = cpu()
     accepted, seconds, p50, p99 = parse_wrk(out)
     span = (counts["last"] - counts["first"]) / 1000
+    delivered = max(counts["count"], 1)
     return Measurement(
         name,
         rps=accepted / seconds,
@@ -237,6 +248,7 @@ def run_load(name, url, duration, stored=None, worker_pids=(), profile=()) -> Me
         delivered=counts["count"],
         e2e=counts["count"] / span if span > 0 else 0.0,
         worker_rss_mb=list(peaks.values()),
+        cpu_ms={role: (after[role] - before[role]) * 1000 / delivered for role in after},
     )
 
 
