@@ -140,7 +140,8 @@ def retry(execution_id: str) -> bool:
         return False
     db.session.execute(
         delete(StepRun).where(
-            StepRun.execution_id == execution_id, StepRun.status.in_(("failed", "skipped"))
+            StepRun.execution_id == execution_id,
+            StepRun.status.in_(("failed", "skipped", "retrying")),
         )
     )
     db.session.commit()
@@ -220,12 +221,13 @@ def _step(step: StepRun) -> dict[str, Any]:
 
 def _per_item(node_id: str, runs: list[StepRun]) -> dict[str, Any]:
     """A step inside a split: one entry per item under ``items``; its status is failed if an
-    item failed, succeeded if any item ran, else that of its items (or pending)."""
+    item failed, retrying if one waits to be tried again, succeeded if any item ran, else that
+    of its items (or pending)."""
     runs = sorted(runs, key=lambda run: run.item)
     items = [{"item": run.item, **_step(run)} for run in runs]
     statuses = {item["status"] for item in items}
     status = next(
-        (s for s in ("failed", "succeeded", "caught") if s in statuses),
+        (s for s in ("failed", "retrying", "succeeded", "caught") if s in statuses),
         next(iter(statuses), "pending"),
     )
     ran = [run for run in runs if run.started_at]
@@ -235,7 +237,7 @@ def _per_item(node_id: str, runs: list[StepRun]) -> dict[str, Any]:
         **PENDING,
         "status": status,
         "output": items[-1]["output"] if items else None,
-        "error": next((i["error"] for i in items if i["status"] == "failed"), None),
+        "error": next((i["error"] for i in items if i["status"] in ("failed", "retrying")), None),
         "attempts": sum(item["attempts"] for item in items),
         "started_at": isoformat(first.started_at) if first else None,
         "finished_at": isoformat(last.finished_at) if last else None,

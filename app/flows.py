@@ -6,14 +6,15 @@ import logging
 from functools import lru_cache
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import func, select
 
-from app import credentials, hooks
+from app import credentials
 from app.engine.graph import Graph
 from app.engine.schema_errors import Problem
 from app.engine.validation import validate_flow
 from app.extensions import db
+from app.hook_urls import address
 from app.models import Credential, Flow, FlowVersion, WebhookEndpoint
 from app.models.base import utcnow
 from app.outbound import api_client
@@ -161,10 +162,12 @@ def _unsubscribe(flow: Flow, endpoint: WebhookEndpoint) -> None:
 
 def webhook_url(endpoint: WebhookEndpoint, *, test: bool = False) -> str:
     base = current_app.config["SHOPWIRE_PUBLIC_URL"]
-    path = hooks.address(endpoint.token, test=test)
+    path = (request.script_root if has_request_context() else "") + address(
+        endpoint.token, test=test
+    )
     if base:
         return base.rstrip("/") + path
-    return request.host_url.rstrip("/") + request.script_root + path
+    return request.host_url.rstrip("/") + path
 
 
 def webhooks(flow: Flow, *, test: bool = False) -> list[dict[str, str]]:

@@ -117,15 +117,19 @@ class _Budget:
             return True
 
 
+TAKES_A_SLOT = ("queued", "waiting")
+
+
 def within_concurrency(candidates: Sequence[tuple[str, int, str, int | None]]) -> list[str]:
     """Of the candidate executions (id, merchant id, status, the merchant's own limit), oldest
     first, those a worker may claim without a merchant running more than its limit at once.
-    Executions already running (taken over after a lost lease) take no new slot."""
+    Executions already running (taken over after a lost lease) take no new slot; queued ones
+    and waiting ones whose time has come (after a delay or a retry wait) do."""
     default = current_app.config["SHOPWIRE_MAX_CONCURRENT_EXECUTIONS"]
     limits = {
         merchant: default if own is None else own
         for _, merchant, status, own in candidates
-        if status == "queued"
+        if status in TAKES_A_SLOT
     }
     limited = sorted(merchant for merchant, limit in limits.items() if limit)
     if not limited:
@@ -148,7 +152,7 @@ def within_concurrency(candidates: Sequence[tuple[str, int, str, int | None]]) -
     allowed = []
     for execution_id, merchant_id, status, _ in candidates:
         limit = limits.get(merchant_id)
-        if status == "queued" and limit:
+        if status in TAKES_A_SLOT and limit:
             if running[merchant_id] >= limit:
                 continue
             running[merchant_id] += 1

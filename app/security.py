@@ -252,11 +252,17 @@ DEFAULT_HEADERS = {
 }
 
 
+def default_headers(response: Response) -> Response:
+    """The response with every header of DEFAULT_HEADERS it does not set itself."""
+    for name, value in DEFAULT_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
 def _security_headers(response: Response) -> Response:
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", _page_policy())
-    for name, value in DEFAULT_HEADERS.items():
-        response.headers.setdefault(name, value)
+    default_headers(response)
     if request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]) and session.get("user_id"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response

@@ -124,13 +124,6 @@ def _output(child: Execution, flow: Flow) -> Any:
     if child.status == "running":
         raise TransientError(f'The flow "{flow.name}" is still running.', retry_after=5)
     if child.status == "waiting":
-        if retrying := next((s for s in child.steps if s.status == "retrying"), None):
-            # A worker runs the called flow again when its attempt is due; this step asks then.
-            due_in = (child.queued_at - utcnow()).total_seconds()
-            raise TransientError(
-                f'The flow "{flow.name}" waits to try its step "{retrying.node_id}" again.',
-                retry_after=max(due_in, 0) + 1,
-            )
         raise UserError(
             f'The flow "{flow.name}" waits (it has a Wait step); a flow that is called must '
             "finish at once.",

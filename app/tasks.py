@@ -244,6 +244,7 @@ def _run_claimed(execution_id: str, token: int) -> str:
         credential=lambda credential_id: credentials.for_run(row.merchant_id, credential_id),
         finished=finished,
         attempts=attempts,
+        retry_later=row.mode != subflows.MODE,
         heartbeat=progress.heartbeat,
         checkpoint=progress.checkpoint,
         call_flow=subflows.caller(row.merchant_id, row.flow_id, progress.heartbeat, _run_claimed),

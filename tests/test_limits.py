@@ -107,6 +107,21 @@ def test_a_merchant_at_its_concurrency_limit_keeps_the_rest_queued(app, api, oth
     assert len(_claim_next()) == 1 and db.session.scalar(queued) == 1
 
 
+def test_waits_that_end_together_still_run_within_the_limit(app, api, client):
+    """After a provider asked every execution to wait (429, Retry-After), they do not all
+    resume at once past the merchant's limit."""
+    _, url = create_active_flow(api, HOOK)
+    set_limits("acme", max_concurrent_executions=2)
+    for n in range(4):
+        post_json(client, url, {"n": n})
+    db.session.execute(
+        update(Execution).values(status="waiting", queued_at=utcnow() - timedelta(seconds=1))
+    )
+    db.session.commit()
+    assert len(_claim_next()) == 2
+    assert _claim_next() == []
+
+
 def test_purge_deletes_old_finished_data_per_merchant_retention(api, other_api, client):
     acme_flow, url = create_active_flow(api, HOOK)
     _, other_url = create_active_flow(other_api, HOOK)

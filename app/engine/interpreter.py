@@ -98,6 +98,9 @@ class Run:
     finished: dict[tuple[str, int | None], StepRecord] = field(default_factory=dict)
     # The attempts an earlier run made at a step that is retrying, by the same key.
     attempts: dict[tuple[str, int | None], int] = field(default_factory=dict)
+    # A long retry wait ends the run as waiting; False for a called flow, which runs inline in
+    # its caller's step and must finish at once, so it sleeps through every wait.
+    retry_later: bool = True
     sleep: Callable[[float], None] = time.sleep
     heartbeat: Callable[[], None] = lambda: None  # keep the lease during long waits
     checkpoint: Callable[[], None] = lambda: None  # persist every record so far
@@ -404,7 +407,7 @@ def _call_with_retries(run, context, params, input, policy: RetryPolicy, step, e
                 error.message,
                 wait,
             )
-            if wait > INLINE_RETRY_SECONDS:
+            if wait > INLINE_RETRY_SECONDS and execution.retry_later:
                 raise _RetryLater(error, wait) from None
             execution.sleep(wait)
             execution.heartbeat()

@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from app import hooks
 from app.api.openapi import openapi_document
 from app.extensions import db
+from app.hook_urls import URLS
 from app.models import ApiToken
 from tests.conftest import create_active_flow, flow_document
 from tests.people import browser_headers, member, sign_in
@@ -118,7 +118,7 @@ def test_every_route_and_method_is_in_the_document(app):
     }
     served = {
         (re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), method)
-        for rule in [*app.url_map.iter_rules(), *hooks.URLS.iter_rules()]
+        for rule in [*app.url_map.iter_rules(), *URLS.iter_rules()]
         if rule.rule.startswith(("/api/", "/hooks/"))
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
