@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +17,15 @@ import pytest
 from redis import Redis
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
-from sqlalchemy import text
+from sqlalchemy import text, update
 from werkzeug.serving import make_server
 
 from app import create_app, redis_server
 from app.cli import issue_token, merchant_named, migrate_database
 from app.config import connector_origins
 from app.extensions import db
+from app.models import Execution
+from app.models.base import utcnow
 from app.queue import execution_queue, send_wakeups
 from tests.fakes.receiver import Receiver
 
@@ -177,6 +180,16 @@ def run_now(api: Api, run_queue, flow_id: str, payload: Any = None) -> dict:
     started = api.post(f"/api/flows/{flow_id}/run", json={"payload": payload or {}}).get_json()
     run_queue()
     return api.get(f"/api/executions/{started['id']}").get_json()
+
+
+def make_due(execution_id: str) -> None:
+    """The time a waiting execution waits for has come (a delay, a retry wait)."""
+    db.session.execute(
+        update(Execution)
+        .where(Execution.id == execution_id)
+        .values(queued_at=utcnow() - timedelta(seconds=1))
+    )
+    db.session.commit()
 
 
 def post_json(client, url: str, payload, **headers):

@@ -2,20 +2,18 @@
 aggregate with per-item records, router, error path and error flows, waiting, sub-flows."""
 
 import time
-from datetime import timedelta
 
 import requests
 from rq.scheduler import RQScheduler
 from rq.serializers import JSONSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from app import tasks
 from app.cli import ensure_demo_merchant
 from app.extensions import db
 from app.models import Execution, StepRun
-from app.models.base import utcnow
 from app.queue import execution_queue
-from tests.conftest import Api, create_active_flow, flow_document, post_json
+from tests.conftest import Api, create_active_flow, flow_document, make_due, post_json
 from tests.test_pages import sign_in
 
 JSON = {"Content-Type": "application/json"}
@@ -107,12 +105,7 @@ def test_an_item_waiting_to_retry_shows_on_its_step_and_resumes_with_the_next_it
     assert [(i["item"], i["status"]) for i in line["items"]] == [(0, "succeeded"), (1, "retrying")]
     assert "retry_at" in line["error"] and line["error"]["item"] == 1
 
-    db.session.execute(
-        update(Execution)
-        .where(Execution.id == execution_id)
-        .values(queued_at=utcnow() - timedelta(seconds=1))
-    )
-    db.session.commit()
+    make_due(execution_id)
     assert tasks.sweep() is True
     run_queue()
     done = execution(api, execution_id)
@@ -294,12 +287,7 @@ def test_the_sweeper_continues_a_due_wait_whose_rq_job_was_lost(api, client, rec
     run_queue()
     execution_queue().connection.flushdb()  # Redis lost the scheduled job
     assert tasks.sweep() is False  # not due yet
-    db.session.execute(
-        update(Execution)
-        .where(Execution.id == execution_id)
-        .values(queued_at=utcnow() - timedelta(seconds=1))
-    )
-    db.session.commit()
+    make_due(execution_id)
     assert tasks.sweep() is True
     run_queue()
     assert execution(api, execution_id)["status"] == "succeeded"

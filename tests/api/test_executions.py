@@ -3,13 +3,8 @@
 import time
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
-
-from app.extensions import db
-from app.models import Execution
-from app.models.base import utcnow
 from app.queue import dispatch
-from tests.conftest import create_active_flow, flow_document, post_json
+from tests.conftest import create_active_flow, flow_document, make_due, post_json
 
 JSON = {"Content-Type": "application/json"}
 
@@ -118,12 +113,7 @@ def test_a_long_retry_after_frees_the_worker_and_the_step_is_tried_again_later(
     due = datetime.fromisoformat(retrying["error"]["retry_at"])
     assert 25 < (due - datetime.now(UTC)).total_seconds() <= 31
 
-    db.session.execute(  # the 30 s pass
-        update(Execution)
-        .where(Execution.id == slow)
-        .values(queued_at=utcnow() - timedelta(seconds=1))
-    )
-    db.session.commit()
+    make_due(slow)  # the 30 s pass
     dispatch(slow)
     run_queue()
     done = api.get(f"/api/executions/{slow}").get_json()
