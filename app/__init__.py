@@ -33,7 +33,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         _tune_sqlite(app)
 
-    from app import accounts, hooks, node_state, pages, security, settings
     from app.api import (
         catalog,
         credentials,
@@ -41,9 +40,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         flows,
         mappings,
         members,
-        schedules,
+        schedule_preview,
         tokens,
     )
+    from app.identity import access, sign_in
+    from app.ingress import webhooks
+    from app.runtime import node_store
+    from app.web import pages, settings_pages
 
     for module in (
         flows,
@@ -51,23 +54,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         catalog,
         credentials,
         mappings,
-        schedules,
+        schedule_preview,
         members,
         tokens,
         pages,
-        accounts,
-        settings,
+        sign_in,
+        settings_pages,
     ):
         app.register_blueprint(module.bp)
-    app.wsgi_app = hooks.Ingress(app, app.wsgi_app)
+    app.wsgi_app = webhooks.Ingress(app, app.wsgi_app)
     if proxies := config["SHOPWIRE_TRUSTED_PROXIES"]:
         # Behind a reverse proxy the client address (rate limits, lockout) and the scheme
         # (Secure cookies, webhook URLs) come from its X-Forwarded-* headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     # After the blueprints: the page language is chosen before a refusal page is drawn.
-    security.init_app(app)
+    access.init_app(app)
     _register_error_handlers(app)
-    node_state.init_app(app)
+    node_store.init_app(app)
     return app
 
 

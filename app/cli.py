@@ -23,7 +23,7 @@ from sqlalchemy import select
 from app import create_app, redis_server
 from app.extensions import db
 from app.models import ApiToken, Membership, Merchant, User
-from app.queue import execution_queue, redis_connection
+from app.runtime.queue import execution_queue, redis_connection
 
 DEMO_MERCHANT = "demo"
 DEMO_EMAIL = "demo@shopwire.local"
@@ -68,8 +68,8 @@ def token(merchant_name: str, name: str) -> None:
 @main.command("rotate-key")
 @with_appcontext
 def rotate_key() -> None:
-    """Re-encrypt every credential under the newest vault key (see app/vault.py)."""
-    from app.vault import rotate, vault
+    """Re-encrypt every credential under the newest vault key (see app/credentials/vault.py)."""
+    from app.credentials.vault import rotate, vault
 
     migrate_database()
     count = rotate()
@@ -98,9 +98,9 @@ def scheduler() -> None:
     """Run RQ's cron scheduler: the sweeper that re-enqueues stranded executions, and the
     check that starts schedule and polling triggers, and the purge of execution data past each
     merchant's retention (any number may run side by side)."""
-    from app.retention import purge_job
-    from app.schedules import fire_due
-    from app.tasks import sweep
+    from app.runtime.jobs import sweep
+    from app.runtime.retention import purge_job
+    from app.runtime.timed_triggers import fire_due
 
     config = current_app.config
     cron = CronScheduler(connection=redis_connection(), logging_level="WARNING")
@@ -143,7 +143,7 @@ WEB_THREADS = 3
 @click.option(
     "--demo-fakes",
     is_flag=True,
-    help="Serve the Shopify and Stripe test doubles from tests/fakes and connect the demo "
+    help="Serve the Shopify and Stripe test doubles (app/demo/doubles.py) and connect the demo "
     "merchant to them (from a checkout; `make run` does this).",
 )
 @with_appcontext
@@ -216,14 +216,8 @@ def ensure_demo_merchant() -> str:
 
 def _serve_demo_fakes() -> dict[str, str]:
     """Start the provider fakes in this process; the settings the children need to use them."""
-    try:
-        from tests.fakes import demo as fakes
-    except ImportError:
-        raise click.ClickException(
-            "--demo-fakes serves the test doubles in tests/fakes: run it from a checkout with "
-            "`python -m app.cli up --demo-fakes` (make run does)."
-        ) from None
     from app import demo
+    from app.demo import doubles as fakes
 
     served = fakes.start()
     origins = ",".join(f"{key}={origin}" for key, origin in served.origins.items())

@@ -17,7 +17,8 @@ DEFAULTS: dict[str, Any] = {
     "SHOPWIRE_PUBLIC_URL": None,  # absolute base for webhook URLs; else the request's host
     "SHOPWIRE_QUEUE": "executions",
     "SHOPWIRE_MAX_WEBHOOK_BYTES": 1024 * 1024,
-    # Per-merchant defaults (a merchant's own setting wins; 0 = no limit), see app/limits.py.
+    # Per-merchant defaults (a merchant's own setting wins; 0 = no limit):
+    # see app/ingress/limits.py.
     "SHOPWIRE_WEBHOOKS_PER_MINUTE": 60_000,
     "SHOPWIRE_MAX_CONCURRENT_EXECUTIONS": 0,
     "SHOPWIRE_RETENTION_DAYS": 30,

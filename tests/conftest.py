@@ -26,22 +26,17 @@ from app.config import connector_origins
 from app.extensions import db
 from app.models import Execution
 from app.models.base import utcnow
-from app.queue import execution_queue, send_wakeups
-from tests.fakes.receiver import Receiver
+from app.runtime.queue import execution_queue, send_wakeups
+from nodes.kit.examples import example_bytes
+from nodes.kit.fakes.receiver import Receiver
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
-
-
-def fixture_path(*parts: str) -> Path:
-    path = FIXTURES.joinpath(*parts)
-    if not path.exists():
-        # CI clones main beside shared/; a developer checkout is beside it too.
-        path = Path(os.environ.get("SHOPWIRE_FIXTURES", FIXTURES)).joinpath(*parts)
-    return path
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def load_fixture(*parts: str) -> bytes:
-    return fixture_path(*parts).read_bytes()
+def load_fixture(system: str, filename: str) -> bytes:
+    """A file from ``tests/fixtures/<system>/``, else from the connector's own examples."""
+    path = FIXTURES / system / filename
+    return path.read_bytes() if path.exists() else example_bytes(system, filename)
 
 
 @pytest.fixture(scope="session")

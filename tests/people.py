@@ -6,7 +6,7 @@ import re
 
 from app.cli import merchant_named
 from app.extensions import db
-from app.mail import outbox
+from app.identity.mail import outbox
 from app.models import Membership, User
 
 PASSWORD = "correct horse battery"

@@ -4,7 +4,7 @@ between shops, and the session cookie."""
 from __future__ import annotations
 
 from app.extensions import db
-from app.mail import outbox
+from app.identity.mail import outbox
 from app.models import AuditEvent, Membership, User
 from tests.people import PASSWORD, csrf, last_link, member, post_form, sign_in
 

@@ -6,11 +6,11 @@ from sqlalchemy import func, select
 
 from app import demo
 from app.cli import DEMO_MERCHANT, ensure_demo_merchant, merchant_named
+from app.demo import doubles as fakes
 from app.extensions import db
 from app.models import Credential, Flow
+from nodes.kit.fakes.provider import form
 from tests.conftest import Api, load_fixture
-from tests.fakes import demo as fakes
-from tests.fakes.provider import form
 
 
 def test_the_demo_flow_refunds_a_tagged_paid_order_in_the_stripe_double(app, client, run_queue):

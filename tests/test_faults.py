@@ -28,10 +28,10 @@ from sqlalchemy import func, make_url, select
 from app import create_app, redis_server
 from app.extensions import db
 from app.models import Execution, StepRun
-from app.queue import execution_queue, redis_connection, send_wakeups
-from app.tasks import sweep
+from app.runtime.jobs import sweep
+from app.runtime.queue import execution_queue, redis_connection, send_wakeups
+from nodes.kit.fakes.receiver import Receiver
 from tests.conftest import create_active_flow, flow_document, post_json
-from tests.fakes.receiver import Receiver
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = [sys.executable, "-m", "app.cli", "worker"]

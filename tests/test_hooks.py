@@ -8,7 +8,7 @@ import time
 
 from app.extensions import db
 from app.models import Execution
-from app.queue import WAKEUP_KEY, execution_queue
+from app.runtime.queue import WAKEUP_KEY, execution_queue
 from tests.conftest import create_active_flow, flow_document, load_fixture, post_json
 
 HOOK = {"id": "hook", "type": "core.webhook"}
@@ -51,7 +51,7 @@ def wakers() -> list[threading.Thread]:
 
 def test_an_idle_waker_ends_and_the_next_event_still_wakes_a_worker(api, client, monkeypatch):
     """An idle waker lets go of its app; the next event starts another."""
-    monkeypatch.setattr("app.queue.WAKER_IDLE_SECONDS", 0.05)
+    monkeypatch.setattr("app.runtime.queue.WAKER_IDLE_SECONDS", 0.05)
     _, url = active_flow(api)
     queue = execution_queue()
     for expected in (1, 2):
@@ -106,7 +106,7 @@ def test_a_crash_is_a_500_problem_without_details(api, client, monkeypatch):
     def crash(**_event):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("app.executions.start", crash)
+    monkeypatch.setattr("app.runtime.executions.start", crash)
     reply = post_json(client, url, {"email": "jon@example.com"})
     assert reply.status_code == 500
     assert reply.content_type == "application/problem+json"

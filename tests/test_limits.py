@@ -10,8 +10,8 @@ from app.cli import merchant_named
 from app.extensions import db
 from app.models import Execution, Merchant, RejectedEvent, StepRun
 from app.models.base import utcnow
-from app.retention import purge
-from app.tasks import _claim_next
+from app.runtime.jobs import _claim_next
+from app.runtime.retention import purge
 from tests.conftest import create_active_flow, flow_document, post_json
 
 HOOK = flow_document({"id": "hook", "type": "core.webhook"})
@@ -46,7 +46,7 @@ def test_web_processes_share_the_rate_and_never_admit_more_than_it(
     api, client, app_config, monkeypatch
 ):
     """Each process takes blocks of the budget (here 3 events of 300) and admits from them."""
-    monkeypatch.setattr("app.limits.time.time", lambda: 1_800_000_000.0)  # one fixed minute
+    monkeypatch.setattr("app.ingress.limits.time.time", lambda: 1_800_000_000.0)  # one fixed minute
     _, url = create_active_flow(api, HOOK)
     set_limits("acme", webhooks_per_minute=300)
     other_process = create_app(app_config)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.mail import outbox, send_mail
+from app.identity.mail import outbox, send_mail
 from tests.fakes.smtp import SmtpServer
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import Credential
-from nodes import registry
-from nodes.base import Connector, NodeContext
+from nodes.kit import registry
+from nodes.kit.base import Connector, NodeContext
 from tests.conftest import flow_document
 from tests.fakes.oauth import OAuthProvider
 from tests.people import browser_headers, member, sign_in

@@ -151,7 +151,7 @@ def test_home_renames_duplicates_switches_and_deletes_flows(app, client):
 
 
 def test_executions_page_lists_filters_pages_and_shows_the_timeline(app, client, run_queue):
-    from app import pages
+    from app.web import pages
     from tests.conftest import Api
 
     api = Api(client, ensure_demo_merchant())

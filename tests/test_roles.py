@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from app.security import required_role
+from app.identity.access import required_role
 from tests.conftest import flow_document
 from tests.people import browser_headers, member, post_form, sign_in
 

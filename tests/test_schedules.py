@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from app.engine.schedule import latest_tick, next_ticks
-from app.engine.validation import validate_flow
 from app.extensions import db
 from app.models import Execution, Flow
-from app.schedules import fire_due
+from app.runtime.timed_triggers import fire_due
+from nodes.engine.cron import latest_tick, next_ticks
+from nodes.engine.validation import validate_flow
 from tests.conftest import create_active_flow, flow_document
 
 BERLIN = {"cron": "0 8 * * 1-5", "timezone": "Europe/Berlin"}

@@ -16,8 +16,8 @@ from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import FlowVersion
-from nodes import registry
-from nodes.base import NodeContext
+from nodes.kit import registry
+from nodes.kit.base import NodeContext
 from tests.conftest import create_active_flow, flow_document, post_json
 
 SECRET = "whsec_Zq8!k2 p/x"  # URL-encoding changes it: the encoded forms must go too

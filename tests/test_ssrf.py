@@ -14,7 +14,7 @@ from rq.serializers import JSONSerializer
 
 from app import create_app
 from app.cli import issue_token, merchant_named
-from app.queue import execution_queue
+from app.runtime.queue import execution_queue
 from tests.conftest import Api, flow_document
 
 

@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from app import tasks
 from app.extensions import db
 from app.models import Execution
 from app.models.base import utcnow
-from app.queue import WAKEUP_KEY, execution_queue, redis_connection, send_wakeups
+from app.runtime import jobs
+from app.runtime.queue import WAKEUP_KEY, execution_queue, redis_connection, send_wakeups
 from tests.conftest import create_active_flow, flow_document, post_json
 
 
@@ -41,11 +41,11 @@ def expire_lease(execution_id):
 
 def test_an_execution_taken_over_while_waiting_in_a_batch_runs_once(api, client, receiver):
     [execution_id] = queued_events(api, client, receiver, 1)
-    [(claimed, first_token)] = tasks._claim_next()  # worker A claims it in a batch ...
+    [(claimed, first_token)] = jobs._claim_next()  # worker A claims it in a batch ...
     expire_lease(execution_id)  # ... and is too slow to reach it before the lease runs out
-    [(_, second_token)] = tasks._claim_next()  # worker B takes it over and runs it
-    tasks._run_one(execution_id, second_token)
-    tasks._run_one(execution_id, first_token)  # worker A finally gets to it
+    [(_, second_token)] = jobs._claim_next()  # worker B takes it over and runs it
+    jobs._run_one(execution_id, second_token)
+    jobs._run_one(execution_id, first_token)  # worker A finally gets to it
     assert len(receiver.requests) == 1
     assert db.session.get(Execution, execution_id).status == "succeeded"
     assert claimed == execution_id and second_token == first_token + 1
@@ -58,15 +58,15 @@ def test_a_crashing_execution_fails_alone_and_the_batch_goes_on(api, client, rec
     )
     create_active_flow(api, alerts, name="Alerts")
     ids = queued_events(api, client, receiver, 3)
-    real_parse = tasks.parse_body
+    real_parse = jobs.parse_body
 
     def crash_on_the_second(body, content_type):
         if body == b'{"n": 1}':
             raise RuntimeError("boom")
         return real_parse(body, content_type)
 
-    monkeypatch.setattr(tasks, "parse_body", crash_on_the_second)
-    assert tasks.run_execution(ids[0]) == 4  # the three events, then the error flow's alert
+    monkeypatch.setattr(jobs, "parse_body", crash_on_the_second)
+    assert jobs.run_execution(ids[0]) == 4  # the three events, then the error flow's alert
     statuses = [db.session.get(Execution, i).status for i in ids]
     assert statuses == ["succeeded", "failed", "succeeded"]
     error = db.session.get(Execution, ids[1]).error
@@ -77,11 +77,11 @@ def test_a_crashing_execution_fails_alone_and_the_batch_goes_on(api, client, rec
 
 
 def test_a_worker_that_finds_a_backlog_wakes_another_to_share_it(api, client, receiver):
-    ids = queued_events(api, client, receiver, tasks.BATCH_SIZE + 1)
+    ids = queued_events(api, client, receiver, jobs.BATCH_SIZE + 1)
     send_wakeups()
     redis_connection().delete(WAKEUP_KEY)
     assert execution_queue().count == 0
-    assert tasks.run_execution(ids[0]) == len(ids)
+    assert jobs.run_execution(ids[0]) == len(ids)
     assert len(receiver.requests) == len(ids)
     assert execution_queue().count == 1  # the job it left for a second worker
 
@@ -92,11 +92,11 @@ def test_a_worker_that_loses_the_oldest_to_another_claims_the_next(
     """SQLite has no SKIP LOCKED: two workers read the same oldest executions, one claims them."""
     if db.engine.dialect.name == "postgresql":
         pytest.skip("PostgreSQL locks the candidates it reads (SKIP LOCKED): no such race")
-    ids = queued_events(api, client, receiver, tasks.BATCH_SIZE + 2)
-    allow = tasks.limits.within_concurrency
+    ids = queued_events(api, client, receiver, jobs.BATCH_SIZE + 2)
+    allow = jobs.limits.within_concurrency
 
     def another_worker_claims_them_first(candidates):
-        monkeypatch.setattr(tasks.limits, "within_concurrency", allow)
+        monkeypatch.setattr(jobs.limits, "within_concurrency", allow)
         allowed = allow(candidates)
         with db.engine.begin() as other_worker:
             other_worker.execute(
@@ -104,6 +104,6 @@ def test_a_worker_that_loses_the_oldest_to_another_claims_the_next(
             )
         return allowed
 
-    monkeypatch.setattr(tasks.limits, "within_concurrency", another_worker_claims_them_first)
-    claimed = [execution_id for execution_id, _ in tasks._claim_next()]
-    assert claimed == ids[tasks.BATCH_SIZE :]
+    monkeypatch.setattr(jobs.limits, "within_concurrency", another_worker_claims_them_first)
+    claimed = [execution_id for execution_id, _ in jobs._claim_next()]
+    assert claimed == ids[jobs.BATCH_SIZE :]

@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from app import create_app
 from app.cli import issue_token, merchant_named, rotate_key
+from app.credentials.vault import vault
 from app.extensions import db
 from app.models import Credential, WebhookEndpoint
-from app.vault import vault
 from tests.conftest import Api, flow_document
 
 SECRETS = ["whsec_first_0001", "whsec_second_002", "whsec_third_0003"]

@@ -1,4 +1,5 @@
-"""Merchant scoping for the JSON API: who is asking (see :mod:`app.security`) and their objects."""
+"""Merchant scoping for the JSON API: who is asking (see :mod:`app.identity.access`) and
+their objects."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from app.api.problems import ApiProblem
 from app.extensions import db
-from app.security import require_principal
+from app.identity.access import require_principal
 
 T = TypeVar("T")
 
@@ -17,7 +18,7 @@ T = TypeVar("T")
 def authenticate() -> None:
     """``before_request`` of the API blueprints: ``g.merchant_id`` is the caller's, or 401.
 
-    The app-wide check in :mod:`app.security` has looked the caller up already (once per
+    The app-wide check in :mod:`app.identity.access` has looked the caller up already (once per
     request); the blueprints keep saying that they need one."""
     require_principal()
 

@@ -6,9 +6,9 @@ from flask import Blueprint
 
 from app.api.auth import authenticate
 from app.api.openapi import openapi_document
-from app.engine import functions
-from app.engine.flow_schema import FLOW_SCHEMA
-from nodes import registry
+from nodes.engine import functions
+from nodes.engine.flow_schema import FLOW_SCHEMA
+from nodes.kit import registry
 
 bp = Blueprint("catalog", __name__, url_prefix="/api")
 

@@ -8,23 +8,23 @@ from flask import Blueprint, current_app, g, request, session, url_for
 from markupsafe import escape
 from sqlalchemy import select
 
-from app import credentials, oauth
 from app.api.auth import authenticate, json_body, owned
 from app.api.problems import ApiProblem
-from app.engine.schema_errors import Problem, schema_problems, validator_for
+from app.credentials import oauth, store
+from app.credentials.vault import vault
 from app.extensions import db
 from app.models import Credential
 from app.models.base import isoformat
-from app.outbound import api_client
-from app.vault import vault
-from nodes.base import NodeError
+from app.runtime.provider_http import api_client
+from nodes.engine.schema_errors import Problem, schema_problems, validator_for
+from nodes.kit.base import NodeError
 
 bp = Blueprint("credentials", __name__, url_prefix="/api/credentials")
 bp.before_request(authenticate)
 
 
 def _describe(credential: Credential) -> dict[str, Any]:
-    auth = credentials.auth_of(credential.connector)
+    auth = store.auth_of(credential.connector)
     schema = auth.schema if auth else {}
     data = vault().decrypt(credential.secret)
     fields = {
@@ -68,7 +68,7 @@ def list_credentials():
 def create_credential():
     body = json_body()
     connector = body.get("connector")
-    schema = credentials.auth_schema(connector) if isinstance(connector, str) else None
+    schema = store.auth_schema(connector) if isinstance(connector, str) else None
     errors = []
     if schema is None:
         errors.append(Problem("/connector", "No connector with this name needs an account."))
@@ -111,7 +111,7 @@ def update_credential(credential_id: str):
         errors.append(Problem("/data", "The account's data must be an object."))
         changes = {}
     data = {**stored, **changes}
-    errors += _checked_data(credentials.auth_schema(credential.connector), data)
+    errors += _checked_data(store.auth_schema(credential.connector), data)
     if errors:
         raise ApiProblem(422, "The account is not valid", errors=errors)
     credential.name = name.strip()
@@ -133,21 +133,21 @@ def test_credential(credential_id: str):
     """Make the connector's test request with this account; the provider's answer, without
     any of the account's secrets."""
     credential = owned(Credential, credential_id)
-    auth = credentials.auth_of(credential.connector)
+    auth = store.auth_of(credential.connector)
     if not auth or not auth.test:
         raise ApiProblem(
             409, "No connection test", f"{credential.connector} accounts cannot be tested here."
         )
     data = vault().decrypt(credential.secret)
-    secrets = credentials.secrets_of(credential.connector, data)
+    secrets = store.secrets_of(credential.connector, data)
     try:
-        data = credentials.for_run(g.merchant_id, credential.id)
+        data = store.for_run(g.merchant_id, credential.id)
         confirmation = auth.test(api_client(auth.connector, data))
         ok = True
         message = confirmation if isinstance(confirmation, str) else "The connection works."
     except NodeError as error:
         ok, message = False, error.message
-    secrets.add(credentials.secrets_of(credential.connector, data).forms)
+    secrets.add(store.secrets_of(credential.connector, data).forms)
     return {"ok": ok, "message": secrets.scrub(message)}
 
 
@@ -162,7 +162,7 @@ def _callback_url() -> str:
 def start_oauth(credential_id: str):
     """The provider's sign-in address for this account (open it in the browser)."""
     credential = owned(Credential, credential_id)
-    settings = oauth.settings(credentials.auth_schema(credential.connector))
+    settings = oauth.settings(store.auth_schema(credential.connector))
     if settings is None:
         raise ApiProblem(409, "No sign-in", f"{credential.connector} accounts use no sign-in.")
     if "merchant_id" not in session:

@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, g, request
 
-from app import executions
 from app.api.auth import authenticate, owned
 from app.api.problems import ApiProblem
-from app.engine.schema_errors import Problem
 from app.extensions import db
 from app.models import Execution
 from app.models.execution import STATUSES
+from app.runtime import executions
+from nodes.engine.schema_errors import Problem
 
 bp = Blueprint("executions", __name__, url_prefix="/api/executions")
 bp.before_request(authenticate)

@@ -7,14 +7,15 @@ from typing import Any
 from flask import Blueprint, g, request
 from sqlalchemy import select
 
-from app import executions, flows
 from app.api.auth import authenticate, json_body, owned
 from app.api.problems import ApiProblem
-from app.engine.redaction import mask_graph, restore_graph
-from app.engine.schema_errors import Problem
 from app.extensions import db
+from app.flows import lifecycle
 from app.models import Flow, FlowVersion, RejectedEvent
 from app.models.base import isoformat
+from app.runtime import executions
+from nodes.engine.redaction import mask_graph, restore_graph
+from nodes.engine.schema_errors import Problem
 
 bp = Blueprint("flows", __name__, url_prefix="/api/flows")
 bp.before_request(authenticate)
@@ -32,8 +33,8 @@ def _describe(flow: Flow, *, graph: bool = False) -> dict[str, Any]:
         "version": flow.current_version.number,
         "created_at": isoformat(flow.created_at),
         "updated_at": isoformat(flow.updated_at),
-        "webhooks": flows.webhooks(flow),
-        "test_webhooks": flows.webhooks(flow, test=True),
+        "webhooks": lifecycle.webhooks(flow),
+        "test_webhooks": lifecycle.webhooks(flow, test=True),
     }
     if graph:
         data["graph"] = mask_graph(flow.current_version.graph)
@@ -56,7 +57,8 @@ def _checked(
         found.append(Problem("/graph", "The flow's graph is missing."))
     elif graph is not None:
         found += [
-            Problem("/graph" + p.pointer, p.message) for p in flows.problems(g.merchant_id, graph)
+            Problem("/graph" + p.pointer, p.message)
+            for p in lifecycle.problems(g.merchant_id, graph)
         ]
     if found:
         raise ApiProblem(422, "The flow is not valid", errors=found)
@@ -76,7 +78,7 @@ def list_flows():
 @bp.post("")
 def create_flow():
     name, graph = _checked(json_body())
-    flow = flows.create(g.merchant_id, name, graph)
+    flow = lifecycle.create(g.merchant_id, name, graph)
     db.session.commit()
     return _describe(flow, graph=True), 201
 
@@ -93,7 +95,7 @@ def update_flow(flow_id: str):
     if name:
         flow.name = name
     if graph is not None and graph != flow.current_version.graph:
-        flows.save_version(flow, graph)
+        lifecycle.save_version(flow, graph)
     db.session.commit()
     return _describe(flow, graph=True)
 
@@ -101,7 +103,7 @@ def update_flow(flow_id: str):
 @bp.delete("/<flow_id>")
 def delete_flow(flow_id: str):
     flow = _flow(flow_id)
-    flows.deactivate(flow, delete=True)
+    lifecycle.deactivate(flow, delete=True)
     db.session.commit()
     return "", 204
 
@@ -110,8 +112,8 @@ def delete_flow(flow_id: str):
 def activate_flow(flow_id: str):
     flow = _flow(flow_id)
     try:
-        flows.activate(flow)
-    except flows.ProviderRefused as refused:
+        lifecycle.activate(flow)
+    except lifecycle.ProviderRefused as refused:
         db.session.rollback()
         raise ApiProblem(
             422,
@@ -132,7 +134,7 @@ def _node_pointer(flow: Flow, node_id: str) -> str:
 @bp.post("/<flow_id>/deactivate")
 def deactivate_flow(flow_id: str):
     flow = _flow(flow_id)
-    flows.deactivate(flow)
+    lifecycle.deactivate(flow)
     db.session.commit()
     return _describe(flow)
 

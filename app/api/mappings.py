@@ -9,11 +9,11 @@ from flask import Blueprint
 
 from app.api.auth import authenticate, json_body
 from app.api.problems import ApiProblem
-from app.engine.mapping import MappingError, evaluate
-from app.engine.samples import sample_outputs
-from app.engine.schema_errors import Problem
-from app.engine.validation import sound_graph
-from app.security import requires
+from app.identity.access import requires
+from nodes.engine.mapping import MappingError, evaluate
+from nodes.engine.samples import sample_outputs
+from nodes.engine.schema_errors import Problem
+from nodes.engine.validation import sound_graph
 
 bp = Blueprint("mappings", __name__, url_prefix="/api/mappings")
 bp.before_request(authenticate)

@@ -6,13 +6,13 @@ from __future__ import annotations
 from flask import Blueprint, g, request
 from sqlalchemy import select
 
-from app import audit, team
 from app.api.auth import json_body, owned
 from app.api.problems import ApiProblem
-from app.engine.schema_errors import Problem
 from app.extensions import db
+from app.identity import audit, team
+from app.identity.access import requires
 from app.models import AuditEvent, Invitation, Membership, Merchant
-from app.security import requires
+from nodes.engine.schema_errors import Problem
 
 bp = Blueprint("members", __name__, url_prefix="/api")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.engine.flow_schema import FLOW_SCHEMA
-from app.engine.schedule import SCHEDULE_SCHEMA
+from nodes.engine.cron import SCHEDULE_SCHEMA
+from nodes.engine.flow_schema import FLOW_SCHEMA
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}
 JSON_OBJECT = {"type": "object"}

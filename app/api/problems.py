@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, json
 from werkzeug.exceptions import HTTPException
 
-from app.engine.schema_errors import Problem
+from nodes.engine.schema_errors import Problem
 
 PROBLEM_TYPE = "https://shopwire.example/problems/"
 

@@ -38,7 +38,7 @@ class Merchant(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Berlin")
-    # Limits; None means the installation's default (SHOPWIRE_* config, see app/limits.py).
+    # Limits; None means the installation's default (SHOPWIRE_* config, see app/ingress/limits.py).
     webhooks_per_minute: Mapped[int | None]
     max_concurrent_executions: Mapped[int | None]
     max_payload_bytes: Mapped[int | None]

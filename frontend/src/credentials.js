@@ -1,6 +1,6 @@
 // Pure helpers for the account (credential) picker in the side panel.
 
-/** What the API shows in place of a stored secret param of a flow (see app/engine/redaction.py). */
+/** What the API shows in place of a stored secret param of a flow (see nodes/engine/redaction.py). */
 export const SECRET_SET = '[secret set]';
 
 /** The form fields of a connector's auth JSON Schema: writeOnly ones are secrets. */

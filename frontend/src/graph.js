@@ -7,7 +7,7 @@ export const DEFAULT_PORT = 'main';
 export const ERROR_PORT = 'error';
 
 /**
- * A node's output ports, by the rule of its declaration (NodeSpec.ports_of in nodes/base.py):
+ * A node's output ports, by the rule of its declaration (NodeSpec.ports_of in nodes/kit/base.py):
  * its fixed ports, or with `ports_from` one per named entry of a list parameter plus fixed
  * ones (a router's branches, then "default"); and "error" when it sends its errors on.
  */

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from nodes.base import NodeContext, Outcome, PortsFrom, UserError
 from nodes.core.transforms import truthy
-from nodes.registry import node
+from nodes.kit.base import NodeContext, Outcome, PortsFrom, UserError
+from nodes.kit.registry import node
 
 OBJECT = {"type": "object", "additionalProperties": False, "properties": {}}
 ORDER = {"id": 820982911946154508, "total": "403.00", "country": "AT"}

@@ -6,10 +6,10 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from app.engine.mapping import MappingError, evaluate
-from nodes import state
-from nodes.base import NodeContext, Outcome, UserError
-from nodes.registry import node
+from nodes.engine.mapping import MappingError, evaluate
+from nodes.kit import store
+from nodes.kit.base import NodeContext, Outcome, UserError
+from nodes.kit.registry import node
 
 EXAMPLE = [{"id": 1001, "email": "zoë@example.com"}, {"id": 1002, "email": "jon@example.com"}]
 
@@ -86,7 +86,7 @@ def deduplicate(ctx: NodeContext, params: dict[str, Any], input: Any) -> Outcome
     ]
     distinct = list(dict.fromkeys(keys))  # a key twice in one list: only its first item is new
     new = dict(
-        zip(distinct, state.seen_items().first_sightings(ctx, distinct, window), strict=True)
+        zip(distinct, store.seen_items().first_sightings(ctx, distinct, window), strict=True)
     )
     kept, taken = [], set()
     for key, item in zip(keys, items, strict=True):

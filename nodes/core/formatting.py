@@ -16,9 +16,9 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, get_currency_precision, is_currency, parse_pattern
 
-from app.engine.functions import ROUNDING, FunctionError, decimal_of, moment
-from nodes.base import NodeContext, UserError
-from nodes.registry import node
+from nodes.engine.functions import ROUNDING, FunctionError, decimal_of, moment
+from nodes.kit.base import NodeContext, UserError
+from nodes.kit.registry import node
 
 LOCALES = ["de_DE", "de_AT", "de_CH", "en_GB", "en_US", "fr_FR", "nl_NL", "it_IT", "es_ES"]
 STYLES = ["short", "medium", "long", "full"]

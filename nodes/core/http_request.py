@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from nodes.base import NodeContext, RetryPolicy, UserError
-from nodes.client import body_of, raise_for_status, send
 from nodes.core.triggers import SECRET_AUTH
-from nodes.registry import node
+from nodes.kit.base import NodeContext, RetryPolicy, UserError
+from nodes.kit.client import body_of, raise_for_status, send
+from nodes.kit.registry import node
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

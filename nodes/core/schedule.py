@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.engine.schedule import SCHEDULE_SCHEMA
-from nodes.base import NodeContext
-from nodes.registry import node
+from nodes.engine.cron import SCHEDULE_SCHEMA
+from nodes.kit.base import NodeContext
+from nodes.kit.registry import node
 
 SCHEDULED_OUTPUT = {
     "type": "object",

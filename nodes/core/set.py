@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from nodes.base import NodeContext, UserError
-from nodes.registry import node
+from nodes.kit.base import NodeContext, UserError
+from nodes.kit.registry import node
 
 EXAMPLE_INPUT = {"id": 820982911946154508, "email": "zoë@example.com", "total_price": "403.00"}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from nodes.base import NodeContext, Outcome
-from nodes.registry import node
+from nodes.kit.base import NodeContext, Outcome
+from nodes.kit.registry import node
 
 
 @node(

@@ -8,8 +8,8 @@ from typing import Any
 
 import jmespath
 
-from nodes.base import InboundRequest, NodeContext, SignatureError
-from nodes.registry import node
+from nodes.kit.base import InboundRequest, NodeContext, SignatureError
+from nodes.kit.registry import node
 
 ANY_PAYLOAD = {"description": "The parsed request body: JSON as sent, or the form's fields."}
 

@@ -3,7 +3,7 @@
 import time
 from datetime import UTC, datetime, timedelta
 
-from app.queue import dispatch
+from app.runtime.queue import dispatch
 from tests.conftest import create_active_flow, flow_document, make_due, post_json
 
 JSON = {"Content-Type": "application/json"}
@@ -205,8 +205,8 @@ def test_list_is_newest_first_filtered_and_paged(api, other_api, client, receive
 def test_a_job_whose_own_execution_already_ran_still_runs_the_waiting_ones(
     api, client, receiver, run_queue
 ):
-    from app import tasks
-    from app.queue import WAKEUP_KEY, redis_connection
+    from app.runtime import jobs
+    from app.runtime.queue import WAKEUP_KEY, redis_connection
 
     _, url = create_active_flow(
         api,
@@ -217,7 +217,7 @@ def test_a_job_whose_own_execution_already_ran_still_runs_the_waiting_ones(
     redis_connection().set(WAKEUP_KEY, "pending")  # a wake-up is pending: no job of its own
     second = post_json(client, url, {"n": 2}).get_json()["execution_id"]
 
-    assert tasks.run_execution(first) == 1  # a late job for an execution that already ran
+    assert jobs.run_execution(first) == 1  # a late job for an execution that already ran
     assert api.get(f"/api/executions/{second}").get_json()["status"] == "succeeded"
     assert [r.json() for r in receiver.requests] == [{"n": 1}, {"n": 2}]
 

@@ -11,7 +11,7 @@ import pytest
 
 from app.api.openapi import openapi_document
 from app.extensions import db
-from app.hook_urls import URLS
+from app.flows.webhook_urls import URLS
 from app.models import ApiToken
 from tests.conftest import create_active_flow, flow_document
 from tests.people import browser_headers, member, sign_in

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from app.mail import outbox
+from app.identity.mail import outbox
 from tests.conftest import flow_document
 from tests.e2e.test_editor import HOOK, create_flow, open_editor
 from tests.people import PASSWORD, member

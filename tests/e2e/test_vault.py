@@ -6,9 +6,9 @@ from __future__ import annotations
 from playwright.sync_api import expect
 from sqlalchemy import select, update
 
+from app.credentials.vault import vault
 from app.extensions import db
 from app.models import Credential, FlowVersion
-from app.vault import vault
 from tests.conftest import flow_document
 from tests.e2e.test_editor import HOOK, create_flow, node, open_editor
 from tests.test_oauth import CLIENT_ID, CLIENT_SECRET, fakeshop, provider  # noqa: F401

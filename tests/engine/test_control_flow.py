@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.engine import interpreter
-from app.engine.graph import Graph
-from app.engine.validation import validate_flow
-from nodes import registry
+from nodes.engine import interpreter
+from nodes.engine.graph import Graph
+from nodes.engine.validation import validate_flow
+from nodes.kit import registry
 
 BIG = 18446744073709551617  # beyond 64 bits: must survive exactly
 

@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from app.engine.functions import REGISTRY, catalog
-from app.engine.mapping import FieldMappingError, MappingError, apply_mapping, evaluate
+from nodes.engine.functions import REGISTRY, catalog
+from nodes.engine.mapping import FieldMappingError, MappingError, apply_mapping, evaluate
 
 IMPURE = {"now", "uuid", "today"}
 SCOPE = {"trigger": {"note": None, "total": "19.99", "qty": 3, "id": 820982911946154508}}

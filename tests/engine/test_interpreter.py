@@ -5,10 +5,10 @@ from typing import Any
 
 import pytest
 
-from app.engine import interpreter
-from app.engine.graph import Graph
-from nodes.base import Outcome, TransientError, UserError
-from nodes.registry import node
+from nodes.engine import interpreter
+from nodes.engine.graph import Graph
+from nodes.kit.base import Outcome, TransientError, UserError
+from nodes.kit.registry import node
 from tests.conftest import flow_document
 
 CALLS: list[tuple[str, Any]] = []

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from app.engine.mapping import FieldMappingError, MappingError, apply_mapping, compile_expression
+from nodes.engine.mapping import FieldMappingError, MappingError, apply_mapping, compile_expression
 
 ORDER = json.loads(
     '{"id": 820982911946154508, "email": "jon@example.com", "total_price": "403.00",'

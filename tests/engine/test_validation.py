@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from app.engine.validation import validate_flow
+from nodes.engine.validation import validate_flow
 from tests.conftest import flow_document
 
 HOOK = {"id": "hook", "type": "core.webhook", "name": "Paid order"}

@@ -8,7 +8,7 @@ import json
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes.receiver import Receiver, Recorded, Reply
+from nodes.kit.fakes.receiver import Receiver, Recorded, Reply
 
 PAGE_SIZE = 2
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from nodes.base import Connector, ProviderError, TransientError
-from nodes.client import ApiClient, cursor, link_next
-from nodes.outbound import guarded_session
-from tests.fakes.provider import FakeProvider, query, route
+from nodes.kit.base import Connector, ProviderError, TransientError
+from nodes.kit.client import ApiClient, cursor, link_next
+from nodes.kit.fakes.provider import FakeProvider, query, route
+from nodes.kit.guarded_http import guarded_session
 
 ITEMS = [{"id": n} for n in range(1, 8)]
 

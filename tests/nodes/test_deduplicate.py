@@ -9,8 +9,8 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models import SeenItem
 from app.models.base import utcnow
-from nodes import state
-from nodes.base import NodeContext
+from nodes.kit import store
+from nodes.kit.base import NodeContext
 from tests.conftest import create_active_flow, flow_document, post_json
 from tests.nodes.flows import run_flow
 
@@ -98,7 +98,7 @@ def test_two_workers_seeing_one_key_at_once_let_it_through_once(app, flow):
         with app.app_context():
             ctx = NodeContext(execution_id=execution_id, node_id="dedupe", http=None)
             barrier.wait()
-            results[execution_id] = state.seen_items().first_sightings(
+            results[execution_id] = store.seen_items().first_sightings(
                 ctx, ['"same"'], timedelta(hours=1)
             )
             db.session.remove()
@@ -118,5 +118,5 @@ def test_the_same_step_run_again_still_counts_its_items_as_new(flow):
     window = timedelta(hours=1)
     again = NodeContext(execution_id=execution_id, node_id="dedupe", http=None)
     other = NodeContext(execution_id=other_id, node_id="dedupe", http=None)
-    assert state.seen_items().first_sightings(again, ["42"], window) == [True]
-    assert state.seen_items().first_sightings(other, ["42"], window) == [False]
+    assert store.seen_items().first_sightings(again, ["42"], window) == [True]
+    assert store.seen_items().first_sightings(other, ["42"], window) == [False]

@@ -3,8 +3,8 @@ minor unit, dates in the merchant's time zone."""
 
 import pytest
 
-from nodes import registry
-from nodes.base import UserError
+from nodes.kit import registry
+from nodes.kit.base import UserError
 from tests.nodes.flows import run_flow
 
 NBSP = "\u00a0"

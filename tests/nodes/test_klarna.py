@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
+from nodes.klarna.fake import PASSWORD, USERNAME, FakeKlarna
 from tests.conftest import connected, create_credential, flow_document, run_now
-from tests.fakes.klarna import PASSWORD, USERNAME, FakeKlarna
 
 ORDER_ID = "f3392f8b-6116-4073-ab96-e330819e2c07"
 BASIC = "Basic " + base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from app.models import Execution
+from nodes.mollie.fake import API_KEY, FakeMollie
 from tests.conftest import connected, create_active_flow, create_credential, flow_document, run_now
-from tests.fakes.mollie import API_KEY, FakeMollie
 
 
 @pytest.fixture

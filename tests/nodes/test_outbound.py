@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from nodes.outbound import (
+from nodes.kit.guarded_http import (
     OutboundBlocked,
     ResponseTooLarge,
     _AddressPolicy,

@@ -10,7 +10,8 @@ import pytest
 
 from app.models import Execution, RejectedEvent
 from nodes import paypal as paypal_module
-from nodes.client import TokenCache
+from nodes.kit.client import TokenCache
+from nodes.paypal.fake import CLIENT_ID, CLIENT_SECRET, FakePayPal
 from tests.conftest import (
     connected,
     create_active_flow,
@@ -19,7 +20,6 @@ from tests.conftest import (
     load_fixture,
     run_now,
 )
-from tests.fakes.paypal import CLIENT_ID, CLIENT_SECRET, FakePayPal
 
 COMPLETED = load_fixture("paypal", "webhook.PAYMENT.CAPTURE.COMPLETED.v2.simulator.json")
 WEBHOOK_ID = "8PT597110X687430LKGECATA"
@@ -185,7 +185,7 @@ def test_switching_on_registers_the_webhook_whose_id_verifies_deliveries(api, cl
 
 
 def load_example(name: str) -> bytes:
-    from nodes.examples import example
+    from nodes.kit.examples import example
 
     return json.dumps(example("paypal", name)).encode()
 

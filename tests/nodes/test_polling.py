@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from app import create_app, schedules
+from app import create_app
 from app.extensions import db
-from app.flows import version_graph
+from app.flows.lifecycle import version_graph
 from app.models import Execution, Flow, NodeState
-from app.queue import redis_connection
+from app.runtime import timed_triggers
+from app.runtime.queue import redis_connection
 from tests.conftest import create_active_flow, flow_document
 from tests.fakes.listing import OrderList
 
@@ -74,11 +75,11 @@ def order(n, **extra):
 def test_the_first_poll_marks_the_start_then_each_new_item_runs_once(api, shop, run_queue):
     shop.add(order(1), order(2))
     flow_id = polling_flow(api, shop)
-    assert schedules.poll_flow(flow_id) == 0  # history is not replayed
+    assert timed_triggers.poll_flow(flow_id) == 0  # history is not replayed
     assert cursor(flow_id) == 2
     shop.add(order(3, name="Zoë Müller"), order(BIG, total="2.675"))
-    assert schedules.poll_flow(flow_id) == 2
-    assert schedules.poll_flow(flow_id) == 0
+    assert timed_triggers.poll_flow(flow_id) == 2
+    assert timed_triggers.poll_flow(flow_id) == 0
     assert emitted(flow_id) == [3, BIG]
     assert shop.requests[-1].header("Authorization") == "Bearer s3cret-token"
     run_queue()
@@ -92,23 +93,23 @@ def test_the_first_poll_marks_the_start_then_each_new_item_runs_once(api, shop, 
 
 def test_an_empty_list_changes_nothing(api, shop):
     flow_id = polling_flow(api, shop)
-    assert schedules.poll_flow(flow_id) == 0
+    assert timed_triggers.poll_flow(flow_id) == 0
     assert cursor(flow_id) is None and emitted(flow_id) == []
 
 
 def test_existing_items_can_be_taken_on_the_first_poll(api, shop):
     shop.add(order(1), order(2), order(3))
     flow_id = polling_flow(api, shop, emit_existing=True)
-    assert schedules.poll_flow(flow_id) == 3 and emitted(flow_id) == [1, 2, 3]
+    assert timed_triggers.poll_flow(flow_id) == 3 and emitted(flow_id) == [1, 2, 3]
 
 
 def test_backfill_after_downtime_reads_a_bounded_number_of_pages(api, shop):
     shop.add(order(1))
     flow_id = polling_flow(api, shop, max_pages=2)
-    schedules.poll_flow(flow_id)
+    timed_triggers.poll_flow(flow_id)
     shop.add(*(order(n) for n in range(2, 9)))  # 7 new orders while the poller was down
-    assert schedules.poll_flow(flow_id) == 4  # 2 pages of 2
-    assert schedules.poll_flow(flow_id) == 3  # the rest, from where it stopped
+    assert timed_triggers.poll_flow(flow_id) == 4  # 2 pages of 2
+    assert timed_triggers.poll_flow(flow_id) == 3  # the rest, from where it stopped
     assert emitted(flow_id) == list(range(2, 9))
     # Each poll stops at an empty page or at the limit: 1 order + an empty page, then twice
     # the limit of 2 pages.
@@ -122,36 +123,36 @@ def test_backfill_after_downtime_reads_a_bounded_number_of_pages(api, shop):
 def test_a_crash_before_the_cursor_is_saved_emits_nothing_twice(api, shop, monkeypatch):
     shop.add(order(1))
     flow_id = polling_flow(api, shop)
-    schedules.poll_flow(flow_id)
+    timed_triggers.poll_flow(flow_id)
     shop.add(order(2), order(3))
-    real_remember = schedules._remember
+    real_remember = timed_triggers._remember
 
     def crash(flow, name, value):
         if name == "cursor":
             raise RuntimeError("worker killed")
         real_remember(flow, name, value)
 
-    monkeypatch.setattr(schedules, "_remember", crash)
+    monkeypatch.setattr(timed_triggers, "_remember", crash)
     with pytest.raises(RuntimeError):
-        schedules.poll_flow(flow_id)
-    monkeypatch.setattr(schedules, "_remember", real_remember)
+        timed_triggers.poll_flow(flow_id)
+    monkeypatch.setattr(timed_triggers, "_remember", real_remember)
     assert cursor(flow_id) == 1 and emitted(flow_id) == [2, 3]
-    assert schedules.poll_flow(flow_id) == 0  # polled again: both already ran
+    assert timed_triggers.poll_flow(flow_id) == 0  # polled again: both already ran
     assert cursor(flow_id) == 3 and emitted(flow_id) == [2, 3]
 
 
 def test_a_restart_remembers_the_last_seen_item(app_config, api, shop):
     shop.add(order(1))
     flow_id = polling_flow(api, shop)
-    schedules.poll_flow(flow_id)
+    timed_triggers.poll_flow(flow_id)
     shop.add(order(2))
-    schedules.poll_flow(flow_id)
+    timed_triggers.poll_flow(flow_id)
     # A new process: nothing cached, Redis emptied; only the database remembers.
     redis_connection().flushdb()
     version_graph.cache_clear()
     with create_app(app_config).app_context():
         shop.add(order(3))
-        assert schedules.poll_flow(flow_id) == 1
+        assert timed_triggers.poll_flow(flow_id) == 1
         assert emitted(flow_id) == [2, 3]
 
 
@@ -159,19 +160,19 @@ def test_timestamps_order_items_and_equal_times_are_not_lost(api, shop):
     stamp = "2026-03-01T10:00:00+01:00"
     shop.add(order(1, updated_at=stamp))
     flow_id = polling_flow(api, shop, order_path="updated_at", order_type="date", since_param=None)
-    schedules.poll_flow(flow_id)
+    timed_triggers.poll_flow(flow_id)
     shop.add(order(2, updated_at="2026-03-01T09:00:00Z"))  # the same moment, other notation
     shop.add(order(3, updated_at="2026-03-01T08:00:00Z"))  # an older change: not new
-    assert schedules.poll_flow(flow_id) == 1
+    assert timed_triggers.poll_flow(flow_id) == 1
     shop.add(order(4, updated_at="2026-03-01T10:00:00+01:00"))  # the same second again
-    assert schedules.poll_flow(flow_id) == 1
-    assert schedules.poll_flow(flow_id) == 0
+    assert timed_triggers.poll_flow(flow_id) == 1
+    assert timed_triggers.poll_flow(flow_id) == 0
     assert emitted(flow_id) == [2, 4]
 
 
 def test_a_bad_answer_is_remembered_as_the_triggers_error(api, shop):
     flow_id = polling_flow(api, shop, items_path="products")
-    assert schedules.poll_flow(flow_id) == 0
+    assert timed_triggers.poll_flow(flow_id) == 0
     error = db.session.scalar(select(NodeState.value).filter_by(flow_id=flow_id, name="last_error"))
     assert error["field"] == "items_path" and "products" in error["message"]
 
@@ -185,8 +186,8 @@ def test_the_scheduler_check_polls_once_per_planned_time(api, shop, run_queue):
         .values(updated_at=datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=1))
     )
     db.session.commit()
-    assert schedules.fire_due() == 1
-    assert schedules.fire_due() == 0  # a second scheduler, the same planned time
+    assert timed_triggers.fire_due() == 1
+    assert timed_triggers.fire_due() == 0  # a second scheduler, the same planned time
     run_queue()
     assert cursor(flow_id) == 1
     assert [r.path for r in shop.requests] == ["/orders?page=1", "/orders?page=2"]  # one poll

@@ -2,11 +2,11 @@
 
 import pytest
 
-from app.engine import interpreter
-from app.engine.graph import Graph
-from app.engine.mapping import FieldMappingError, apply_mapping
-from app.engine.validation import validate_flow
-from nodes import registry
+from nodes.engine import interpreter
+from nodes.engine.graph import Graph
+from nodes.engine.mapping import FieldMappingError, apply_mapping
+from nodes.engine.validation import validate_flow
+from nodes.kit import registry
 from tests.conftest import flow_document
 from tests.nodes.flows import run_flow
 

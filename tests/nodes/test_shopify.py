@@ -12,18 +12,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from app.models import Execution, RejectedEvent
-from nodes.base import InboundRequest, SignatureError, UserError
+from nodes.kit.base import InboundRequest, SignatureError, UserError
+from nodes.kit.fakes.provider import form as sent_form
 from nodes.shopify import gid, throttle_wait, verify_signature
-from tests.conftest import (
-    connected,
-    create_active_flow,
-    create_credential,
-    flow_document,
-    load_fixture,
-    run_now,
-)
-from tests.fakes.provider import form as sent_form
-from tests.fakes.shopify import (
+from nodes.shopify.fake import (
     ACCESS_TOKEN,
     API_SECRET,
     INVALID_TOKEN,
@@ -32,8 +24,16 @@ from tests.fakes.shopify import (
     SHOP,
     FakeShopify,
 )
-from tests.fakes.stripe import API_KEY as STRIPE_KEY
-from tests.fakes.stripe import FakeStripe
+from nodes.stripe.fake import API_KEY as STRIPE_KEY
+from nodes.stripe.fake import FakeStripe
+from tests.conftest import (
+    connected,
+    create_active_flow,
+    create_credential,
+    flow_document,
+    load_fixture,
+    run_now,
+)
 
 VECTOR = json.loads(load_fixture("signatures", "shopify.json"))["webhook"][
     "third_party_fixed_vector"

@@ -7,12 +7,12 @@ from datetime import datetime
 
 import pytest
 
-from app.outbound import api_client
-from app.schedules import poll_flow
+from app.runtime.provider_http import api_client
+from app.runtime.timed_triggers import poll_flow
 from nodes import shopware as connector
-from nodes.registry import connector as registered_connector
+from nodes.kit.registry import connector as registered_connector
+from nodes.shopware.fake import CLIENT_ID, CLIENT_SECRET, SHOP_URL, FakeShopware, minutes_ago
 from tests.conftest import connected, create_active_flow, create_credential, flow_document, run_now
-from tests.fakes.shopware import CLIENT_ID, CLIENT_SECRET, SHOP_URL, FakeShopware, minutes_ago
 
 ORDER_ID = "0193a7c1c4b871f6a1d5e3c0b2a4f901"
 PRODUCT_ID = "0193a7c1c4ba71f6a1d5e3c0b2a4f1c3"

@@ -10,8 +10,10 @@ import time
 import pytest
 
 from app.models import Execution, RejectedEvent
-from nodes.base import InboundRequest, SignatureError
+from nodes.kit.base import InboundRequest, SignatureError
+from nodes.kit.fakes.provider import form as sent_form
 from nodes.stripe import form, verify_signature
+from nodes.stripe.fake import API_KEY, FakeStripe
 from tests.conftest import (
     connected,
     create_active_flow,
@@ -20,8 +22,6 @@ from tests.conftest import (
     load_fixture,
     run_now,
 )
-from tests.fakes.provider import form as sent_form
-from tests.fakes.stripe import API_KEY, FakeStripe
 
 VECTORS = json.loads(load_fixture("signatures", "stripe.json"))
 SECRET = "whsec_test_secret"

@@ -10,8 +10,16 @@ import json
 import pytest
 
 from app.models import Execution, RejectedEvent
-from nodes.base import InboundRequest, SignatureError
+from nodes.kit.base import InboundRequest, SignatureError
 from nodes.woocommerce import verify_signature
+from nodes.woocommerce.fake import (
+    CONSUMER_KEY,
+    CONSUMER_SECRET,
+    PREFIX,
+    STORE_URL,
+    FakeWooCommerce,
+    php_json,
+)
 from tests.conftest import (
     connected,
     create_active_flow,
@@ -19,14 +27,6 @@ from tests.conftest import (
     flow_document,
     load_fixture,
     run_now,
-)
-from tests.fakes.woocommerce import (
-    CONSUMER_KEY,
-    CONSUMER_SECRET,
-    PREFIX,
-    STORE_URL,
-    FakeWooCommerce,
-    php_json,
 )
 
 VECTORS = json.loads(load_fixture("signatures", "woocommerce.json"))
@@ -416,8 +416,8 @@ def test_a_new_order_webhook_adds_a_thank_you_note_through_the_engine(api, clien
 
 
 def test_test_connection_lists_one_order(app, woo):
-    from app.outbound import api_client
-    from nodes.registry import connector
+    from app.runtime.provider_http import api_client
+    from nodes.kit.registry import connector
 
     woocommerce = connector("woocommerce")
     credential = {

@@ -1,0 +1,188 @@
+"""Creating, versioning and switching flows on and off, shared by the API and the CLI."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import func, select
+
+from app.credentials import store
+from app.credentials.vault import vault
+from app.extensions import db
+from app.flows.webhook_urls import address
+from app.models import Credential, Flow, FlowVersion, WebhookEndpoint
+from app.models.base import utcnow
+from app.runtime.provider_http import api_client
+from nodes.engine.graph import Graph
+from nodes.engine.schema_errors import Problem
+from nodes.engine.validation import validate_flow
+from nodes.kit.base import NodeError
+
+log = logging.getLogger("shopwire.flows")
+
+
+def problems(merchant_id: int, graph: Any) -> list[Problem]:
+    def credential_connector(credential_id: str) -> str | None:
+        return db.session.scalar(
+            select(Credential.connector).where(
+                Credential.id == credential_id, Credential.merchant_id == merchant_id
+            )
+        )
+
+    def flow_exists(flow_id: str) -> bool:
+        return (
+            db.session.scalar(
+                select(Flow.id).where(
+                    Flow.id == flow_id, Flow.merchant_id == merchant_id, Flow.deleted_at.is_(None)
+                )
+            )
+            is not None
+        )
+
+    return validate_flow(graph, credential_connector, flow_exists)
+
+
+def create(merchant_id: int, name: str, graph: dict[str, Any]) -> Flow:
+    """Create a flow with its first version. The graph must have been validated."""
+    flow = Flow(merchant_id=merchant_id, name=name)
+    db.session.add(flow)
+    save_version(flow, graph)
+    return flow
+
+
+def save_version(flow: Flow, graph: dict[str, Any]) -> FlowVersion:
+    """Append an immutable version and make it current (live at once if the flow is on)."""
+    db.session.flush()
+    latest = db.session.scalar(
+        select(func.max(FlowVersion.number)).where(FlowVersion.flow_id == flow.id)
+    )
+    version = FlowVersion(flow_id=flow.id, number=(latest or 0) + 1, graph=graph)
+    db.session.add(version)
+    db.session.flush()
+    flow.current_version = version
+    flow.updated_at = utcnow()
+    ensure_endpoints(flow)  # the test address works before the flow is ever switched on
+    return version
+
+
+def ensure_endpoints(flow: Flow) -> list[WebhookEndpoint]:
+    """The webhook endpoint of the current trigger, created on first save, then kept."""
+    graph = Graph(flow.current_version.graph)
+    spec = graph.spec(graph.trigger_id)
+    if not spec.webhook:
+        return []
+    endpoint = db.session.scalar(
+        select(WebhookEndpoint).filter_by(flow_id=flow.id, node_id=graph.trigger_id)
+    )
+    if endpoint is None:
+        endpoint = WebhookEndpoint(
+            merchant_id=flow.merchant_id, flow_id=flow.id, node_id=graph.trigger_id
+        )
+        db.session.add(endpoint)
+        db.session.flush()
+    return [endpoint]
+
+
+class ProviderRefused(Exception):
+    """The provider did not accept (or remove) the trigger's webhook; the flow stays as it was."""
+
+    def __init__(self, node_id: str, error: NodeError) -> None:
+        super().__init__(error.message)
+        self.node_id = node_id
+        self.error = error
+
+
+def activate(flow: Flow) -> list[WebhookEndpoint]:
+    """Switch the flow on; a provider trigger registers its webhook URL with the provider."""
+    endpoints = ensure_endpoints(flow)
+    for endpoint in endpoints:
+        _subscribe(flow, endpoint)
+    flow.active = True
+    return endpoints
+
+
+def deactivate(flow: Flow, *, delete: bool = False) -> None:
+    """Switch the flow off, and with ``delete`` delete it softly (executions keep their flow).
+
+    Provider webhooks registered on activation are removed. Both changes are made before any
+    query, so they are flushed (and audited) as one change.
+    """
+    subscribed = [endpoint for endpoint in flow.endpoints if endpoint.subscription is not None]
+    flow.active = False
+    if delete:
+        flow.deleted_at = utcnow()
+    for endpoint in subscribed:
+        _unsubscribe(flow, endpoint)
+
+
+def _trigger(flow: Flow, endpoint: WebhookEndpoint):
+    """The endpoint's trigger declaration, node and provider client (None when it was removed)."""
+    graph = version_graph(flow.current_version_id)
+    node = graph.nodes.get(endpoint.node_id)
+    if node is None:
+        return None, None, None
+    spec = graph.spec(endpoint.node_id)
+    if spec.connector is None:
+        return spec, node, None
+    credential = store.decrypted(flow.merchant_id, node.get("credential"))
+    return spec, node, api_client(spec.connector, credential)
+
+
+def _subscribe(flow: Flow, endpoint: WebhookEndpoint) -> None:
+    spec, node, api = _trigger(flow, endpoint)
+    if endpoint.subscription is not None or api is None or spec.subscribe is None:
+        return
+    try:
+        subscription = spec.subscribe(api, webhook_url(endpoint), node.get("params", {}))
+    except NodeError as error:
+        raise ProviderRefused(endpoint.node_id, error) from None
+    if subscription is not None:  # None: the merchant set the webhook up by hand
+        endpoint.subscription = vault().encrypt(subscription)
+
+
+def _unsubscribe(flow: Flow, endpoint: WebhookEndpoint) -> None:
+    """A refusal is logged, not raised: the flow goes off anyway and ignores late deliveries.
+
+    The subscription is kept then, so the next activation does not register a second one.
+    """
+    spec, _, api = _trigger(flow, endpoint)
+    if api is None or spec.unsubscribe is None:
+        endpoint.subscription = None
+        return
+    try:
+        spec.unsubscribe(api, vault().decrypt(endpoint.subscription))
+    except NodeError as error:
+        log.warning("flow %s: the provider kept its webhook: %s", flow.id, error.message)
+        return
+    endpoint.subscription = None
+
+
+def webhook_url(endpoint: WebhookEndpoint, *, test: bool = False) -> str:
+    base = current_app.config["SHOPWIRE_PUBLIC_URL"]
+    path = (request.script_root if has_request_context() else "") + address(
+        endpoint.token, test=test
+    )
+    if base:
+        return base.rstrip("/") + path
+    return request.host_url.rstrip("/") + path
+
+
+def webhooks(flow: Flow, *, test: bool = False) -> list[dict[str, str]]:
+    """The addresses the flow listens at: production while it is on, test always."""
+    if not (flow.active or test):
+        return []
+    trigger_id = version_graph(flow.current_version_id).trigger_id
+    return [
+        {"node_id": endpoint.node_id, "url": webhook_url(endpoint, test=test)}
+        for endpoint in flow.endpoints
+        if endpoint.node_id == trigger_id
+    ]
+
+
+@lru_cache(maxsize=1024)
+def version_graph(version_id: int) -> Graph:
+    """Versions never change, so each is parsed once per process."""
+    return Graph(db.session.get(FlowVersion, version_id).graph)

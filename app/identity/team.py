@@ -1,0 +1,222 @@
+"""Changes to a shop's members, invitations, API tokens and settings, shared by the settings
+pages and the JSON API. Each change is audited and committed here."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+from zoneinfo import available_timezones
+
+from flask import current_app, g, url_for
+from sqlalchemy import select
+
+from app.extensions import db
+from app.identity import audit
+from app.identity.mail import send_mail
+from app.identity.texts import TEXT
+from app.models import ApiToken, Invitation, Membership, Merchant, User
+from app.models.base import isoformat, utcnow
+from app.models.merchant import ROLES, digest
+
+
+class TeamError(Exception):
+    """A change that cannot be made; ``key`` names the text that says why and how to fix it."""
+
+    def __init__(self, key: str, field: str, **values: Any):
+        super().__init__(key)
+        self.key, self.field, self.values = key, field, values
+
+    def message(self, lang: str) -> str:
+        return TEXT[lang][self.key].format(**self.values)
+
+
+def members(merchant_id: int) -> list[Membership]:
+    return db.session.scalars(
+        select(Membership)
+        .join(User, Membership.user_id == User.id)
+        .where(Membership.merchant_id == merchant_id)
+        .order_by(User.email)
+    ).all()
+
+
+def open_invitations(merchant_id: int) -> list[Invitation]:
+    return db.session.scalars(
+        select(Invitation)
+        .where(
+            Invitation.merchant_id == merchant_id,
+            Invitation.accepted_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
+        .order_by(Invitation.created_at.desc())
+    ).all()
+
+
+def _check_role(role: Any) -> str:
+    if role not in ROLES:
+        raise TeamError("role_unknown", "role", roles=", ".join(ROLES))
+    return role
+
+
+def invite(merchant_id: int, email: Any, role: Any, lang: str) -> Invitation:
+    """Store an invitation and e-mail its link (only the link's hash is kept)."""
+    email = (email or "").strip().lower() if isinstance(email, str) else ""
+    if "@" not in email:
+        raise TeamError("email_invalid", "email")
+    role = _check_role(role)
+    already = db.session.scalar(
+        select(Membership.id)
+        .join(User, Membership.user_id == User.id)
+        .where(Membership.merchant_id == merchant_id, User.email == email)
+    )
+    if already:
+        raise TeamError("already_member", "email", email=email)
+    token = secrets.token_urlsafe(32)
+    days = current_app.config["SHOPWIRE_INVITE_DAYS"]
+    invitation = Invitation(
+        merchant_id=merchant_id,
+        email=email,
+        role=role,
+        token_hash=digest(token),
+        invited_by_id=g.principal.user.id if g.principal.user else None,
+        expires_at=utcnow() + timedelta(days=days),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record("invitation.create", "invitation", invitation.id, email=email, role=role)
+    merchant = db.session.get(Merchant, merchant_id)
+    text = TEXT[lang]
+    send_mail(
+        email,
+        text["invite_subject"].format(shop=merchant.name),
+        text["invite_body"].format(
+            inviter=g.principal.actor,
+            shop=merchant.name,
+            role=text[f"role_{role}"],
+            days=days,
+            link=url_for("accounts.accept_invitation", token=token, _external=True),
+        ),
+    )
+    db.session.commit()
+    return invitation
+
+
+def withdraw(invitation: Invitation) -> None:
+    audit.record("invitation.withdraw", "invitation", invitation.id, email=invitation.email)
+    db.session.delete(invitation)
+    db.session.commit()
+
+
+def _owners(merchant_id: int) -> int:
+    return len(
+        db.session.scalars(
+            select(Membership.id).filter_by(merchant_id=merchant_id, role="owner")
+        ).all()
+    )
+
+
+def change_role(membership: Membership, role: Any) -> None:
+    role = _check_role(role)
+    if membership.role == "owner" and role != "owner" and _owners(membership.merchant_id) < 2:
+        raise TeamError("last_owner", "role")
+    old, membership.role = membership.role, role
+    audit.record(
+        "membership.role",
+        "user",
+        membership.user_id,
+        email=membership.user.email,
+        old=old,
+        new=role,
+    )
+    db.session.commit()
+
+
+def remove(membership: Membership) -> None:
+    if membership.role == "owner" and _owners(membership.merchant_id) < 2:
+        raise TeamError("last_owner", "role")
+    audit.record("membership.remove", "user", membership.user_id, email=membership.user.email)
+    # The user's tokens for this shop stop working with the membership (see app.identity.access);
+    # revoking them too keeps the tokens page honest.
+    for token in db.session.scalars(
+        select(ApiToken).filter_by(
+            user_id=membership.user_id, merchant_id=membership.merchant_id, revoked_at=None
+        )
+    ):
+        token.revoked_at = utcnow()
+    db.session.delete(membership)
+    db.session.commit()
+
+
+def describe_member(membership: Membership) -> dict[str, Any]:
+    return {"user_id": membership.user_id, "email": membership.user.email, "role": membership.role}
+
+
+def describe_invitation(invitation: Invitation) -> dict[str, Any]:
+    return {
+        "id": invitation.id,
+        "email": invitation.email,
+        "role": invitation.role,
+        "created_at": isoformat(invitation.created_at),
+        "expires_at": isoformat(invitation.expires_at),
+    }
+
+
+def tokens(user: User, merchant_id: int) -> list[ApiToken]:
+    return db.session.scalars(
+        select(ApiToken)
+        .filter_by(user_id=user.id, merchant_id=merchant_id, revoked_at=None)
+        .order_by(ApiToken.created_at.desc())
+    ).all()
+
+
+def create_token(user: User, merchant_id: int, name: Any) -> tuple[ApiToken, str]:
+    name = name.strip() if isinstance(name, str) else ""
+    if not name:
+        raise TeamError("token_name_empty", "name")
+    api_token, token = ApiToken.issue(db.session.get(Merchant, merchant_id), name[:200], user)
+    db.session.add(api_token)
+    db.session.flush()
+    audit.record("token.create", "token", api_token.id, name=api_token.name)
+    db.session.commit()
+    return api_token, token
+
+
+def revoke_token(api_token: ApiToken) -> None:
+    api_token.revoked_at = utcnow()
+    audit.record("token.revoke", "token", api_token.id, name=api_token.name)
+    db.session.commit()
+
+
+def describe_token(api_token: ApiToken) -> dict[str, Any]:
+    return {
+        "id": api_token.id,
+        "name": api_token.name,
+        "created_at": isoformat(api_token.created_at),
+        "last_used_at": isoformat(api_token.last_used_at),
+    }
+
+
+def update_settings(merchant: Merchant, name: Any, timezone: Any) -> None:
+    changes: dict[str, Any] = {}
+    if name is not None:
+        name = name.strip() if isinstance(name, str) else ""
+        if not name:
+            raise TeamError("shop_empty", "name")
+        if name != merchant.name and db.session.scalar(
+            select(Merchant.id).where(Merchant.name == name)
+        ):
+            raise TeamError("shop_taken", "name")
+        if name != merchant.name:
+            changes["name"], merchant.name = [merchant.name, name], name[:200]
+    if timezone is not None:
+        if timezone not in available_timezones():
+            raise TeamError("timezone_invalid", "timezone")
+        if timezone != merchant.timezone:
+            changes["timezone"], merchant.timezone = [merchant.timezone, timezone], timezone
+    if changes:
+        audit.record("settings.update", "merchant", merchant.id, **changes)
+    db.session.commit()
+
+
+def describe_settings(merchant: Merchant) -> dict[str, Any]:
+    return {"id": merchant.id, "name": merchant.name, "timezone": merchant.timezone}

@@ -1,0 +1,131 @@
+"""JMESPath mapping: compile expressions, evaluate them against the scope, fill in params.
+
+Every value a node needs is a parameter. In a flow each parameter is either fixed in
+``params`` or given as a JMESPath expression in ``mapping``, keyed by the parameter's dotted
+path (``contact.email``). The expressions are evaluated against one scope document::
+
+    {"trigger": ..., "input": ..., "steps": {node_id: output}, "flow": {...}, "now": ...}
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+from typing import Any
+
+import jmespath
+from jmespath import exceptions as jmespath_errors
+from jmespath.parser import ParsedResult
+
+from nodes.engine.functions import JMESPathFunctions
+from nodes.engine.templating import render_params
+
+# Every expression is evaluated with the registry's functions (nodes/engine/functions.py) and
+# nothing else; dicts keep their order so previews show fields as the data has them.
+OPTIONS = jmespath.Options(custom_functions=JMESPathFunctions())
+
+
+class MappingError(ValueError):
+    """An expression that does not compile or cannot be evaluated; the message says why."""
+
+    def __init__(self, message: str, *, position: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+
+@lru_cache(maxsize=4096)
+def compile_expression(expression: str) -> ParsedResult:
+    """Compile once per distinct expression; flows run the same few expressions many times."""
+    try:
+        return jmespath.compile(expression)
+    except jmespath_errors.IncompleteExpressionError as error:
+        raise MappingError(
+            f"Not a valid expression: it ends too early at position {error.lex_position} "
+            "(a closing bracket, quote or value is missing).",
+            position=error.lex_position,
+        ) from None
+    except jmespath_errors.LexerError as error:
+        reason = str(error).split(": ", 1)[-1].rstrip(":")
+        raise MappingError(
+            f"Not a valid expression at position {error.lex_position}: {reason}.",
+            position=error.lex_position,
+        ) from None
+    except jmespath_errors.ParseError as error:
+        raise MappingError(
+            f"Not a valid expression at position {error.lex_position}: unexpected "
+            f'"{error.token_value}".',
+            position=error.lex_position,
+        ) from None
+
+
+def evaluate(expression: str, scope: dict[str, Any]) -> Any:
+    try:
+        return compile_expression(expression).search(scope, options=OPTIONS)
+    except jmespath_errors.JMESPathError as error:
+        raise MappingError(str(error).splitlines()[0]) from None
+
+
+def split_path(path: str) -> list[str]:
+    return path.split(".")
+
+
+def set_path(target: dict[str, Any], path: str, value: Any) -> None:
+    *parents, leaf = split_path(path)
+    for part in parents:
+        child = target.get(part)
+        if not isinstance(child, dict):
+            child = target[part] = {}
+        target = child
+    target[leaf] = value
+
+
+def apply_mapping(
+    params: dict[str, Any],
+    mapping: dict[str, str],
+    scope: dict[str, Any],
+    schema: dict[str, Any] | None = None,
+):
+    """Return a copy of ``params`` with its templates rendered (the fields ``schema`` marks as
+    ``"format": "template"``) and every mapped path set to its expression's result.
+
+    A result of null is an error, not a silent gap: the message names the field and the
+    expression, and suggests ``|| default`` for data that may really be missing. Templates
+    are rendered before mapped values are set, so data is never rendered as a template.
+    """
+    if schema:
+        params, errors = render_params(params, schema, scope)
+        if errors:
+            path, error = errors[0]
+            raise TemplateFieldError(".".join(path), error.message)
+    resolved = copy.deepcopy(params) if mapping else params
+    for path, expression in mapping.items():
+        try:
+            value = evaluate(expression, scope)
+        except MappingError as error:
+            raise FieldMappingError(
+                path, expression, f"could not be evaluated: {error.message}"
+            ) from None
+        if value is None:
+            raise FieldMappingError(
+                path,
+                expression,
+                f"found no value. If the data may be missing, give a default like "
+                f"`{expression} || ''`.",
+            )
+        set_path(resolved, path, value)
+    return resolved
+
+
+class FieldMappingError(ValueError):
+    def __init__(self, field: str, expression: str, reason: str):
+        super().__init__(f'The expression `{expression}` for "{field}" {reason}')
+        self.field = field
+        self.expression = expression
+
+
+class TemplateFieldError(FieldMappingError):
+    def __init__(self, field: str, reason: str):
+        ValueError.__init__(self, f'The text of "{field}": {reason}.')
+        self.field = field
+        self.expression = None

@@ -1,0 +1,388 @@
+"""The declaration API for node types: what a node is, what it gets, and how it fails.
+
+A node type is declared once, here in Python, and everything else (the editor's palette and
+forms, validation on save and at run time, mapping previews, docs) is derived from it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+import requests
+
+if TYPE_CHECKING:
+    from nodes.kit.client import ApiClient
+
+Kind = Literal["trigger", "transform", "action"]
+
+OBJECT = {"type": "object", "additionalProperties": False}
+
+
+class NodeError(Exception):
+    """Base of the errors a node may raise; ``field`` names the parameter at fault, if any."""
+
+    kind = "error"
+
+    def __init__(self, message: str, *, field: str | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.hint = hint
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {"type": self.kind, "message": self.message}
+        if self.field:
+            data["field"] = self.field
+        if self.hint:
+            data["hint"] = self.hint
+        return data
+
+
+class UserError(NodeError):
+    """The data or the configuration is wrong; retrying cannot help."""
+
+    kind = "user"
+
+
+class ProviderError(NodeError):
+    """The remote system refused the request and said why; retrying will not change its mind."""
+
+    kind = "provider"
+
+    def __init__(self, message: str, *, status: int | None = None, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.status = status
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        if self.status is not None:
+            data["status"] = self.status
+        return data
+
+
+class TransientError(NodeError):
+    """A timeout, a 429 or a 5xx: worth retrying, after ``retry_after`` seconds if given."""
+
+    kind = "transient"
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often a transient failure is retried, and how long to wait in between."""
+
+    attempts: int = 3
+    backoff_seconds: float = 1.0
+    max_backoff_seconds: float = 30.0
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait before attempt ``attempt + 1``; a provider's Retry-After wins."""
+        exponential = self.backoff_seconds * 2 ** (attempt - 1)
+        wanted = max(exponential, retry_after or 0.0)
+        return min(wanted, self.max_backoff_seconds)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a node returns when it decides which output ports carry its output.
+
+    A plain return value is sent on every declared port; a filter that drops an item returns
+    ``Outcome(output, ports=())`` so the branch ends quietly. ``resume_at`` (aware UTC) asks the
+    engine to stop here and continue the flow at that time (the delay node).
+    """
+
+    output: Any
+    ports: tuple[str, ...] = ("main",)
+    resume_at: datetime | None = None
+
+
+ERROR_PORT = "error"  # where a step set to ``on_error: "branch"`` sends its error
+
+
+@dataclass(frozen=True)
+class PortsFrom:
+    """Output ports named in the flow: one per entry of a list parameter, then fixed ones.
+
+    The router declares ``PortsFrom("branches", "name", ("default",))``; the editor applies
+    the same rule to draw the handles, so the ports are declared here once.
+    """
+
+    param: str
+    name: str
+    fixed: tuple[str, ...] = ()
+
+    def ports(self, params: dict[str, Any]) -> tuple[str, ...]:
+        entries = params.get(self.param)
+        named = [e.get(self.name) for e in entries if isinstance(e, dict)] if entries else []
+        return tuple(dict.fromkeys([n for n in named if isinstance(n, str) and n] + [*self.fixed]))
+
+
+@dataclass
+class NodeContext:
+    """What the engine hands a node at run time. Plain data and a session: no Flask.
+
+    ``api`` is set for a connector's nodes: the provider's client with its base URL and the
+    merchant's credential applied (see :mod:`nodes.kit.client`).
+    """
+
+    execution_id: str
+    node_id: str
+    http: requests.Session
+    credential: dict[str, Any] | None = None
+    api: ApiClient | None = None
+    log: logging.Logger = field(default_factory=lambda: logging.getLogger("shopwire.nodes"))
+    item: int | None = None  # the index of the current item inside a split
+    # Evaluate a node's own JMESPath expression (a router's condition) against the step's
+    # scope, the one mappings see: evaluate(expression, field) -> value; a UserError naming
+    # the field if it cannot be evaluated.
+    evaluate: Callable[[str, str], Any] = lambda _expression, _field: None
+    # Run another flow of the same merchant with an input; return its output (sub-flows).
+    call_flow: Callable[[str, Any, str], Any] | None = None
+    # Hand the webhook sender the reply a "respond to webhook" step built.
+    respond: Callable[[dict[str, Any]], None] = lambda _response: None
+
+    @property
+    def idempotency_key(self) -> str:
+        """Stable across retries and resumed executions, so providers can drop repeats;
+        each item of a split has its own."""
+        key = f"{self.execution_id}:{self.node_id}"
+        return key if self.item is None else f"{key}:{self.item}"
+
+
+@dataclass(frozen=True)
+class InboundRequest:
+    """A webhook delivery as a trigger sees it: raw bytes kept for signature checks.
+
+    ``api`` is the connector's client with the merchant's account applied, for schemes where
+    the provider itself checks the signature (PayPal's verify-webhook-signature call).
+    """
+
+    body: bytes
+    headers: dict[str, str]
+    query: dict[str, str]
+    payload: Any
+    api: ApiClient | None = None
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == wanted), None)
+
+
+class SignatureError(Exception):
+    """The delivery's signature is missing or wrong; the message says which."""
+
+
+RunFunction = Callable[[NodeContext, dict[str, Any], Any], Any]
+# Checks a delivery's signature with the account's data; raises SignatureError. When the
+# trigger registered its webhook, what the provider returned is under "subscription".
+VerifyFunction = Callable[[InboundRequest, dict[str, Any], dict[str, Any] | None], None]
+EventIdFunction = Callable[[InboundRequest, dict[str, Any]], str | None]
+# Why a delivery is answered 200 without running the flow (a ping, another topic), or None.
+IgnoreFunction = Callable[[InboundRequest, dict[str, Any]], str | None]
+# Register the flow's webhook URL with the provider; what it returns is kept (encrypted) for
+# verifying deliveries and for unsubscribe. None: the merchant set the webhook up by hand.
+SubscribeFunction = Callable[["ApiClient", str, dict[str, Any]], dict[str, Any] | None]
+UnsubscribeFunction = Callable[["ApiClient", dict[str, Any]], None]
+# How the engine feeds a node: its first active input (default), every active branch as a
+# list ("branches", a merge), or each item of the split it closes as a list ("items").
+# "split" marks the node whose list output the downstream part runs once per item for.
+Control = Literal["split", "items", "branches"]
+# What a node returns in a given flow, from its configuration and its input's schema.
+DescribeOutput = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
+
+
+NO_PARAMS = {"type": "object", "additionalProperties": False, "properties": {}}
+
+
+def _delivered(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
+    return input
+
+
+@dataclass(frozen=True)
+class Connector:
+    """An external system: its account (auth schema), where its API lives and how it fails.
+
+    One module per system declares one ``Connector`` and its triggers and actions with
+    :meth:`trigger` and :meth:`action`. The engine gives each of those nodes ``ctx.api``, a
+    client built from this declaration and the merchant's credential.
+    """
+
+    key: str
+    title: dict[str, str]
+    description: dict[str, str]
+    # JSON Schema of the merchant's account; secret fields are ``writeOnly``.
+    auth: dict[str, Any] | None = None
+    # The API's base URL for a credential (shop domain, sandbox or live).
+    base_url: Callable[[dict[str, Any]], str] = lambda credential: ""
+    # Request headers that authenticate a credential; may fetch and cache a token.
+    authenticate: Callable[[ApiClient, dict[str, Any]], dict[str, str]] | None = None
+    # Drops the credential's cached token; a 401 is then retried once with a fresh one.
+    forget_auth: Callable[[ApiClient, dict[str, Any]], None] | None = None
+    # The provider's own error message in an error response body, or None.
+    error_message: Callable[[Any], str | None] = lambda body: None
+    # Seconds to wait when a successful-looking reply says the client is throttled.
+    throttled: Callable[[requests.Response, Any], float | None] = lambda response, body: None
+    # What a merchant can do about a refusal, by status, where the generic hint misleads
+    # (Klarna answers 403 when an order cannot be captured, not for a missing permission).
+    hints: dict[int, str] | None = None
+    # Header carrying an idempotency key on POST requests, if the provider accepts one.
+    idempotency_header: str | None = None
+    # A cheap read that proves the credential works ("Test connection"); a text it returns
+    # (the shop's name) is shown to the merchant.
+    test: Callable[[ApiClient], Any] | None = None
+    docs_url: str | None = None
+
+    def action(self, name: str, **declaration: Any) -> Callable[[RunFunction], RunFunction]:
+        """Declare ``<connector>.<name>`` as an action of this connector."""
+        return self._declare(name, "action", declaration)
+
+    def trigger(self, name: str, **declaration: Any) -> Callable[[RunFunction], RunFunction]:
+        """Declare ``<connector>.<name>`` as a trigger of this connector."""
+        return self._declare(name, "trigger", declaration)
+
+    def event_trigger(
+        self,
+        name: str,
+        *,
+        event: str,
+        sent_event: Callable[[InboundRequest], str | None],
+        subscribe: Callable[[ApiClient, str, str], dict[str, Any] | None] | None = None,
+        ping: Callable[[InboundRequest], str | None] = lambda request: None,
+        **declaration: Any,
+    ) -> None:
+        """Declare a webhook trigger for one of the provider's event types; the delivery is
+        its output.
+
+        A delivery that says it carries another type (``sent_event``; None when it does not
+        say) or is the provider's test ``ping`` is answered without running anything.
+        ``subscribe(api, url, event)`` registers the URL for this event type alone.
+        """
+
+        def ignore(request: InboundRequest, params: dict[str, Any]) -> str | None:
+            if reason := ping(request):
+                return reason
+            sent = sent_event(request)
+            if sent is None or sent == event:
+                return None
+            return f"This trigger runs for {event}; {self.title['en']} sent {sent}."
+
+        self.trigger(
+            name,
+            params=NO_PARAMS,
+            webhook=True,
+            ignore=ignore,
+            subscribe=(lambda api, url, params: subscribe(api, url, event)) if subscribe else None,
+            **declaration,
+        )(_delivered)
+
+    def _declare(self, name: str, kind: Kind, declaration: dict[str, Any]):
+        from nodes.kit.registry import node  # the registry imports this module
+
+        return node(f"{self.key}.{name}", kind=kind, connector=self, **declaration)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "description": self.description,
+            "auth": self.auth,
+            "testable": self.test is not None,
+            "docs_url": self.docs_url,
+        }
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """The declaration of one node type at one version."""
+
+    key: str
+    version: int
+    kind: Kind
+    title: dict[str, str]
+    description: dict[str, str]
+    params: dict[str, Any]
+    output_schema: dict[str, Any]
+    output_example: Any
+    run: RunFunction
+    ports: tuple[str, ...] = ("main",)
+    ports_from: PortsFrom | None = None
+    control: Control | None = None
+    retry: RetryPolicy = RetryPolicy()
+    connector: Connector | None = None
+    own_auth: dict[str, Any] | None = None  # auth of a node that has no connector
+    webhook: bool = False  # a trigger that receives deliveries at its own URL
+    # ``run`` has no effects and needs only its params and input: the editor's previews run it
+    # on sample data to show what later steps will receive.
+    pure: bool = False
+    describe_output: DescribeOutput | None = None
+    verify: VerifyFunction | None = None
+    event_id: EventIdFunction | None = None
+    ignore: IgnoreFunction | None = None
+    subscribe: SubscribeFunction | None = None
+    unsubscribe: UnsubscribeFunction | None = None
+    # Where the merchant pastes the webhook URL when the provider has no API for it (de/en).
+    setup: dict[str, str] | None = None
+    # A trigger whose delivery only names a record (Mollie sends a payment id): the worker
+    # calls its ``run(ctx, params, delivery)`` as the execution's first recorded step, and
+    # what it returns is the trigger's output; an Outcome without ports ends the run quietly.
+    fetches: bool = False
+    # For a fetching trigger: the event a fetched record stands for (e.g. "<payment>:paid");
+    # a later execution of the flow that fetches the same event ends quietly.
+    fetched_event_id: Callable[[Any], str | None] | None = None
+
+    def output_schema_in_flow(self, node: dict[str, Any], input_schema: dict[str, Any]):
+        """What this node returns as configured in a flow (for checking later mappings)."""
+        if self.describe_output:
+            return self.describe_output(node, input_schema)
+        return self.output_schema
+
+    def ports_of(self, node: dict[str, Any]) -> tuple[str, ...]:
+        """The output ports of this node as configured in a flow."""
+        ports = self.ports_from.ports(node.get("params", {})) if self.ports_from else self.ports
+        return (*ports, ERROR_PORT) if node.get("on_error") == "branch" else ports
+
+    @property
+    def connector_key(self) -> str:
+        return self.connector.key if self.connector else self.key.split(".", 1)[0]
+
+    @property
+    def auth(self) -> dict[str, Any] | None:
+        return self.connector.auth if self.connector else self.own_auth
+
+    def describe(self) -> dict[str, Any]:
+        """The node as the editor and the API see it."""
+        return {
+            "key": self.key,
+            "version": self.version,
+            "kind": self.kind,
+            "connector": self.connector_key,
+            "connector_title": self.connector.title if self.connector else None,
+            "title": self.title,
+            "description": self.description,
+            "params": self.params,
+            "output_schema": self.output_schema,
+            "output_example": self.output_example,
+            "ports": list(self.ports),
+            "ports_from": self.ports_from
+            and {
+                "param": self.ports_from.param,
+                "name": self.ports_from.name,
+                "fixed": list(self.ports_from.fixed),
+            },
+            "webhook": self.webhook,
+            "auth": self.auth,
+            "subscribes": self.subscribe is not None,
+            "setup": self.setup,
+            "fetches": self.fetches,
+            "retry": {
+                "attempts": self.retry.attempts,
+                "backoff_seconds": self.retry.backoff_seconds,
+            },
+        }

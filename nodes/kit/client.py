@@ -1,0 +1,308 @@
+"""Talking to external APIs from nodes: one request path, one way errors are reported.
+
+:func:`send` is the guarded request every node uses; it turns network failures into the typed
+node errors. :class:`ApiClient` is what a connector's nodes get as ``ctx.api``: the provider's
+base URL for the merchant's credential, its authentication, an idempotency key on every POST,
+and the provider's errors, throttling and rate-limit replies turned into messages a merchant
+can act on (with retries left to the engine's per-node policy).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+from nodes.kit.base import Connector, ProviderError, TransientError, UserError
+from nodes.kit.guarded_http import OutboundBlocked, ResponseTooLarge
+
+# What a merchant can do about a refusal, by HTTP status, when the provider's message alone
+# does not say it.
+HINTS = {
+    400: "Check the values this step sends; the message above names the one the system refused.",
+    401: "The account's key or token is wrong or expired: open the account and enter it again.",
+    402: "The system refused the request because of the account's plan or balance.",
+    403: "The account is missing a permission (scope) this step needs: grant it and reconnect.",
+    404: "The record was not found: check the id this step is mapped from.",
+    409: "The record was changed at the same time by someone else: run the step again.",
+    422: "Check the values this step sends; the message above names the one the system refused.",
+}
+
+# GraphQL APIs answer 200 and report failures in ``errors``; the common ``extensions.code``
+# values, as the HTTP status they amount to (for the hint, and 5xx for a retry).
+GRAPHQL_STATUS = {
+    "UNAUTHENTICATED": 401,
+    "ACCESS_DENIED": 403,
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "INTERNAL_SERVER_ERROR": 500,
+}
+
+
+def send(session: requests.Session, method: str, url: str, **kwargs: Any) -> requests.Response:
+    """One request through the guarded session, with network failures as node errors."""
+    try:
+        return session.request(method, url, **kwargs)
+    except (OutboundBlocked, ResponseTooLarge) as error:
+        raise UserError(str(error), field="url") from None
+    except requests.Timeout:
+        raise TransientError(f"{_origin(url)} did not answer in time.") from None
+    except requests.ConnectionError as error:
+        raise TransientError(f"Could not connect to {_origin(url)}: {_reason(error)}") from None
+    except requests.TooManyRedirects:
+        raise UserError(f"{url} redirects too often.", field="url") from None
+
+
+def body_of(response: requests.Response) -> Any:
+    """The response body: parsed JSON when it is JSON, else text, None when empty."""
+    if not response.content:
+        return None
+    if "json" in response.headers.get("Content-Type", ""):
+        try:
+            return response.json()
+        except ValueError:
+            pass
+    return response.text
+
+
+def raise_for_status(
+    response: requests.Response,
+    body: Any,
+    message: str | None = None,
+    hints: dict[int, str] | None = None,
+) -> None:
+    """429 and 5xx are transient (retried, honouring Retry-After); other 4xx are refusals,
+    with a hint by status (``hints`` first: a provider's own meaning of a status)."""
+    status = response.status_code
+    if status == 429 or status >= 500:
+        raise TransientError(
+            f"{_origin(response.url)} answered {status} {response.reason}"
+            + (f": {message}" if message else "."),
+            retry_after=retry_after(response.headers.get("Retry-After")),
+        )
+    if status >= 400:
+        raise ProviderError(
+            f"{_origin(response.url)} answered {status} {response.reason}: "
+            f"{message or excerpt(body)}",
+            status=status,
+            hint=(hints or {}).get(status) or HINTS.get(status),
+        )
+
+
+def excerpt(body: Any, limit: int = 300) -> str:
+    text = body if isinstance(body, str) else json.dumps(body)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def retry_after(value: str | None) -> float | None:
+    """Retry-After is either seconds or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+class ApiClient:
+    """A connector's API as one merchant's credential sees it (``ctx.api`` in a node).
+
+    ``origin`` replaces the scheme and host of the provider's base URL: the tests and the demo
+    point connectors at local fake servers this way, keeping the documented paths.
+    """
+
+    def __init__(
+        self,
+        connector: Connector,
+        session: requests.Session,
+        credential: dict[str, Any] | None,
+        *,
+        idempotency_key: str | None = None,
+        origin: str | None = None,
+    ) -> None:
+        self.connector = connector
+        self.session = session
+        self.credential = credential or {}
+        self.idempotency_key = idempotency_key
+        self.origin = origin
+        self._posts = 0
+
+    def url(self, path: str) -> str:
+        url = path if "://" in path else self.connector.base_url(self.credential) + path
+        if not self.origin:
+            return url
+        parts, origin = urlsplit(url), urlsplit(self.origin)
+        return urlunsplit((origin.scheme, origin.netloc, parts.path, parts.query, ""))
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """Send a request with auth applied; answer the response or raise a node error.
+
+        With ``forget_auth`` declared, a 401 drops the cached token and the request is sent
+        once more with a fresh one: a token may be revoked or expire before its stated time.
+        """
+        headers = kwargs.pop("headers", {})
+        if method == "POST" and self.connector.idempotency_header and self.idempotency_key:
+            headers = {self.connector.idempotency_header: self._next_idempotency_key(), **headers}
+        response = self._send(method, path, headers, **kwargs)
+        if response.status_code == 401 and self.connector.forget_auth and self.credential:
+            self.connector.forget_auth(self, self.credential)
+            response = self._send(method, path, headers, **kwargs)
+        body = body_of(response)
+        raise_for_status(response, body, self.connector.error_message(body), self.connector.hints)
+        if (wait := self.connector.throttled(response, body)) is not None:
+            raise TransientError(
+                f"{self.connector.title['en']} asks to slow down.", retry_after=wait
+            )
+        return response
+
+    def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        return body_of(self.request(method, path, **kwargs))
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.json("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Any:
+        return self.json("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> Any:
+        return self.json("PUT", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Any:
+        return self.json("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Any:
+        return self.json("DELETE", path, **kwargs)
+
+    def graphql(self, query: str, variables: dict[str, Any] | None = None, *, path: str = ""):
+        """Run a GraphQL operation (POST ``{query, variables}``); answer the reply's ``data``.
+
+        Throttling is the connector's ``throttled`` hook, as for any reply; the top-level
+        ``errors`` of a 200 reply become a ``ProviderError`` with the provider's message
+        (``error_message``), or a ``TransientError`` for an internal error.
+        """
+        body = self.post(path, json={"query": query, "variables": variables or {}})
+        errors = body.get("errors") if isinstance(body, dict) else None
+        if not errors:
+            return body.get("data") if isinstance(body, dict) else body
+        codes = [(e.get("extensions") or {}).get("code") for e in errors if isinstance(e, dict)]
+        status = next((GRAPHQL_STATUS[c] for c in codes if c in GRAPHQL_STATUS), 400)
+        message = self.connector.error_message(body) or excerpt(errors)
+        if status >= 500:
+            raise TransientError(message)
+        raise ProviderError(message, hint=HINTS.get(status))
+
+    def pages(
+        self,
+        path: str,
+        *,
+        items: Callable[[Any], list[Any]],
+        next_page: Callable[[requests.Response, Any, dict[str, Any]], dict[str, Any] | str | None],
+        params: dict[str, Any] | None = None,
+        limit: int = 100,
+    ) -> Iterator[Any]:
+        """Every item over a paginated list, at most ``limit`` pages.
+
+        ``next_page`` returns the next page's query parameters (cursor styles), its URL
+        (:func:`link_next`), or None on the last page.
+        """
+        url, query = path, dict(params or {})
+        for _ in range(limit):
+            response = self.request("GET", url, params=query)
+            body = body_of(response)
+            yield from items(body)
+            following = next_page(response, body, query)
+            if following is None:
+                return
+            if isinstance(following, str):
+                url, query = following, {}
+            else:
+                query = following
+
+    def _send(
+        self, method: str, path: str, headers: dict[str, str], **kwargs: Any
+    ) -> requests.Response:
+        headers = {**self._auth_headers(), **headers}
+        return send(self.session, method, self.url(path), headers=headers, **kwargs)
+
+    def _auth_headers(self) -> dict[str, str]:
+        if self.connector.authenticate is None or not self.credential:
+            return {}
+        return self.connector.authenticate(self, self.credential)
+
+    def _next_idempotency_key(self) -> str:
+        """The step's key for its first POST, numbered for later ones: stable across retries."""
+        self._posts += 1
+        key = self.idempotency_key
+        return key if self._posts == 1 else f"{key}:{self._posts}"
+
+
+def link_next(response: requests.Response, body: Any, query: dict[str, Any]) -> str | None:
+    """Pagination by ``Link: <…>; rel="next"`` headers (Shopify REST, WooCommerce, GitHub)."""
+    return response.links.get("next", {}).get("url")
+
+
+def cursor(param: str, after: Callable[[Any], Any]) -> Callable[..., dict[str, Any] | None]:
+    """Pagination by a cursor: ``after(body)`` gives the next cursor, or None on the last page."""
+
+    def next_page(response: requests.Response, body: Any, query: dict[str, Any]):
+        value = after(body)
+        return None if value in (None, "") else {**query, param: value}
+
+    return next_page
+
+
+class TokenCache:
+    """OAuth 2 client-credentials tokens, fetched once and reused until shortly before expiry.
+
+    Kept per process and keyed by a hash of the credential, so a changed secret gets a new
+    token and no secret is used as a dictionary key.
+    """
+
+    def __init__(self, margin_seconds: float = 60.0) -> None:
+        self.margin = margin_seconds
+        self.clock = time.monotonic  # replaceable, so tests can let tokens age
+        self._tokens: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def token(self, credential: dict[str, Any], fetch: Callable[[], tuple[str, float]]) -> str:
+        """A valid token; ``fetch`` returns ``(token, lifetime in seconds)`` when one is needed."""
+        key = self._key(credential)
+        with self._lock:
+            cached = self._tokens.get(key)
+            if cached and cached[1] > self.clock():
+                return cached[0]
+        token, lifetime = fetch()
+        with self._lock:
+            self._tokens[key] = (token, self.clock() + max(0.0, lifetime - self.margin))
+        return token
+
+    def forget(self, credential: dict[str, Any]) -> None:
+        """Drop the credential's token (the provider refused it), so the next one is fresh."""
+        with self._lock:
+            self._tokens.pop(self._key(credential), None)
+
+    @staticmethod
+    def _key(credential: dict[str, Any]) -> str:
+        return hashlib.sha256(json.dumps(credential, sort_keys=True).encode()).hexdigest()
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.netloc or url
+
+
+def _reason(error: requests.ConnectionError) -> str:
+    text = str(error.args[0] if error.args else error)
+    return text.rsplit(":", 1)[-1].strip(" ')") or "connection refused"

@@ -1,0 +1,135 @@
+"""Polling, for systems that cannot send webhooks: ask on a schedule what is new.
+
+A polling trigger declares how to fetch one page of items (:func:`poller`); this module turns
+pages into new items, oldest first, and the cursor to remember. The app runs it on the
+trigger's schedule (``app/runtime/timed_triggers.py``), starts one execution per new item with
+the dedupe key ``poll:<node>:<item id>`` (so an item never starts two executions, even when a
+poll is repeated after a crash), and stores the cursor only after the executions are committed.
+
+The cursor is the highest "order" value seen (the item id, or a timestamp such as
+``updated_at``) with the ids of the items that have it: items after it are new, and so are
+items at it that were not seen yet (two orders in the same second). The first poll of
+a new trigger only sets the cursor, so switching a flow on does not replay a shop's history.
+After downtime, at most ``max_pages`` pages are read per poll; with a "since" parameter the
+next poll carries on where this one stopped, so a long backlog is worked off in steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from nodes.engine.functions import FunctionError, decimal_of, moment
+from nodes.engine.mapping import MappingError, evaluate
+from nodes.kit.base import NodeContext, UserError
+
+# (ctx, params, the newest order value seen or None, page number from 1) -> the page's items
+FetchPage = Callable[[NodeContext, dict[str, Any], Any, int], list[Any]]
+
+
+@dataclass
+class Found:
+    items: list[tuple[str, Any]]  # (item id, item), oldest first
+    cursor: Any  # the new cursor (unchanged if nothing was found)
+
+
+# (ctx, params, cursor or None) -> what is new and the next cursor: a trigger whose provider
+# has its own notion of "new" (Shopware's creation time and id) keeps its own cursor.
+Poll = Callable[[NodeContext, dict[str, Any], Any], Found]
+
+_polls: dict[str, Poll] = {}
+
+
+def poller(key: str) -> Callable[[FetchPage], FetchPage]:
+    """Declare how the trigger ``key`` fetches a page of items; :func:`poll` does the rest."""
+
+    def register(fetch: FetchPage) -> FetchPage:
+        _polls[key] = lambda ctx, params, cursor: poll(ctx, fetch, params, cursor)
+        return fetch
+
+    return register
+
+
+def cursor_poller(key: str) -> Callable[[Poll], Poll]:
+    """Declare the whole poll of the trigger ``key``, cursor included."""
+
+    def register(whole: Poll) -> Poll:
+        _polls[key] = whole
+        return whole
+
+    return register
+
+
+def poll_of(key: str) -> Poll | None:
+    """How the trigger ``key`` polls, or None if it is not a polling trigger."""
+    return _polls.get(key)
+
+
+def _read(expression: str, item: Any, field: str) -> Any:
+    try:
+        value = evaluate(expression, item)
+    except MappingError as error:
+        raise UserError(f"`{expression}`: {error.message}", field=field) from None
+    if value is None:
+        raise UserError(
+            f"An item has no value at `{expression}`, so it cannot be told apart from others.",
+            field=field,
+        )
+    return value
+
+
+def order_value(value: Any, kind: str) -> Any:
+    """A comparable form of an order value: ids as exact numbers, timestamps as moments."""
+    try:
+        if kind == "date":
+            return moment(value, "order")
+        if kind == "number":
+            return decimal_of(value, "order")
+    except FunctionError as error:
+        raise UserError(str(error).replace("order(): ", ""), field="order_path") from None
+    return str(value)
+
+
+def poll(ctx: NodeContext, fetch: FetchPage, params: dict[str, Any], cursor: Any) -> Found:
+    """Read pages until one is empty or ``max_pages`` is reached (lists may be sorted either
+    way, so a page without new items does not mean the next one has none).
+
+    ``cursor`` is None before the first poll, then ``{"after": <order value>, "ids": [...]}``:
+    the newest order value seen and the ids of the items that have it, so an item that shares
+    the newest timestamp but arrives later is still new, and the ones seen are not.
+    """
+    id_path, order_path = params.get("id_path", "id"), params.get("order_path", "id")
+    kind = params.get("order_type", "number")
+    after = None if cursor is None else cursor["after"]
+    since = None if after is None else order_value(after, kind)
+    seen_at_since = set(cursor["ids"]) if cursor else set()
+    found: dict[str, tuple[Any, Any, Any]] = {}  # id -> (order, raw order, item)
+    for page in range(1, params.get("max_pages", 5) + 1):
+        items = fetch(ctx, params, after, page)
+        for item in items:
+            raw = _read(order_path, item, "order_path")
+            order = order_value(raw, kind)
+            item_id = _id_text(_read(id_path, item, "id_path"))
+            if since is None or order > since or (order == since and item_id not in seen_at_since):
+                found.setdefault(item_id, (order, raw, item))
+        if not items or not params.get("page_param"):
+            break
+    ordered = sorted(found.items(), key=lambda entry: entry[1][0])
+    if not ordered:
+        return Found([], cursor)
+    newest, newest_raw = ordered[-1][1][0], ordered[-1][1][1]
+    ids = [item_id for item_id, (order, _r, _i) in ordered if order == newest]
+    if newest == since:
+        ids = sorted(seen_at_since | set(ids))
+    new_cursor = {"after": newest_raw, "ids": ids}
+    if cursor is None and not params.get("emit_existing"):
+        return Found([], new_cursor)  # the first poll only marks where "new" begins
+    return Found([(item_id, item) for item_id, (_o, _r, item) in ordered], new_cursor)
+
+
+def _id_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(Decimal(value).to_integral())
+    return str(value)
