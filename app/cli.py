@@ -98,8 +98,8 @@ def scheduler() -> None:
     """Run RQ's cron scheduler: the sweeper that re-enqueues stranded executions, and the
     check that starts schedule and polling triggers, and the purge of execution data past each
     merchant's retention (any number may run side by side)."""
-    from app.runtime.jobs import sweep
     from app.runtime.retention import purge_job
+    from app.runtime.sweeper import sweep
     from app.runtime.timed_triggers import fire_due
 
     config = current_app.config

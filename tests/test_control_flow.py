@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.cli import ensure_demo_merchant
 from app.extensions import db
 from app.models import Execution, StepRun
-from app.runtime import jobs
+from app.runtime import sweeper
 from app.runtime.queue import execution_queue
 from tests.conftest import Api, create_active_flow, flow_document, make_due, post_json
 from tests.test_pages import sign_in
@@ -106,7 +106,7 @@ def test_an_item_waiting_to_retry_shows_on_its_step_and_resumes_with_the_next_it
     assert "retry_at" in line["error"] and line["error"]["item"] == 1
 
     make_due(execution_id)
-    assert jobs.sweep() is True
+    assert sweeper.sweep() is True
     run_queue()
     done = execution(api, execution_id)
     line = next(s for s in done["steps"] if s["node_id"] == "line")
@@ -286,9 +286,9 @@ def test_the_sweeper_continues_a_due_wait_whose_rq_job_was_lost(api, client, rec
     execution_id = post_json(client, url, {}).get_json()["execution_id"]
     run_queue()
     execution_queue().connection.flushdb()  # Redis lost the scheduled job
-    assert jobs.sweep() is False  # not due yet
+    assert sweeper.sweep() is False  # not due yet
     make_due(execution_id)
-    assert jobs.sweep() is True
+    assert sweeper.sweep() is True
     run_queue()
     assert execution(api, execution_id)["status"] == "succeeded"
     assert len(receiver.requests) == 1

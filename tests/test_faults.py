@@ -28,8 +28,8 @@ from sqlalchemy import func, make_url, select
 from app import create_app, redis_server
 from app.extensions import db
 from app.models import Execution, StepRun
-from app.runtime.jobs import sweep
 from app.runtime.queue import execution_queue, redis_connection, send_wakeups
+from app.runtime.sweeper import sweep
 from nodes.kit.fakes.receiver import Receiver
 from tests.conftest import create_active_flow, flow_document, post_json
 

@@ -10,7 +10,7 @@ from app.cli import merchant_named
 from app.extensions import db
 from app.models import Execution, Merchant, RejectedEvent, StepRun
 from app.models.base import utcnow
-from app.runtime.jobs import _claim_next
+from app.runtime.claims import claim_next
 from app.runtime.retention import purge
 from tests.conftest import create_active_flow, flow_document, post_json
 
@@ -87,13 +87,13 @@ def test_a_merchant_at_its_concurrency_limit_keeps_the_rest_queued(app, api, oth
         post_json(client, url, {"n": n})
     post_json(client, other_url, {"n": 1})
 
-    first = _claim_next()
+    first = claim_next()
     acme = merchant_named("acme").id
     claimed = db.session.scalars(
         select(Execution.merchant_id).where(Execution.id.in_([i for i, _ in first]))
     ).all()
     assert sorted(claimed).count(acme) == 2 and len(claimed) == 3  # acme's 2, globex's 1
-    assert _claim_next() == []  # acme is at its limit; its other two stay queued
+    assert claim_next() == []  # acme is at its limit; its other two stay queued
     queued = select(func.count()).where(Execution.status == "queued")
     assert db.session.scalar(queued) == 2
 
@@ -104,7 +104,7 @@ def test_a_merchant_at_its_concurrency_limit_keeps_the_rest_queued(app, api, oth
         .values(status="succeeded")
     )
     db.session.commit()
-    assert len(_claim_next()) == 1 and db.session.scalar(queued) == 1
+    assert len(claim_next()) == 1 and db.session.scalar(queued) == 1
 
 
 def test_waits_that_end_together_still_run_within_the_limit(app, api, client):
@@ -118,8 +118,8 @@ def test_waits_that_end_together_still_run_within_the_limit(app, api, client):
         update(Execution).values(status="waiting", queued_at=utcnow() - timedelta(seconds=1))
     )
     db.session.commit()
-    assert len(_claim_next()) == 2
-    assert _claim_next() == []
+    assert len(claim_next()) == 2
+    assert claim_next() == []
 
 
 def test_purge_deletes_old_finished_data_per_merchant_retention(api, other_api, client):

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import Execution
 from app.models.base import utcnow
-from app.runtime import jobs
+from app.runtime import claims, jobs
 from app.runtime.queue import WAKEUP_KEY, execution_queue, redis_connection, send_wakeups
 from tests.conftest import create_active_flow, flow_document, post_json
 
@@ -41,9 +41,9 @@ def expire_lease(execution_id):
 
 def test_an_execution_taken_over_while_waiting_in_a_batch_runs_once(api, client, receiver):
     [execution_id] = queued_events(api, client, receiver, 1)
-    [(claimed, first_token)] = jobs._claim_next()  # worker A claims it in a batch ...
+    [(claimed, first_token)] = claims.claim_next()  # worker A claims it in a batch ...
     expire_lease(execution_id)  # ... and is too slow to reach it before the lease runs out
-    [(_, second_token)] = jobs._claim_next()  # worker B takes it over and runs it
+    [(_, second_token)] = claims.claim_next()  # worker B takes it over and runs it
     jobs._run_one(execution_id, second_token)
     jobs._run_one(execution_id, first_token)  # worker A finally gets to it
     assert len(receiver.requests) == 1
@@ -77,7 +77,7 @@ def test_a_crashing_execution_fails_alone_and_the_batch_goes_on(api, client, rec
 
 
 def test_a_worker_that_finds_a_backlog_wakes_another_to_share_it(api, client, receiver):
-    ids = queued_events(api, client, receiver, jobs.BATCH_SIZE + 1)
+    ids = queued_events(api, client, receiver, claims.BATCH_SIZE + 1)
     send_wakeups()
     redis_connection().delete(WAKEUP_KEY)
     assert execution_queue().count == 0
@@ -92,11 +92,11 @@ def test_a_worker_that_loses_the_oldest_to_another_claims_the_next(
     """SQLite has no SKIP LOCKED: two workers read the same oldest executions, one claims them."""
     if db.engine.dialect.name == "postgresql":
         pytest.skip("PostgreSQL locks the candidates it reads (SKIP LOCKED): no such race")
-    ids = queued_events(api, client, receiver, jobs.BATCH_SIZE + 2)
-    allow = jobs.limits.within_concurrency
+    ids = queued_events(api, client, receiver, claims.BATCH_SIZE + 2)
+    allow = claims.limits.within_concurrency
 
     def another_worker_claims_them_first(candidates):
-        monkeypatch.setattr(jobs.limits, "within_concurrency", allow)
+        monkeypatch.setattr(claims.limits, "within_concurrency", allow)
         allowed = allow(candidates)
         with db.engine.begin() as other_worker:
             other_worker.execute(
@@ -104,6 +104,6 @@ def test_a_worker_that_loses_the_oldest_to_another_claims_the_next(
             )
         return allowed
 
-    monkeypatch.setattr(jobs.limits, "within_concurrency", another_worker_claims_them_first)
-    claimed = [execution_id for execution_id, _ in jobs._claim_next()]
-    assert claimed == ids[jobs.BATCH_SIZE :]
+    monkeypatch.setattr(claims.limits, "within_concurrency", another_worker_claims_them_first)
+    claimed = [execution_id for execution_id, _ in claims.claim_next()]
+    assert claimed == ids[claims.BATCH_SIZE :]

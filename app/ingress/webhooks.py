@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 from flask import Flask, Response, current_app
 from sqlalchemy import bindparam, select
@@ -124,49 +125,116 @@ def _guarded(request: Request, token: str, body: bytes, test: bool) -> Response:
         ) from None
 
 
+@dataclass(frozen=True)
+class _Hook:
+    """The trigger a webhook address leads to."""
+
+    merchant_id: int
+    flow_id: str
+    node_id: str
+    version_id: str
+    listening: bool
+    subscription: bytes | None
+    per_minute: int | None
+    max_bytes: int | None
+    node: dict
+    spec: Any
+
+    @property
+    def params(self) -> dict:
+        return self.node.get("params", {})
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    """One request to a hook, with the account its signature is checked with."""
+
+    request: Request
+    body: bytes
+    hook: _Hook
+    credential: dict | None
+    secrets: Secrets
+
+    @property
+    def stored(self) -> bytes:
+        """The body as kept: a sender may echo the shared secret (some send it as a token)."""
+        return self.secrets.scrub_bytes(self.body) if self.secrets else self.body
+
+
 def _receive(request: Request, token: str, body: bytes, test: bool) -> Response:
+    hook = _look_up(token, test)
+    limits.check_webhook(hook.merchant_id, hook.per_minute, hook.max_bytes, len(body))
+    delivery = _open(request, body, hook)
+    inbound = _parse(delivery)
+    # A ping or another topic is answered without running anything, so it needs no check.
+    if hook.spec.ignore and (reason := hook.spec.ignore(inbound, hook.params)):
+        return _json({"ignored": reason}, 200)
+    if not hook.listening:
+        raise _unknown()
+    if hook.spec.verify:
+        _check_signature(delivery, inbound)
+    return _start(delivery, inbound, test)
+
+
+def _look_up(token: str, test: bool) -> _Hook:
+    """The trigger at this address; 404 when there is none, or none that listens."""
     found = execute_core(ENDPOINT, {"token": token}).first()
     if found is None:
         raise _unknown()
     merchant_id, flow_id, node_id, version_id, active, subscription, per_minute, max_bytes = found
-    # The test address runs a flow that is off; the production one does not, but still
-    # answers a provider's ping (sent while the flow is being switched on).
-    listening = active or test
     graph = lifecycle.version_graph(version_id)
     if graph.trigger_id != node_id:
         raise ApiProblem(404, "Unknown webhook", "This trigger was removed from the flow.")
-    node, spec = graph.nodes[node_id], graph.spec(node_id)
-    if not listening and spec.ignore is None:
+    hook = _Hook(
+        merchant_id=merchant_id,
+        flow_id=flow_id,
+        node_id=node_id,
+        version_id=version_id,
+        # The test address runs a flow that is off; the production one does not, but still
+        # answers a provider's ping (sent while the flow is being switched on).
+        listening=active or test,
+        subscription=subscription,
+        per_minute=per_minute,
+        max_bytes=max_bytes,
+        node=graph.nodes[node_id],
+        spec=graph.spec(node_id),
+    )
+    if not hook.listening and hook.spec.ignore is None:
         raise _unknown()
-    limits.check_webhook(merchant_id, per_minute, max_bytes, len(body))
-    params = node.get("params", {})
-    credential = store.decrypted(merchant_id, node.get("credential"))
-    # A sender may echo the shared secret (some send it as a token): it is never stored.
-    secrets = store.secrets_of(spec.connector_key, credential)
-    stored = secrets.scrub_bytes(body) if secrets else body
+    return hook
 
+
+def _open(request: Request, body: bytes, hook: _Hook) -> _Delivery:
+    credential = store.decrypted(hook.merchant_id, hook.node.get("credential"))
+    secrets = store.secrets_of(hook.spec.connector_key, credential)
+    return _Delivery(request, body, hook, credential, secrets)
+
+
+def _parse(delivery: _Delivery) -> InboundRequest:
+    """The delivery as a trigger sees it; a body that cannot be read is refused (and kept)."""
+    request = delivery.request
     try:
-        payload = parse_body(body, request.content_type)
-        inbound = InboundRequest(
-            body=body, headers=dict(request.headers), query=request.args.to_dict(), payload=payload
-        )
-        # A ping or another topic is answered without running anything, so it needs no check.
-        if spec.ignore and (reason := spec.ignore(inbound, params)):
-            return _json({"ignored": reason}, 200)
-        if not listening:
-            raise _unknown()
-        if spec.verify:
-            _verify(spec, inbound, params, credential, subscription)
+        payload = parse_body(delivery.body, request.content_type)
     except PayloadError as error:
-        if not listening:
+        if not delivery.hook.listening:
             raise _unknown() from None
-        _reject(
-            request, merchant_id, flow_id, node_id, stored, error.status, error.message, secrets
-        )
+        _reject(delivery, error.status, error.message)
+    return InboundRequest(
+        body=delivery.body,
+        headers=dict(request.headers),
+        query=request.args.to_dict(),
+        payload=payload,
+    )
+
+
+def _check_signature(delivery: _Delivery, inbound: InboundRequest) -> None:
+    """Refuse (and keep) a delivery whose signature does not hold; 503 when it cannot be
+    checked now (not acknowledged, so nothing is lost: the provider sends it again)."""
+    try:
+        _verify(delivery.hook, inbound, delivery.credential)
     except SignatureError as error:
-        _reject(request, merchant_id, flow_id, node_id, stored, 401, str(error), secrets)
+        _reject(delivery, 401, str(error))
     except TransientError as error:
-        # Not acknowledged, so nothing is lost: the provider sends the delivery again.
         raise ApiProblem(
             503,
             "Temporarily unavailable",
@@ -174,31 +242,39 @@ def _receive(request: Request, token: str, body: bytes, test: bool) -> Response:
             headers={"Retry-After": str(int(error.retry_after or 30))},
         ) from None
     except NodeError as error:
-        reason = secrets.scrub(f"The signature check failed: {error}")
-        _reject(request, merchant_id, flow_id, node_id, stored, 401, reason, secrets)
+        _reject(delivery, 401, f"The signature check failed: {error}")
 
-    dedupe_key = (spec.event_id(inbound, params) if spec.event_id else None) or request.headers.get(
-        "Idempotency-Key"
-    )
-    if test and dedupe_key:
-        dedupe_key = f"test:{dedupe_key}"  # a test never stops the real event from running
+
+def _start(delivery: _Delivery, inbound: InboundRequest, test: bool) -> Response:
+    """Commit the event as a queued execution (once per event id), then answer."""
+    hook, request = delivery.hook, delivery.request
     try:
         execution_id = executions.start(
-            merchant_id=merchant_id,
-            flow_id=flow_id,
-            version_id=version_id,
-            body=stored,
+            merchant_id=hook.merchant_id,
+            flow_id=hook.flow_id,
+            version_id=hook.version_id,
+            body=delivery.stored,
             content_type=request.content_type,
             mode="test" if test else "webhook",
-            dedupe_key=_bounded(dedupe_key),
+            dedupe_key=_dedupe_key(hook, inbound, test),
         )
     except executions.Duplicate as duplicate:
         return _json({"execution_id": duplicate.execution_id, "duplicate": True}, 200)
-    if params.get("respond") == "from_flow":  # the event is committed: now we may wait
-        reply = wait_for_response(execution_id, params.get("respond_timeout_seconds", 10))
+    if hook.params.get("respond") == "from_flow":  # the event is committed: now we may wait
+        reply = wait_for_response(execution_id, hook.params.get("respond_timeout_seconds", 10))
         if reply is not None:
             return _flow_reply(reply)
     return _json({"execution_id": execution_id, "status": "queued"}, 202)
+
+
+def _dedupe_key(hook: _Hook, inbound: InboundRequest, test: bool) -> str | None:
+    spec = hook.spec
+    key = (spec.event_id(inbound, hook.params) if spec.event_id else None) or inbound.header(
+        "Idempotency-Key"
+    )
+    if test and key:
+        key = f"test:{key}"  # a test never stops the real event from running
+    return _bounded(key)
 
 
 def _json(body: dict, status: int) -> Response:
@@ -216,15 +292,15 @@ def _unknown() -> ApiProblem:
     )
 
 
-def _verify(spec, inbound: InboundRequest, params: dict, credential, subscription) -> None:
+def _verify(hook: _Hook, inbound: InboundRequest, credential) -> None:
     """Check the signature with the account, and what the provider returned when the webhook
     was registered (some providers issue the signing secret then). Schemes where the provider
     checks the signature itself call it with ``inbound.api``."""
-    if spec.connector is not None and credential:
-        inbound = replace(inbound, api=api_client(spec.connector, credential))
-    if subscription is not None:
-        credential = {**(credential or {}), "subscription": vault().decrypt(subscription)}
-    spec.verify(inbound, params, credential)
+    if hook.spec.connector is not None and credential:
+        inbound = replace(inbound, api=api_client(hook.spec.connector, credential))
+    if hook.subscription is not None:
+        credential = {**(credential or {}), "subscription": vault().decrypt(hook.subscription)}
+    hook.spec.verify(inbound, hook.params, credential)
 
 
 def _flow_reply(reply: dict) -> Response:
@@ -247,30 +323,22 @@ def _bounded(key: str | None) -> str | None:
     return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
-def _reject(
-    request: Request,
-    merchant_id,
-    flow_id,
-    node_id,
-    body,
-    status: int,
-    reason: str,
-    secrets: Secrets,
-):
+def _reject(delivery: _Delivery, status: int, reason: str):
     """Keep the refused delivery for the merchant to see, then answer with the reason."""
+    secrets, request, hook = delivery.secrets, delivery.request, delivery.hook
     reason = secrets.scrub(reason)
     db.session.add(
         RejectedEvent(
-            merchant_id=merchant_id,
-            flow_id=flow_id,
-            node_id=node_id,
+            merchant_id=hook.merchant_id,
+            flow_id=hook.flow_id,
+            node_id=hook.node_id,
             status_code=status,
             reason=reason[:1000],
             content_type=request.content_type,
             headers=secrets.scrub(
                 {k: v for k, v in request.headers.items() if k.lower() in KEPT_HEADERS}
             ),
-            body=body[:KEPT_BODY_BYTES],
+            body=delivery.stored[:KEPT_BODY_BYTES],
         )
     )
     db.session.commit()
