@@ -33,6 +33,7 @@ from app.flows.webhook_urls import PREFIX, URLS
 from app.identity.access import default_headers
 from app.ingress import limits
 from app.models import Flow, Merchant, RejectedEvent, WebhookEndpoint
+from app.operations import log_format, metrics
 from app.runtime import executions
 from app.runtime.provider_http import api_client
 from app.runtime.queue import wait_for_response
@@ -126,6 +127,7 @@ def _guarded(request: Request, token: str, body: bytes, test: bool) -> Response:
 
 def _receive(request: Request, token: str, body: bytes, test: bool) -> Response:
     found = execute_core(ENDPOINT, {"token": token}).first()
+    log_format.bind(shop_id=found and found.merchant_id)
     if found is None:
         raise _unknown()
     merchant_id, flow_id, node_id, version_id, active, subscription, per_minute, max_bytes = found
@@ -136,6 +138,7 @@ def _receive(request: Request, token: str, body: bytes, test: bool) -> Response:
     if graph.trigger_id != node_id:
         raise ApiProblem(404, "Unknown webhook", "This trigger was removed from the flow.")
     node, spec = graph.nodes[node_id], graph.spec(node_id)
+    metrics.delivery(spec.connector_key, "received")
     if not listening and spec.ignore is None:
         raise _unknown()
     limits.check_webhook(merchant_id, per_minute, max_bytes, len(body))
@@ -160,10 +163,12 @@ def _receive(request: Request, token: str, body: bytes, test: bool) -> Response:
     except PayloadError as error:
         if not listening:
             raise _unknown() from None
+        metrics.delivery(spec.connector_key, "rejected")
         _reject(
             request, merchant_id, flow_id, node_id, stored, error.status, error.message, secrets
         )
     except SignatureError as error:
+        metrics.delivery(spec.connector_key, "rejected")
         _reject(request, merchant_id, flow_id, node_id, stored, 401, str(error), secrets)
     except TransientError as error:
         # Not acknowledged, so nothing is lost: the provider sends the delivery again.
@@ -175,6 +180,7 @@ def _receive(request: Request, token: str, body: bytes, test: bool) -> Response:
         ) from None
     except NodeError as error:
         reason = secrets.scrub(f"The signature check failed: {error}")
+        metrics.delivery(spec.connector_key, "rejected")
         _reject(request, merchant_id, flow_id, node_id, stored, 401, reason, secrets)
 
     dedupe_key = (spec.event_id(inbound, params) if spec.event_id else None) or request.headers.get(
@@ -193,7 +199,9 @@ def _receive(request: Request, token: str, body: bytes, test: bool) -> Response:
             dedupe_key=_bounded(dedupe_key),
         )
     except executions.Duplicate as duplicate:
+        metrics.delivery(spec.connector_key, "deduplicated")
         return _json({"execution_id": duplicate.execution_id, "duplicate": True}, 200)
+    metrics.delivery(spec.connector_key, "accepted")
     if params.get("respond") == "from_flow":  # the event is committed: now we may wait
         reply = wait_for_response(execution_id, params.get("respond_timeout_seconds", 10))
         if reply is not None:

@@ -43,6 +43,9 @@ class _Context(logging.Filter):
 def init_app(app: Flask) -> None:
     if str(app.config["SHOPWIRE_LOG_FORMAT"]).lower() != "json":
         return
+    app.before_request(bind)  # a request thread's previous delivery is not this request's
+    # Flask's own handler would print the app's lines a second time, as plain text.
+    app.logger.removeHandler(default_handler)
     root = logging.getLogger()
     if any(getattr(handler, "shopwire_json", False) for handler in root.handlers):
         return  # once per process, however many apps it creates
@@ -62,5 +65,3 @@ def init_app(app: Flask) -> None:
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(logging.INFO)
-    # Flask's own handler would print the app's lines a second time, as plain text.
-    app.logger.removeHandler(default_handler)

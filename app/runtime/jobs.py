@@ -20,6 +20,7 @@ from app.ingress import limits
 from app.models import Execution, Flow, Merchant, StepRun
 from app.models.base import utcnow
 from app.models.execution import NO_ITEM
+from app.operations import log_format, metrics
 from app.runtime import error_flows, subflows
 from app.runtime.provider_http import origins, outbound_session
 from app.runtime.queue import disarm_wakeup, dispatch, publish_response, schedule
@@ -54,6 +55,7 @@ def run_execution(execution_id: str) -> int:
             batch = _claim_next()
     finally:
         db.session.remove()
+        log_format.bind()  # what is logged next is no longer about these executions
     return ran
 
 
@@ -190,6 +192,7 @@ def _fail_crashed(execution_id: str, token: int) -> None:
         )
         db.session.commit()
         if marked.rowcount == 1:  # the merchant's error flows hear of crashes too
+            metrics.execution_finished("failed")
             row = db.session.execute(LOAD_EXECUTION, {"id": execution_id}).one()
             if row.mode != subflows.MODE:
                 error_flows.report(row, execution_id, token, error)
@@ -231,6 +234,7 @@ CLAIM_EVENT = Execution.__table__.update().where(_THIS_EXECUTION)
 
 def _run_claimed(execution_id: str, token: int) -> str:
     row = execute_core(LOAD_EXECUTION, {"id": execution_id}).one()
+    log_format.bind(execution_id=execution_id, shop_id=row.merchant_id)
     if (row.status, row.runs) != ("running", token):
         raise LeaseLost(execution_id)  # taken over while it waited in this job's batch
     finished, attempts = _earlier_steps(execution_id) if row.runs > 1 else ({}, {})
@@ -255,8 +259,9 @@ def _run_claimed(execution_id: str, token: int) -> str:
         # provider's own call for it from running.
         claim=progress.claim if row.mode == "webhook" else lambda event_id: True,
     )
-    result = interpreter.run(run, progress.record)
+    result = interpreter.run(run, metrics.timed_steps(run.graph, progress.record))
     progress.finish(result)
+    metrics.execution_finished(result.status)
     if result.status == "waiting":
         schedule(execution_id, result.resume_at)
     elif result.status == "failed" and row.mode != subflows.MODE:
