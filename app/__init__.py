@@ -33,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         _tune_sqlite(app)
 
+    from app import operations
     from app.api import (
         catalog,
         credentials,
@@ -71,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     access.init_app(app)
     _register_error_handlers(app)
     node_store.init_app(app)
+    operations.init_app(app)
     return app
 
 

@@ -56,6 +56,9 @@ DEFAULTS: dict[str, Any] = {
     "SHOPWIRE_LOCKOUT_SECONDS": 900,
     "SHOPWIRE_RESET_TOKEN_SECONDS": 3600,
     "SHOPWIRE_INVITE_DAYS": 7,
+    # Operations (app/operations): /metrics needs this bearer token when set; "json" logs.
+    "SHOPWIRE_METRICS_TOKEN": "",
+    "SHOPWIRE_LOG_FORMAT": "text",
 }
 
 # Environment names that differ from the config key.

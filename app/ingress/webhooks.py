@@ -34,6 +34,7 @@ from app.flows.webhook_urls import PREFIX, URLS
 from app.identity.access import default_headers
 from app.ingress import limits
 from app.models import Flow, Merchant, RejectedEvent, WebhookEndpoint
+from app.operations import log_format, metrics
 from app.runtime import executions
 from app.runtime.provider_http import api_client
 from app.runtime.queue import wait_for_response
@@ -179,6 +180,7 @@ def _receive(request: Request, token: str, body: bytes, test: bool) -> Response:
 def _look_up(token: str, test: bool) -> _Hook:
     """The trigger at this address; 404 when there is none, or none that listens."""
     found = execute_core(ENDPOINT, {"token": token}).first()
+    log_format.bind(shop_id=found and found.merchant_id)
     if found is None:
         raise _unknown()
     merchant_id, flow_id, node_id, version_id, active, subscription, per_minute, max_bytes = found
@@ -199,6 +201,7 @@ def _look_up(token: str, test: bool) -> _Hook:
         node=graph.nodes[node_id],
         spec=graph.spec(node_id),
     )
+    metrics.delivery(hook.spec.connector_key, "received")
     if not hook.listening and hook.spec.ignore is None:
         raise _unknown()
     return hook
@@ -259,7 +262,9 @@ def _start(delivery: _Delivery, inbound: InboundRequest, test: bool) -> Response
             dedupe_key=_dedupe_key(hook, inbound, test),
         )
     except executions.Duplicate as duplicate:
+        metrics.delivery(hook.spec.connector_key, "deduplicated")
         return _json({"execution_id": duplicate.execution_id, "duplicate": True}, 200)
+    metrics.delivery(hook.spec.connector_key, "accepted")
     if hook.params.get("respond") == "from_flow":  # the event is committed: now we may wait
         reply = wait_for_response(execution_id, hook.params.get("respond_timeout_seconds", 10))
         if reply is not None:
@@ -326,6 +331,7 @@ def _bounded(key: str | None) -> str | None:
 def _reject(delivery: _Delivery, status: int, reason: str):
     """Keep the refused delivery for the merchant to see, then answer with the reason."""
     secrets, request, hook = delivery.secrets, delivery.request, delivery.hook
+    metrics.delivery(hook.spec.connector_key, "rejected")
     reason = secrets.scrub(reason)
     db.session.add(
         RejectedEvent(

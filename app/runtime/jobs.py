@@ -16,6 +16,7 @@ from app.extensions import db, execute_core
 from app.flows.lifecycle import version_graph
 from app.models import Execution, Flow
 from app.models.base import utcnow
+from app.operations import log_format, metrics
 from app.runtime import claims, error_flows, subflows
 from app.runtime.progress import FINISH, LeaseLost, Progress, earlier_steps
 from app.runtime.provider_http import origins, outbound_session
@@ -48,6 +49,7 @@ def run_execution(execution_id: str) -> int:
             batch = claims.claim_next()
     finally:
         db.session.remove()
+        log_format.bind()  # what is logged next is no longer about these executions
     return ran
 
 
@@ -85,6 +87,7 @@ def _fail_crashed(execution_id: str, token: int) -> None:
         )
         db.session.commit()
         if marked.rowcount == 1:  # the merchant's error flows hear of crashes too
+            metrics.execution_finished("failed")
             row = db.session.execute(LOAD_EXECUTION, {"id": execution_id}).one()
             if row.mode != subflows.MODE:
                 error_flows.report(row, execution_id, token, error)
@@ -113,6 +116,7 @@ LOAD_EXECUTION = (
 
 def _run_claimed(execution_id: str, token: int) -> str:
     row = execute_core(LOAD_EXECUTION, {"id": execution_id}).one()
+    log_format.bind(execution_id=execution_id, shop_id=row.merchant_id)
     if (row.status, row.runs) != ("running", token):
         raise LeaseLost(execution_id)  # taken over while it waited in this job's batch
     finished, attempts = earlier_steps(execution_id) if row.runs > 1 else ({}, {})
@@ -137,8 +141,9 @@ def _run_claimed(execution_id: str, token: int) -> str:
         # provider's own call for it from running.
         claim=progress.claim if row.mode == "webhook" else lambda event_id: True,
     )
-    result = interpreter.run(run, progress.record)
+    result = interpreter.run(run, metrics.timed_steps(run.graph, progress.record))
     progress.finish(result)
+    metrics.execution_finished(result.status)
     if result.status == "waiting":
         schedule(execution_id, result.resume_at)
     elif result.status == "failed" and row.mode != subflows.MODE:

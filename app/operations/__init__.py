@@ -1,0 +1,31 @@
+"""Operations: noticing first when something stops working, and telling the operator and the
+merchant in plain words. Health probes (health), Prometheus metrics (metrics), JSON logs
+(log_format), the operator's CLI (commands), alerts (alerts) and trigger health
+(trigger_health)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from app.operations import health, log_format, metrics
+
+    _metrics_directory(app)
+    log_format.init_app(app)
+    for module in (health, metrics):
+        app.register_blueprint(module.bp)
+
+
+def _metrics_directory(app: Flask) -> None:
+    """prometheus-client's multiprocess mode is chosen by ``PROMETHEUS_MULTIPROC_DIR``, read
+    when the library is first imported. An operator may set it (and wipe it on deploy, as the
+    library asks); else it is ``<data dir>/metrics``, which the processes started from here
+    (``shopwire up``, tests) inherit."""
+    directory = os.environ.setdefault(
+        "PROMETHEUS_MULTIPROC_DIR", str(Path(app.config["SHOPWIRE_DATA_DIR"]) / "metrics")
+    )
+    Path(directory).mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,162 @@
+"""Prometheus metrics: ``GET /metrics`` and the few calls that count events where they happen.
+
+prometheus-client in multiprocess mode: every web, worker and scheduler process writes its
+counts to files in ``PROMETHEUS_MULTIPROC_DIR`` (see :func:`app.operations.init_app`) and
+``/metrics`` adds them up, so one scrape of any web server sees the work of every process on its
+host. The library picks its storage when it is first imported, after that variable is set, so
+this module imports it only inside its functions.
+
+What is a state rather than an event (queue depth, the age of the oldest queued execution,
+executions per status, workers alive) is read from the database and Redis at scrape time: the
+database is the source of truth, and a gauge per process would be wrong after a crash.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from functools import cache
+
+from flask import Blueprint, Response, abort, current_app, request
+from redis.exceptions import RedisError
+from rq import Worker
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.extensions import db
+from app.identity.access import public
+from app.models import Execution
+from app.models.base import utcnow
+from app.runtime.queue import redis_connection
+
+log = logging.getLogger("shopwire.operations")
+
+bp = Blueprint("operations_metrics", __name__)
+
+DELIVERY_OUTCOMES = ("received", "accepted", "rejected", "deduplicated")
+# Steps take from milliseconds (a map) to the HTTP timeout of a provider call.
+STEP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+IN_PROGRESS = ("queued", "running", "waiting")
+
+
+@cache
+def _instruments():
+    from prometheus_client import Counter, Histogram
+
+    deliveries = {
+        outcome: Counter(
+            f"shopwire_deliveries_{outcome}",
+            f"Webhook deliveries {outcome}, per connector",
+            ["connector"],
+        )
+        for outcome in DELIVERY_OUTCOMES
+    }
+    executions = Counter(
+        "shopwire_executions_finished",
+        "Executions that ended a run, per status (succeeded, failed, waiting)",
+        ["status"],
+    )
+    steps = Histogram(
+        "shopwire_step_duration_seconds",
+        "How long steps took, per node type",
+        ["node_type", "status"],
+        buckets=STEP_BUCKETS,
+    )
+    return deliveries, executions, steps
+
+
+def delivery(connector: str | None, outcome: str) -> None:
+    """Count a webhook delivery: ``received``, then ``accepted``, ``rejected`` or
+    ``deduplicated``."""
+    _instruments()[0][outcome].labels(connector=connector or "core").inc()
+
+
+def execution_finished(status: str) -> None:
+    _instruments()[1].labels(status=status).inc()
+
+
+def timed_steps(graph, record):
+    """``record`` (the worker's step recorder), also observing each step's duration."""
+    histogram = _instruments()[2]
+
+    def observe(step) -> None:
+        if step.started_at and step.finished_at:
+            node_type = graph.nodes[step.node_id].get("type", "unknown")
+            seconds = (step.finished_at - step.started_at).total_seconds()
+            histogram.labels(node_type=node_type, status=step.status).observe(seconds)
+        record(step)
+
+    return observe
+
+
+@bp.get("/metrics")
+@public
+def metrics():
+    token = current_app.config["SHOPWIRE_METRICS_TOKEN"]
+    if token:
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), token):
+            abort(Response("Send Authorization: Bearer $SHOPWIRE_METRICS_TOKEN.\n", 401))
+    from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry)
+    registry.register(_StateCollector())
+    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+
+
+class _StateCollector:
+    """Queue depth, oldest queued execution, executions per status, workers alive."""
+
+    def collect(self):
+        from prometheus_client.core import GaugeMetricFamily
+
+        try:
+            counts, oldest = _execution_state()
+        except SQLAlchemyError:
+            db.session.rollback()
+            log.warning("metrics: the database does not answer")
+        else:
+            by_status = GaugeMetricFamily(
+                "shopwire_executions",
+                "Executions now queued, running or waiting",
+                labels=["status"],
+            )
+            for status in IN_PROGRESS:
+                by_status.add_metric([status], counts.get(status, 0))
+            yield by_status
+            yield GaugeMetricFamily(
+                "shopwire_queue_depth",
+                "Executions queued and not yet claimed by a worker",
+                value=counts.get("queued", 0),
+            )
+            age = (utcnow() - oldest).total_seconds() if oldest else 0
+            yield GaugeMetricFamily(
+                "shopwire_queue_oldest_age_seconds",
+                "Age of the oldest queued execution (0 when none waits)",
+                value=max(age, 0),
+            )
+        try:
+            alive = Worker.count(connection=redis_connection())
+        except RedisError:
+            log.warning("metrics: Redis does not answer")
+        else:
+            yield GaugeMetricFamily(
+                "shopwire_workers_alive", "Workers registered with RQ", value=alive
+            )
+
+
+def _execution_state():
+    counts = dict(
+        db.session.execute(
+            select(Execution.status, func.count())
+            .where(Execution.status.in_(IN_PROGRESS))
+            .group_by(Execution.status)
+        ).all()
+    )
+    oldest = db.session.scalar(
+        select(func.min(Execution.queued_at)).where(Execution.status == "queued")
+    )
+    db.session.commit()
+    return counts, oldest
