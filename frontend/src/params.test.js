@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { initialParams, inputKind, isEntries } from './ParamForm.jsx';
+import { initialParams } from './params.js';
+import { inputKind, isEntries } from './form/ParamForm.jsx';
 
 describe('new node params', () => {
   it('start with defaults and empty required objects', () => {

@@ -3,10 +3,11 @@
 // Objects without declared properties (a map node's fields, headers) are edited entry by
 // entry, and each entry can be fixed or from data (mapping["field.entry"]).
 import { useState } from 'react';
-import { parseJson, toJson } from './api.js';
-import { SECRET_SET } from './credentials.js';
-import { ExpressionInput } from './Mapping.jsx';
-import NextRuns from './Schedule.jsx';
+import { useTranslation } from 'react-i18next';
+import { parseJson, toJson } from '../api.js';
+import { SECRET_SET } from '../credentials.js';
+import { ExpressionInput } from '../components/Mapping.jsx';
+import NextRuns from '../components/Schedule.jsx';
 
 function without(object, key) {
   const { [key]: _gone, ...rest } = object || {};
@@ -258,7 +259,8 @@ export function isEntries(schema) {
   return schema && schema.type === 'object' && !schema.properties;
 }
 
-export default function ParamForm({ schema, params, mapping, errors, onChange, t }) {
+export default function ParamForm({ schema, params, mapping, errors, onChange }) {
+  const { t } = useTranslation();
   const properties = (schema && schema.properties) || {};
   const required = new Set((schema && schema.required) || []);
   const names = Object.keys(properties);
@@ -349,13 +351,3 @@ export default function ParamForm({ schema, params, mapping, errors, onChange, t
   );
 }
 
-/** Params a freshly added node starts with: defaults, and empty objects where required. */
-export function initialParams(schema) {
-  const params = {};
-  const required = new Set((schema && schema.required) || []);
-  for (const [name, field] of Object.entries((schema && schema.properties) || {})) {
-    if (field.default !== undefined) params[name] = field.default;
-    else if (required.has(name) && field.type === 'object') params[name] = {};
-  }
-  return params;
-}
