@@ -4,7 +4,6 @@ import { toJson } from '../api.js';
 import { localized, statusText } from '../i18n.js';
 import ParamForm from '../form/ParamForm.jsx';
 import { ScopeContext } from './Mapping.jsx';
-import Account from './Account.jsx';
 
 function Data({ label, value, open }) {
   return (
@@ -132,19 +131,10 @@ export default function NodePanel({ node, spec, problems, step, scope, onChange,
       <p className="hint">
         {t('step_id')}: <code>{node.id}</code>
       </p>
-      {spec && spec.auth && <Account key={node.id} node={node} spec={spec} onChange={onChange} />}
       <h3>{t('settings')}</h3>
       {spec ? (
         <ScopeContext.Provider value={scope}>
-        <ParamForm
-          key={node.id}
-          schema={spec.params}
-          params={data.params}
-          mapping={data.mapping}
-          errors={problems}
-         
-          onChange={(params, mapping) => onChange({ params, mapping })}
-        />
+          <ParamForm key={node.id} node={node} spec={spec} problems={problems} onChange={onChange} />
         </ScopeContext.Provider>
       ) : (
         <p className="muted">{t('unknown_type')}</p>

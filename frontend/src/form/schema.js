@@ -1,0 +1,90 @@
+// How a node's params JSON Schema becomes a react-jsonschema-form: which field or widget each
+// top-level parameter gets, and the values rjsf may hold.
+import { LosslessNumber } from 'lossless-json';
+
+/** The account picker's place in the form: a property no params schema can declare. */
+export const ACCOUNT = '$account';
+
+/** An object without declared properties (a map node's fields, headers): edited entry by entry. */
+export function isEntries(schema) {
+  return !!schema && schema.type === 'object' && !schema.properties;
+}
+
+function types(schema) {
+  return Array.isArray(schema.type) ? schema.type : [schema.type];
+}
+
+/**
+ * How a fixed value is entered: 'choice', 'text', 'number', 'checkbox', 'json' or 'entries'.
+ * A field that takes text or a number (an id like Shopify's) is typed as text: a number above
+ * 2^53 would lose digits in JavaScript.
+ */
+export function inputKind(schema) {
+  if (isEntries(schema)) return 'entries';
+  if (Array.isArray(schema.enum)) return 'choice';
+  if (types(schema).includes('string')) return 'text';
+  if (types(schema).includes('number') || types(schema).includes('integer')) return 'number';
+  if (types(schema).includes('boolean')) return 'checkbox';
+  return 'json';
+}
+
+function uiFor(schema) {
+  const kind = inputKind(schema);
+  if (kind === 'entries') return { 'ui:field': 'entries' };
+  if (kind === 'json') return { 'ui:field': 'json' };
+  if (schema.writeOnly) return { 'ui:widget': 'secret' };
+  if (schema['x-options']) return { 'ui:widget': 'options' };
+  if (kind === 'checkbox') return { 'ui:widget': 'checkbox' };
+  return {};
+}
+
+/** The property as rjsf renders it: one type for text-or-number fields, as text. */
+function fieldSchema(schema) {
+  const kind = inputKind(schema);
+  if (kind === 'text' && !Array.isArray(schema.enum)) return { ...schema, type: 'string' };
+  if (kind === 'number') return { ...schema, type: types(schema).includes('integer') ? 'integer' : 'number' };
+  return schema;
+}
+
+/**
+ * {schema, uiSchema} for rjsf: the params' top-level properties, each with the field or widget
+ * its kind needs, and the account picker first when the connector has accounts.
+ */
+export function formSchemas(paramsSchema, withAccount) {
+  const properties = (paramsSchema && paramsSchema.properties) || {};
+  const schema = {
+    type: 'object',
+    required: (paramsSchema && paramsSchema.required) || [],
+    properties: {},
+  };
+  const uiSchema = { 'ui:submitButtonOptions': { norender: true } };
+  if (withAccount) {
+    schema.properties[ACCOUNT] = { type: 'string' };
+    uiSchema[ACCOUNT] = { 'ui:field': 'account' };
+  }
+  for (const [name, property] of Object.entries(properties)) {
+    schema.properties[name] = fieldSchema(property);
+    uiSchema[name] = uiFor(property);
+  }
+  return { schema, uiSchema };
+}
+
+/**
+ * The params as rjsf may hold them. rjsf copies objects it finds in the form data into plain
+ * ones, which would break lossless-json's big numbers: a top-level one is handed over as its
+ * digits, and objects and lists are read by the json and entries fields from the params.
+ */
+export function formValues(params) {
+  return Object.fromEntries(
+    Object.entries(params || {}).map(([name, value]) => [
+      name,
+      value instanceof LosslessNumber ? value.toString() : value,
+    ]),
+  );
+}
+
+/** `object` without `key`. */
+export function without(object, key) {
+  const { [key]: _gone, ...rest } = object || {};
+  return rest;
+}
