@@ -50,6 +50,7 @@ describe('the rjsf form', () => {
     expect(uiSchema.warehouse).toEqual({ 'ui:widget': 'options' });
     expect(uiSchema.dry_run).toEqual({ 'ui:widget': 'checkbox' });
     expect(uiSchema.url).toEqual({});
+    expect(formSchemas(SCHEMA, false, '— choose —').uiSchema.method).toEqual({ 'ui:placeholder': '— choose —' });
     expect(formSchemas(SCHEMA, false).schema.properties[ACCOUNT]).toBeUndefined();
   });
 

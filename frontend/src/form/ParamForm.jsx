@@ -25,7 +25,10 @@ export default function ParamForm({ node, spec, problems, onChange }) {
   const { t } = useTranslation();
   const params = node.data.params || {};
   const mapping = node.data.mapping || {};
-  const { schema, uiSchema } = useMemo(() => formSchemas(spec.params, !!spec.auth), [spec]);
+  const { schema, uiSchema } = useMemo(
+    () => formSchemas(spec.params, !!spec.auth, t('choose')),
+    [spec, t],
+  );
   const values = useMemo(() => formValues(node.data.params), [node.data.params]);
 
   const update = (nextParams, nextMapping) => onChange({ params: nextParams, mapping: nextMapping });

@@ -28,13 +28,14 @@ export function inputKind(schema) {
   return 'json';
 }
 
-function uiFor(schema) {
+function uiFor(schema, choose) {
   const kind = inputKind(schema);
   if (kind === 'entries') return { 'ui:field': 'entries' };
   if (kind === 'json') return { 'ui:field': 'json' };
   if (schema.writeOnly) return { 'ui:widget': 'secret' };
   if (schema['x-options']) return { 'ui:widget': 'options' };
   if (kind === 'checkbox') return { 'ui:widget': 'checkbox' };
+  if (kind === 'choice') return { 'ui:placeholder': choose };
   return {};
 }
 
@@ -48,9 +49,10 @@ function fieldSchema(schema) {
 
 /**
  * {schema, uiSchema} for rjsf: the params' top-level properties, each with the field or widget
- * its kind needs, and the account picker first when the connector has accounts.
+ * its kind needs, and the account picker first when the connector has accounts. `choose` is
+ * the empty choice of a list without a default ("— choose —").
  */
-export function formSchemas(paramsSchema, withAccount) {
+export function formSchemas(paramsSchema, withAccount, choose = '') {
   const properties = (paramsSchema && paramsSchema.properties) || {};
   const schema = {
     type: 'object',
@@ -64,7 +66,7 @@ export function formSchemas(paramsSchema, withAccount) {
   }
   for (const [name, property] of Object.entries(properties)) {
     schema.properties[name] = fieldSchema(property);
-    uiSchema[name] = uiFor(property);
+    uiSchema[name] = uiFor(property, choose);
   }
   return { schema, uiSchema };
 }
