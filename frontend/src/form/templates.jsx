@@ -1,6 +1,6 @@
 // rjsf templates. Every top-level parameter is drawn with its label, the "fixed value / from
 // data" switch, its description, the fixed-value widget or the expression input, and the
-// server's problems with it.
+// server's problems with it (at the ids rjsf's widgets name in aria-describedby).
 import { useTranslation } from 'react-i18next';
 import { ExpressionInput } from '../components/Mapping.jsx';
 import NextRuns from '../components/Schedule.jsx';
@@ -38,7 +38,11 @@ export function FieldTemplate({ id, fieldPathId, schema, required, children, reg
           <ModeSwitch label={title} fromData={fromData} onChange={(toData) => setMode(name, toData)} />
         )}
       </div>
-      {schema.description && <p className="hint">{schema.description}</p>}
+      {schema.description && (
+        <p className="hint" id={`${id}__description`}>
+          {schema.description}
+        </p>
+      )}
       {fromData && !entries ? (
         <ExpressionInput
           id={id}
@@ -49,11 +53,15 @@ export function FieldTemplate({ id, fieldPathId, schema, required, children, reg
         children
       )}
       {schema.format === 'schedule' && !fromData && <NextRuns schedule={params[name]} />}
-      {fieldProblems.map((p, i) => (
-        <p className="field-error" key={i} role="alert">
-          {p.message}
-        </p>
-      ))}
+      {fieldProblems.length > 0 && (
+        <div id={`${id}__error`}>
+          {fieldProblems.map((p, i) => (
+            <p className="field-error" key={i} role="alert">
+              {p.message}
+            </p>
+          ))}
+        </div>
+      )}
     </div>
   );
 }
