@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseJson, toJson } from './api.js';
 import { initialParams } from './params.js';
-import { ACCOUNT, formSchemas, formValues, inputKind, isEntries } from './form/schema.js';
+import { ACCOUNT, formSchemas, formValues, inputKind, isEntries, withoutComposition } from './form/schema.js';
 
 const SCHEMA = {
   type: 'object',
@@ -58,5 +58,29 @@ describe('the rjsf form', () => {
     const values = formValues(parseJson('{"order_id": 820982911946154508, "n": 3}'));
     expect(values).toEqual({ order_id: '820982911946154508', n: 3 });
     expect(toJson(formValues(undefined))).toBe('{}');
+  });
+});
+
+describe('schemas rjsf never hands to its validator', () => {
+  it('lose oneOf, anyOf, if and $ref at every level, and keep their data', () => {
+    const target = {
+      title: 'Target',
+      oneOf: [{ type: 'string' }, { type: 'integer' }],
+      default: { oneOf: 'kept' },
+    };
+    const body = {
+      type: 'object',
+      properties: { to: { anyOf: [{ format: 'email' }] }, list: { type: 'array', items: { $ref: '#/$defs/x' } } },
+      additionalProperties: { if: { type: 'string' }, then: { minLength: 1 } },
+    };
+    expect(withoutComposition(target)).toEqual({ title: 'Target', default: { oneOf: 'kept' } });
+    expect(withoutComposition(body)).toEqual({
+      type: 'object',
+      properties: { to: {}, list: { type: 'array', items: {} } },
+      additionalProperties: {},
+    });
+    const { schema, uiSchema } = formSchemas({ type: 'object', properties: { target } }, false);
+    expect(schema.properties.target).toEqual({ title: 'Target', default: { oneOf: 'kept' } });
+    expect(uiSchema.target).toEqual({ 'ui:field': 'json' });
   });
 });

@@ -39,12 +39,38 @@ function uiFor(schema, choose) {
   return {};
 }
 
+const COMPOSITION = ['oneOf', 'anyOf', 'allOf', 'not', 'if', 'then', 'else', '$ref', 'dependentSchemas', 'dependencies'];
+const SUBSCHEMAS = ['items', 'additionalProperties', 'prefixItems'];
+
+/**
+ * The schema without the keywords rjsf resolves with its validator. ajv compiles schemas into
+ * functions with `new Function`, which the editor's Content-Security-Policy forbids; the fields
+ * here never need the resolution (a composed value is typed as JSON, like any other).
+ */
+export function withoutComposition(schema) {
+  if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return schema;
+  const plain = Object.fromEntries(Object.entries(schema).filter(([key]) => !COMPOSITION.includes(key)));
+  for (const key of SUBSCHEMAS) {
+    if (Array.isArray(plain[key])) plain[key] = plain[key].map(withoutComposition);
+    else if (plain[key] !== undefined) plain[key] = withoutComposition(plain[key]);
+  }
+  for (const key of ['properties', 'patternProperties']) {
+    if (plain[key]) {
+      plain[key] = Object.fromEntries(
+        Object.entries(plain[key]).map(([name, sub]) => [name, withoutComposition(sub)]),
+      );
+    }
+  }
+  return plain;
+}
+
 /** The property as rjsf renders it: one type for text-or-number fields, as text. */
 function fieldSchema(schema) {
   const kind = inputKind(schema);
-  if (kind === 'text' && !Array.isArray(schema.enum)) return { ...schema, type: 'string' };
-  if (kind === 'number') return { ...schema, type: types(schema).includes('integer') ? 'integer' : 'number' };
-  return schema;
+  const plain = withoutComposition(schema);
+  if (kind === 'text' && !Array.isArray(schema.enum)) return { ...plain, type: 'string' };
+  if (kind === 'number') return { ...plain, type: types(schema).includes('integer') ? 'integer' : 'number' };
+  return plain;
 }
 
 /**

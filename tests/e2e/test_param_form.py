@@ -1,6 +1,8 @@
-"""A parameter whose choices come from the connected account ("x-options"): the editor asks
-GET /api/nodes/<type>/options/<source>, offers the answer, and takes a typed value when the
-server cannot answer. The endpoint is answered by the browser test itself."""
+"""The parameter form (react-jsonschema-form). A parameter whose choices come from the connected
+account ("x-options"): the editor asks GET /api/nodes/<type>/options/<source>, offers the answer,
+and takes a typed value when the server cannot answer (the endpoint is answered by the browser
+test itself). A composed parameter (oneOf) is typed as JSON, and no schema is compiled in the
+browser: the Content-Security-Policy forbids it."""
 
 from __future__ import annotations
 
@@ -41,6 +43,29 @@ def options_node():
     )(lambda ctx, params, input: {})
     yield
     registry._specs.pop((NODE_TYPE, 1))
+
+
+@pytest.fixture
+def composed_node():
+    registry.node(
+        "testkit.composed",
+        kind="action",
+        title={"en": "Composed", "de": "Zusammengesetzt"},
+        description={"en": "Test", "de": "Test"},
+        params={
+            "type": "object",
+            "properties": {
+                "target": {
+                    "title": "Target",
+                    "oneOf": [{"type": "string"}, {"type": "integer"}],
+                }
+            },
+        },
+        output_schema={"type": "object"},
+        output_example={},
+    )(lambda ctx, params, input: {})
+    yield
+    registry._specs.pop(("testkit.composed", 1))
 
 
 def stored_params(flow_id: str) -> dict:
@@ -92,3 +117,14 @@ def test_a_failing_source_is_explained_and_a_value_can_be_typed(page, demo_api, 
     field.locator("#param-location").fill("42")
     save(page)
     assert stored_params(flow_id) == {"location": 42}
+
+
+def test_a_composed_parameter_is_one_json_field(page, demo_api, composed_node):
+    composed = {"id": "x", "type": "testkit.composed", "params": {"target": 3}}
+    graph = flow_document(HOOK, {**composed, "position": {"x": 300, "y": 0}})
+    open_editor(page, create_flow(demo_api, graph))
+    node(page, "x").click()
+    field = page.locator("[data-panel-node='x'] [data-field=target]")
+    assert field.locator("#param-target").input_value() == "3"
+    assert field.locator("select, input").count() == 0
+    # The page fixture fails the test on a Content-Security-Policy error.
