@@ -1,9 +1,4 @@
 import { createContext } from 'react';
 
-export const EditorContext = createContext({
-  catalog: {},
-  lang: 'en',
-  t: (key) => key,
-  problems: {},
-  steps: {},
-});
+/** What every node on the canvas reads: the node catalog, the save problems and run steps by node id. */
+export const EditorContext = createContext({ catalog: {}, problems: {}, steps: {} });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toJson } from './api.js';
-import { readPayload } from './TestDialog.jsx';
+import { readPayload } from './components/TestDialog.jsx';
 
 describe('pasted test payloads', () => {
   it('are checked to be JSON and keep big ids exact', () => {

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate } from './Versions.jsx';
+import { createI18n } from './i18n.js';
+import { formatDate } from './components/Versions.jsx';
 
 describe('version dates', () => {
   it('read naive server times as UTC and format them per language', () => {
-    const en = formatDate('2026-11-26T10:05:00', 'en');
-    const de = formatDate('2026-11-26T10:05:00Z', 'de');
-    expect(en).toMatch(/2026/);
-    expect(de).toMatch(/2026/);
-    expect(de).not.toBe(en);
-    expect(formatDate(null, 'en')).toBe('');
-    expect(formatDate('garbage', 'en')).toBe('garbage');
+    const en = formatDate(createI18n('en').t, '2026-11-26T10:05:00');
+    const de = formatDate(createI18n('de').t, '2026-11-26T10:05:00Z');
+    expect(en).toBe('26 Nov 2026, 10:05');
+    expect(de).toBe('26.11.2026, 10:05');
+    expect(formatDate(createI18n('en').t, null)).toBe('');
+    expect(formatDate(createI18n('en').t, 'garbage')).toBe('garbage');
   });
 });

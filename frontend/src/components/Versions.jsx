@@ -1,19 +1,19 @@
 // The "Versions" control: every saved version of the flow, and restoring an older one (which
 // saves its graph again as the newest version, so nothing is ever lost).
 import { useEffect, useRef, useState } from 'react';
-import { api } from './api.js';
+import { useTranslation } from 'react-i18next';
+import { api } from '../api.js';
 
-export function formatDate(iso, lang) {
+/** A version's time (the server writes UTC, sometimes without the zone) in the UI language. */
+export function formatDate(t, iso) {
   if (!iso) return '';
   const date = new Date(/[zZ]|[+-]\d\d:\d\d$/.test(iso) ? iso : `${iso}Z`);
   if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString(lang === 'de' ? 'de-DE' : 'en-GB', {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-  });
+  return t('version_date', { date });
 }
 
-export default function Versions({ flowId, lang, t, dirty, version, onRestored, onError }) {
+export default function Versions({ flowId, dirty, version, onRestored, onError }) {
+  const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const [versions, setVersions] = useState(null);
   const [busy, setBusy] = useState(null);
@@ -78,7 +78,7 @@ export default function Versions({ flowId, lang, t, dirty, version, onRestored, 
               {versions.map((v) => (
                 <li key={v.number} data-version={v.number}>
                   <span className="version-number">{t('version_n', { n: v.number })}</span>
-                  <span className="version-date">{formatDate(v.created_at, lang)}</span>
+                  <span className="version-date">{formatDate(t, v.created_at)}</span>
                   {v.current ? (
                     <span className="version-current">{t('current')}</span>
                   ) : (

@@ -1,13 +1,13 @@
 // Under a schedule field: the next times the flow will start, or why the schedule cannot run.
-import { useContext, useEffect, useState } from 'react';
-import { api, toJson } from './api.js';
-import { EditorContext } from './context.js';
-import { formatRun } from './schedule.js';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, toJson } from '../api.js';
+import { formatRun } from '../schedule.js';
 
 const PREVIEW_DELAY_MS = 300;
 
-export default function NextRuns({ schedule, t }) {
-  const { lang } = useContext(EditorContext);
+export default function NextRuns({ schedule }) {
+  const { t } = useTranslation();
   const [preview, setPreview] = useState(null);
   const text = toJson(schedule ?? null);
   useEffect(() => {
@@ -45,7 +45,7 @@ export default function NextRuns({ schedule, t }) {
       <p className="hint">{t('next_runs', { zone: preview.timezone })}</p>
       <ul>
         {preview.next_runs.map((run) => (
-          <li key={run}>{formatRun(run, preview.timezone, lang)}</li>
+          <li key={run}>{formatRun(t, run, preview.timezone)}</li>
         ))}
         {!preview.next_runs.length && <li>{t('next_runs_none')}</li>}
       </ul>

@@ -1,9 +1,9 @@
 // "From data" fields: the expression, its live result from the server, and the data tree the
 // merchant clicks to build the expression.
 import { createContext, useContext, useEffect, useRef, useState } from 'react';
-import { api, toJson } from './api.js';
-import { EditorContext } from './context.js';
-import { children, filterFunctions, insertCall, isBranch, pathExpression } from './mapping.js';
+import { useTranslation } from 'react-i18next';
+import { api, toJson } from '../api.js';
+import { children, filterFunctions, insertCall, isBranch, pathExpression } from '../mapping.js';
 
 /** { scope, fromRun } for the selected node; provided by the side panel. */
 export const ScopeContext = createContext({ scope: null, fromRun: false });
@@ -15,7 +15,8 @@ function short(value) {
   return text && text.length > 40 ? `${text.slice(0, 39)}…` : text;
 }
 
-function TreeNode({ name, value, path, onPick, t, depth }) {
+function TreeNode({ name, value, path, onPick, depth }) {
+  const { t } = useTranslation();
   const branch = isBranch(value);
   const [open, setOpen] = useState(depth < 1);
   const expression = pathExpression(path);
@@ -54,7 +55,7 @@ function TreeNode({ name, value, path, onPick, t, depth }) {
         <span className="tree-value">
           {branch
             ? Array.isArray(value)
-              ? t('n_items', { n: value.length })
+              ? t('n_items', { count: value.length })
               : ''
             : short(value)}
         </span>
@@ -68,7 +69,7 @@ function TreeNode({ name, value, path, onPick, t, depth }) {
               value={child}
               path={[...path, key]}
               onPick={onPick}
-              t={t}
+             
               depth={depth + 1}
             />
           ))}
@@ -78,7 +79,8 @@ function TreeNode({ name, value, path, onPick, t, depth }) {
   );
 }
 
-export function DataTree({ scope, fromRun, onPick, t }) {
+export function DataTree({ scope, fromRun, onPick }) {
+  const { t } = useTranslation();
   const roots = [
     ['trigger', scope.trigger],
     ['input', scope.input],
@@ -89,7 +91,7 @@ export function DataTree({ scope, fromRun, onPick, t }) {
       <p className="hint">{fromRun ? t('data_from_run') : t('data_from_example')}</p>
       <ul>
         {roots.map(([name, value]) => (
-          <TreeNode key={name} name={name} value={value} path={[name]} onPick={onPick} t={t} depth={0} />
+          <TreeNode key={name} name={name} value={value} path={[name]} onPick={onPick} depth={0} />
         ))}
       </ul>
     </div>
@@ -138,7 +140,8 @@ const KIND_KEYS = {
   nothing: 'kind_nothing',
 };
 
-export function Preview({ preview, t }) {
+export function Preview({ preview }) {
+  const { t } = useTranslation();
   if (!preview) return null;
   if (!preview.ok) {
     return (
@@ -167,8 +170,9 @@ function loadFunctions() {
 }
 
 /** The searchable list of functions; a click inserts the chosen one into the expression. */
-export function FunctionList({ onPick, t }) {
-  const { lang } = useContext(EditorContext);
+export function FunctionList({ onPick }) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
   const [functions, setFunctions] = useState(null);
   const [failed, setFailed] = useState(null);
   const [query, setQuery] = useState('');
@@ -206,7 +210,8 @@ export function FunctionList({ onPick, t }) {
   );
 }
 
-export function ExpressionInput({ value, onChange, t, id }) {
+export function ExpressionInput({ value, onChange, id }) {
+  const { t } = useTranslation();
   const { scope, fromRun } = useContext(ScopeContext);
   const [showTree, setShowTree] = useState(!value);
   const [showFunctions, setShowFunctions] = useState(false);
@@ -259,9 +264,9 @@ export function ExpressionInput({ value, onChange, t, id }) {
           {t('functions')}
         </button>
       </div>
-      <Preview preview={preview} t={t} />
-      {showFunctions && <FunctionList t={t} onPick={pickFunction} />}
-      {scope && showTree && <DataTree scope={scope} fromRun={fromRun} t={t} onPick={(path) => {
+      <Preview preview={preview} />
+      {showFunctions && <FunctionList onPick={pickFunction} />}
+      {scope && showTree && <DataTree scope={scope} fromRun={fromRun} onPick={(path) => {
         onChange(path);
         setShowTree(false);
       }} />}

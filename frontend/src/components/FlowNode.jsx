@@ -1,15 +1,17 @@
 // The one node component: everything it shows comes from the node type's catalog declaration.
 import { memo, useContext, useEffect, useRef } from 'react';
 import { Handle, Position, useUpdateNodeInternals } from '@xyflow/react';
-import { EditorContext } from './context.js';
-import { localized } from './i18n.js';
-import { nodePorts } from './graph.js';
+import { useTranslation } from 'react-i18next';
+import { EditorContext } from '../context.js';
+import { localized, statusText } from '../i18n.js';
+import { nodePorts } from '../graph.js';
 
 function FlowNode({ id, data, selected }) {
-  const { catalog, lang, t, problems, steps } = useContext(EditorContext);
+  const { catalog, problems, steps } = useContext(EditorContext);
+  const { t, i18n } = useTranslation();
   const spec = catalog[data.type];
   const kind = spec ? spec.kind : 'unknown';
-  const title = spec ? localized(spec.title, lang) : data.type;
+  const title = spec ? localized(spec.title, i18n.language) : data.type;
   const ports = nodePorts(spec, data);
   const portKey = ports.join('\n');
   const drawnPorts = useRef(portKey);
@@ -31,7 +33,7 @@ function FlowNode({ id, data, selected }) {
       {kind !== 'trigger' && <Handle type="target" position={Position.Left} id="in" />}
       <div className="flow-node-kind">
         <span>{spec ? t(`kind_one_${kind}`) : t('unknown_type')}</span>
-        {step && <span className={`step-badge ${step.status}`}>{t(`status_${step.status}`)}</span>}
+        {step && <span className={`step-badge ${step.status}`}>{statusText(t, step.status)}</span>}
       </div>
       <div className="flow-node-title">{data.name || title}</div>
       <div className="flow-node-sub">{data.name ? title : id}</div>

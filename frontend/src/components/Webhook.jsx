@@ -2,6 +2,7 @@
 // flow is on), the test address (always), Copy, waiting for a test event, and the provider's
 // set-up steps when Shopwire cannot register the address itself.
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 
 async function copyText(text, input) {
   try {
@@ -15,7 +16,8 @@ async function copyText(text, input) {
   }
 }
 
-function Address({ label, url, testId, t }) {
+function Address({ label, url, testId }) {
+  const { t } = useTranslation();
   const [copied, setCopied] = useState(null);
   return (
     <label className="webhook-row" data-testid={testId}>
@@ -37,7 +39,8 @@ function Address({ label, url, testId, t }) {
   );
 }
 
-export default function Webhook({ flow, setup, listening, onListen, t }) {
+export default function Webhook({ flow, setup, listening, onListen }) {
+  const { t } = useTranslation();
   const production = (flow.webhooks || [])[0];
   const test = (flow.test_webhooks || [])[0];
   if (!test) {
@@ -50,11 +53,11 @@ export default function Webhook({ flow, setup, listening, onListen, t }) {
   return (
     <div className="webhook-bar" data-testid="webhook">
       {production ? (
-        <Address label={t('webhook_url')} url={production.url} testId="webhook-production" t={t} />
+        <Address label={t('webhook_url')} url={production.url} testId="webhook-production" />
       ) : (
         <span className="hint">{t('webhook_off')}</span>
       )}
-      <Address label={t('webhook_test_url')} url={test.url} testId="webhook-test" t={t} />
+      <Address label={t('webhook_test_url')} url={test.url} testId="webhook-test" />
       <button type="button" className="secondary" onClick={onListen} data-testid="listen">
         {listening ? t('listen_stop') : t('listen')}
       </button>

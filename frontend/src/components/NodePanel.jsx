@@ -1,9 +1,9 @@
 // The side panel for the selected node: its name, its settings, and its last test run.
-import { toJson } from './api.js';
-import { localized } from './i18n.js';
+import { useTranslation } from 'react-i18next';
+import { toJson } from '../api.js';
+import { localized, statusText } from '../i18n.js';
+import ParamForm from '../form/ParamForm.jsx';
 import { ScopeContext } from './Mapping.jsx';
-import ParamForm from './ParamForm.jsx';
-import Account from './Account.jsx';
 
 function Data({ label, value, open }) {
   return (
@@ -21,7 +21,8 @@ function withKey(extra, key, value) {
 }
 
 // What happens when the step fails: the flow document's per-node `on_error` and `retry`.
-function ErrorHandling({ extra, spec, t, onChange }) {
+function ErrorHandling({ extra, spec, onChange }) {
+  const { t } = useTranslation();
   const retry = extra.retry || {};
   const setRetry = (key, text) => {
     const next = withKey(retry, key, text === '' ? undefined : Number(text));
@@ -75,7 +76,9 @@ function ErrorHandling({ extra, spec, t, onChange }) {
   );
 }
 
-export default function NodePanel({ node, spec, lang, t, problems, step, scope, onChange, onDelete }) {
+export default function NodePanel({ node, spec, problems, step, scope, onChange, onDelete }) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
   if (!node) {
     return (
       <aside className="panel" aria-label={t('nothing_selected')}>
@@ -98,7 +101,8 @@ export default function NodePanel({ node, spec, lang, t, problems, step, scope, 
         <section className="last-run" data-testid="last-run">
           <h3>
             {t('last_run')}:{' '}
-            <span className={`step-badge ${step.status}`}>{t(`status_${step.status}`)}</span>
+            <span className={`step-badge ${step.status}`}>{statusText(t, step.status)}</span>
+            {step.attempts > 1 && <span className="muted"> · {t('attempts', { count: step.attempts })}</span>}
           </h3>
           {step.error && (
             <div className="field-error" role="alert">
@@ -127,25 +131,16 @@ export default function NodePanel({ node, spec, lang, t, problems, step, scope, 
       <p className="hint">
         {t('step_id')}: <code>{node.id}</code>
       </p>
-      {spec && spec.auth && <Account key={node.id} node={node} spec={spec} t={t} onChange={onChange} />}
       <h3>{t('settings')}</h3>
       {spec ? (
         <ScopeContext.Provider value={scope}>
-        <ParamForm
-          key={node.id}
-          schema={spec.params}
-          params={data.params}
-          mapping={data.mapping}
-          errors={problems}
-          t={t}
-          onChange={(params, mapping) => onChange({ params, mapping })}
-        />
+          <ParamForm key={node.id} node={node} spec={spec} problems={problems} onChange={onChange} />
         </ScopeContext.Provider>
       ) : (
         <p className="muted">{t('unknown_type')}</p>
       )}
       {spec && spec.kind !== 'trigger' && (
-        <ErrorHandling extra={data.extra || {}} spec={spec} t={t} onChange={onChange} />
+        <ErrorHandling extra={data.extra || {}} spec={spec} onChange={onChange} />
       )}
       <button type="button" className="danger" onClick={onDelete}>
         {t('delete_step')}

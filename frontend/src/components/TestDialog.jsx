@@ -1,7 +1,8 @@
 // The Test button's dialog: the data to start the test run with, the trigger's example by
 // default, or whatever the merchant pastes (checked to be JSON before it is sent).
 import { useEffect, useRef, useState } from 'react';
-import { parseJson } from './api.js';
+import { useTranslation } from 'react-i18next';
+import { parseJson } from '../api.js';
 
 /** The pasted text as a payload, or the reason it is not one. */
 export function readPayload(text) {
@@ -13,7 +14,8 @@ export function readPayload(text) {
   }
 }
 
-export default function TestDialog({ text, example, onChange, onRun, onClose, t }) {
+export default function TestDialog({ text, example, onChange, onRun, onClose }) {
+  const { t } = useTranslation();
   const [problem, setProblem] = useState(null);
   const area = useRef(null);
   useEffect(() => {

@@ -3,12 +3,14 @@
 // Secrets are never shown again: a chosen account shows its name and "secret set"; it can be
 // changed (a secret left empty is kept), tested, and signed in to (OAuth 2 connectors).
 import { useCallback, useEffect, useState } from 'react';
-import { api } from './api.js';
-import { accountsFor, authData, authFields, errorsByField, withCredential } from './credentials.js';
+import { useTranslation } from 'react-i18next';
+import { api } from '../api.js';
+import { accountsFor, authData, authFields, errorsByField, withCredential } from '../credentials.js';
 
 const NEW = '__new__';
 
-function AccountForm({ spec, t, existing, onSaved, onCancel }) {
+function AccountForm({ spec, existing, onSaved, onCancel }) {
+  const { t } = useTranslation();
   const fields = authFields(spec.auth);
   const [name, setName] = useState(existing ? existing.name : '');
   const [values, setValues] = useState({});
@@ -90,7 +92,8 @@ function AccountForm({ spec, t, existing, onSaved, onCancel }) {
   );
 }
 
-export default function Account({ node, spec, t, onChange }) {
+export default function Account({ node, spec, onChange }) {
+  const { t } = useTranslation();
   const [credentials, setCredentials] = useState(null);
   const [loadError, setLoadError] = useState(null);
   const [creating, setCreating] = useState(false);
@@ -242,7 +245,6 @@ export default function Account({ node, spec, t, onChange }) {
             <AccountForm
               key={chosen.id}
               spec={spec}
-              t={t}
               existing={chosen}
               onCancel={() => setEditing(false)}
               onSaved={(saved) => {
@@ -256,7 +258,6 @@ export default function Account({ node, spec, t, onChange }) {
       {creating && (
         <AccountForm
           spec={spec}
-          t={t}
           onCancel={() => setCreating(false)}
           onSaved={(created) => {
             replace(created);

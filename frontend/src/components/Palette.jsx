@@ -1,11 +1,14 @@
 // The palette: every node type from the catalog, grouped by kind and then by connector
 // (built-in steps first), searchable.
 import { memo, useMemo, useState } from 'react';
-import { localized } from './i18n.js';
+import { useTranslation } from 'react-i18next';
+import { localized } from '../i18n.js';
 
 const KINDS = ['trigger', 'transform', 'action'];
 
-function Palette({ catalog, lang, t, onAdd, dragType }) {
+function Palette({ catalog, onAdd, dragType }) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
   const [query, setQuery] = useState('');
   const groups = useMemo(() => {
     const words = query.toLowerCase().split(/\s+/).filter(Boolean);

@@ -1,0 +1,27 @@
+// "Fixed value | From data": whether a parameter is typed in or read from the data by a
+// JMESPath expression.
+import { useTranslation } from 'react-i18next';
+
+export default function ModeSwitch({ fromData, onChange, label }) {
+  const { t } = useTranslation();
+  return (
+    <div className="mode-switch" role="group" aria-label={label}>
+      <button
+        type="button"
+        className={fromData ? '' : 'on'}
+        aria-pressed={!fromData}
+        onClick={() => onChange(false)}
+      >
+        {t('fixed')}
+      </button>
+      <button
+        type="button"
+        className={fromData ? 'on' : ''}
+        aria-pressed={fromData}
+        onClick={() => onChange(true)}
+      >
+        {t('from_data')}
+      </button>
+    </div>
+  );
+}

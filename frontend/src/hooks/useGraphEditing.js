@@ -1,0 +1,120 @@
+// Changes to the graph from buttons, the palette and the side panel. Each one remembers an undo
+// step first and marks the flow unsaved.
+import { useCallback } from 'react';
+import { useReactFlow } from '@xyflow/react';
+import { autoLayout, edgeId, freshId, nodePorts } from '../graph.js';
+import { initialParams } from '../params.js';
+import { FIT } from './useFlowDocument.js';
+
+const COLUMN_GAP = 280;
+
+function deselected(items) {
+  return items.map((item) => (item.selected ? { ...item, selected: false } : item));
+}
+
+export function useGraphEditing({ catalog, latest, setNodes, setEdges, setDirty, remember }) {
+  const { fitView } = useReactFlow();
+
+  /** A new step at `position`, or right of the selected step (and connected to it), or last. */
+  const addNode = useCallback(
+    (spec, position) => {
+      const { nodes } = latest.current;
+      const after = position ? null : nodes.find((n) => n.selected);
+      const id = freshId(spec.key, nodes);
+      let at = position;
+      if (!at && after) at = { x: after.position.x + COLUMN_GAP, y: after.position.y };
+      if (!at) {
+        const right = nodes.reduce((m, n) => Math.max(m, n.position.x), -COLUMN_GAP);
+        at = { x: right + COLUMN_GAP, y: 0 };
+      }
+      const node = {
+        id,
+        type: 'flowNode',
+        position: at,
+        selected: true,
+        data: { type: spec.key, version: spec.version, params: initialParams(spec.params), extra: {} },
+      };
+      remember();
+      setNodes((current) => [...deselected(current), node]);
+      if (after && spec.kind !== 'trigger') {
+        const port = nodePorts(catalog[after.data.type], after.data)[0];
+        setEdges((current) => [
+          ...current,
+          { id: edgeId(after.id, id, port), source: after.id, target: id, sourceHandle: port },
+        ]);
+      }
+      setDirty(true);
+    },
+    [catalog, latest, setNodes, setEdges, setDirty, remember],
+  );
+
+  const updateNodeData = useCallback(
+    (id, patch) => {
+      remember(`edit:${id}:${Object.keys(patch).join(',')}`);
+      setNodes((current) =>
+        current.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...patch } } : n)),
+      );
+      setDirty(true);
+    },
+    [setNodes, setDirty, remember],
+  );
+
+  const deleteNode = useCallback(
+    (id) => {
+      remember();
+      setNodes((current) => current.filter((n) => n.id !== id));
+      setEdges((current) => current.filter((e) => e.source !== id && e.target !== id));
+      setDirty(true);
+    },
+    [setNodes, setEdges, setDirty, remember],
+  );
+
+  /** Add nodes and edges (pasted ones) as the new selection. */
+  const insert = useCallback(
+    (added) => {
+      remember();
+      setNodes((current) => [...deselected(current), ...added.nodes]);
+      setEdges((current) => [...deselected(current), ...added.edges]);
+      setDirty(true);
+    },
+    [setNodes, setEdges, setDirty, remember],
+  );
+
+  /** Move the selected steps; false when nothing is selected. */
+  const nudge = useCallback(
+    (dx, dy) => {
+      if (!latest.current.nodes.some((n) => n.selected)) return false;
+      remember('nudge');
+      setNodes((current) =>
+        current.map((n) =>
+          n.selected ? { ...n, position: { x: n.position.x + dx, y: n.position.y + dy } } : n,
+        ),
+      );
+      setDirty(true);
+      return true;
+    },
+    [latest, setNodes, setDirty, remember],
+  );
+
+  const fit = useCallback(() => fitView({ ...FIT, duration: 200 }), [fitView]);
+
+  const tidy = useCallback(() => {
+    const { nodes, edges } = latest.current;
+    const laid = autoLayout(nodes, edges);
+    if (laid.every((n, i) => n === nodes[i])) {
+      fit();
+      return;
+    }
+    remember();
+    setNodes(laid);
+    setDirty(true);
+    requestAnimationFrame(fit);
+  }, [latest, setNodes, setDirty, remember, fit]);
+
+  const selectNode = useCallback(
+    (id) => setNodes((current) => current.map((n) => ({ ...n, selected: n.id === id }))),
+    [setNodes],
+  );
+
+  return { addNode, updateNodeData, deleteNode, insert, nudge, tidy, fit, selectNode };
+}
