@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import FlowVersion
-from nodes import registry
+from nodes.kit import registry
 from tests.conftest import flow_document
 from tests.e2e.test_editor import HOOK, create_flow, node, open_editor
 
