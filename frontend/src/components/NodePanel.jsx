@@ -5,8 +5,9 @@ import { toJson } from '../api.js';
 import { localized, statusText } from '../i18n.js';
 import { ScopeContext } from './Mapping.jsx';
 
-// The form library is half the editor's code: it loads when the first step is selected.
-const ParamForm = lazy(() => import('../form/ParamForm.jsx'));
+// The form library is half the editor's code: it loads beside the flow, not before the canvas.
+const paramForm = import('../form/ParamForm.jsx');
+const ParamForm = lazy(() => paramForm);
 
 function Data({ label, value, open }) {
   return (
