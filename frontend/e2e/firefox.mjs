@@ -27,6 +27,7 @@ try {
 
   // The step after the Map sees the Map's fields before any run, and maps one by a click.
   await page.click(".react-flow__node[data-id='send']");
+  await page.waitForSelector('.panel [data-field=body]');
   await page.click('.panel [data-field=body] ::-p-text(From data)');
   await page.click(".panel [data-field=body] [data-path='input.order_total']");
   await page.waitForSelector(".panel [data-field=body] [data-testid=preview] ::-p-text(403.00)");

@@ -1,9 +1,13 @@
 // The side panel for the selected node: its name, its settings, and its last test run.
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { toJson } from '../api.js';
 import { localized, statusText } from '../i18n.js';
-import ParamForm from '../form/ParamForm.jsx';
 import { ScopeContext } from './Mapping.jsx';
+
+// The form library is half the editor's code: it loads beside the flow, not before the canvas.
+const paramForm = import('../form/ParamForm.jsx');
+const ParamForm = lazy(() => paramForm);
 
 function Data({ label, value, open }) {
   return (
@@ -134,7 +138,9 @@ export default function NodePanel({ node, spec, problems, step, scope, onChange,
       <h3>{t('settings')}</h3>
       {spec ? (
         <ScopeContext.Provider value={scope}>
-          <ParamForm key={node.id} node={node} spec={spec} problems={problems} onChange={onChange} />
+          <Suspense fallback={<p className="muted">{t('loading_short')}</p>}>
+            <ParamForm key={node.id} node={node} spec={spec} problems={problems} onChange={onChange} />
+          </Suspense>
         </ScopeContext.Provider>
       ) : (
         <p className="muted">{t('unknown_type')}</p>

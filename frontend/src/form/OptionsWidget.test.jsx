@@ -57,7 +57,7 @@ describe('options loaded from the account', () => {
     const options = [...document.querySelectorAll('[data-testid=options] option')];
     expect(options.map((o) => [o.value, o.getAttribute('label')])).toEqual([['17', 'Main warehouse'], ['18', 'Store']]);
     await act(async () => fireEvent.change(document.getElementById('param-location'), { target: { value: '18' } }));
-    expect(onChange).toHaveBeenLastCalledWith({ params: { location: 18 }, mapping: {} });
+    expect(onChange).toHaveBeenLastCalledWith({ params: { location: 18 }, mapping: undefined });
   });
 
   it('shows the server’s problem in plain words and still takes a typed value', async () => {
@@ -68,7 +68,7 @@ describe('options loaded from the account', () => {
     const alert = await screen.findByTestId('options-failed');
     expect(alert.textContent).toBe('The choices could not be loaded: Shopify did not answer. You can still type a value.');
     await act(async () => fireEvent.change(document.getElementById('param-location'), { target: { value: '99' } }));
-    expect(onChange).toHaveBeenLastCalledWith({ params: { location: 99 }, mapping: {} });
+    expect(onChange).toHaveBeenLastCalledWith({ params: { location: 99 }, mapping: undefined });
   });
 
   it('waits for an account, and can switch to an expression', async () => {

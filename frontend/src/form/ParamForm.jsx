@@ -23,17 +23,19 @@ const ID_SEPARATOR = '-';
 
 export default function ParamForm({ node, spec, problems, onChange }) {
   const { t } = useTranslation();
-  const params = node.data.params || {};
-  const mapping = node.data.mapping || {};
+  // What is not changed is handed back as stored: a node without a mapping keeps none.
+  const { params: storedParams, mapping: storedMapping } = node.data;
+  const params = storedParams || {};
+  const mapping = storedMapping || {};
   const { schema, uiSchema } = useMemo(
     () => formSchemas(spec.params, !!spec.auth, t('choose')),
     [spec, t],
   );
-  const values = useMemo(() => formValues(node.data.params), [node.data.params]);
+  const values = useMemo(() => formValues(storedParams), [storedParams]);
 
   const update = (nextParams, nextMapping) => onChange({ params: nextParams, mapping: nextMapping });
   const setParam = (name, value) =>
-    update(value === undefined ? without(params, name) : { ...params, [name]: value }, mapping);
+    update(value === undefined ? without(params, name) : { ...params, [name]: value }, storedMapping);
   const context = {
     node,
     spec,
@@ -43,11 +45,11 @@ export default function ParamForm({ node, spec, problems, onChange }) {
     update,
     setParam,
     onNodeChange: onChange,
-    setExpression: (name, expression) => update(params, { ...mapping, [name]: expression }),
+    setExpression: (name, expression) => update(storedParams, { ...mapping, [name]: expression }),
     setMode: (name, toData) => {
       if (toData === name in mapping) return;
       if (toData) update(without(params, name), { ...mapping, [name]: '' });
-      else update(params, without(mapping, name));
+      else update(storedParams, without(mapping, name));
     },
   };
 
