@@ -8,7 +8,7 @@ PORT ?= 5000
 NPM ?= npm
 FRONTEND_MODULES := frontend/node_modules/.package-lock.json
 FRONTEND_BUILT := app/static/dist/editor.js
-FRONTEND_SOURCES := $(wildcard frontend/src/*) frontend/vite.config.js frontend/package.json
+FRONTEND_SOURCES := $(shell find frontend/src -type f -not -path "*/node_modules/*") frontend/vite.config.js frontend/package.json
 
 .PHONY: run test test-postgres test-frontend frontend lint format bench clean
 
