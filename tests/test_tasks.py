@@ -1,6 +1,7 @@
 """The worker's job: batches, leases taken over by another worker, crashes."""
 
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -9,8 +10,9 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import Execution
 from app.models.base import utcnow
-from app.runtime import claims, jobs
+from app.runtime import claims, jobs, progress
 from app.runtime.queue import WAKEUP_KEY, execution_queue, redis_connection, send_wakeups
+from nodes.engine import interpreter
 from tests.conftest import create_active_flow, flow_document, post_json
 
 
@@ -107,3 +109,39 @@ def test_a_worker_that_loses_the_oldest_to_another_claims_the_next(
     monkeypatch.setattr(claims.limits, "within_concurrency", another_worker_claims_them_first)
     claimed = [execution_id for execution_id, _ in claims.claim_next()]
     assert claimed == ids[claims.BATCH_SIZE :]
+
+
+def running(execution_id, app, lease_seconds):
+    """This test as the worker holding the execution, with a short lease."""
+    app.config["SHOPWIRE_EXECUTION_LEASE_SECONDS"] = lease_seconds
+    [(claimed, token)] = claims.claim_next()
+    row = db.session.get(Execution, claimed)
+    return progress.Progress(claimed, token, row.lease_until, replaces_retrying=False)
+
+
+def busy(seconds):
+    """A step doing Python work for this long (interruptible like any step's code)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        time.sleep(0.01)
+
+
+def test_a_step_longer_than_the_lease_keeps_its_execution(app, api, client, receiver):
+    [execution_id] = queued_events(api, client, receiver, 1)
+    run = running(execution_id, app, lease_seconds=1)
+    with run.kept_alive():
+        busy(3)  # three leases long
+        assert claims.claim_next() == []  # no second worker takes it over meanwhile
+    run.finish(interpreter.Result("succeeded"))
+    assert db.session.get(Execution, execution_id, populate_existing=True).status == "succeeded"
+
+
+def test_a_run_whose_execution_was_taken_over_is_stopped(app, api, client, receiver):
+    [execution_id] = queued_events(api, client, receiver, 1)
+    run = running(execution_id, app, lease_seconds=1)
+    with pytest.raises(progress.LeaseLost), run.kept_alive():
+        # the worker freezes past its lease; another one takes the execution over
+        expire_lease(execution_id)
+        assert claims.claim_next() == [(execution_id, run.token + 1)]
+        busy(10)  # the old run goes on with its step: it is stopped, not left to finish
+    assert run.token == 1

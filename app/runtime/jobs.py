@@ -137,7 +137,8 @@ def _run_claimed(execution_id: str, token: int) -> str:
         # provider's own call for it from running.
         claim=progress.claim if row.mode == "webhook" else lambda event_id: True,
     )
-    result = interpreter.run(run, progress.record)
+    with progress.kept_alive():
+        result = interpreter.run(run, progress.record)
     progress.finish(result)
     if result.status == "waiting":
         schedule(execution_id, result.resume_at)

@@ -15,10 +15,11 @@ is why sizes are checked before such calls, not after.
 from __future__ import annotations
 
 import ctypes
+import math
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,10 @@ POLL_SECONDS = 0.05
 
 class LimitExceeded(ValueError):
     """A template or expression asked for more time or a bigger value than a step may use."""
+
+
+class Stopped(Exception):
+    """A :func:`stoppable` block was stopped from another thread."""
 
 
 class _Interrupt(BaseException):
@@ -63,12 +68,38 @@ def time_limit(seconds: float, what: str) -> Iterator[None]:
     try:
         yield
     except _Interrupt:
+        if not block.fired:
+            raise  # meant for a block around this one
         raise LimitExceeded(
             f"{what} took longer than {seconds:g} seconds to compute and was stopped; "
             "simplify it (fewer or smaller loops)."
         ) from None
     finally:
         _leave(ident, block)
+
+
+@contextmanager
+def stoppable() -> Iterator[Callable[[], None]]:
+    """Run the block; the function it gets stops it from another thread (its Python code
+    raises :class:`Stopped` at once), e.g. when the work it does was taken away from it."""
+    ident = threading.get_ident()
+    block = _Block(math.inf)
+    _enter(ident, block)
+    try:
+        yield lambda: _stop(ident, block)
+    except _Interrupt:
+        if not block.fired:
+            raise
+        raise Stopped() from None
+    finally:
+        _leave(ident, block)
+
+
+def _stop(ident: int, block: _Block) -> None:
+    with _lock:
+        if block in _blocks.get(ident, ()) and not block.fired:
+            block.fired = True
+            _send(ident, _Interrupt)
 
 
 def _enter(ident: int, block: _Block) -> None:
@@ -82,8 +113,10 @@ def _enter(ident: int, block: _Block) -> None:
 
 
 def _leave(ident: int, block: _Block) -> None:
-    """Forget the block; an interrupt sent for it that has not arrived yet is cancelled. An
-    interrupt arriving while this runs is the block's own, so leaving is simply repeated."""
+    """Forget the block; an interrupt sent for it that has not arrived yet is cancelled. One
+    arriving while this runs is either the block's own (leaving is simply repeated) or one for
+    a block around it (passed on once this one is left)."""
+    for_outer = False
     while True:
         try:
             with _lock:
@@ -95,9 +128,11 @@ def _leave(ident: int, block: _Block) -> None:
                 if block.fired:
                     block.fired = False
                     _send(ident, None)
-            return
+            break
         except _Interrupt:
-            continue
+            for_outer = for_outer or not block.fired
+    if for_outer:
+        raise _Interrupt()
 
 
 def _watch() -> None:
@@ -108,8 +143,9 @@ def _watch() -> None:
                 continue
             now = time.monotonic()
             for ident, stack in _blocks.items():
-                if any(b.deadline <= now for b in stack) and not any(b.fired for b in stack):
-                    stack[-1].fired = True
+                expired = [b for b in stack if b.deadline <= now]
+                if expired and not any(b.fired for b in stack):
+                    expired[-1].fired = True
                     _send(ident, _Interrupt)
             _wake.wait(POLL_SECONDS)
 
