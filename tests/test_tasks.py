@@ -145,3 +145,33 @@ def test_a_run_whose_execution_was_taken_over_is_stopped(app, api, client, recei
         assert claims.claim_next() == [(execution_id, run.token + 1)]
         busy(10)  # the old run goes on with its step: it is stopped, not left to finish
     assert run.token == 1
+
+
+def test_a_cancelled_execution_never_runs(api, client, receiver, run_queue):
+    [execution_id] = queued_events(api, client, receiver, 1)
+    cancelled = api.post(f"/api/executions/{execution_id}/cancel")
+    assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+    assert jobs.run_execution(execution_id) == 0
+    assert receiver.requests == []
+    again = api.post(f"/api/executions/{execution_id}/cancel")
+    assert again.status_code == 409 and "this one is cancelled" in again.get_json()["detail"]
+
+
+def test_cancelling_a_running_execution_stops_its_run(app, api, client, receiver):
+    [execution_id] = queued_events(api, client, receiver, 1)
+    run = running(execution_id, app, lease_seconds=1)
+    with pytest.raises(progress.LeaseLost), run.kept_alive():
+        assert api.post(f"/api/executions/{execution_id}/cancel").status_code == 200
+        busy(10)  # a long step: stopped, not left to finish
+    shown = api.get(f"/api/executions/{execution_id}").get_json()
+    assert shown["status"] == "cancelled" and "Cancelled by a user" in shown["error"]["message"]
+
+
+def test_deleting_a_flow_cancels_its_unfinished_executions(api, client, receiver):
+    [execution_id] = queued_events(api, client, receiver, 1)
+    flow_id = api.get(f"/api/executions/{execution_id}").get_json()["flow_id"]
+    assert api.delete(f"/api/flows/{flow_id}").status_code == 204
+    assert jobs.run_execution(execution_id) == 0
+    assert receiver.requests == []
+    shown = api.get(f"/api/executions/{execution_id}").get_json()
+    assert shown["status"] == "cancelled" and "flow was deleted" in shown["error"]["message"]

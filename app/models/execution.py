@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.base import new_id, utcnow
 
-STATUSES = ("queued", "running", "succeeded", "failed", "waiting")
+STATUSES = ("queued", "running", "succeeded", "failed", "waiting", "cancelled")
 
 
 class Execution(db.Model):
