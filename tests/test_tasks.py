@@ -175,3 +175,12 @@ def test_deleting_a_flow_cancels_its_unfinished_executions(api, client, receiver
     assert receiver.requests == []
     shown = api.get(f"/api/executions/{execution_id}").get_json()
     assert shown["status"] == "cancelled" and "flow was deleted" in shown["error"]["message"]
+
+
+def test_one_shops_backlog_does_not_make_another_shop_wait_behind_it(
+    api, other_api, client, receiver
+):
+    queued_events(api, client, receiver, 3 * claims.BATCH_SIZE)  # a burst from one shop
+    [other] = queued_events(other_api, client, receiver, 1)  # then one event from another
+    first_batch = [execution_id for execution_id, _ in claims.claim_next()]
+    assert other in first_batch
