@@ -212,3 +212,33 @@ def test_behind_a_trusted_proxy_each_client_address_has_its_own_limit(app_config
 
         assert [attempt("203.0.113.7").status_code for _ in range(3)] == [200, 200, 429]
         assert attempt("198.51.100.4").status_code == 200  # another customer, its own count
+
+
+def _mail_links(to):
+    return [m.get_content() for m in outbox() if m["To"] == to]
+
+
+def test_a_reset_link_never_follows_the_host_header(app, client):
+    member("Acme", "ann@shop.de")
+    evil = {"Host": "evil.example"}
+    token = csrf(client.get("/login", headers=evil))
+    answer = client.post(
+        "/password/forgot", data={"email": "ann@shop.de", "csrf": token}, headers=evil
+    )
+    assert "If an account exists for ann@shop.de" in answer.get_data(as_text=True)
+    assert not any("evil.example" in body for body in _mail_links("ann@shop.de"))
+
+    app.config["SHOPWIRE_PUBLIC_URL"] = "https://shopwire.example.com"
+    client.post("/password/forgot", data={"email": "ann@shop.de", "csrf": token}, headers=evil)
+    [body] = _mail_links("ann@shop.de")
+    assert "https://shopwire.example.com/password/reset/" in body and "evil.example" not in body
+
+
+def test_an_invitation_link_never_follows_the_host_header(app, client):
+    member("Acme", "owner@shop.de")
+    client.environ_base["HTTP_HOST"] = "evil.example"
+    sign_in(client, "owner@shop.de")
+    app.config["SHOPWIRE_PUBLIC_URL"] = "https://shopwire.example.com/"
+    _invite(client, "new@shop.de")
+    [body] = _mail_links("new@shop.de")
+    assert "https://shopwire.example.com/invitations/" in body and "evil.example" not in body

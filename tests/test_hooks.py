@@ -3,6 +3,8 @@
 import base64
 import hashlib
 import hmac
+import io
+import json
 import threading
 import time
 
@@ -246,3 +248,44 @@ def test_the_test_address_runs_a_flow_that_is_off_and_never_blocks_the_real_even
 
     api.post(f"/api/flows/{created['id']}/activate")
     assert post_json(client, production, {"id": 7}).status_code == 202
+
+
+def test_an_oversized_body_streamed_in_chunks_is_413_not_cut_off(app, api, client):
+    app.config["SHOPWIRE_MAX_WEBHOOK_BYTES"] = 1000
+    _, url = active_flow(api)
+    body = json.dumps({"blob": "x" * 2000}).encode()
+    reply = client.post(
+        url,
+        input_stream=io.BytesIO(body),
+        content_type="application/json",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert reply.status_code == 413
+    assert db.session.query(Execution).count() == 0
+    exact = json.dumps({"blob": "x" * 900}).encode()
+    accepted = client.post(
+        url,
+        input_stream=io.BytesIO(exact),
+        content_type="application/json",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert accepted.status_code == 202
+    assert db.session.get(Execution, accepted.get_json()["execution_id"]).raw_body == exact
+
+
+def test_a_form_with_too_many_fields_is_refused_before_any_work(api, client):
+    _, url = active_flow(api)
+    reply = client.post(url, data="a=1&" * 20_000, content_type="application/x-www-form-urlencoded")
+    assert reply.status_code == 400 and "more than 10,000 fields" in reply.get_json()["detail"]
+    many = client.post(
+        url, data="&".join(["tag=x"] * 5_000), content_type="application/x-www-form-urlencoded"
+    )
+    assert many.status_code == 202
+
+
+def test_json_nested_too_deeply_is_a_400_with_a_sentence(api, client):
+    _, url = active_flow(api)
+    reply = post_json(client, url, b"[" * 100_000 + b"]" * 100_000)
+    assert reply.status_code == 400 and "nested too deeply" in reply.get_json()["detail"]

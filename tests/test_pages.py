@@ -252,3 +252,19 @@ def test_sign_out_is_offered_on_every_page_once_signed_in(app, client):
     reply = client.post("/logout", data={"csrf": csrf(client.get("/executions"))})
     assert reply.status_code == 302
     assert client.get("/").headers["Location"].endswith("/login")
+
+
+def test_an_unfinished_execution_can_be_cancelled_from_its_page(app, client):
+    from tests.conftest import Api
+
+    api = Api(client, ensure_demo_merchant())
+    flow_id, _ = create_active_flow(api, flow_document({"id": "hook", "type": "core.webhook"}))
+    execution_id = api.post(f"/api/flows/{flow_id}/run", json={"payload": {}}).get_json()["id"]
+    sign_in(client)
+    page = client.get(f"/executions/{execution_id}")
+    assert 'data-testid="cancel-execution"' in page.get_data(as_text=True)
+    done = client.post(
+        f"/executions/{execution_id}/cancel", data={"csrf": csrf(page)}, follow_redirects=True
+    )
+    text = done.get_data(as_text=True)
+    assert "The execution was cancelled." in text and 'data-testid="cancel-execution"' not in text

@@ -1,6 +1,7 @@
 """The worker's job: batches, leases taken over by another worker, crashes."""
 
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -9,8 +10,9 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import Execution
 from app.models.base import utcnow
-from app.runtime import claims, jobs
+from app.runtime import claims, jobs, progress
 from app.runtime.queue import WAKEUP_KEY, execution_queue, redis_connection, send_wakeups
+from nodes.engine import interpreter
 from tests.conftest import create_active_flow, flow_document, post_json
 
 
@@ -107,3 +109,78 @@ def test_a_worker_that_loses_the_oldest_to_another_claims_the_next(
     monkeypatch.setattr(claims.limits, "within_concurrency", another_worker_claims_them_first)
     claimed = [execution_id for execution_id, _ in claims.claim_next()]
     assert claimed == ids[claims.BATCH_SIZE :]
+
+
+def running(execution_id, app, lease_seconds):
+    """This test as the worker holding the execution, with a short lease."""
+    app.config["SHOPWIRE_EXECUTION_LEASE_SECONDS"] = lease_seconds
+    [(claimed, token)] = claims.claim_next()
+    row = db.session.get(Execution, claimed)
+    return progress.Progress(claimed, token, row.lease_until, replaces_retrying=False)
+
+
+def busy(seconds):
+    """A step doing Python work for this long (interruptible like any step's code)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        time.sleep(0.01)
+
+
+def test_a_step_longer_than_the_lease_keeps_its_execution(app, api, client, receiver):
+    [execution_id] = queued_events(api, client, receiver, 1)
+    run = running(execution_id, app, lease_seconds=1)
+    with run.kept_alive():
+        busy(3)  # three leases long
+        assert claims.claim_next() == []  # no second worker takes it over meanwhile
+    run.finish(interpreter.Result("succeeded"))
+    assert db.session.get(Execution, execution_id, populate_existing=True).status == "succeeded"
+
+
+def test_a_run_whose_execution_was_taken_over_is_stopped(app, api, client, receiver):
+    [execution_id] = queued_events(api, client, receiver, 1)
+    run = running(execution_id, app, lease_seconds=1)
+    with pytest.raises(progress.LeaseLost), run.kept_alive():
+        # the worker freezes past its lease; another one takes the execution over
+        expire_lease(execution_id)
+        assert claims.claim_next() == [(execution_id, run.token + 1)]
+        busy(10)  # the old run goes on with its step: it is stopped, not left to finish
+    assert run.token == 1
+
+
+def test_a_cancelled_execution_never_runs(api, client, receiver, run_queue):
+    [execution_id] = queued_events(api, client, receiver, 1)
+    cancelled = api.post(f"/api/executions/{execution_id}/cancel")
+    assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+    assert jobs.run_execution(execution_id) == 0
+    assert receiver.requests == []
+    again = api.post(f"/api/executions/{execution_id}/cancel")
+    assert again.status_code == 409 and "this one is cancelled" in again.get_json()["detail"]
+
+
+def test_cancelling_a_running_execution_stops_its_run(app, api, client, receiver):
+    [execution_id] = queued_events(api, client, receiver, 1)
+    run = running(execution_id, app, lease_seconds=1)
+    with pytest.raises(progress.LeaseLost), run.kept_alive():
+        assert api.post(f"/api/executions/{execution_id}/cancel").status_code == 200
+        busy(10)  # a long step: stopped, not left to finish
+    shown = api.get(f"/api/executions/{execution_id}").get_json()
+    assert shown["status"] == "cancelled" and "Cancelled by a user" in shown["error"]["message"]
+
+
+def test_deleting_a_flow_cancels_its_unfinished_executions(api, client, receiver):
+    [execution_id] = queued_events(api, client, receiver, 1)
+    flow_id = api.get(f"/api/executions/{execution_id}").get_json()["flow_id"]
+    assert api.delete(f"/api/flows/{flow_id}").status_code == 204
+    assert jobs.run_execution(execution_id) == 0
+    assert receiver.requests == []
+    shown = api.get(f"/api/executions/{execution_id}").get_json()
+    assert shown["status"] == "cancelled" and "flow was deleted" in shown["error"]["message"]
+
+
+def test_one_shops_backlog_does_not_make_another_shop_wait_behind_it(
+    api, other_api, client, receiver
+):
+    queued_events(api, client, receiver, 3 * claims.BATCH_SIZE)  # a burst from one shop
+    [other] = queued_events(other_api, client, receiver, 1)  # then one event from another
+    first_batch = [execution_id for execution_id, _ in claims.claim_next()]
+    assert other in first_batch

@@ -1,4 +1,4 @@
-"""``/api/executions``: list with filters and paging, detail with steps, retry."""
+"""``/api/executions``: list with filters and paging, detail with steps, retry, cancel."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from app.api.problems import ApiProblem
 from app.extensions import db
 from app.models import Execution
 from app.models.execution import STATUSES
-from app.runtime import executions
+from app.runtime import cancel, executions
 from nodes.engine.schema_errors import Problem
 
 bp = Blueprint("executions", __name__, url_prefix="/api/executions")
@@ -76,3 +76,19 @@ def retry_execution(execution_id: str):
         )
     db.session.refresh(execution)
     return executions.describe(execution), 202
+
+
+@bp.post("/<execution_id>/cancel")
+def cancel_execution(execution_id: str):
+    """Stop an execution that has not finished: a running one stops within seconds."""
+    execution = owned(Execution, execution_id)
+    if not cancel.cancel(Execution.id == execution.id, reason=cancel.BY_USER):
+        raise ApiProblem(
+            409,
+            "Not cancellable",
+            f"Only queued, running or waiting executions can be cancelled; this one is "
+            f"{execution.status}.",
+        )
+    db.session.commit()
+    db.session.refresh(execution)
+    return executions.describe(execution)

@@ -193,6 +193,10 @@ def openapi_document() -> dict[str, Any]:
                     "Retry a failed execution from its failed step", ok="202", errors=("404", "409")
                 ),
             },
+            "/api/executions/{execution_id}/cancel": {
+                "parameters": execution_id,
+                "post": _op("Cancel a queued, running or waiting execution", errors=("404", "409")),
+            },
             "/api/credentials": {
                 "get": _op("List credentials (secrets are never returned)", errors=()),
                 "post": _op(

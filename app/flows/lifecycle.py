@@ -13,8 +13,9 @@ from app.credentials import store
 from app.credentials.vault import vault
 from app.extensions import db
 from app.flows.webhook_urls import address
-from app.models import Credential, Flow, FlowVersion, WebhookEndpoint
+from app.models import Credential, Execution, Flow, FlowVersion, WebhookEndpoint
 from app.models.base import utcnow
+from app.runtime.cancel import FLOW_DELETED, cancel
 from app.runtime.provider_http import api_client
 from nodes.engine.graph import Graph
 from nodes.engine.schema_errors import Problem
@@ -107,13 +108,15 @@ def activate(flow: Flow) -> list[WebhookEndpoint]:
 def deactivate(flow: Flow, *, delete: bool = False) -> None:
     """Switch the flow off, and with ``delete`` delete it softly (executions keep their flow).
 
-    Provider webhooks registered on activation are removed. Both changes are made before any
+    Provider webhooks registered on activation are removed; a deleted flow's unfinished
+    executions are cancelled. Both changes are made before any
     query, so they are flushed (and audited) as one change.
     """
     subscribed = [endpoint for endpoint in flow.endpoints if endpoint.subscription is not None]
     flow.active = False
     if delete:
         flow.deleted_at = utcnow()
+        cancel(Execution.flow_id == flow.id, reason=FLOW_DELETED)
     for endpoint in subscribed:
         _unsubscribe(flow, endpoint)
 

@@ -3,6 +3,7 @@ between the shops a user belongs to."""
 
 from __future__ import annotations
 
+import logging
 import math
 from datetime import timedelta
 
@@ -24,6 +25,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.identity import audit
 from app.identity.access import limiter, public, requires, start_session
+from app.identity.links import NoPublicAddress, mailed_link
 from app.identity.mail import send_mail
 from app.identity.texts import TEXT
 from app.models import Invitation, Membership, Merchant, User
@@ -31,6 +33,8 @@ from app.models.base import utcnow
 from app.models.merchant import digest
 from app.runtime.queue import redis_connection
 from app.web.pages import TEXT as PAGE_TEXT
+
+log = logging.getLogger("shopwire.accounts")
 
 bp = Blueprint("accounts", __name__)
 
@@ -240,7 +244,11 @@ def forgot_password():
         sent_to = _normalised(request.form.get("email"))
         user = db.session.scalar(select(User).where(User.email == sent_to))
         if user is not None:
-            link = url_for("accounts.reset_password", token=reset_token(user), _external=True)
+            try:
+                link = mailed_link("accounts.reset_password", token=reset_token(user))
+            except NoPublicAddress as problem:  # answered the same: no account is revealed
+                log.error("password reset for a user not mailed: %s", problem.detail)
+                return render_template("forgot.html", sent_to=sent_to)
             minutes = current_app.config["SHOPWIRE_RESET_TOKEN_SECONDS"] // 60
             send_mail(
                 user.email,

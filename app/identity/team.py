@@ -8,11 +8,12 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import available_timezones
 
-from flask import current_app, g, url_for
+from flask import current_app, g
 from sqlalchemy import select
 
 from app.extensions import db
 from app.identity import audit
+from app.identity.links import mailed_link
 from app.identity.mail import send_mail
 from app.identity.texts import TEXT
 from app.models import ApiToken, Invitation, Membership, Merchant, User
@@ -94,7 +95,7 @@ def invite(merchant_id: int, email: Any, role: Any, lang: str) -> Invitation:
             shop=merchant.name,
             role=text[f"role_{role}"],
             days=days,
-            link=url_for("accounts.accept_invitation", token=token, _external=True),
+            link=mailed_link("accounts.accept_invitation", token=token),
         ),
     )
     db.session.commit()

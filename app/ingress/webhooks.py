@@ -22,7 +22,7 @@ from typing import Any
 from flask import Flask, Response, current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
 from app.api.problems import ApiProblem, http_problem, internal_error
@@ -100,8 +100,7 @@ class Ingress:
 def _answer(request: Request) -> Response:
     try:
         endpoint, arguments = URLS.bind_to_environ(request.environ).match()
-        request.max_content_length = current_app.config["SHOPWIRE_MAX_WEBHOOK_BYTES"]
-        body = request.get_data(cache=False)  # 413 past the limit
+        body = _read(request, current_app.config["SHOPWIRE_MAX_WEBHOOK_BYTES"])
         return _guarded(request, arguments["token"], body, test=endpoint == "receive_test")
     except ApiProblem as problem:
         return problem.response()
@@ -110,6 +109,16 @@ def _answer(request: Request) -> Response:
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return internal_error()
+
+
+def _read(request: Request, limit: int) -> bytes:
+    """The body; 413 past the limit, whether the sender gave its length or streamed it in
+    chunks (a stream is read one byte past the limit, so a longer one is refused, not cut)."""
+    request.max_content_length = limit + 1
+    body = request.get_data(cache=False)
+    if len(body) > limit:
+        raise RequestEntityTooLarge()
+    return body
 
 
 def _guarded(request: Request, token: str, body: bytes, test: bool) -> Response:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.base import new_id, utcnow
 
-STATUSES = ("queued", "running", "succeeded", "failed", "waiting")
+STATUSES = ("queued", "running", "succeeded", "failed", "waiting", "cancelled")
 
 
 class Execution(db.Model):
@@ -28,6 +28,7 @@ class Execution(db.Model):
         Index("ix_executions_flow_created", "flow_id", "created_at"),
         Index("ix_executions_status_lease", "status", "lease_until"),
         Index("ix_executions_status_queued", "status", "queued_at"),
+        Index("ix_executions_merchant_status_queued", "merchant_id", "status", "queued_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

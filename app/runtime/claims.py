@@ -7,7 +7,7 @@ row whose worker died is claimable again once its lease runs out.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, or_, select, true, update
@@ -40,6 +40,25 @@ def due(status=Execution.status):
 
 def lease_expired(status=Execution.status):
     return (status == "running") & (Execution.lease_until < utcnow())
+
+
+def turn(merchant_id: int) -> datetime:
+    """When a new execution of this merchant is queued: its place in the queue, which workers
+    take oldest first (start-time fair queueing). A merchant with nothing queued goes right
+    after the head of the queue; one with a backlog goes after its own last one. So a burst of
+    one shop's events cannot make another shop's wait behind all of it: the shops take turns.
+    """
+    now = utcnow()
+    head = db.session.scalar(select(func.min(Execution.queued_at)).where(queued()))
+    own_last = db.session.scalar(
+        select(func.max(Execution.queued_at)).where(Execution.merchant_id == merchant_id, queued())
+    )
+    if head is None:
+        return now
+    return max(head, own_last or head) + TURN
+
+
+TURN = timedelta(microseconds=1)
 
 
 # The status, as a value no index covers. The claim's UPDATE re-checks the state of a few rows

@@ -13,6 +13,7 @@ from app.extensions import db, execute_core
 from app.flows.lifecycle import version_graph
 from app.models import Execution, StepRun
 from app.models.base import isoformat, new_id, utcnow
+from app.runtime import claims
 from app.runtime.queue import dispatch, dispatch_soon
 from nodes.engine.payloads import parse_body
 
@@ -57,7 +58,7 @@ def start(
                 "content_type": content_type,
                 "runs": 0,
                 "created_at": now,
-                "queued_at": now,
+                "queued_at": claims.turn(merchant_id),
             },
         )
         db.session.commit()

@@ -141,7 +141,8 @@ def _run_claimed(execution_id: str, token: int) -> str:
         # provider's own call for it from running.
         claim=progress.claim if row.mode == "webhook" else lambda event_id: True,
     )
-    result = interpreter.run(run, metrics.timed_steps(run.graph, progress.record))
+    with progress.kept_alive():
+        result = interpreter.run(run, metrics.timed_steps(run.graph, progress.record))
     progress.finish(result)
     metrics.execution_finished(result.status)
     if result.status == "waiting":

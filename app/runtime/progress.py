@@ -6,17 +6,24 @@ Every write is fenced by the run count the run claimed with, so a worker that wa
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.extensions import db, execute_core
 from app.models import Execution, StepRun
 from app.models.base import utcnow
 from app.models.execution import NO_ITEM
 from nodes.engine import interpreter
+from nodes.engine.bounds import Stopped, stoppable
+
+log = logging.getLogger("shopwire.tasks")
 
 
 class LeaseLost(Exception):
@@ -117,6 +124,23 @@ class Progress:
             raise LeaseLost(self.execution_id)
         return True
 
+    @contextmanager
+    def kept_alive(self) -> Iterator[None]:
+        """Run the block while another thread renews the lease, so a step longer than the
+        lease is not taken over; if this run lost the execution anyway (another worker took it
+        over after a pause, or it was cancelled), the block is stopped with :class:`LeaseLost`.
+        """
+        try:
+            with stoppable() as stop:
+                keeper = _Keeper(self, db.engine, stop)
+                keeper.start()
+                try:
+                    yield
+                finally:
+                    keeper.done.set()
+        except Stopped:
+            raise LeaseLost(self.execution_id) from None
+
     def heartbeat(self) -> None:
         """Renew the lease once half of it is spent (during retries and long flows)."""
         if self.lease_until - utcnow() < self.lease / 2:
@@ -142,6 +166,38 @@ class Progress:
             execute_core(INSERT_STEPS, self.unsaved)
             self.unsaved = []
         db.session.commit()
+
+
+class _Keeper(threading.Thread):
+    """Renews a run's lease on a connection of its own, every third of the lease (and at least
+    every few seconds, so a cancelled run stops soon)."""
+
+    def __init__(self, progress: Progress, engine, stop: Callable[[], None]):
+        super().__init__(name=f"lease-{progress.execution_id}", daemon=True)
+        self.progress, self.engine, self.stop = progress, engine, stop
+        self.done = threading.Event()
+        self.interval = min(progress.lease.total_seconds() / 3, CHECK_SECONDS)
+
+    def run(self) -> None:
+        progress = self.progress
+        while not self.done.wait(self.interval):
+            lease_until = utcnow() + progress.lease
+            fenced = {"execution_id": progress.execution_id, "token": progress.token}
+            try:
+                with self.engine.begin() as connection:
+                    held = connection.execute(RENEW_LEASE, {**fenced, "lease_until": lease_until})
+            except DBAPIError:
+                log.warning(
+                    "the lease of execution %s could not be renewed now", progress.execution_id
+                )
+                continue
+            if held.rowcount != 1:
+                self.stop()
+                return
+            progress.lease_until = lease_until
+
+
+CHECK_SECONDS = 5.0
 
 
 def naive(moment):

@@ -26,7 +26,7 @@ from app.flows import lifecycle
 from app.models import Execution, Flow
 from app.models.base import utcnow
 from app.models.execution import STATUSES
-from app.runtime import executions
+from app.runtime import cancel, executions
 
 bp = Blueprint("pages", __name__)
 
@@ -116,6 +116,9 @@ TEXT = {
         "status_skipped": "skipped",
         "status_caught": "error passed on",
         "status_retrying": "will try again",
+        "status_cancelled": "cancelled",
+        "cancel_execution": "Cancel",
+        "execution_cancelled": "The execution was cancelled.",
         "next_attempt": "Next attempt",
     },
     "de": {
@@ -207,6 +210,9 @@ TEXT = {
         "status_skipped": "übersprungen",
         "status_caught": "Fehler weitergegeben",
         "status_retrying": "neuer Versuch folgt",
+        "status_cancelled": "abgebrochen",
+        "cancel_execution": "Abbrechen",
+        "execution_cancelled": "Die Ausführung wurde abgebrochen.",
         "next_attempt": "Nächster Versuch",
     },
 }
@@ -452,8 +458,7 @@ def _timeline(steps: list[dict]) -> list[dict]:
     return steps
 
 
-@bp.get("/executions/<execution_id>")
-def show_execution(execution_id: str):
+def _own_execution(execution_id: str) -> Execution:
     execution = db.session.scalar(
         select(Execution).where(
             Execution.id == execution_id, Execution.merchant_id == session["merchant_id"]
@@ -461,6 +466,21 @@ def show_execution(execution_id: str):
     )
     if execution is None:
         abort(404)
+    return execution
+
+
+@bp.post("/executions/<execution_id>/cancel")
+def cancel_execution(execution_id: str):
+    execution = _own_execution(execution_id)
+    if cancel.cancel(Execution.id == execution.id, reason=cancel.BY_USER):
+        db.session.commit()
+        flash(g.t["execution_cancelled"], "ok")
+    return redirect(url_for("pages.show_execution", execution_id=execution.id))
+
+
+@bp.get("/executions/<execution_id>")
+def show_execution(execution_id: str):
+    execution = _own_execution(execution_id)
     data = executions.describe(execution, steps=True)
     flow = db.session.get(Flow, execution.flow_id)
     graph = lifecycle.version_graph(execution.version_id)
@@ -476,6 +496,7 @@ def show_execution(execution_id: str):
         execution=data,
         steps=steps,
         flow=flow if flow is not None and flow.deleted_at is None else None,
+        cancellable=execution.status in cancel.UNFINISHED,
         started=_when(execution.started_at or execution.created_at),
         duration=_duration_text(data["duration_ms"]),
     )

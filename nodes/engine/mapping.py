@@ -17,6 +17,7 @@ import jmespath
 from jmespath import exceptions as jmespath_errors
 from jmespath.parser import ParsedResult
 
+from nodes.engine.bounds import MAX_RESULT, SECONDS, LimitExceeded, time_limit, within_size
 from nodes.engine.functions import JMESPathFunctions
 from nodes.engine.templating import render_params
 
@@ -60,10 +61,20 @@ def compile_expression(expression: str) -> ParsedResult:
 
 
 def evaluate(expression: str, scope: dict[str, Any]) -> Any:
+    """The expression's result; bounded in time and in size (see :mod:`nodes.engine.bounds`)."""
     try:
-        return compile_expression(expression).search(scope, options=OPTIONS)
+        with time_limit(SECONDS, "The expression"):
+            result = compile_expression(expression).search(scope, options=OPTIONS)
     except jmespath_errors.JMESPathError as error:
         raise MappingError(str(error).splitlines()[0]) from None
+    except LimitExceeded as error:
+        raise MappingError(str(error)) from None
+    if not within_size(result):
+        raise MappingError(
+            f"The result is larger than {MAX_RESULT // 1_000_000} MB; select less of the data "
+            "(a field, or a filtered list) instead of repeating it."
+        )
+    return result
 
 
 def split_path(path: str) -> list[str]:

@@ -6,6 +6,8 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
+MAX_FORM_FIELDS = 10_000
+
 
 class PayloadError(ValueError):
     def __init__(self, status: int, message: str):
@@ -25,6 +27,8 @@ def parse_body(body: bytes, content_type: str | None) -> Any:
             return json.loads(body)
         except UnicodeDecodeError:
             raise PayloadError(400, "The body is not UTF-8 text.") from None
+        except RecursionError:
+            raise PayloadError(400, "The body's JSON is nested too deeply.") from None
         except ValueError as error:
             raise PayloadError(
                 400,
@@ -32,6 +36,8 @@ def parse_body(body: bytes, content_type: str | None) -> Any:
                 f"column {error.colno}.",
             ) from None
     if kind == "application/x-www-form-urlencoded":
+        if body.count(b"&") >= MAX_FORM_FIELDS:
+            raise PayloadError(400, f"The form has more than {MAX_FORM_FIELDS:,} fields.")
         try:
             pairs = parse_qsl(body.decode(), keep_blank_values=True, strict_parsing=bool(body))
         except (UnicodeDecodeError, ValueError):
@@ -46,11 +52,7 @@ def parse_body(body: bytes, content_type: str | None) -> Any:
 
 def _form_fields(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     """Repeated form keys become lists, as in PHP or Rails, so nothing sent is dropped."""
-    fields: dict[str, Any] = {}
+    values: dict[str, list[str]] = {}
     for key, value in pairs:
-        if key in fields:
-            existing = fields[key]
-            fields[key] = [*existing, value] if isinstance(existing, list) else [existing, value]
-        else:
-            fields[key] = value
-    return fields
+        values.setdefault(key, []).append(value)
+    return {key: found[0] if len(found) == 1 else found for key, found in values.items()}

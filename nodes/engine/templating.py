@@ -13,6 +13,7 @@ should not get "Dear ," because a field was renamed. Data that may be missing ge
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
@@ -24,9 +25,21 @@ from jinja2 import (
     Template,
     TemplateSyntaxError,
     UndefinedError,
+    nodes,
 )
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.defaults import DEFAULT_FILTERS
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from nodes.engine.bounds import (
+    MAX_INT_BITS,
+    MAX_ITEMS,
+    MAX_TEXT,
+    SECONDS,
+    LimitExceeded,
+    check_size,
+    time_limit,
+)
 from nodes.engine.functions import template_functions
 
 
@@ -65,29 +78,176 @@ def _lenient(implementation: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
-MAX_REPEAT = 10_000  # 'x' * n or [..] * n beyond this is a mistake or an attack
 MAX_EXPONENT = 100
+# A width or precision in a format: %10d, %.3f, {:>10}, {:.2f}; * takes it from the values.
+FORMAT_WIDTHS = re.compile(
+    r"%[-+ #0]*(\d+|\*)?(?:\.(\d+|\*))?|\{[^{}]*?:[^{}]*?(\d+)?(?:\.(\d+))?\}"
+)
+WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill"})
 
 
-class TextSandbox(SandboxedEnvironment):
-    """Jinja2's sandbox, plus limits on the two operators that can exhaust a worker's memory
-    or time from one short placeholder: repetition and powers."""
+class _BoundedCode(CodeGenerator):
+    """Joined text (``a ~ b``) is checked like every other value a placeholder builds."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.bounded(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
+class TextSandbox(ImmutableSandboxedEnvironment):
+    """Jinja2's sandbox (lists and dicts cannot be changed, so nothing grows across a loop),
+    plus bounds on the size of every value a placeholder builds: operators, methods, filters
+    and joined text are checked before the value is built where its size is known in advance,
+    and after otherwise (see :mod:`nodes.engine.bounds`)."""
+
+    intercepted_binops = frozenset({"*", "**", "%", "+", "<<"})
+    code_generator_class = _BoundedCode
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "*" and any(isinstance(v, str | list | tuple) for v in (left, right)):
-            count = right if isinstance(left, str | list | tuple) else left
-            if isinstance(count, int) and count > MAX_REPEAT:
-                raise TemplateError(f"a placeholder repeats text more than {MAX_REPEAT} times")
-        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
-            raise TemplateError(f"a placeholder raises to a power above {MAX_EXPONENT}")
-        return super().call_binop(context, operator, left, right)
+        if operator == "*":
+            _check_repeat(left, right)
+        elif operator == "**":
+            _check_power(left, right)
+        elif operator == "<<" and isinstance(right, int) and right > MAX_INT_BITS:
+            raise LimitExceeded(TOO_BIG_NUMBER)
+        elif operator == "%" and isinstance(left, str):
+            _check_format(left)
+        return check_size(super().call_binop(context, operator, left, right))
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        method = getattr(__obj, "__wrapped__", __obj)  # the sandbox wraps str.format
+        if isinstance(getattr(method, "__self__", None), str):
+            _check_method(method.__self__, method.__name__, args)
+        return check_size(super().call(__context, __obj, *args, **kwargs))
+
+    @staticmethod
+    def bounded(value: Any) -> Any:
+        return check_size(value)
+
+
+TOO_BIG_NUMBER = "a placeholder builds a number with more than 1,200 digits"
+TOO_LONG_TEXT = f"a placeholder builds text longer than {MAX_TEXT:,} characters"
+
+
+def _check_repeat(left: Any, right: Any) -> None:
+    sequence, count = (left, right) if isinstance(left, str | list | tuple) else (right, left)
+    if isinstance(sequence, str | list | tuple) and isinstance(count, int):
+        if isinstance(sequence, str) and len(sequence) * count > MAX_TEXT:
+            raise LimitExceeded(f"a placeholder repeats text past {MAX_TEXT:,} characters")
+        if not isinstance(sequence, str) and len(sequence) * count > MAX_ITEMS:
+            raise LimitExceeded(f"a placeholder repeats a list past {MAX_ITEMS:,} items")
+
+
+def _check_power(base: Any, exponent: Any) -> None:
+    if isinstance(exponent, int | float) and abs(exponent) > MAX_EXPONENT:
+        raise LimitExceeded(f"a placeholder raises to a power above {MAX_EXPONENT}")
+    if (
+        isinstance(base, int)
+        and isinstance(exponent, int)
+        and exponent > 0
+        and (base.bit_length() * exponent > MAX_INT_BITS)
+    ):
+        raise LimitExceeded(TOO_BIG_NUMBER)
+
+
+def _check_format(text: str) -> None:
+    """Refuse widths and precisions that alone would build text past the limit."""
+    for match in FORMAT_WIDTHS.finditer(text):
+        for width in filter(None, match.groups()):
+            if width == "*" or int(width) > MAX_TEXT:
+                raise LimitExceeded(f"a placeholder formats wider than {MAX_TEXT:,} characters")
+
+
+def _check_method(text: str, name: str, args: tuple) -> None:
+    if name in WIDTH_METHODS and args and isinstance(args[0], int) and args[0] > MAX_TEXT:
+        raise LimitExceeded(TOO_LONG_TEXT)
+    if name in ("format", "format_map"):
+        _check_format(text)
+    elif name == "replace" and len(args) >= 2:
+        _check_replace(text, *args[:2])
+    elif name == "join" and args:
+        _check_join(text, args[0])
+    elif name == "expandtabs":
+        size = args[0] if args and isinstance(args[0], int) else 8
+        if len(text) + text.count("\t") * size > MAX_TEXT:
+            raise LimitExceeded(TOO_LONG_TEXT)
+
+
+def _check_replace(text: Any, old: Any, new: Any) -> None:
+    if isinstance(text, str) and isinstance(old, str) and isinstance(new, str):
+        count = text.count(old) if old else len(text) + 1
+        if len(text) + count * (len(new) - len(old)) > MAX_TEXT:
+            raise LimitExceeded(TOO_LONG_TEXT)
+
+
+def _check_join(separator: Any, items: Any) -> None:
+    if isinstance(items, list | tuple) and isinstance(separator, str):
+        check_size(items)
+        size = len(separator) * len(items)
+        size += sum(len(item) if isinstance(item, str) else 24 for item in items)
+        if size > MAX_TEXT:
+            raise LimitExceeded(TOO_LONG_TEXT)
+
+
+def _bounded_filter(name: str, check: Callable[..., None]) -> Callable[..., Any]:
+    """Jinja2's filter ``name``, refusing arguments that would build too big a value."""
+    original = DEFAULT_FILTERS[name]
+
+    @functools.wraps(original)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        check(*args, **kwargs)
+        return check_size(original(*args, **kwargs))
+
+    return bounded
+
+
+def _check_center(value: Any, width: int = 80) -> None:
+    if isinstance(width, int) and width > MAX_TEXT:
+        raise LimitExceeded(TOO_LONG_TEXT)
+
+
+def _check_indent(value: Any, width: Any = 4, *args: Any, **kwargs: Any) -> None:
+    lines = str(value).count("\n") + 1
+    if (len(width) if isinstance(width, str) else int(width)) * lines > MAX_TEXT:
+        raise LimitExceeded(TOO_LONG_TEXT)
+
+
+def _check_format_filter(value: Any, *args: Any, **kwargs: Any) -> None:
+    if isinstance(value, str):
+        _check_format(value)
+
+
+def _check_join_filter(context: Any, value: Any, d: str = "", attribute: Any = None) -> None:
+    _check_join(d, list(value) if isinstance(value, list | tuple) else value)
+
+
+def _check_replace_filter(context: Any, s: Any, old: Any, new: Any, count: Any = None) -> None:
+    _check_replace(s, old, new)
+
+
+def _check_sum(context: Any, iterable: Any, attribute: Any = None, start: Any = 0) -> None:
+    if not isinstance(start, int | float):
+        raise LimitExceeded("the sum filter adds numbers only")
+
+
+BOUNDED_FILTERS = {
+    "center": _check_center,
+    "indent": _check_indent,
+    "format": _check_format_filter,
+    "join": _check_join_filter,
+    "replace": _check_replace_filter,
+    "sum": _check_sum,
+}
 
 
 ENVIRONMENT = TextSandbox(
     undefined=MissingValue, autoescape=False, keep_trailing_newline=True, finalize=_no_null
 )
+ENVIRONMENT.filters.update(
+    {name: _bounded_filter(name, check) for name, check in BOUNDED_FILTERS.items()}
+)
+del ENVIRONMENT.globals["lipsum"]  # a generator of text of any length, and of no use here
 _functions = {
     name: _lenient(implementation) for name, implementation in template_functions().items()
 }
@@ -108,9 +268,12 @@ def compile_template(source: str) -> Template:
 
 def render(source: str, scope: dict[str, Any]) -> str:
     try:
-        return compile_template(source).render(scope)
+        with time_limit(SECONDS, "The text"):
+            return _joined(compile_template(source).generate(scope))
     except TemplateError:
         raise
+    except LimitExceeded as error:
+        raise TemplateError(str(error)) from None
     except UndefinedError as error:
         raise TemplateError(
             f"{_placeholder(source, error)} found nothing: {error.message}"
@@ -119,6 +282,17 @@ def render(source: str, scope: dict[str, Any]) -> str:
         raise TemplateError("a placeholder uses something templates may not use") from None
     except Exception as error:  # a function refused its value, a bad comparison …
         raise TemplateError(f"a placeholder could not be filled: {error}") from None
+
+
+def _joined(parts: Iterator[str]) -> str:
+    """The rendered text, refused as soon as it grows past the limit."""
+    text, size = [], 0
+    for part in parts:
+        size += len(part)
+        if size > MAX_TEXT:
+            raise LimitExceeded(f"the text grows longer than {MAX_TEXT:,} characters")
+        text.append(part)
+    return "".join(text)
 
 
 PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
