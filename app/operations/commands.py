@@ -11,16 +11,14 @@ from datetime import timedelta
 
 import click
 from flask.cli import with_appcontext
-from redis.exceptions import RedisError
-from rq import Queue, Worker
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.flows import lifecycle
 from app.models import Execution, Flow, Merchant
 from app.models.base import isoformat, utcnow
+from app.operations import state
 from app.runtime import executions, retention
-from app.runtime.queue import redis_connection
 from nodes.engine.redaction import mask_graph, restore_graph
 
 EXPORT_FORMAT = "shopwire-flows"
@@ -42,51 +40,35 @@ def _merchant(name: str) -> Merchant:
 @with_appcontext
 def queues() -> None:
     """Show the queues, the workers, and executions that are stranded."""
-    from flask import current_app
-
-    try:
-        connection = redis_connection()
-        for queue in Queue.all(connection=connection):
-            click.echo(f"queue {queue.name}: {queue.count} job(s) waiting")
-        workers = Worker.all(connection=connection)
-        click.echo(f"workers alive: {len(workers)}")
-        for worker in workers:
-            click.echo(f"  {worker.name}: {worker.get_state()}")
-    except RedisError as error:
-        click.echo(f"Redis does not answer ({error}); executions wait in the database.")
-    counts = dict(
-        db.session.execute(
-            select(Execution.status, func.count())
-            .where(Execution.status.in_(("queued", "running", "waiting")))
-            .group_by(Execution.status)
-        ).all()
-    )
+    found = state.snapshot()
+    if found.redis_error:
+        click.echo(found.redis_error)
+    for queue in found.queues:
+        click.echo(
+            f"queue {queue['name']}: {queue['waiting']} job(s) waiting, "
+            f"{queue['scheduled']} scheduled, {queue['failed']} failed"
+        )
+    click.echo(f"workers alive: {len(found.workers)}")
+    for worker in found.workers:
+        click.echo(f"  {worker['name']} on {worker['host']}: {worker['state']}")
+    click.echo(f"schedulers alive: {len(found.schedulers)}")
     click.echo(
         "executions: "
-        + ", ".join(f"{counts.get(s, 0)} {s}" for s in ("queued", "running", "waiting"))
+        + ", ".join(f"{count} {status}" for status, count in found.executions.items())
     )
-    grace = timedelta(seconds=current_app.config["SHOPWIRE_QUEUED_GRACE_SECONDS"])
-    now = utcnow()
-    stranded = db.session.execute(
-        select(Execution.id, Merchant.name, Execution.status, Execution.queued_at)
-        .join(Merchant, Merchant.id == Execution.merchant_id)
-        .where(
-            ((Execution.status == "queued") & (Execution.queued_at < now - grace))
-            | ((Execution.status == "waiting") & (Execution.queued_at < now - grace))
-            | ((Execution.status == "running") & (Execution.lease_until < now))
-        )
-        .order_by(Execution.queued_at)
-        .limit(100)
-    ).all()
-    if not stranded:
+    if not found.stranded:
         click.echo("stranded executions: none")
         return
+    more = "+" if len(found.stranded) == state.STRANDED_SHOWN else ""
     click.echo(
-        f"stranded executions ({len(stranded)}{'+' if len(stranded) == 100 else ''}); "
-        "the scheduler's sweeper hands them to a worker — if they stay, is a scheduler running?"
+        f"stranded executions ({len(found.stranded)}{more}); the scheduler's sweeper hands "
+        "them to a worker — if they stay, is a scheduler running?"
     )
-    for execution_id, shop, status, since in stranded:
-        click.echo(f"  {execution_id}  {shop}  {status} since {isoformat(since)}")
+    for execution in found.stranded:
+        click.echo(
+            f"  {execution['id']}  {execution['shop']}  {execution['status']} "
+            f"since {isoformat(execution['since'])}"
+        )
 
 
 @click.command()

@@ -1,13 +1,25 @@
-"""The shop's alert settings (a form on the shop's settings page)."""
+"""The shop's alert settings (a form on the shop's settings page), and the operators' page:
+queues, workers and scheduler state, for the people named in ``SHOPWIRE_OPERATORS``."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from app.credentials.vault import vault
 from app.extensions import db
-from app.identity.access import requires
+from app.identity.access import current_principal, requires
 from app.models import AlertSettings
+from app.operations import health, state
 from app.operations.texts import TEXT
 
 bp = Blueprint("operations_pages", __name__)
@@ -57,3 +69,22 @@ def save_alerts():
     db.session.commit()
     flash(text["saved"], "ok")
     return redirect(url_for("settings.shop"))
+
+
+@bp.get("/operations")
+@requires("viewer")
+def operators():
+    """Not for merchants: a signed-in user whose e-mail the installation lists as an
+    operator. Anyone else gets 404, as if there were no such page."""
+    principal = current_principal()
+    operators = {
+        email.strip().lower()
+        for email in current_app.config["SHOPWIRE_OPERATORS"].split(",")
+        if email.strip()
+    }
+    if principal.user is None or principal.user.email.lower() not in operators:
+        abort(404)
+    checks = {name: check() or "ok" for name, check in health.CHECKS.items()}
+    return render_template(
+        "operations/operators.html", t=TEXT[g.lang], found=state.snapshot(), checks=checks
+    )
