@@ -98,6 +98,7 @@ def scheduler() -> None:
     """Run RQ's cron scheduler: the sweeper that re-enqueues stranded executions, and the
     check that starts schedule and polling triggers, and the purge of execution data past each
     merchant's retention (any number may run side by side)."""
+    from app.operations import alerts, trigger_health
     from app.runtime.retention import purge_job
     from app.runtime.sweeper import sweep
     from app.runtime.timed_triggers import fire_due
@@ -110,6 +111,8 @@ def scheduler() -> None:
         (sweep, config["SHOPWIRE_SWEEP_INTERVAL_SECONDS"]),
         (fire_due, config["SHOPWIRE_SCHEDULE_CHECK_SECONDS"]),
         (purge_job, config["SHOPWIRE_PURGE_INTERVAL_SECONDS"]),
+        (alerts.run, config["SHOPWIRE_ALERT_CHECK_SECONDS"]),
+        (trigger_health.restore_subscriptions, config["SHOPWIRE_SUBSCRIPTION_CHECK_SECONDS"]),
     ):
         cron._cron_jobs.append(
             JSONCronJob(

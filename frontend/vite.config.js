@@ -1,7 +1,8 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
-// The editor is one bundle with fixed names, mounted by templates/editor.html.
+// The editor is one bundle with fixed names, mounted by templates/editor.html; the charts of
+// the server-rendered pages are another (dashboard.js, templates/operations/_runs_chart.html).
 export default defineConfig({
   plugins: [react()],
   base: '/static/dist/',
@@ -9,9 +10,9 @@ export default defineConfig({
     outDir: '../app/static/dist',
     emptyOutDir: true,
     rollupOptions: {
-      input: 'src/main.jsx',
+      input: { editor: 'src/main.jsx', dashboard: 'src/dashboard.js' },
       output: {
-        entryFileNames: 'editor.js',
+        entryFileNames: '[name].js',
         chunkFileNames: 'editor-[name].js',
         assetFileNames: 'editor.[ext]',
       },

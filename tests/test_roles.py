@@ -130,4 +130,8 @@ def test_every_route_but_the_public_ones_turns_strangers_away(app, client):
         "accounts.accept_invitation",
         "catalog.flow_schema",
         "catalog.openapi",
+        # the operator's probes and metrics (/metrics checks its own token)
+        "operations_health.healthz",
+        "operations_health.readyz",
+        "operations_metrics.metrics",
     }

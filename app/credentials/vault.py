@@ -138,7 +138,7 @@ def rotate() -> int:
     secret needs them. With ``SHOPWIRE_VAULT_KEY``, the operator puts the new key first, runs
     this, then removes the old one from the environment.
     """
-    from app.models import Credential, WebhookEndpoint
+    from app.models import AlertSettings, Credential, WebhookEndpoint
 
     current = vault()
     if current.key_file is not None:
@@ -148,6 +148,7 @@ def rotate() -> int:
         current._reload_if_changed()
     rotated = _rotate_column(current, Credential.id, Credential.secret, Credential.updated_at)
     rotated += _rotate_column(current, WebhookEndpoint.token, WebhookEndpoint.subscription)
+    rotated += _rotate_column(current, AlertSettings.merchant_id, AlertSettings.webhook)
     if current.key_file is not None and len(current.keys) > 1:
         _write_private(current.key_file, current.keys[:1], replace=True)
         current._reload_if_changed()

@@ -1,5 +1,6 @@
 """The database models, importable from one place."""
 
+from app.models.alert import Alert, AlertSettings
 from app.models.audit import AuditEvent
 from app.models.credential import Credential
 from app.models.execution import Execution, RejectedEvent, StepRun
@@ -8,6 +9,8 @@ from app.models.merchant import ApiToken, Invitation, Membership, Merchant, User
 from app.models.node_state import NodeState, SeenItem
 
 __all__ = [
+    "Alert",
+    "AlertSettings",
     "ApiToken",
     "AuditEvent",
     "Credential",

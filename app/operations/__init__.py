@@ -12,12 +12,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from app.operations import health, log_format, metrics
+    from app.operations import commands, dashboard, health, log_format, metrics, pages
 
     _metrics_directory(app)
     log_format.init_app(app)
-    for module in (health, metrics):
+    for module in (health, metrics, pages, dashboard):
         app.register_blueprint(module.bp)
+    commands.register(app.cli)  # `shopwire queues`, `retry`, `purge`, `export`, `import`
 
 
 def _metrics_directory(app: Flask) -> None:

@@ -49,19 +49,25 @@ def init_app(app: Flask) -> None:
     root = logging.getLogger()
     if any(getattr(handler, "shopwire_json", False) for handler in root.handlers):
         return  # once per process, however many apps it creates
-    handler = logging.StreamHandler(sys.stderr)
+    root_handler = json_handler(sys.stderr)
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(root_handler)
+    root.setLevel(logging.INFO)
+
+
+def json_handler(stream) -> logging.Handler:
+    """A handler writing one JSON object per line to ``stream``; scrubbing on the handler
+    covers every logger (a library's too), not only the engine's own."""
+    handler = logging.StreamHandler(stream)
     handler.shopwire_json = True
     handler.setFormatter(
         JsonFormatter(
             FIELDS,
             style="{",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-            timestamp=False,
         )
     )
     handler.addFilter(ScrubSecrets())
     handler.addFilter(_Context())
-    for existing in list(root.handlers):
-        root.removeHandler(existing)
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
+    return handler

@@ -6,6 +6,13 @@ Documented behaviour kept: one endpoint ``POST /admin/api/<version>/graphql.json
 or malformed ``ID`` is a top-level error); failures of a mutation in its ``userErrors``;
 every reply's query cost in ``extensions.cost``, and a ``THROTTLED`` error when the cost
 bucket is empty; ``@idempotent(key:)`` on inventoryAdjustQuantities books a key once.
+
+Beside it, the REST Admin API's ``GET /admin/api/<version>/orders.json`` (legacy, still served)
+answers with orders in the webhook's own shape: ``since_id`` (orders with a higher id, oldest
+first), ``status`` (``open`` unless ``any``), ``financial_status``, ``fulfillment_status`` and
+``limit`` (50 by default, at most 250). :meth:`FakeShopify.place_order` adds an order;
+:meth:`FakeShopify.delete_subscriptions` does what Shopify does to a subscription whose
+deliveries kept failing: it is gone, and ``webhookSubscription(id:)`` answers null.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import re
 from typing import Any
 
 from nodes.kit.examples import example
-from nodes.kit.fakes.provider import FakeProvider, route
+from nodes.kit.fakes.provider import FakeProvider, query, route
 from nodes.kit.fakes.receiver import Recorded
 
 ACCESS_TOKEN = "shpat_0123456789abcdef0123456789abcdef"
@@ -88,8 +95,10 @@ class GraphQLError(Exception):
 class FakeShopify(FakeProvider):
     def __init__(self) -> None:
         super().__init__()
-        order = _order(webhook("orders_paid"))
+        sample = webhook("orders_paid")
+        order = _order(sample)
         self.orders = {order["id"]: order}
+        self.rest_orders = [sample]  # the REST Admin API's (and the webhooks') shape
         self.fulfillment_orders = {
             order["id"]: [
                 {
@@ -184,6 +193,44 @@ class FakeShopify(FakeProvider):
             },
         }
 
+    @route("GET", "/admin/api/{version}/orders.json")
+    def rest_orders_list(self, request: Recorded, version: str):
+        if version != VERSION:
+            return 404, self.error(404, "Not Found")
+        given = query(request)
+        limit = int(given.get("limit", 50))
+        if not 1 <= limit <= 250:
+            return 400, {"errors": {"limit": ["must be between 1 and 250"]}}
+        since_id = int(given.get("since_id", 0))
+        found = sorted(
+            (order for order in self.rest_orders if order["id"] > since_id),
+            key=lambda order: order["id"],
+        )
+        if given.get("status", "open") == "open":
+            found = [order for order in found if order.get("closed_at") is None]
+        for field in ("financial_status", "fulfillment_status"):
+            if field in given:
+                wanted = None if given[field] == "unshipped" else given[field]
+                found = [order for order in found if order.get(field) == wanted]
+        return 200, {"orders": found[:limit]}
+
+    def place_order(self, **changes: Any) -> dict:
+        """A new order (the sample with a new id and ``changes``), as the shop would take it."""
+        number_id = max(order["id"] for order in self.rest_orders) + 1
+        order = {
+            **self.rest_orders[0],
+            "id": number_id,
+            "admin_graphql_api_id": f"gid://shopify/Order/{number_id}",
+            "name": f"#{1000 + len(self.rest_orders)}",
+            **changes,
+        }
+        self.rest_orders.append(order)
+        self.orders[order["admin_graphql_api_id"]] = _order(order)
+        return order
+
+    def delete_subscriptions(self) -> None:
+        self.webhook_subscriptions.clear()
+
     def _new_id(self, kind: str) -> str:
         self._next_id += 1
         return f"gid://shopify/{kind}/{1000000 + self._next_id}"
@@ -200,6 +247,9 @@ class FakeShopify(FakeProvider):
         if "fulfillmentOrders" in query:
             return {"fulfillmentOrders": {"nodes": self.fulfillment_orders[order["id"]]}}
         return order
+
+    def _query_webhookSubscription(self, variables, query):
+        return self.webhook_subscriptions.get(_id(variables, "id"))
 
     def _query_productVariant(self, variables, query):
         variant = self.variants.get(_id(variables, "id"))

@@ -1,0 +1,250 @@
+"""Alerts without building a flow: a failed run, repeated failures, a quiet trigger, an
+account that stopped working — by e-mail and to an incoming webhook (Slack or Teams).
+
+The scheduler calls :func:`run` every minute. :func:`notice` records each new problem once
+(an :class:`Alert` with a key naming the occurrence); :func:`deliver` sends what is pending as
+one digest per flow and channel, and waits until an hour has passed since that flow's last
+digest: a flow failing a thousand times a minute sends one mail an hour, not a storm.
+Everything is read and written per shop; the time is a parameter, so tests control the clock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime, format_timedelta
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.credentials.vault import vault
+from app.extensions import db
+from app.identity.mail import send_mail
+from app.models import Alert, AlertSettings, Credential, Execution, Flow, Merchant
+from app.models.base import utcnow
+from app.operations import trigger_health
+from app.operations.texts import TEXT
+from app.runtime import subflows
+from app.runtime.provider_http import outbound_session
+
+log = logging.getLogger("shopwire.alerts")
+
+DIGEST_INTERVAL = timedelta(hours=1)
+LOOKBACK = timedelta(days=1)  # failures older than this when alerts are switched on are old news
+REPEATED = 3  # failed runs of one flow within REPEATED_WINDOW
+REPEATED_WINDOW = timedelta(hours=1)
+# A test run or a manual run fails in front of the merchant: no alert needed.
+UNALERTED_MODES = ("test", "manual", subflows.MODE)
+
+
+def run(now: datetime | None = None) -> None:
+    """The scheduler's job (in the worker's app context)."""
+    now = now or utcnow()
+    try:
+        for settings in db.session.scalars(select(AlertSettings)).all():
+            notice(settings, now)
+            deliver(settings, now)
+    finally:
+        db.session.remove()
+
+
+def notice(settings: AlertSettings, now: datetime) -> None:
+    """Record every problem of this shop not recorded yet."""
+    shop = settings.merchant_id
+    if settings.on_failed_run:
+        failed = db.session.execute(
+            select(Execution.id, Execution.flow_id, Execution.finished_at, Execution.error).where(
+                Execution.merchant_id == shop,
+                Execution.status == "failed",
+                Execution.finished_at >= now - LOOKBACK,
+                Execution.mode.not_in(UNALERTED_MODES),
+            )
+        ).all()
+        for execution_id, flow_id, finished_at, error in failed:
+            error = error or {}
+            details = {
+                "step": error.get("node_name") or error.get("node_id") or "?",
+                "error": str(error.get("message", ""))[:500],
+            }
+            _record(shop, "failed_run", execution_id, flow_id, finished_at, details, execution_id)
+    if settings.on_repeated_failures:
+        repeated = db.session.execute(
+            select(Execution.flow_id, func.count(), func.min(Execution.finished_at))
+            .where(
+                Execution.merchant_id == shop,
+                Execution.status == "failed",
+                Execution.finished_at >= now - REPEATED_WINDOW,
+                Execution.mode.not_in(UNALERTED_MODES),
+            )
+            .group_by(Execution.flow_id)
+            .having(func.count() >= REPEATED)
+        ).all()
+        for flow_id, count, first in repeated:
+            key = f"{flow_id}:{first:%Y-%m-%dT%H}"  # about once an hour while it goes on
+            _record(shop, "repeated_failures", key, flow_id, first, {"count": count})
+    if settings.on_quiet_trigger:
+        for quiet in trigger_health.quiet_triggers(now, shop):
+            key = f"{quiet.flow_id}:{quiet.node_id}:{quiet.last_event_at.isoformat()}"
+            details = {"node": quiet.node_id, "gap_seconds": quiet.normal_gap.total_seconds()}
+            _record(shop, "quiet_trigger", key, quiet.flow_id, quiet.last_event_at, details)
+    if settings.on_account:
+        broken = db.session.execute(
+            select(
+                Credential.id,
+                Credential.name,
+                Credential.connector,
+                Credential.status_message,
+                Credential.updated_at,
+            ).where(Credential.merchant_id == shop, Credential.status != "ok")
+        ).all()
+        for credential_id, name, connector, message, since in broken:
+            details = {"name": name, "connector": connector, "message": message or ""}
+            _record(shop, "account", f"{credential_id}:{since.isoformat()}", None, since, details)
+    db.session.commit()
+
+
+def _record(shop, kind, key, flow_id, since, details, execution_id=None) -> None:
+    exists = db.session.scalar(
+        select(Alert.id).where(Alert.merchant_id == shop, Alert.kind == kind, Alert.key == key)
+    )
+    if exists:
+        return
+    try:
+        with db.session.begin_nested():  # another scheduler may record it at the same moment
+            db.session.add(
+                Alert(
+                    merchant_id=shop,
+                    flow_id=flow_id,
+                    execution_id=execution_id,
+                    kind=kind,
+                    key=key,
+                    details=details,
+                    since=since,
+                )
+            )
+    except IntegrityError:
+        pass
+
+
+def deliver(settings: AlertSettings, now: datetime) -> None:
+    """Send each flow's pending alerts as one digest, at most once per hour per channel."""
+    channels = []
+    if settings.emails.strip():
+        channels.append((Alert.mailed_at, _mail))
+    if settings.webhook is not None:
+        channels.append((Alert.posted_at, _post))
+    for told_at, send in channels:
+        pending = db.session.scalars(
+            select(Alert)
+            .where(Alert.merchant_id == settings.merchant_id, told_at.is_(None))
+            .order_by(Alert.since)
+        ).all()
+        by_flow = defaultdict(list)
+        for alert in pending:
+            by_flow[alert.flow_id].append(alert)
+        for flow_id, alerts in by_flow.items():
+            same_flow = Alert.flow_id.is_(None) if flow_id is None else Alert.flow_id == flow_id
+            last = db.session.scalar(
+                select(func.max(told_at)).where(
+                    Alert.merchant_id == settings.merchant_id, same_flow
+                )
+            )
+            if last is not None and now - last < DIGEST_INTERVAL:
+                continue  # this flow's next digest carries them
+            try:
+                send(settings, flow_id, alerts)
+            except Exception:
+                db.session.rollback()
+                log.exception("alerts of shop %s could not be sent", settings.merchant_id)
+                continue
+            for alert in alerts:
+                setattr(alert, told_at.key, now)
+            db.session.commit()
+
+
+def digest(settings: AlertSettings, flow_id: str | None, alerts: list[Alert]) -> tuple[str, str]:
+    """The subject and the text of one digest, in the shop's alert language."""
+    text = TEXT[settings.language if settings.language in TEXT else "en"]
+    merchant = db.session.get(Merchant, settings.merchant_id)
+    flow = db.session.get(Flow, flow_id) if flow_id else None
+    if flow is not None and flow.merchant_id != settings.merchant_id:
+        flow = None  # never another shop's
+    subject = (
+        text["subject"].format(count=len(alerts), flow=flow.name)
+        if flow
+        else text["subject_shop"].format(count=len(alerts))
+    )
+    parts = [text["intro"]]
+    for alert in alerts:
+        parts.append(_describe(alert, text, settings.language, merchant))
+    return subject, "\n\n".join(parts)
+
+
+def _describe(alert: Alert, text: dict, language: str, merchant: Merchant) -> str:
+    since = format_datetime(
+        alert.since.replace(tzinfo=UTC),
+        "medium",
+        tzinfo=ZoneInfo(merchant.timezone or "UTC"),
+        locale=language,
+    )
+    details = dict(alert.details)
+    if "gap_seconds" in details:
+        details["gap"] = format_timedelta(
+            timedelta(seconds=details.pop("gap_seconds")), locale=language
+        )
+    return text[alert.kind].format(since=since, link=_link(alert), **details)
+
+
+def _link(alert: Alert) -> str:
+    base = (current_app.config["SHOPWIRE_PUBLIC_URL"] or "").rstrip("/")
+    if alert.kind == "failed_run":
+        return f"{base}/executions/{alert.execution_id}"
+    if alert.kind == "account":
+        return f"{base}/accounts"
+    return f"{base}/executions?flow_id={alert.flow_id}"
+
+
+def _mail(settings: AlertSettings, flow_id, alerts) -> None:
+    subject, body = digest(settings, flow_id, alerts)
+    for address in _addresses(settings.emails):
+        send_mail(address, subject, body)
+
+
+def _addresses(emails: str) -> list[str]:
+    return [address.strip() for address in emails.split(",") if address.strip()]
+
+
+def _post(settings: AlertSettings, flow_id, alerts) -> None:
+    """Slack and Teams incoming webhooks, each in its own message format; through the
+    guarded session (no internal addresses unless the operator allows them)."""
+    subject, body = digest(settings, flow_id, alerts)
+    url = vault().decrypt(settings.webhook)["url"]
+    reply = outbound_session().post(
+        url, json=webhook_message(settings.webhook_format, subject, body)
+    )
+    reply.raise_for_status()  # not told: the next minute tries again
+
+
+def webhook_message(kind: str, subject: str, body: str) -> dict:
+    if kind == "teams":  # an Adaptive Card, as Teams' incoming webhooks (Workflows) take
+        return {
+            "type": "message",
+            "attachments": [
+                {
+                    "contentType": "application/vnd.microsoft.card.adaptive",
+                    "content": {
+                        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                        "type": "AdaptiveCard",
+                        "version": "1.4",
+                        "body": [
+                            {"type": "TextBlock", "text": subject, "weight": "Bolder"},
+                            {"type": "TextBlock", "text": body, "wrap": True},
+                        ],
+                    },
+                }
+            ],
+        }
+    return {"text": f"*{subject}*\n{body}"}  # Slack: mrkdwn text
