@@ -40,7 +40,7 @@ def test_a_language_is_added_by_its_catalog_alone(app_config, _migrated, tmp_pat
     assert '<html lang="fr">' in text and "Se connecter" in text
     assert "E-mail" in text  # not yet translated: the English text
     assert 'aria-label="Langue"' in text
-    assert ">Deutsch</button>" in text and ">English</button>" in text
+    assert ">Deutsch</a>" in text and ">English</a>" in text
     assert "Anmelden" in client.get("/login", headers={"Accept-Language": "de"}).get_data(
         as_text=True
     )
@@ -48,38 +48,33 @@ def test_a_language_is_added_by_its_catalog_alone(app_config, _migrated, tmp_pat
 
 def test_the_switcher_remembers_the_choice_across_sign_in_and_out(app, client):
     member("Acme", "ann@shop.de")
-    login = client.get("/login", headers={"Accept-Language": "en-US"})
-    assert ">Deutsch</button>" in login.get_data(as_text=True)
-    chosen = client.post("/language", data={"lang": "de", "next": "/login", "csrf": csrf(login)})
+    english_browser = {"Accept-Language": "en-US"}
+    login = client.get("/login", headers=english_browser).get_data(as_text=True)
+    assert 'href="/language/de?next=/login" hreflang="de" lang="de">Deutsch</a>' in login
+    chosen = client.get("/language/de?next=/login")
     assert chosen.status_code == 302 and chosen.headers["Location"] == "/login"
     assert "Max-Age=31536000" in chosen.headers["Set-Cookie"]
 
-    english_browser = {"Accept-Language": "en-US"}
     assert "Anmelden" in client.get("/login", headers=english_browser).get_data(as_text=True)
     sign_in(client, "ann@shop.de")
     home = client.get("/", headers=english_browser).get_data(as_text=True)
-    assert '<html lang="de">' in home and "Ihre Abläufe" in home and ">English</button>" in home
+    assert '<html lang="de">' in home and "Ihre Abläufe" in home and ">English</a>" in home
     post_form(client, "/logout")
     assert "Anmelden" in client.get("/login", headers=english_browser).get_data(as_text=True)
 
-    token = csrf(client.get("/login"))  # signing in and out began a new session
-    back = client.post("/language", data={"lang": "en", "next": "/", "csrf": token})
-    assert back.headers["Location"] == "/"
-    assert "Sign in" in client.get("/login", headers={"Accept-Language": "de"}).get_data(
-        as_text=True
-    )
+    assert client.get("/language/en?next=/").headers["Location"] == "/"
+    german_browser = {"Accept-Language": "de"}
+    assert "Sign in" in client.get("/login", headers=german_browser).get_data(as_text=True)
 
 
 @pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example/", "/\\evil"])
 def test_the_switcher_only_leads_back_into_shopwire(app, client, elsewhere):
-    token = csrf(client.get("/login"))
-    reply = client.post("/language", data={"lang": "de", "next": elsewhere, "csrf": token})
+    reply = client.get("/language/de", query_string={"next": elsewhere})
     assert reply.headers["Location"] == "/"
 
 
 def test_an_unknown_language_changes_nothing(app, client):
-    token = csrf(client.get("/login"))
-    reply = client.post("/language", data={"lang": "xx", "next": "/login", "csrf": token})
+    reply = client.get("/language/xx?next=/login")
     assert reply.status_code == 302 and "Set-Cookie" not in reply.headers
     assert "Sign in" in client.get("/login").get_data(as_text=True)
 

@@ -62,12 +62,12 @@ def _switcher() -> dict:
     }
 
 
-@bp.post("/language")
+@bp.get("/language/<code>")
 @public
-def choose():
-    """Remember the visitor's language and show the page they were on again."""
-    code = request.form.get("lang")
-    back = request.form.get("next", "")
+def choose(code: str):
+    """Remember the visitor's language and show the page they were on again. A link, not a
+    form: it changes nothing but how the pages read, so it needs no CSRF token."""
+    back = request.args.get("next", "")
     parts = urlsplit(back)
     if parts.scheme or parts.netloc or not back.startswith("/") or back.startswith("/\\"):
         back = url_for("pages.home")
