@@ -146,3 +146,15 @@ def test_every_text_of_the_pages_is_translated(catalog):
             if message.id and message.string and not message.fuzzy
         }
     assert sorted(_texts_in_the_code() - translated) == []
+
+
+def test_a_catalog_left_uncompiled_is_named_in_the_log(app_config, _migrated, tmp_path, caplog):
+    catalog = tmp_path / "fr" / "LC_MESSAGES" / "messages.po"
+    catalog.parent.mkdir(parents=True)
+    with open(catalog, "wb") as po:
+        write_po(po, Catalog(locale="fr"))
+    app = create_app({**app_config, "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path)})
+    assert f"{catalog} is not compiled: run `make translations`" in caplog.text
+    french_browser = {"Accept-Language": "fr"}
+    page = app.test_client().get("/login", headers=french_browser).get_data(as_text=True)
+    assert '<html lang="en">' in page and "Sign in" in page

@@ -9,11 +9,12 @@ clear the session); without one, the browser's Accept-Language decides.
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from babel import Locale
 from flask import Blueprint, Flask, current_app, g, redirect, request, url_for
-from flask_babel import Babel, get_locale, refresh
+from flask_babel import Babel, get_babel, get_locale, refresh
 
 from app.identity.access import public
 
@@ -30,7 +31,18 @@ def init_app(app: Flask) -> None:
         app.extensions["shopwire_languages"] = sorted(
             str(locale) for locale in babel.list_translations()
         )
+        _warn_of_uncompiled_catalogs(app)
     app.register_blueprint(bp)
+
+
+def _warn_of_uncompiled_catalogs(app: Flask) -> None:
+    """A catalog that was not compiled (a checkout that skipped `make`) is silently not
+    offered, or offered with its old texts: say so where an operator looks."""
+    for directory in get_babel(app).translation_directories:
+        for catalog in Path(directory).glob("*/LC_MESSAGES/*.po"):
+            compiled = catalog.with_suffix(".mo")
+            if not compiled.exists() or compiled.stat().st_mtime < catalog.stat().st_mtime:
+                app.logger.warning("%s is not compiled: run `make translations`", catalog)
 
 
 def languages() -> list[str]:
