@@ -47,7 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.identity import access, sign_in
     from app.ingress import webhooks
     from app.runtime import node_store
-    from app.web import pages, settings_pages
+    from app.web import language, pages, settings_pages
 
     for module in (
         flows,
@@ -63,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         settings_pages,
     ):
         app.register_blueprint(module.bp)
+    language.init_app(app)
     app.wsgi_app = webhooks.Ingress(app, app.wsgi_app)
     if proxies := config["SHOPWIRE_TRUSTED_PROXIES"]:
         # Behind a reverse proxy the client address (rate limits, lockout) and the scheme

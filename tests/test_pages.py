@@ -1,6 +1,9 @@
 """The sign-in page and the overview a merchant sees after `make run`."""
 
 import re
+from datetime import datetime
+
+from babel.dates import format_datetime
 
 from app.cli import DEMO_EMAIL, DEMO_PASSWORD, ensure_demo_merchant
 from tests.conftest import create_active_flow, flow_document
@@ -215,9 +218,13 @@ def test_a_step_waiting_to_retry_says_when_it_tries_again(app, client, receiver,
     sign_in(client)
     page = client.get(f"/executions/{execution_id}").get_data(as_text=True)
     assert "will try again" in page and "answered 429" in page
-    assert f"Next attempt:</strong> {retry_at[:10]} {retry_at[11:19]} UTC" in page
+    moment = datetime.fromisoformat(retry_at)
+    # in the reader's language: "December 3, 2026, 10:22:08 AM UTC", "3. Dezember 2026, …"
+    assert f"Next attempt:</strong> {format_datetime(moment, 'long', locale='en')}" in page
     german = client.get(f"/executions/{execution_id}", headers={"Accept-Language": "de"})
-    assert "neuer Versuch folgt" in german.get_data(as_text=True)
+    german = german.get_data(as_text=True)
+    assert "neuer Versuch folgt" in german
+    assert f"Nächster Versuch:</strong> {format_datetime(moment, 'long', locale='de')}" in german
 
 
 def test_german_executions_page(app, client):

@@ -128,6 +128,7 @@ def test_every_route_but_the_public_ones_turns_strangers_away(app, client):
         "accounts.forgot_password",
         "accounts.reset_password",
         "accounts.accept_invitation",
+        "language.choose",
         "catalog.flow_schema",
         "catalog.openapi",
         # the operator's probes and metrics (/metrics checks its own token)

@@ -12,13 +12,13 @@ from flask import (
     Response,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
+from flask_babel import format_time, gettext, ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -27,26 +27,16 @@ from app.identity import audit
 from app.identity.access import limiter, public, requires, start_session
 from app.identity.links import NoPublicAddress, mailed_link
 from app.identity.mail import send_mail
-from app.identity.texts import TEXT
 from app.models import Invitation, Membership, Merchant, User
 from app.models.base import utcnow
 from app.models.merchant import digest
 from app.runtime.queue import redis_connection
-from app.web.pages import TEXT as PAGE_TEXT
 
 log = logging.getLogger("shopwire.accounts")
 
 bp = Blueprint("accounts", __name__)
 
 MIN_PASSWORD = 10
-
-
-@bp.before_app_request
-def _language() -> None:
-    """Every page's header (the shop switcher, settings, sign-out) speaks the browser's
-    language; pages and settings views see the account texts beside their own."""
-    g.lang = request.accept_languages.best_match(["en", "de"]) or "en"
-    g.t = {**PAGE_TEXT[g.lang], **TEXT[g.lang]}
 
 
 def _login_limit() -> str:
@@ -56,8 +46,15 @@ def _login_limit() -> str:
 @bp.errorhandler(429)
 def _too_many(error) -> Response:
     retry = int(getattr(error, "retry_after", 0) or 60)
-    page = render_template("login.html", error=g.t["too_many"].format(minutes=_minutes(retry)))
+    page = render_template("login.html", error=_too_many_text(_minutes(retry)))
     return Response(page, 429, headers={"Retry-After": str(retry)})
+
+
+def _too_many_text(minutes: int) -> str:
+    return gettext(
+        "Too many attempts from your network. Wait %(minutes)d min and try again.",
+        minutes=minutes,
+    )
 
 
 def _minutes(seconds: float) -> int:
@@ -95,8 +92,13 @@ def _count_failure(email: str) -> None:
 
 
 def _locked_response(seconds: int) -> Response:
-    until = (utcnow() + timedelta(seconds=seconds)).strftime("%H:%M UTC")
-    message = g.t["locked"].format(minutes=_minutes(seconds), until=until)
+    until = format_time(utcnow() + timedelta(seconds=seconds), "long")
+    message = gettext(
+        "Too many failed sign-ins for this e-mail address. Try again in %(minutes)d min "
+        "(after %(until)s), or reset your password.",
+        minutes=_minutes(seconds),
+        until=until,
+    )
     return Response(
         render_template("login.html", error=message), 429, headers={"Retry-After": str(seconds)}
     )
@@ -128,7 +130,7 @@ def login():
         if isinstance(user, Response):
             return user
         if user is None:
-            error = g.t["wrong"]
+            error = gettext("E-mail or password is wrong.")
         else:
             membership = db.session.scalar(
                 select(Membership).filter_by(user_id=user.id).order_by(Membership.id)
@@ -136,7 +138,9 @@ def login():
             if membership is not None:
                 start_session(user, membership.merchant_id)
                 return redirect(url_for("pages.home"))
-            error = g.t["no_merchant"]
+            error = gettext(
+                "This account belongs to no shop yet. Ask the shop's owner to invite you."
+            )
     return render_template("login.html", error=error)
 
 
@@ -157,7 +161,7 @@ def switch_merchant():
         )
     )
     if membership is None:
-        flash(g.t["switch_unknown"], "bad")
+        flash(gettext("You are not a member of that shop."), "bad")
     else:
         session["merchant_id"] = membership.merchant_id
     return redirect(url_for("pages.home"))
@@ -165,9 +169,9 @@ def switch_merchant():
 
 def _password_problem(password: str) -> str | None:
     if len(password) < MIN_PASSWORD:
-        return g.t["password_short"].format(n=MIN_PASSWORD)
+        return gettext("Choose a password of at least %(n)d characters.", n=MIN_PASSWORD)
     if len(password) > 256:
-        return g.t["password_long"]
+        return gettext("Choose a password of at most 256 characters.")
     return None
 
 
@@ -183,13 +187,15 @@ def signup():
         email, shop = _normalised(form.get("email")), (form.get("shop") or "").strip()
         password = form.get("password", "")
         if "@" not in email:
-            errors["email"] = g.t["email_invalid"]
+            errors["email"] = gettext("Enter an e-mail address such as name@shop.de.")
         elif db.session.scalar(select(User.id).where(User.email == email)):
-            errors["email"] = g.t["email_taken"]
+            errors["email"] = gettext(
+                "An account with this e-mail exists. Sign in, or reset its password."
+            )
         if not shop:
-            errors["shop"] = g.t["shop_empty"]
+            errors["shop"] = gettext("Give your shop a name.")
         elif db.session.scalar(select(Merchant.id).where(Merchant.name == shop)):
-            errors["shop"] = g.t["shop_taken"]
+            errors["shop"] = gettext("A shop with this name exists. Choose another name.")
         if problem := _password_problem(password):
             errors["password"] = problem
         if not errors:
@@ -207,7 +213,10 @@ def signup():
             )
             db.session.commit()
             start_session(user, merchant.id)
-            flash(g.t["welcome"].format(shop=merchant.name), "ok")
+            flash(
+                gettext("Welcome! “%(shop)s” is ready: build your first flow.", shop=merchant.name),
+                "ok",
+            )
             return redirect(url_for("pages.home"))
     return render_template("signup.html", errors=errors, form=form, closed=False)
 
@@ -252,8 +261,19 @@ def forgot_password():
             minutes = current_app.config["SHOPWIRE_RESET_TOKEN_SECONDS"] // 60
             send_mail(
                 user.email,
-                g.t["reset_subject"],
-                g.t["reset_body"].format(link=link, minutes=minutes),
+                gettext("Reset your Shopwire password"),
+                ngettext(
+                    "Someone (hopefully you) asked to reset your Shopwire password.\n\n"
+                    "Choose a new one here (the link works once, for %(num)d minute):\n"
+                    "%(link)s\n\nIf it was not you, ignore this mail: your password stays as it "
+                    "is.",
+                    "Someone (hopefully you) asked to reset your Shopwire password.\n\n"
+                    "Choose a new one here (the link works once, for %(num)d minutes):\n"
+                    "%(link)s\n\nIf it was not you, ignore this mail: your password stays as it "
+                    "is.",
+                    minutes,
+                    link=link,
+                ),
             )
     # The same answer whether or not the address has an account.
     return render_template("forgot.html", sent_to=sent_to)
@@ -273,7 +293,7 @@ def reset_password(token: str):
             user.set_password(password)  # also ends this link and every other session
             redis_connection().delete(_lock_key(user.email), _failures_key(user.email))
             db.session.commit()
-            flash(g.t["password_changed"], "ok")
+            flash(gettext("Your password was changed. Sign in with the new one."), "ok")
             return redirect(url_for("accounts.login"))
     return render_template("reset.html", invalid=False, error=error, email=user.email)
 
@@ -311,11 +331,17 @@ def accept_invitation(token: str):
             verified = verified_user(invitation.email, password)
             if isinstance(verified, Response):
                 return verified
-            error = None if verified else g.t["wrong_password"]
+            error = (
+                None
+                if verified
+                else gettext("The password is wrong. Forgot it? Reset it from the sign-in page.")
+            )
         if error is None:
             _join(invitation, user)
             start_session(user, invitation.merchant_id)
-            flash(g.t["joined"].format(shop=invitation.merchant.name), "ok")
+            flash(
+                gettext("You are now a member of “%(shop)s”.", shop=invitation.merchant.name), "ok"
+            )
             return redirect(url_for("pages.home"))
     return render_template(
         "invitation.html", invitation=invitation, has_account=user is not None, error=error

@@ -9,27 +9,40 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from flask import current_app, g
+from flask_babel import force_locale, gettext, lazy_gettext, ngettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from app.extensions import db
 from app.identity import audit
 from app.identity.links import mailed_link
 from app.identity.mail import send_mail
-from app.identity.texts import TEXT
 from app.models import ApiToken, Invitation, Membership, Merchant, User
 from app.models.base import isoformat, utcnow
 from app.models.merchant import ROLES, digest
 
+ROLE_NAMES = {
+    "viewer": lazy_gettext("viewer"),
+    "editor": lazy_gettext("editor"),
+    "owner": lazy_gettext("owner"),
+}
+ROLE_HINTS = {
+    "viewer": lazy_gettext("sees flows and runs"),
+    "editor": lazy_gettext("also builds flows, manages accounts and runs"),
+    "owner": lazy_gettext("also manages members and settings"),
+}
+
 
 class TeamError(Exception):
-    """A change that cannot be made; ``key`` names the text that says why and how to fix it."""
+    """A change that cannot be made; ``text`` says why and how to fix it."""
 
-    def __init__(self, key: str, field: str, **values: Any):
-        super().__init__(key)
-        self.key, self.field, self.values = key, field, values
+    def __init__(self, text: LazyString, field: str):
+        super().__init__(text)
+        self.text, self.field = text, field
 
     def message(self, lang: str) -> str:
-        return TEXT[lang][self.key].format(**self.values)
+        with force_locale(lang):
+            return str(self.text)
 
 
 def members(merchant_id: int) -> list[Membership]:
@@ -55,7 +68,9 @@ def open_invitations(merchant_id: int) -> list[Invitation]:
 
 def _check_role(role: Any) -> str:
     if role not in ROLES:
-        raise TeamError("role_unknown", "role", roles=", ".join(ROLES))
+        raise TeamError(
+            lazy_gettext("Choose one of the roles: %(roles)s.", roles=", ".join(ROLES)), "role"
+        )
     return role
 
 
@@ -63,7 +78,7 @@ def invite(merchant_id: int, email: Any, role: Any, lang: str) -> Invitation:
     """Store an invitation and e-mail its link (only the link's hash is kept)."""
     email = (email or "").strip().lower() if isinstance(email, str) else ""
     if "@" not in email:
-        raise TeamError("email_invalid", "email")
+        raise TeamError(lazy_gettext("Enter an e-mail address such as name@shop.de."), "email")
     role = _check_role(role)
     already = db.session.scalar(
         select(Membership.id)
@@ -71,7 +86,9 @@ def invite(merchant_id: int, email: Any, role: Any, lang: str) -> Invitation:
         .where(Membership.merchant_id == merchant_id, User.email == email)
     )
     if already:
-        raise TeamError("already_member", "email", email=email)
+        raise TeamError(
+            lazy_gettext("%(email)s is a member of this shop already.", email=email), "email"
+        )
     token = secrets.token_urlsafe(32)
     days = current_app.config["SHOPWIRE_INVITE_DAYS"]
     invitation = Invitation(
@@ -86,18 +103,23 @@ def invite(merchant_id: int, email: Any, role: Any, lang: str) -> Invitation:
     db.session.flush()
     audit.record("invitation.create", "invitation", invitation.id, email=email, role=role)
     merchant = db.session.get(Merchant, merchant_id)
-    text = TEXT[lang]
-    send_mail(
-        email,
-        text["invite_subject"].format(shop=merchant.name),
-        text["invite_body"].format(
-            inviter=g.principal.actor,
-            shop=merchant.name,
-            role=text[f"role_{role}"],
-            days=days,
-            link=mailed_link("accounts.accept_invitation", token=token),
-        ),
-    )
+    link = mailed_link("accounts.accept_invitation", token=token)
+    with force_locale(lang):
+        send_mail(
+            email,
+            gettext("You are invited to %(shop)s on Shopwire", shop=merchant.name),
+            ngettext(
+                "%(inviter)s invited you to the shop “%(shop)s” on Shopwire as %(role)s.\n\n"
+                "Accept here (the link works for %(num)d day):\n%(link)s\n",
+                "%(inviter)s invited you to the shop “%(shop)s” on Shopwire as %(role)s.\n\n"
+                "Accept here (the link works for %(num)d days):\n%(link)s\n",
+                days,
+                inviter=g.principal.actor,
+                shop=merchant.name,
+                role=ROLE_NAMES[role],
+                link=link,
+            ),
+        )
     db.session.commit()
     return invitation
 
@@ -106,6 +128,9 @@ def withdraw(invitation: Invitation) -> None:
     audit.record("invitation.withdraw", "invitation", invitation.id, email=invitation.email)
     db.session.delete(invitation)
     db.session.commit()
+
+
+LAST_OWNER = lazy_gettext("A shop needs at least one owner. Make someone else owner first.")
 
 
 def _owners(merchant_id: int) -> int:
@@ -119,7 +144,7 @@ def _owners(merchant_id: int) -> int:
 def change_role(membership: Membership, role: Any) -> None:
     role = _check_role(role)
     if membership.role == "owner" and role != "owner" and _owners(membership.merchant_id) < 2:
-        raise TeamError("last_owner", "role")
+        raise TeamError(LAST_OWNER, "role")
     old, membership.role = membership.role, role
     audit.record(
         "membership.role",
@@ -134,7 +159,7 @@ def change_role(membership: Membership, role: Any) -> None:
 
 def remove(membership: Membership) -> None:
     if membership.role == "owner" and _owners(membership.merchant_id) < 2:
-        raise TeamError("last_owner", "role")
+        raise TeamError(LAST_OWNER, "role")
     audit.record("membership.remove", "user", membership.user_id, email=membership.user.email)
     # The user's tokens for this shop stop working with the membership (see app.identity.access);
     # revoking them too keeps the tokens page honest.
@@ -173,7 +198,9 @@ def tokens(user: User, merchant_id: int) -> list[ApiToken]:
 def create_token(user: User, merchant_id: int, name: Any) -> tuple[ApiToken, str]:
     name = name.strip() if isinstance(name, str) else ""
     if not name:
-        raise TeamError("token_name_empty", "name")
+        raise TeamError(
+            lazy_gettext("Give the token a name, so you know later what uses it."), "name"
+        )
     api_token, token = ApiToken.issue(db.session.get(Merchant, merchant_id), name[:200], user)
     db.session.add(api_token)
     db.session.flush()
@@ -202,16 +229,20 @@ def update_settings(merchant: Merchant, name: Any, timezone: Any) -> None:
     if name is not None:
         name = name.strip() if isinstance(name, str) else ""
         if not name:
-            raise TeamError("shop_empty", "name")
+            raise TeamError(lazy_gettext("Give your shop a name."), "name")
         if name != merchant.name and db.session.scalar(
             select(Merchant.id).where(Merchant.name == name)
         ):
-            raise TeamError("shop_taken", "name")
+            raise TeamError(
+                lazy_gettext("A shop with this name exists. Choose another name."), "name"
+            )
         if name != merchant.name:
             changes["name"], merchant.name = [merchant.name, name], name[:200]
     if timezone is not None:
         if timezone not in available_timezones():
-            raise TeamError("timezone_invalid", "timezone")
+            raise TeamError(
+                lazy_gettext("Unknown time zone. Use a name such as Europe/Berlin."), "timezone"
+            )
         if timezone != merchant.timezone:
             changes["timezone"], merchant.timezone = [merchant.timezone, timezone], timezone
     if changes:

@@ -19,6 +19,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import format_datetime, format_decimal, format_number, gettext, lazy_gettext
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -30,192 +31,30 @@ from app.runtime import cancel, executions
 
 bp = Blueprint("pages", __name__)
 
-TEXT = {
-    "en": {
-        "title": "Shopwire",
-        "sign_in": "Sign in",
-        "email": "E-mail",
-        "password": "Password",
-        "wrong": "E-mail or password is wrong.",
-        "no_merchant": "This account belongs to no shop yet. Ask the shop's owner to invite you.",
-        "flows": "Your flows",
-        "sign_out": "Sign out",
-        "no_flows": "No flows yet. Press “New flow” to build your first one: a flow starts "
-        "with a trigger, such as a webhook from your shop.",
-        "new_flow": "New flow",
-        "new_flow_name": "New flow",
-        "edit": "Open editor",
-        "editor_missing": "The editor has not been built yet.",
-        "editor_missing_how": "Run make run (it builds the editor), or build it by hand:",
-        "back": "Back to your flows",
-        "on": "on",
-        "off": "off",
-        "version": "version",
-        "executions": "Recent executions",
-        "no_executions": "Nothing has run yet. Switch a flow on and send an event to its "
-        "webhook address.",
-        "webhook": "Webhook address",
-        "name": "Name",
-        "rename": "Rename",
-        "save_name": "Save name",
-        "duplicate": "Duplicate",
-        "delete": "Delete",
-        "delete_confirm": "Delete the flow “{name}”? It stops at once and cannot be opened again.",
-        "switch_on": "Switch on",
-        "switch_off": "Switch off",
-        "copy_suffix": "(copy)",
-        "renamed": "The flow is now called “{name}”.",
-        "duplicated": "“{name}” was created as a copy, switched off.",
-        "deleted": "“{name}” was deleted.",
-        "switched_on": "“{name}” is on: it runs for every event sent to its webhook address.",
-        "switched_off": "“{name}” is off: its webhook address no longer accepts events.",
-        "provider_refused": "“{name}” stays off: the provider did not accept its webhook. {reason}",
-        "name_empty": "A flow needs a name.",
-        "actions": "Actions for {name}",
-        "all_executions": "All executions",
-        "last_run": "Last run",
-        "never_ran": "Not run yet",
-        "failures_24h": "{n} failed in the last 24 h",
-        "executions_title": "Executions",
-        "filter_flow": "Flow",
-        "filter_status": "Status",
-        "filter_since": "From (UTC)",
-        "filter_until": "Until (UTC)",
-        "any_flow": "All flows",
-        "any_status": "Any status",
-        "filter": "Show",
-        "col_status": "Status",
-        "col_flow": "Flow",
-        "col_started": "Started",
-        "col_duration": "Duration",
-        "details": "Details",
-        "older": "Older executions →",
-        "newest": "← Newest",
-        "no_match": "No execution matches these filters. Choose “All flows” and “Any status” "
-        "to see everything.",
-        "deleted_flow": "(deleted flow)",
-        "open_in_editor": "Open in editor",
-        "execution": "Execution",
-        "steps": "Steps",
-        "timeline_hint": "Each bar shows when a step ran and how long it took.",
-        "hint": "What helps",
-        "attempts": "attempts",
-        "mode": "Started by",
-        "mode_manual": "test run",
-        "mode_webhook": "webhook",
-        "mode_subflow": "another flow",
-        "mode_error": "a failed execution",
-        "run_error": "Why it failed",
-        "back_to_list": "← All executions",
-        "status_queued": "waiting to run",
-        "status_running": "running",
-        "status_succeeded": "succeeded",
-        "status_failed": "failed",
-        "status_waiting": "waiting",
-        "status_pending": "not run",
-        "status_skipped": "skipped",
-        "status_caught": "error passed on",
-        "status_retrying": "will try again",
-        "status_cancelled": "cancelled",
-        "cancel_execution": "Cancel",
-        "execution_cancelled": "The execution was cancelled.",
-        "next_attempt": "Next attempt",
-    },
-    "de": {
-        "title": "Shopwire",
-        "sign_in": "Anmelden",
-        "email": "E-Mail",
-        "password": "Passwort",
-        "wrong": "E-Mail oder Passwort ist falsch.",
-        "no_merchant": "Dieses Konto gehört noch zu keinem Shop. Bitten Sie den Inhaber, "
-        "Sie einzuladen.",
-        "flows": "Ihre Abläufe",
-        "sign_out": "Abmelden",
-        "no_flows": "Noch keine Abläufe. Klicken Sie auf „Neuer Ablauf“, um Ihren ersten zu "
-        "bauen: ein Ablauf beginnt mit einem Auslöser, etwa einem Webhook aus Ihrem Shop.",
-        "new_flow": "Neuer Ablauf",
-        "new_flow_name": "Neuer Ablauf",
-        "edit": "Editor öffnen",
-        "editor_missing": "Der Editor wurde noch nicht gebaut.",
-        "editor_missing_how": "Starten Sie make run (es baut den Editor) oder bauen Sie ihn "
-        "von Hand:",
-        "back": "Zurück zu Ihren Abläufen",
-        "on": "an",
-        "off": "aus",
-        "version": "Version",
-        "executions": "Letzte Ausführungen",
-        "no_executions": "Noch nichts gelaufen. Schalten Sie einen Ablauf an und senden Sie "
-        "ein Ereignis an seine Webhook-Adresse.",
-        "webhook": "Webhook-Adresse",
-        "name": "Name",
-        "rename": "Umbenennen",
-        "save_name": "Namen speichern",
-        "duplicate": "Duplizieren",
-        "delete": "Löschen",
-        "delete_confirm": "Den Ablauf „{name}“ löschen? Er stoppt sofort und kann nicht mehr "
-        "geöffnet werden.",
-        "switch_on": "Einschalten",
-        "switch_off": "Ausschalten",
-        "copy_suffix": "(Kopie)",
-        "renamed": "Der Ablauf heißt jetzt „{name}“.",
-        "duplicated": "„{name}“ wurde als Kopie angelegt, ausgeschaltet.",
-        "deleted": "„{name}“ wurde gelöscht.",
-        "switched_on": "„{name}“ ist an: er läuft für jedes Ereignis an seine Webhook-Adresse.",
-        "switched_off": "„{name}“ ist aus: seine Webhook-Adresse nimmt keine Ereignisse mehr an.",
-        "provider_refused": "„{name}“ bleibt aus: der Anbieter hat seinen Webhook nicht "
-        "angenommen. {reason}",
-        "name_empty": "Ein Ablauf braucht einen Namen.",
-        "actions": "Aktionen für {name}",
-        "all_executions": "Alle Ausführungen",
-        "last_run": "Letzter Lauf",
-        "never_ran": "Noch nicht gelaufen",
-        "failures_24h": "{n} fehlgeschlagen in den letzten 24 Std.",
-        "executions_title": "Ausführungen",
-        "filter_flow": "Ablauf",
-        "filter_status": "Status",
-        "filter_since": "Von (UTC)",
-        "filter_until": "Bis (UTC)",
-        "any_flow": "Alle Abläufe",
-        "any_status": "Jeder Status",
-        "filter": "Anzeigen",
-        "col_status": "Status",
-        "col_flow": "Ablauf",
-        "col_started": "Gestartet",
-        "col_duration": "Dauer",
-        "details": "Details",
-        "older": "Ältere Ausführungen →",
-        "newest": "← Neueste",
-        "no_match": "Keine Ausführung passt zu diesen Filtern. Wählen Sie „Alle Abläufe“ und "
-        "„Jeder Status“, um alles zu sehen.",
-        "deleted_flow": "(gelöschter Ablauf)",
-        "open_in_editor": "Im Editor öffnen",
-        "execution": "Ausführung",
-        "steps": "Schritte",
-        "timeline_hint": "Jeder Balken zeigt, wann ein Schritt lief und wie lange er dauerte.",
-        "hint": "Was hilft",
-        "attempts": "Versuche",
-        "mode": "Gestartet durch",
-        "mode_manual": "Testlauf",
-        "mode_webhook": "Webhook",
-        "mode_subflow": "anderer Ablauf",
-        "mode_error": "fehlgeschlagene Ausführung",
-        "run_error": "Warum es fehlschlug",
-        "back_to_list": "← Alle Ausführungen",
-        "status_queued": "wartet auf Start",
-        "status_running": "läuft",
-        "status_succeeded": "erfolgreich",
-        "status_failed": "fehlgeschlagen",
-        "status_waiting": "wartet",
-        "status_pending": "nicht gelaufen",
-        "status_skipped": "übersprungen",
-        "status_caught": "Fehler weitergegeben",
-        "status_retrying": "neuer Versuch folgt",
-        "status_cancelled": "abgebrochen",
-        "cancel_execution": "Abbrechen",
-        "execution_cancelled": "Die Ausführung wurde abgebrochen.",
-        "next_attempt": "Nächster Versuch",
-    },
+# What a status or a start means, in the reader's language.
+STATUS_NAMES = {
+    "queued": lazy_gettext("waiting to run"),
+    "running": lazy_gettext("running"),
+    "succeeded": lazy_gettext("succeeded"),
+    "failed": lazy_gettext("failed"),
+    "waiting": lazy_gettext("waiting"),
+    "pending": lazy_gettext("not run"),
+    "skipped": lazy_gettext("skipped"),
+    "caught": lazy_gettext("error passed on"),
+    "retrying": lazy_gettext("will try again"),
+    "cancelled": lazy_gettext("cancelled"),
 }
+MODE_NAMES = {
+    "manual": lazy_gettext("test run"),
+    "webhook": lazy_gettext("webhook"),
+    "subflow": lazy_gettext("another flow"),
+    "error": lazy_gettext("a failed execution"),
+}
+
+
+@bp.context_processor
+def _names() -> dict:
+    return {"status_names": STATUS_NAMES, "mode_names": MODE_NAMES}
 
 
 @bp.get("/")
@@ -282,7 +121,7 @@ NEW_FLOW_GRAPH = {
 @bp.post("/flows/new")
 def new_flow():
     flow = lifecycle.create(
-        session["merchant_id"], g.t["new_flow_name"], copy.deepcopy(NEW_FLOW_GRAPH)
+        session["merchant_id"], gettext("New flow"), copy.deepcopy(NEW_FLOW_GRAPH)
     )
     db.session.commit()
     return redirect(url_for("pages.edit_flow", flow_id=flow.id))
@@ -306,21 +145,21 @@ def rename_flow(flow_id: str):
     flow = _own_flow(flow_id)
     name = (request.form.get("name") or "").strip()
     if not name:
-        flash(g.t["name_empty"], "bad")
+        flash(gettext("A flow needs a name."), "bad")
     else:
         flow.name = name[:200]
         db.session.commit()
-        flash(g.t["renamed"].format(name=flow.name), "ok")
+        flash(gettext("The flow is now called “%(name)s”.", name=flow.name), "ok")
     return redirect(url_for("pages.home"))
 
 
 @bp.post("/flows/<flow_id>/duplicate")
 def duplicate_flow(flow_id: str):
     flow = _own_flow(flow_id)
-    name = f"{flow.name} {g.t['copy_suffix']}"[:200]
+    name = f"{flow.name} {gettext('(copy)')}"[:200]
     lifecycle.create(session["merchant_id"], name, copy.deepcopy(flow.current_version.graph))
     db.session.commit()
-    flash(g.t["duplicated"].format(name=name), "ok")
+    flash(gettext("“%(name)s” was created as a copy, switched off.", name=name), "ok")
     return redirect(url_for("pages.home"))
 
 
@@ -329,7 +168,7 @@ def delete_flow(flow_id: str):
     flow = _own_flow(flow_id)
     lifecycle.deactivate(flow, delete=True)
     db.session.commit()
-    flash(g.t["deleted"].format(name=flow.name), "ok")
+    flash(gettext("“%(name)s” was deleted.", name=flow.name), "ok")
     return redirect(url_for("pages.home"))
 
 
@@ -338,18 +177,30 @@ def switch_flow(flow_id: str):
     flow = _own_flow(flow_id)
     if request.form.get("on") != "1":
         lifecycle.deactivate(flow)
-        message = "switched_off"
+        message = gettext(
+            "“%(name)s” is off: its webhook address no longer accepts events.", name=flow.name
+        )
     else:
         try:
             lifecycle.activate(flow)
         except lifecycle.ProviderRefused as refused:
             db.session.rollback()
             reason = f"{refused.error.message} {refused.error.hint or ''}".strip()
-            flash(g.t["provider_refused"].format(name=flow.name, reason=reason), "bad")
+            flash(
+                gettext(
+                    "“%(name)s” stays off: the provider did not accept its webhook. %(reason)s",
+                    name=flow.name,
+                    reason=reason,
+                ),
+                "bad",
+            )
             return redirect(url_for("pages.home"))
-        message = "switched_on"
+        message = gettext(
+            "“%(name)s” is on: it runs for every event sent to its webhook address.",
+            name=flow.name,
+        )
     db.session.commit()
-    flash(g.t[message].format(name=flow.name), "ok")
+    flash(message, "ok")
     return redirect(url_for("pages.home"))
 
 
@@ -366,18 +217,19 @@ def edit_flow(flow_id: str):
 PAGE_SIZE = 25
 
 
-def _when(moment) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else ""
+def _when(moment: datetime | None) -> str:
+    """A moment in the reader's language, with its time zone (UTC, like the filters)."""
+    return format_datetime(moment, "long") if moment else ""
 
 
 def _duration_text(ms: int | None) -> str:
     if ms is None:
         return "—"
     if ms < 1000:
-        return f"{ms} ms"
+        return f"{format_number(ms)} ms"
     if ms < 60_000:
-        return f"{ms / 1000:.1f} s"
-    return f"{ms // 60_000} min {ms % 60_000 // 1000} s"
+        return f"{format_decimal(ms / 1000, '0.0')} s"
+    return f"{format_number(ms // 60_000)} min {ms % 60_000 // 1000} s"
 
 
 def _day(value: str | None) -> datetime | None:
@@ -474,7 +326,7 @@ def cancel_execution(execution_id: str):
     execution = _own_execution(execution_id)
     if cancel.cancel(Execution.id == execution.id, reason=cancel.BY_USER):
         db.session.commit()
-        flash(g.t["execution_cancelled"], "ok")
+        flash(gettext("The execution was cancelled."), "ok")
     return redirect(url_for("pages.show_execution", execution_id=execution.id))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_datetime, gettext
 from sqlalchemy import select
 
 from app.extensions import db
@@ -41,6 +42,11 @@ def _account() -> dict[str, Any]:
     }
 
 
+@bp.app_context_processor
+def _roles() -> dict[str, Any]:
+    return {"role_names": team.ROLE_NAMES, "role_hints": team.ROLE_HINTS}
+
+
 def _flash_error(error: team.TeamError) -> None:
     flash(error.message(g.lang), "bad")
 
@@ -72,7 +78,7 @@ def invite():
     email = request.form.get("email", "")
     try:
         team.invite(g.merchant_id, email, request.form.get("role"), g.lang)
-        flash(g.t["invited"].format(email=email.strip().lower()), "ok")
+        flash(gettext("An invitation was sent to %(email)s.", email=email.strip().lower()), "ok")
     except team.TeamError as error:
         _flash_error(error)
     return redirect(url_for("settings.members"))
@@ -84,8 +90,8 @@ def change_role(user_id: int):
     membership = _membership(user_id)
     try:
         team.change_role(membership, request.form.get("role"))
-        role = g.t[f"role_{membership.role}"]
-        flash(g.t["role_changed"].format(email=membership.user.email, role=role), "ok")
+        role = team.ROLE_NAMES[membership.role]
+        flash(gettext("%(email)s is now %(role)s.", email=membership.user.email, role=role), "ok")
     except team.TeamError as error:
         _flash_error(error)
     return redirect(url_for("settings.members"))
@@ -98,7 +104,7 @@ def remove(user_id: int):
     email = membership.user.email
     try:
         team.remove(membership)
-        flash(g.t["removed"].format(email=email), "ok")
+        flash(gettext("%(email)s was removed from this shop.", email=email), "ok")
     except team.TeamError as error:
         _flash_error(error)
     return redirect(url_for("settings.members"))
@@ -113,7 +119,7 @@ def withdraw(invitation_id: str):
     if invitation is None:
         abort(404)
     team.withdraw(invitation)
-    flash(g.t["withdrawn"].format(email=invitation.email), "ok")
+    flash(gettext("The invitation to %(email)s was withdrawn.", email=invitation.email), "ok")
     return redirect(url_for("settings.members"))
 
 
@@ -153,7 +159,9 @@ def revoke_token(token_id: int):
     if api_token is None:
         abort(404)
     team.revoke_token(api_token)
-    flash(g.t["revoked"].format(name=api_token.name), "ok")
+    flash(
+        gettext("The token “%(name)s” was revoked: it no longer works.", name=api_token.name), "ok"
+    )
     return redirect(url_for("settings.tokens"))
 
 
@@ -164,7 +172,7 @@ def shop():
     if request.method == "POST":
         try:
             team.update_settings(merchant, request.form.get("name"), request.form.get("timezone"))
-            flash(g.t["settings_saved"], "ok")
+            flash(gettext("The settings were saved."), "ok")
         except team.TeamError as error:
             db.session.rollback()
             _flash_error(error)
@@ -181,4 +189,5 @@ def audit_log():
         .order_by(AuditEvent.id.desc())
         .limit(AUDIT_PAGE)
     ).all()
-    return render_template("settings/audit.html", events=[audit.describe(e) for e in found])
+    events = [{**audit.describe(e), "when": format_datetime(e.created_at, "long")} for e in found]
+    return render_template("settings/audit.html", events=events)
