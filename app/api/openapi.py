@@ -136,6 +136,13 @@ def embedded(schema: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
     return moved({name: top, **defs})
 
 
+# What a webhook delivery may carry (other content types get 415).
+EVENT = {
+    "application/json": {"schema": {"description": "Any JSON value"}},
+    "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+}
+
+
 def _webhook_paths(api: Api) -> None:
     """Ingress is WSGI middleware with its own URL map, not a blueprint."""
     api.spec.components.schema("WebhookAccepted", schema=schemas.WebhookAccepted)
@@ -169,7 +176,7 @@ def _webhook_paths(api: Api) -> None:
             "operationId": rule.endpoint,
             "tags": ["hooks"],
             "security": [],
-            "requestBody": {"description": "The event as sent", "content": {"*/*": {}}},
+            "requestBody": {"description": "The event as the sender sends it", "content": EVENT},
             "responses": answers,
         }
         for method in rule.methods - {"HEAD", "OPTIONS"}:
