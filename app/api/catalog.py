@@ -15,6 +15,7 @@ bp = Blueprint("catalog", __name__, url_prefix="/api", description="Descriptions
 @bp.get("/nodes")
 @bp.response(200, schemas.NodeCatalog)
 def list_nodes():
+    """The node catalog."""
     authenticate()
     return {"nodes": registry.catalog()}
 
@@ -40,10 +41,12 @@ def list_functions():
     },
 )
 def flow_schema():
+    """The flow JSON Schema."""
     return FLOW_SCHEMA
 
 
 @bp.get("/openapi.json")
 @bp.doc(security=[], responses={"200": {"description": "This document"}})
 def openapi():
+    """This document."""
     return openapi_document()

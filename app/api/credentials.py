@@ -59,6 +59,7 @@ def _describe(credential: Credential) -> dict[str, Any]:
 @bp.get("")
 @bp.response(200, schemas.CredentialList)
 def list_credentials():
+    """List credentials (secrets are never returned)."""
     found = db.session.scalars(
         select(Credential).where(Credential.merchant_id == g.merchant_id).order_by(Credential.name)
     ).all()
@@ -69,6 +70,7 @@ def list_credentials():
 @bp.arguments(schemas.NewCredential)
 @bp.response(201, schemas.Credential)
 def create_credential(body: dict[str, Any]):
+    """Store a credential."""
     credential = Credential(
         merchant_id=g.merchant_id,
         connector=body["connector"],
@@ -84,6 +86,7 @@ def create_credential(body: dict[str, Any]):
 @bp.response(200, schemas.Credential)
 @bp.alt_response(404, response="NOT_FOUND")
 def get_credential(credential_id: str):
+    """A credential (secrets are never returned)."""
     return _describe(owned(Credential, credential_id))
 
 
@@ -116,6 +119,7 @@ def update_credential(changes: dict[str, Any], credential_id: str):
 @bp.response(204)
 @bp.alt_response(404, response="NOT_FOUND")
 def delete_credential(credential_id: str):
+    """Delete a credential."""
     db.session.delete(owned(Credential, credential_id))
     db.session.commit()
 

@@ -26,10 +26,11 @@ MAX_LIMIT = 200
 @bp.response(200, schemas.ExecutionPage)
 def list_executions(filters: dict[str, Any]):
     """Newest first. Page with ``before`` = the ``next_cursor`` of the previous page."""
+    # Stored times are naive UTC.
     moments = {
         name: moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
         for name in ("since", "until")
-        if (moment := filters.get(name))  # stored times are naive UTC
+        if (moment := filters.get(name))
     }
     if before := filters.get("before"):
         owned(Execution, before)  # another merchant's cursor is a 404, as any of its ids
@@ -48,6 +49,7 @@ def list_executions(filters: dict[str, Any]):
 @bp.response(200, schemas.ExecutionDetail)
 @bp.alt_response(404, response="NOT_FOUND")
 def get_execution(execution_id: str):
+    """An execution with its steps."""
     return executions.describe(owned(Execution, execution_id), steps=True)
 
 

@@ -50,6 +50,7 @@ def _describe(flow: Flow, *, graph: bool = False) -> dict[str, Any]:
 @bp.get("")
 @bp.response(200, schemas.FlowList)
 def list_flows():
+    """List flows."""
     found = db.session.scalars(
         select(Flow)
         .where(Flow.merchant_id == g.merchant_id, Flow.deleted_at.is_(None))
@@ -62,6 +63,7 @@ def list_flows():
 @bp.arguments(schemas.FlowBody)
 @bp.response(201, schemas.FlowDetail)
 def create_flow(body: dict[str, Any]):
+    """Create a flow."""
     flow = lifecycle.create(g.merchant_id, body["name"], body["graph"])
     db.session.commit()
     return _describe(flow, graph=True)
@@ -71,6 +73,7 @@ def create_flow(body: dict[str, Any]):
 @bp.response(200, schemas.FlowDetail)
 @bp.alt_response(404, response="NOT_FOUND")
 def get_flow(flow_id: str):
+    """A flow with its current graph."""
     return _describe(g.flow, graph=True)
 
 
@@ -93,6 +96,7 @@ def update_flow(changes: dict[str, Any], flow_id: str):
 @bp.response(204)
 @bp.alt_response(404, response="NOT_FOUND")
 def delete_flow(flow_id: str):
+    """Delete a flow."""
     lifecycle.deactivate(g.flow, delete=True)
     db.session.commit()
 
@@ -128,6 +132,7 @@ def _node_pointer(flow: Flow, node_id: str) -> str:
 @bp.response(200, schemas.FlowSummary)
 @bp.alt_response(404, response="NOT_FOUND")
 def deactivate_flow(flow_id: str):
+    """Switch a flow off."""
     lifecycle.deactivate(g.flow)
     db.session.commit()
     return _describe(g.flow)
@@ -147,6 +152,7 @@ def run_flow(body: dict[str, Any], flow_id: str):
 @bp.response(200, schemas.VersionList)
 @bp.alt_response(404, response="NOT_FOUND")
 def list_versions(flow_id: str):
+    """List saved versions, newest first."""
     flow = g.flow
     versions = db.session.scalars(
         select(FlowVersion)
@@ -169,6 +175,7 @@ def list_versions(flow_id: str):
 @bp.response(200, schemas.VersionDetail)
 @bp.alt_response(404, response="NOT_FOUND")
 def get_version(flow_id: str, number: int):
+    """One saved version."""
     version = db.session.scalar(select(FlowVersion).filter_by(flow_id=g.flow.id, number=number))
     if version is None:
         raise ApiProblem(404, "Not found", f"The flow has no version {number}.")

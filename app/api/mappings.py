@@ -34,6 +34,7 @@ KINDS = {
 @bp.arguments(schemas.MappingPreviewBody)
 @bp.response(200, schemas.MappingPreview)
 def preview(body: dict[str, Any]):
+    """Evaluate a JMESPath expression against sample data."""
     try:
         result: Any = evaluate(body["expression"], body["scope"])
     except MappingError as error:

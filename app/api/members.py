@@ -41,6 +41,7 @@ def _membership(user_id: int) -> Membership:
 @bp.get("/members")
 @bp.response(200, schemas.MemberList)
 def list_members():
+    """Members of the shop with their roles."""
     return {"members": [team.describe_member(m) for m in team.members(g.merchant_id)]}
 
 
@@ -50,6 +51,7 @@ def list_members():
 @bp.response(200, schemas.Member)
 @bp.alt_response(404, response="NOT_FOUND")
 def change_member(body: dict[str, Any], user_id: int):
+    """Change a member's role (owner)."""
     membership = _membership(user_id)
     try:
         team.change_role(membership, body.get("role"))
@@ -64,6 +66,7 @@ def change_member(body: dict[str, Any], user_id: int):
 @bp.alt_response(404, response="NOT_FOUND")
 @bp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def remove_member(user_id: int):
+    """Remove a member (owner)."""
     try:
         team.remove(_membership(user_id))
     except team.TeamError as error:
@@ -74,6 +77,7 @@ def remove_member(user_id: int):
 @requires("owner")
 @bp.response(200, schemas.InvitationList)
 def list_invitations():
+    """Open invitations (owner)."""
     found = team.open_invitations(g.merchant_id)
     return {"invitations": [team.describe_invitation(i) for i in found]}
 
@@ -83,6 +87,7 @@ def list_invitations():
 @bp.arguments(schemas.InvitationBody)
 @bp.response(201, schemas.Invitation)
 def create_invitation(body: dict[str, Any]):
+    """Invite someone by e-mail (owner)."""
     try:
         invitation = team.invite(g.merchant_id, body.get("email"), body.get("role"), "en")
     except team.TeamError as error:
@@ -95,12 +100,14 @@ def create_invitation(body: dict[str, Any]):
 @bp.response(204)
 @bp.alt_response(404, response="NOT_FOUND")
 def withdraw_invitation(invitation_id: str):
+    """Withdraw an invitation (owner)."""
     team.withdraw(owned(Invitation, invitation_id, accepted_at=None))
 
 
 @bp.get("/settings")
 @bp.response(200, schemas.Settings)
 def get_settings():
+    """The shop's settings."""
     return team.describe_settings(db.session.get(Merchant, g.merchant_id))
 
 
@@ -109,7 +116,7 @@ def get_settings():
 @bp.arguments(schemas.SettingsBody)
 @bp.response(200, schemas.Settings)
 def update_settings(body: dict[str, Any]):
-    """Change the shop's name or time zone."""
+    """Change the shop's name or time zone (owner)."""
     merchant = db.session.get(Merchant, g.merchant_id)
     try:
         team.update_settings(merchant, body["name"], body["timezone"])

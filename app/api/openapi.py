@@ -31,13 +31,13 @@ class ProblemParser(FlaskParser):
     """webargs' Flask parser, answering with problem documents in plain words."""
 
     def load_json(self, req, schema):
-        body = super().load_json(req, schema)
-        if body is not ma.missing and not isinstance(body, Mapping):
+        """The body as a JSON object; no body at all counts as an empty one."""
+        if not req.get_data(cache=True):
+            return ma.missing
+        body = req.get_json(silent=True)
+        if not isinstance(body, Mapping):
             raise ApiProblem(400, "Bad request", "The request body must be a JSON object.")
         return body
-
-    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
-        raise ApiProblem(400, "Bad request", "The request body must be a JSON object.")
 
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
         found = [p for messages in error.messages.values() for p in problems(messages)]
@@ -77,7 +77,7 @@ class Api(flask_smorest.Api):
     ERROR_SCHEMA = schemas.ProblemDocument
 
     def _register_error_handlers(self) -> None:
-        pass
+        """The app's handlers answer every error (:func:`app._register_error_handlers`)."""
 
     def _register_responses(self) -> None:
         problem = {"application/problem+json": {"schema": {"$ref": COMPONENTS + "Problem"}}}

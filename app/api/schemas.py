@@ -136,7 +136,6 @@ class FlowBody(Body):
 
 
 class RunBody(Body):
-    problem_title = "The run is not valid"
     payload = fields.Raw(load_default=dict, metadata={"description": "The trigger's event"})
 
 
@@ -317,7 +316,6 @@ class CredentialChanges(Body):
 
 
 class OAuthCallback(Body):
-    problem_title = "Bad request"
     code = fields.String()
     state = fields.String()
     error = fields.String()
@@ -378,7 +376,6 @@ class MappingPreview(Answer):
 
 
 class SamplesBody(Body):
-    problem_title = "The flow cannot be followed yet"
     graph = Component("Flow", load_default=None)
 
 

@@ -45,6 +45,7 @@ def _token(token_id: int) -> ApiToken:
 @bp.get("")
 @bp.response(200, schemas.TokenList)
 def list_tokens():
+    """Your API tokens for this shop (never the tokens themselves)."""
     return {"tokens": [team.describe_token(t) for t in team.tokens(_user(), g.merchant_id)]}
 
 
@@ -68,4 +69,5 @@ def create_token(body: dict[str, Any]):
 @bp.response(204)
 @bp.alt_response(404, response="NOT_FOUND")
 def revoke_token(token_id: int):
+    """Revoke one of your API tokens."""
     team.revoke_token(_token(token_id))
