@@ -41,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         flows,
         mappings,
         members,
+        openapi,
         schedule_preview,
         tokens,
     )
@@ -49,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.runtime import node_store
     from app.web import language, pages, settings_pages
 
+    api = openapi.init_app(app)
     for module in (
         flows,
         executions,
@@ -58,10 +60,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         schedule_preview,
         members,
         tokens,
-        pages,
-        sign_in,
-        settings_pages,
     ):
+        api.register_blueprint(module.bp)
+    for module in (pages, sign_in, settings_pages):
         app.register_blueprint(module.bp)
     language.init_app(app)
     app.wsgi_app = webhooks.Ingress(app, app.wsgi_app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from flask import g, request
+from flask import g
 from sqlalchemy import select
 
 from app.api.problems import ApiProblem
@@ -31,10 +31,3 @@ def owned(model: type[T], object_id: Any, **filters: Any) -> T:
     if found is None:
         raise ApiProblem(404, "Not found", f"There is no {model.__name__.lower()} {object_id}.")
     return found
-
-
-def json_body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiProblem(400, "Bad request", "The request body must be a JSON object.")
-    return body

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
-
+from app.api import schemas
 from app.api.auth import authenticate
-from app.api.openapi import openapi_document
+from app.api.openapi import Blueprint, openapi_document
 from nodes.engine import functions
 from nodes.engine.flow_schema import FLOW_SCHEMA
 from nodes.kit import registry
 
-bp = Blueprint("catalog", __name__, url_prefix="/api")
+bp = Blueprint("catalog", __name__, url_prefix="/api", description="Descriptions")
 
 
 @bp.get("/nodes")
+@bp.response(200, schemas.NodeCatalog)
 def list_nodes():
+    """The node catalog."""
     authenticate()
     return {"nodes": registry.catalog()}
 
 
 @bp.get("/functions")
+@bp.response(200, schemas.FunctionCatalog)
 def list_functions():
     """The functions expressions and templates may call, documented for the editor."""
     authenticate()
@@ -27,10 +29,24 @@ def list_functions():
 
 
 @bp.get("/schema/flow")
+@bp.doc(
+    security=[],
+    responses={
+        "200": {
+            "description": "The flow JSON Schema (draft 2020-12)",
+            "content": {
+                "application/schema+json": {"schema": {"$ref": "#/components/schemas/Flow"}}
+            },
+        }
+    },
+)
 def flow_schema():
+    """The flow JSON Schema."""
     return FLOW_SCHEMA
 
 
 @bp.get("/openapi.json")
+@bp.doc(security=[], responses={"200": {"description": "This document"}})
 def openapi():
+    """This document."""
     return openapi_document()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, g, request, session, url_for
+from flask import current_app, g, session, url_for
 from markupsafe import escape
 from sqlalchemy import select
 
-from app.api.auth import authenticate, json_body, owned
+from app.api import schemas
+from app.api.auth import authenticate, owned
+from app.api.openapi import Blueprint
 from app.api.problems import ApiProblem
 from app.credentials import oauth, store
 from app.credentials.vault import vault
@@ -16,11 +18,13 @@ from app.extensions import db
 from app.models import Credential
 from app.models.base import isoformat
 from app.runtime.provider_http import api_client
-from nodes.engine.schema_errors import Problem, schema_problems, validator_for
+from nodes.engine.schema_errors import Problem
 from nodes.kit.base import NodeError
 
-bp = Blueprint("credentials", __name__, url_prefix="/api/credentials")
+bp = Blueprint("credentials", __name__, url_prefix="/api/credentials", description="Accounts")
 bp.before_request(authenticate)
+
+PAGE = {"text/html": {"schema": {"type": "string"}}}  # the OAuth callback's answer
 
 
 def _describe(credential: Credential) -> dict[str, Any]:
@@ -52,12 +56,10 @@ def _describe(credential: Credential) -> dict[str, Any]:
     return described
 
 
-def _checked_data(schema: dict[str, Any] | None, data: Any) -> list[Problem]:
-    return [] if schema is None else schema_problems(validator_for(schema), data, ("data",))
-
-
 @bp.get("")
+@bp.response(200, schemas.CredentialList)
 def list_credentials():
+    """List credentials (secrets are never returned)."""
     found = db.session.scalars(
         select(Credential).where(Credential.merchant_id == g.merchant_id).order_by(Credential.name)
     ).all()
@@ -65,70 +67,67 @@ def list_credentials():
 
 
 @bp.post("")
-def create_credential():
-    body = json_body()
-    connector = body.get("connector")
-    schema = store.auth_schema(connector) if isinstance(connector, str) else None
-    errors = []
-    if schema is None:
-        errors.append(Problem("/connector", "No connector with this name needs an account."))
-    if not isinstance(body.get("name"), str) or not body["name"].strip():
-        errors.append(Problem("/name", "Give the account a name."))
-    data = body.get("data")
-    errors += _checked_data(schema, data)
-    if errors:
-        raise ApiProblem(422, "The account is not valid", errors=errors)
+@bp.arguments(schemas.NewCredential)
+@bp.response(201, schemas.Credential)
+def create_credential(body: dict[str, Any]):
+    """Store a credential."""
     credential = Credential(
         merchant_id=g.merchant_id,
-        connector=connector,
-        name=body["name"].strip(),
-        secret=vault().encrypt(data),
+        connector=body["connector"],
+        name=body["name"],
+        secret=vault().encrypt(body["data"]),
     )
     db.session.add(credential)
     db.session.commit()
-    return _describe(credential), 201
+    return _describe(credential)
 
 
 @bp.get("/<credential_id>")
+@bp.response(200, schemas.Credential)
+@bp.alt_response(404, response="NOT_FOUND")
 def get_credential(credential_id: str):
+    """A credential (secrets are never returned)."""
     return _describe(owned(Credential, credential_id))
 
 
 @bp.patch("/<credential_id>")
-def update_credential(credential_id: str):
+@bp.arguments(schemas.CredentialChanges)
+@bp.response(200, schemas.Credential)
+@bp.alt_response(404, response="NOT_FOUND")
+def update_credential(changes: dict[str, Any], credential_id: str):
     """Rename, or replace fields: a field left out (a secret the form shows as "set") keeps
     its stored value."""
     credential = owned(Credential, credential_id)
-    body = json_body()
-    errors = []
-    name = body.get("name", credential.name)
-    if not isinstance(name, str) or not name.strip():
-        errors.append(Problem("/name", "Give the account a name."))
     stored = vault().decrypt(credential.secret)
     tokens = stored.pop("oauth", None)
-    changes = body.get("data", {})
-    if not isinstance(changes, dict):
-        errors.append(Problem("/data", "The account's data must be an object."))
-        changes = {}
-    data = {**stored, **changes}
-    errors += _checked_data(store.auth_schema(credential.connector), data)
-    if errors:
-        raise ApiProblem(422, "The account is not valid", errors=errors)
-    credential.name = name.strip()
-    if changes:
+    data = {**stored, **changes["data"]}
+    if found := schemas.account_problems(credential.connector, data):
+        raise ApiProblem(
+            422,
+            schemas.CredentialChanges.problem_title,
+            errors=[Problem("/data" + p.pointer, p.message) for p in found],
+        )
+    if changes["name"]:
+        credential.name = changes["name"]
+    if changes["data"]:
         credential.secret = vault().encrypt({**data, "oauth": tokens} if tokens else data)
     db.session.commit()
     return _describe(credential)
 
 
 @bp.delete("/<credential_id>")
+@bp.response(204)
+@bp.alt_response(404, response="NOT_FOUND")
 def delete_credential(credential_id: str):
+    """Delete a credential."""
     db.session.delete(owned(Credential, credential_id))
     db.session.commit()
-    return "", 204
 
 
 @bp.post("/<credential_id>/test")
+@bp.response(200, schemas.ConnectionTest)
+@bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(409, response="CONFLICT")
 def test_credential(credential_id: str):
     """Make the connector's test request with this account; the provider's answer, without
     any of the account's secrets."""
@@ -159,6 +158,11 @@ def _callback_url() -> str:
 
 
 @bp.post("/<credential_id>/oauth")
+@bp.response(200, schemas.OAuthStart)
+@bp.alt_response(400, response="BAD_REQUEST")
+@bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(409, response="CONFLICT")
+@bp.alt_response(503, response="SERVICE_UNAVAILABLE")
 def start_oauth(credential_id: str):
     """The provider's sign-in address for this account (open it in the browser)."""
     credential = owned(Credential, credential_id)
@@ -177,10 +181,17 @@ def start_oauth(credential_id: str):
 
 
 @bp.get("/oauth/callback")
-def oauth_callback():
+@bp.arguments(schemas.OAuthCallback, location="query")
+@bp.doc(
+    responses={
+        "200": {"description": "Connected", "content": PAGE},
+        "400": {"description": "Sign-in failed", "content": PAGE},
+    }
+)
+def oauth_callback(answer: dict[str, Any]):
     """Where the provider sends the browser back; a short page that says how it went."""
     try:
-        credential = oauth.complete(g.merchant_id, request.args.to_dict(), _callback_url())
+        credential = oauth.complete(g.merchant_id, answer, _callback_url())
     except oauth.OAuthError as error:
         return _page("Sign-in failed · Anmeldung fehlgeschlagen", str(error)), 400
     return _page(

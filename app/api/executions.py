@@ -1,70 +1,62 @@
-"""``/api/executions``: list with filters and paging, detail with steps, retry, cancel."""
+"""``/api/executions``: list with filters and paging, detail with steps, retry."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
+from typing import Any
 
-from flask import Blueprint, g, request
+from flask import g
 
+from app.api import schemas
 from app.api.auth import authenticate, owned
+from app.api.openapi import Blueprint
 from app.api.problems import ApiProblem
 from app.extensions import db
 from app.models import Execution
-from app.models.execution import STATUSES
 from app.runtime import cancel, executions
-from nodes.engine.schema_errors import Problem
 
-bp = Blueprint("executions", __name__, url_prefix="/api/executions")
+bp = Blueprint("executions", __name__, url_prefix="/api/executions", description="Executions")
 bp.before_request(authenticate)
 
 MAX_LIMIT = 200
 
 
 @bp.get("")
-def list_executions():
+@bp.arguments(schemas.ExecutionFilter, location="query", error_status_code=400)
+@bp.response(200, schemas.ExecutionPage)
+def list_executions(filters: dict[str, Any]):
     """Newest first. Page with ``before`` = the ``next_cursor`` of the previous page."""
-    args = request.args
-    bad: list[Problem] = []
-    status = args.get("status")
-    if status and status not in STATUSES:
-        bad.append(Problem("/status", f"Unknown status; use one of {', '.join(STATUSES)}."))
-    moments = {}
-    for name in ("since", "until"):
-        if value := args.get(name):
-            try:
-                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
-                bad.append(Problem(f"/{name}", "Use a date like 2026-11-26 or 2026-11-26T10:00Z."))
-                continue
-            if moment.tzinfo is not None:  # stored times are naive UTC
-                moment = moment.astimezone(UTC).replace(tzinfo=None)
-            moments[name] = moment
-    try:
-        limit = min(max(int(args.get("limit", 50)), 1), MAX_LIMIT)
-    except ValueError:
-        bad.append(Problem("/limit", "The limit must be a whole number."))
-        limit = 50
-    if bad:
-        raise ApiProblem(400, "Bad filter", errors=bad)
-    if before := args.get("before"):
+    # Stored times are naive UTC.
+    moments = {
+        name: moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+        for name in ("since", "until")
+        if (moment := filters.get(name))
+    }
+    if before := filters.get("before"):
         owned(Execution, before)  # another merchant's cursor is a 404, as any of its ids
     found, next_cursor = executions.page(
         g.merchant_id,
-        flow_id=args.get("flow_id"),
-        status=status,
+        flow_id=filters.get("flow_id"),
+        status=filters.get("status"),
         before=before,
-        limit=limit,
+        limit=min(max(filters["limit"], 1), MAX_LIMIT),
         **moments,
     )
     return {"executions": [executions.describe(e) for e in found], "next_cursor": next_cursor}
 
 
 @bp.get("/<execution_id>")
+@bp.response(200, schemas.ExecutionDetail)
+@bp.alt_response(404, response="NOT_FOUND")
 def get_execution(execution_id: str):
+    """An execution with its steps."""
     return executions.describe(owned(Execution, execution_id), steps=True)
 
 
 @bp.post("/<execution_id>/retry")
+@bp.response(202, schemas.Execution)
+@bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(409, response="CONFLICT")
 def retry_execution(execution_id: str):
     """Run a failed execution again from its failed step; finished steps are not repeated."""
     execution = owned(Execution, execution_id)
@@ -75,10 +67,13 @@ def retry_execution(execution_id: str):
             f"Only failed executions can be retried; this one is {execution.status}.",
         )
     db.session.refresh(execution)
-    return executions.describe(execution), 202
+    return executions.describe(execution)
 
 
 @bp.post("/<execution_id>/cancel")
+@bp.response(200, schemas.Execution)
+@bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(409, response="CONFLICT")
 def cancel_execution(execution_id: str):
     """Stop an execution that has not finished: a running one stops within seconds."""
     execution = owned(Execution, execution_id)

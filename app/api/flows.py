@@ -4,25 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, request
+from flask import g, request
 from sqlalchemy import select
 
-from app.api.auth import authenticate, json_body, owned
+from app.api import schemas
+from app.api.auth import authenticate, owned
+from app.api.openapi import Blueprint
 from app.api.problems import ApiProblem
 from app.extensions import db
 from app.flows import lifecycle
 from app.models import Flow, FlowVersion, RejectedEvent
 from app.models.base import isoformat
 from app.runtime import executions
-from nodes.engine.redaction import mask_graph, restore_graph
+from nodes.engine.redaction import mask_graph
 from nodes.engine.schema_errors import Problem
 
-bp = Blueprint("flows", __name__, url_prefix="/api/flows")
+bp = Blueprint("flows", __name__, url_prefix="/api/flows", description="Flows")
 bp.before_request(authenticate)
 
 
-def _flow(flow_id: str) -> Flow:
-    return owned(Flow, flow_id, deleted_at=None)
+@bp.before_request
+def _owned_flow() -> None:
+    """The flow a URL names is the merchant's, or 404, before its request body is read (a
+    changed graph's secrets are restored from it)."""
+    flow_id = request.view_args.get("flow_id")
+    g.flow = owned(Flow, flow_id, deleted_at=None) if flow_id else None
 
 
 def _describe(flow: Flow, *, graph: bool = False) -> dict[str, Any]:
@@ -41,32 +47,10 @@ def _describe(flow: Flow, *, graph: bool = False) -> dict[str, Any]:
     return data
 
 
-def _checked(
-    body: dict[str, Any], *, partial: bool = False, saved: dict[str, Any] | None = None
-) -> tuple[str | None, Any]:
-    """The name and graph of a request body, or 422 with every problem at once. Secret params
-    the client sent back as shown (or left out) keep their ``saved`` values."""
-    found: list[Problem] = []
-    name = body.get("name")
-    if name is None and not partial:
-        found.append(Problem("/name", "Give the flow a name."))
-    elif name is not None and (not isinstance(name, str) or not name.strip()):
-        found.append(Problem("/name", "The name must be a non-empty text."))
-    graph = restore_graph(body.get("graph"), saved)
-    if graph is None and not partial:
-        found.append(Problem("/graph", "The flow's graph is missing."))
-    elif graph is not None:
-        found += [
-            Problem("/graph" + p.pointer, p.message)
-            for p in lifecycle.problems(g.merchant_id, graph)
-        ]
-    if found:
-        raise ApiProblem(422, "The flow is not valid", errors=found)
-    return (name.strip() if name else None), graph
-
-
 @bp.get("")
+@bp.response(200, schemas.FlowList)
 def list_flows():
+    """List flows."""
     found = db.session.scalars(
         select(Flow)
         .where(Flow.merchant_id == g.merchant_id, Flow.deleted_at.is_(None))
@@ -76,41 +60,54 @@ def list_flows():
 
 
 @bp.post("")
-def create_flow():
-    name, graph = _checked(json_body())
-    flow = lifecycle.create(g.merchant_id, name, graph)
+@bp.arguments(schemas.FlowBody)
+@bp.response(201, schemas.FlowDetail)
+def create_flow(body: dict[str, Any]):
+    """Create a flow."""
+    flow = lifecycle.create(g.merchant_id, body["name"], body["graph"])
     db.session.commit()
-    return _describe(flow, graph=True), 201
+    return _describe(flow, graph=True)
 
 
 @bp.get("/<flow_id>")
+@bp.response(200, schemas.FlowDetail)
+@bp.alt_response(404, response="NOT_FOUND")
 def get_flow(flow_id: str):
-    return _describe(_flow(flow_id), graph=True)
+    """A flow with its current graph."""
+    return _describe(g.flow, graph=True)
 
 
 @bp.put("/<flow_id>")
-def update_flow(flow_id: str):
-    flow = _flow(flow_id)
-    name, graph = _checked(json_body(), partial=True, saved=flow.current_version.graph)
-    if name:
-        flow.name = name
-    if graph is not None and graph != flow.current_version.graph:
-        lifecycle.save_version(flow, graph)
+@bp.arguments(schemas.FlowBody(partial=True))
+@bp.response(200, schemas.FlowDetail)
+@bp.alt_response(404, response="NOT_FOUND")
+def update_flow(changes: dict[str, Any], flow_id: str):
+    """Rename, or save the graph as a new version (when it changed)."""
+    flow = g.flow
+    if "name" in changes:
+        flow.name = changes["name"]
+    if "graph" in changes and changes["graph"] != flow.current_version.graph:
+        lifecycle.save_version(flow, changes["graph"])
     db.session.commit()
     return _describe(flow, graph=True)
 
 
 @bp.delete("/<flow_id>")
+@bp.response(204)
+@bp.alt_response(404, response="NOT_FOUND")
 def delete_flow(flow_id: str):
-    flow = _flow(flow_id)
-    lifecycle.deactivate(flow, delete=True)
+    """Delete a flow."""
+    lifecycle.deactivate(g.flow, delete=True)
     db.session.commit()
-    return "", 204
 
 
 @bp.post("/<flow_id>/activate")
+@bp.response(200, schemas.FlowSummary)
+@bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def activate_flow(flow_id: str):
-    flow = _flow(flow_id)
+    """Switch a flow on; the answer holds the webhook URLs to give the shop."""
+    flow = g.flow
     try:
         lifecycle.activate(flow)
     except lifecycle.ProviderRefused as refused:
@@ -132,26 +129,31 @@ def _node_pointer(flow: Flow, node_id: str) -> str:
 
 
 @bp.post("/<flow_id>/deactivate")
+@bp.response(200, schemas.FlowSummary)
+@bp.alt_response(404, response="NOT_FOUND")
 def deactivate_flow(flow_id: str):
-    flow = _flow(flow_id)
-    lifecycle.deactivate(flow)
+    """Switch a flow off."""
+    lifecycle.deactivate(g.flow)
     db.session.commit()
-    return _describe(flow)
+    return _describe(g.flow)
 
 
 @bp.post("/<flow_id>/run")
-def run_flow(flow_id: str):
+@bp.arguments(schemas.RunBody, required=False)
+@bp.response(202, schemas.Execution)
+@bp.alt_response(404, response="NOT_FOUND")
+def run_flow(body: dict[str, Any], flow_id: str):
     """Run the current version now with the given payload, whether the flow is on or off."""
-    flow = _flow(flow_id)
-    body = request.get_json(silent=True) or {}
-    payload = body.get("payload", {}) if isinstance(body, dict) else {}
-    execution = executions.start_with_payload(flow, payload, mode="manual")
-    return executions.describe(execution), 202
+    execution = executions.start_with_payload(g.flow, body["payload"], mode="manual")
+    return executions.describe(execution)
 
 
 @bp.get("/<flow_id>/versions")
+@bp.response(200, schemas.VersionList)
+@bp.alt_response(404, response="NOT_FOUND")
 def list_versions(flow_id: str):
-    flow = _flow(flow_id)
+    """List saved versions, newest first."""
+    flow = g.flow
     versions = db.session.scalars(
         select(FlowVersion)
         .where(FlowVersion.flow_id == flow.id)
@@ -170,9 +172,11 @@ def list_versions(flow_id: str):
 
 
 @bp.get("/<flow_id>/versions/<int:number>")
+@bp.response(200, schemas.VersionDetail)
+@bp.alt_response(404, response="NOT_FOUND")
 def get_version(flow_id: str, number: int):
-    flow = _flow(flow_id)
-    version = db.session.scalar(select(FlowVersion).filter_by(flow_id=flow.id, number=number))
+    """One saved version."""
+    version = db.session.scalar(select(FlowVersion).filter_by(flow_id=g.flow.id, number=number))
     if version is None:
         raise ApiProblem(404, "Not found", f"The flow has no version {number}.")
     return {
@@ -183,12 +187,13 @@ def get_version(flow_id: str, number: int):
 
 
 @bp.get("/<flow_id>/rejected-events")
+@bp.response(200, schemas.RejectedEventList)
+@bp.alt_response(404, response="NOT_FOUND")
 def list_rejected_events(flow_id: str):
     """Deliveries that were turned away, so the merchant can see what their shop sent."""
-    flow = _flow(flow_id)
     found = db.session.scalars(
         select(RejectedEvent)
-        .where(RejectedEvent.flow_id == flow.id)
+        .where(RejectedEvent.flow_id == g.flow.id)
         .order_by(RejectedEvent.received_at.desc())
         .limit(100)
     ).all()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
-
-from app.api.auth import authenticate, json_body
+from app.api import schemas
+from app.api.auth import authenticate
+from app.api.openapi import Blueprint
 from app.api.problems import ApiProblem
 from app.identity.access import requires
 from nodes.engine.mapping import MappingError, evaluate
@@ -15,7 +15,7 @@ from nodes.engine.samples import sample_outputs
 from nodes.engine.schema_errors import Problem
 from nodes.engine.validation import sound_graph
 
-bp = Blueprint("mappings", __name__, url_prefix="/api/mappings")
+bp = Blueprint("mappings", __name__, url_prefix="/api/mappings", description="Mappings")
 bp.before_request(authenticate)
 
 KINDS = {
@@ -31,17 +31,12 @@ KINDS = {
 
 @bp.post("/preview")
 @requires("viewer")  # evaluates, changes nothing
-def preview():
-    body = json_body()
-    expression, scope = body.get("expression"), body.get("scope", {})
-    if not isinstance(expression, str) or not expression.strip():
-        raise ApiProblem(
-            422,
-            "Nothing to preview",
-            errors=[Problem("/expression", "Type an expression, e.g. trigger.id.")],
-        )
+@bp.arguments(schemas.MappingPreviewBody)
+@bp.response(200, schemas.MappingPreview)
+def preview(body: dict[str, Any]):
+    """Evaluate a JMESPath expression against sample data."""
     try:
-        result: Any = evaluate(expression, scope)
+        result: Any = evaluate(body["expression"], body["scope"])
     except MappingError as error:
         raise ApiProblem(
             422,
@@ -53,9 +48,11 @@ def preview():
 
 
 @bp.post("/samples")
-def samples():
+@bp.arguments(schemas.SamplesBody)
+@bp.response(200, schemas.Samples)
+def samples(body: dict[str, Any]):
     """Sample data per step of an unsaved flow, for the mapping panel's tree."""
-    graph = sound_graph(json_body().get("graph"))
+    graph = sound_graph(body["graph"])
     if graph is None:
         raise ApiProblem(
             422,

@@ -1,342 +1,188 @@
-"""The OpenAPI 3.1 description of the JSON API, served at ``/api/openapi.json``."""
+"""The JSON API's declarations at work: request bodies are checked with their schemas (answering
+with problem documents), and the OpenAPI 3.1 document at ``/api/openapi.json`` is generated from
+the same schemas by flask-smorest (apispec underneath)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from http import HTTPStatus
 from typing import Any
 
+import flask_smorest
+import marshmallow as ma
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import current_app
+from webargs.flaskparser import FlaskParser
+from werkzeug.routing import Map, Rule
+
+from app.api import schemas
+from app.api.problems import ApiProblem
+from app.flows.webhook_urls import URLS
 from nodes.engine.cron import SCHEDULE_SCHEMA
 from nodes.engine.flow_schema import FLOW_SCHEMA
+from nodes.engine.schema_errors import Problem, pointer
 
-PROBLEM = {"$ref": "#/components/responses/Problem"}
-JSON_OBJECT = {"type": "object"}
+COMPONENTS = "#/components/schemas/"
+# The answers a problem document may come with, beside each operation's own.
+PROBLEM_STATUSES = (400, 401, 403, 404, 409, 413, 415, 422, 503)
 
 
-def _op(
-    summary: str,
-    *,
-    ok: str = "200",
-    body: dict | None = None,
-    params=(),
-    errors=("404",),
-    public: bool = False,
-) -> dict[str, Any]:
-    operation: dict[str, Any] = {
-        "summary": summary,
-        "responses": {
-            ok: {"description": "Success", "content": {"application/json": {"schema": JSON_OBJECT}}}
-            if ok != "204"
-            else {"description": "Done"}
+class ProblemParser(FlaskParser):
+    """webargs' Flask parser, answering with problem documents in plain words."""
+
+    def load_json(self, req, schema):
+        """The body as a JSON object; no body at all counts as an empty one."""
+        if not req.get_data(cache=True):
+            return ma.missing
+        body = req.get_json(silent=True)
+        if not isinstance(body, Mapping):
+            raise ApiProblem(400, "Bad request", "The request body must be a JSON object.")
+        return body
+
+    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+        found = [p for messages in error.messages.values() for p in problems(messages)]
+        raise ApiProblem(error_status_code or 422, schema.problem_title, errors=found)
+
+
+def problems(messages: Any, at: str = "") -> Iterator[Problem]:
+    """marshmallow's error messages as problems. Keys are field names (``_schema`` is the body
+    itself); a :class:`Problem` a validator raised points below its field."""
+    if isinstance(messages, Mapping):
+        for key, inner in messages.items():
+            yield from problems(inner, at if key == "_schema" else at + pointer(key))
+    elif isinstance(messages, list):
+        for message in messages:
+            yield from problems(message, at)
+    elif isinstance(messages, Problem):
+        yield Problem(at + messages.pointer, messages.message)
+    else:
+        yield Problem(at, str(messages))
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = ProblemParser()
+
+
+def schema_name(schema: type[ma.Schema] | ma.Schema) -> str:
+    """A schema's component name: its class name, for the changes to one (every field
+    optional) with "Changes" added."""
+    kind = schema if isinstance(schema, type) else type(schema)
+    return kind.__name__ + ("Changes" if getattr(schema, "partial", None) is True else "")
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api for Shopwire: errors are problem documents, answered by the app's own
+    handlers (:mod:`app`); the document describes them so."""
+
+    ERROR_SCHEMA = schemas.ProblemDocument
+
+    def _register_error_handlers(self) -> None:
+        """The app's handlers answer every error (:func:`app._register_error_handlers`)."""
+
+    def _register_responses(self) -> None:
+        problem = {"application/problem+json": {"schema": {"$ref": COMPONENTS + "Problem"}}}
+        self.spec.components.schema("Problem", schema=self.ERROR_SCHEMA)
+        for status in PROBLEM_STATUSES:
+            self.spec.components.response(
+                HTTPStatus(status).name,
+                {"description": HTTPStatus(status).phrase, "content": problem},
+                lazy=True,
+            )
+        self.spec.components.response(
+            self.DEFAULT_ERROR_RESPONSE_NAME, {"description": "A problem", "content": problem}
+        )
+
+
+def init_app(app) -> Api:
+    api = Api(
+        app,
+        spec_kwargs={
+            "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
+            "title": "Shopwire API",
+            "version": "1",
+            "openapi_version": "3.1.0",
+            "security": [{"bearer": []}],
+        },
+    )
+    api.ma_plugin.converter.add_attribute_function(schemas.component_ref)
+    components = api.spec.components
+    components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for name, schema in embedded(FLOW_SCHEMA, "Flow").items():
+        components.schema(name, schema)
+    components.schema("Schedule", SCHEDULE_SCHEMA)
+    _webhook_paths(api)
+    return api
+
+
+def embedded(schema: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
+    """A standalone JSON Schema as components: ``name`` for the schema, ``name`` + the
+    capitalised key for each of its ``$defs``, with every ``$ref`` pointing at them (inside an
+    OpenAPI document, ``#/$defs/…`` resolves to nothing)."""
+
+    def moved(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                key: COMPONENTS + name + item.removeprefix("#/$defs/").capitalize()
+                if key == "$ref"
+                else moved(item)
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [moved(item) for item in value]
+        return value
+
+    top = {k: v for k, v in schema.items() if k not in ("$schema", "$id", "$defs")}
+    defs = {name + key.capitalize(): value for key, value in schema.get("$defs", {}).items()}
+    return moved({name: top, **defs})
+
+
+# What a webhook delivery may carry (other content types get 415).
+EVENT = {
+    "application/json": {"schema": {"description": "Any JSON value"}},
+    "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+}
+
+
+def _webhook_paths(api: Api) -> None:
+    """Ingress is WSGI middleware with its own URL map, not a blueprint."""
+    api.spec.components.schema("WebhookAccepted", schema=schemas.WebhookAccepted)
+    accepted = {"application/json": {"schema": {"$ref": COMPONENTS + "WebhookAccepted"}}}
+    answers = {
+        "202": {"description": "Queued", "content": accepted},
+        "200": {"description": "A duplicate, or ignored", "content": accepted},
+        **{
+            str(status): api.spec.components.get_ref("response", HTTPStatus(status).name)
+            for status in (400, 401, 404, 413, 415, 503)
         },
     }
-    # 403: the caller's role is too low, or a browser request lacks its CSRF token.
-    for code in ("401", "403", *errors) if not public else errors:
-        operation["responses"][code] = PROBLEM
-    if body:
-        operation["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": body}},
+    described = {
+        "receive": (
+            "Deliver a webhook event",
+            "A duplicate (same event id or Idempotency-Key) answers 200 with the original "
+            "execution id.",
+        ),
+        "receive_test": (
+            "Deliver a test event: runs the saved flow even while it is off",
+            "Executions started here have mode test.",
+        ),
+    }
+    for rule in URLS.iter_rules():
+        summary, description = described[rule.endpoint]
+        # flask-smorest reads a bound rule's defaults, which Flask's rules always have.
+        [flask_like] = Map([Rule(rule.rule, endpoint=rule.endpoint, defaults={})]).iter_rules()
+        operation = {
+            "summary": summary,
+            "description": description,
+            "operationId": rule.endpoint,
+            "tags": ["hooks"],
+            "security": [],
+            "requestBody": {"description": "The event as the sender sends it", "content": EVENT},
+            "responses": answers,
         }
-    if params:
-        operation["parameters"] = [
-            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
-            for name in params
-        ]
-    if public:
-        operation["security"] = []
-    return operation
-
-
-def _path_id(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-
-
-ROLE = {"type": "string", "enum": ["viewer", "editor", "owner"]}
-
-# Members, invitations, settings and the audit log need the owner role to change.
-ACCOUNT_PATHS: dict[str, Any] = {
-    "/api/members": {"get": _op("Members of the shop with their roles", errors=())},
-    "/api/members/{user_id}": {
-        "parameters": [_path_id("user_id")],
-        "put": _op(
-            "Change a member's role (owner)",
-            body={"type": "object", "required": ["role"], "properties": {"role": ROLE}},
-            errors=("404", "422"),
-        ),
-        "delete": _op("Remove a member (owner)", ok="204", errors=("404", "422")),
-    },
-    "/api/invitations": {
-        "get": _op("Open invitations (owner)", errors=()),
-        "post": _op(
-            "Invite someone by e-mail (owner)",
-            ok="201",
-            body={
-                "type": "object",
-                "required": ["email", "role"],
-                "properties": {"email": {"type": "string"}, "role": ROLE},
-            },
-            errors=("422",),
-        ),
-    },
-    "/api/invitations/{invitation_id}": {
-        "parameters": [_path_id("invitation_id")],
-        "delete": _op("Withdraw an invitation (owner)", ok="204"),
-    },
-    "/api/settings": {
-        "get": _op("The shop's settings", errors=()),
-        "put": _op(
-            "Change the shop's name or time zone (owner)",
-            body={
-                "type": "object",
-                "properties": {"name": {"type": "string"}, "timezone": {"type": "string"}},
-            },
-            errors=("422",),
-        ),
-    },
-    "/api/audit": {
-        "get": _op("The audit log, newest first (owner)", params=("before",), errors=()),
-    },
-    "/api/tokens": {
-        "get": _op("Your API tokens for this shop (never the tokens themselves)", errors=()),
-        "post": _op(
-            "Create an API token; the answer shows it once",
-            ok="201",
-            body={
-                "type": "object",
-                "required": ["name"],
-                "properties": {"name": {"type": "string"}},
-            },
-            errors=("422",),
-        ),
-    },
-    "/api/tokens/{token_id}": {
-        "parameters": [_path_id("token_id")],
-        "delete": _op("Revoke one of your API tokens", ok="204"),
-    },
-}
-
-FLOW_BODY = {
-    "type": "object",
-    "required": ["name", "graph"],
-    "properties": {"name": {"type": "string"}, "graph": {"$ref": "#/components/schemas/Flow"}},
-}
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            api.spec.path(rule=flask_like, operations={method.lower(): operation})
 
 
 def openapi_document() -> dict[str, Any]:
-    flow_id, execution_id = [_path_id("flow_id")], [_path_id("execution_id")]
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": "Shopwire API", "version": "1"},
-        "security": [{"bearer": []}],
-        "paths": {
-            "/api/flows": {
-                "get": _op("List flows", errors=()),
-                "post": _op("Create a flow", ok="201", body=FLOW_BODY, errors=("422",)),
-            },
-            "/api/flows/{flow_id}": {
-                "parameters": flow_id,
-                "get": _op("A flow with its current graph"),
-                "put": _op(
-                    "Rename or save a new version", body={"type": "object"}, errors=("404", "422")
-                ),
-                "delete": _op("Delete a flow", ok="204"),
-            },
-            "/api/flows/{flow_id}/activate": {
-                "parameters": flow_id,
-                "post": _op("Switch a flow on"),
-            },
-            "/api/flows/{flow_id}/deactivate": {
-                "parameters": flow_id,
-                "post": _op("Switch a flow off"),
-            },
-            "/api/flows/{flow_id}/run": {
-                "parameters": flow_id,
-                "post": _op(
-                    "Run the current version with a payload",
-                    ok="202",
-                    body={"type": "object", "properties": {"payload": {}}},
-                ),
-            },
-            "/api/flows/{flow_id}/versions": {
-                "parameters": flow_id,
-                "get": _op("List saved versions"),
-            },
-            "/api/flows/{flow_id}/versions/{number}": {
-                "parameters": [
-                    *flow_id,
-                    {
-                        "name": "number",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "integer"},
-                    },
-                ],
-                "get": _op("One saved version"),
-            },
-            "/api/flows/{flow_id}/rejected-events": {
-                "parameters": flow_id,
-                "get": _op("Webhook deliveries that were refused"),
-            },
-            "/api/executions": {
-                "get": _op(
-                    "List executions, newest first",
-                    errors=("400",),
-                    params=("flow_id", "status", "since", "until", "limit", "before"),
-                ),
-            },
-            "/api/executions/{execution_id}": {
-                "parameters": execution_id,
-                "get": _op("An execution with its steps"),
-            },
-            "/api/executions/{execution_id}/retry": {
-                "parameters": execution_id,
-                "post": _op(
-                    "Retry a failed execution from its failed step", ok="202", errors=("404", "409")
-                ),
-            },
-            "/api/executions/{execution_id}/cancel": {
-                "parameters": execution_id,
-                "post": _op("Cancel a queued, running or waiting execution", errors=("404", "409")),
-            },
-            "/api/credentials": {
-                "get": _op("List credentials (secrets are never returned)", errors=()),
-                "post": _op(
-                    "Store a credential", ok="201", body={"type": "object"}, errors=("422",)
-                ),
-            },
-            "/api/credentials/{credential_id}": {
-                "parameters": [_path_id("credential_id")],
-                "get": _op("A credential (secrets are never returned)"),
-                "patch": _op(
-                    "Rename a credential or replace fields (left-out fields are kept)",
-                    body={"type": "object"},
-                    errors=("404", "422"),
-                ),
-                "delete": _op("Delete a credential", ok="204"),
-            },
-            "/api/credentials/{credential_id}/test": {
-                "parameters": [_path_id("credential_id")],
-                "post": _op(
-                    "Test the connection: ok and the provider's message", errors=("404", "409")
-                ),
-            },
-            "/api/credentials/{credential_id}/oauth": {
-                "parameters": [_path_id("credential_id")],
-                "post": _op(
-                    "Start the OAuth 2 sign-in (browser session): the authorize URL",
-                    errors=("400", "404", "409", "503"),
-                ),
-            },
-            "/api/credentials/oauth/callback": {
-                "get": {
-                    "summary": "The OAuth 2 redirect target: stores the tokens, shows a page",
-                    "parameters": [
-                        {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
-                        for n in ("code", "state", "error", "error_description")
-                    ],
-                    "responses": {
-                        "200": {"description": "Connected (HTML)"},
-                        "400": {"description": "Sign-in failed (HTML)"},
-                        "401": PROBLEM,
-                    },
-                },
-            },
-            "/api/nodes": {"get": _op("The node catalog", errors=())},
-            "/api/functions": {
-                "get": _op(
-                    "The functions expressions and templates may call, with examples", errors=()
-                )
-            },
-            **ACCOUNT_PATHS,
-            "/api/mappings/preview": {
-                "post": _op(
-                    "Evaluate a JMESPath expression against sample data",
-                    body={
-                        "type": "object",
-                        "required": ["expression"],
-                        "properties": {"expression": {"type": "string"}, "scope": {}},
-                    },
-                    errors=("422",),
-                ),
-            },
-            "/api/mappings/samples": {
-                "post": _op(
-                    "Sample output of every step of an unsaved flow, for the mapping panel",
-                    body={
-                        "type": "object",
-                        "required": ["graph"],
-                        "properties": {"graph": {"$ref": "#/components/schemas/Flow"}},
-                    },
-                    errors=("422",),
-                ),
-            },
-            "/api/schedules/preview": {
-                "post": _op(
-                    "The next five times a schedule fires (cron or interval, in its time zone)",
-                    body={
-                        "type": "object",
-                        "required": ["schedule"],
-                        "properties": {"schedule": SCHEDULE_SCHEMA},
-                    },
-                    errors=("422",),
-                ),
-            },
-            "/api/schema/flow": {"get": _op("The flow JSON Schema", errors=(), public=True)},
-            "/api/openapi.json": {"get": _op("This document", errors=(), public=True)},
-            "/hooks/test/{token}": {
-                "parameters": [_path_id("token")],
-                "post": {
-                    **_op(
-                        "Deliver a test event: runs the saved flow even while it is off",
-                        ok="202",
-                        errors=("400", "401", "404", "413", "415", "503"),
-                        public=True,
-                    ),
-                    "description": "Executions started here have mode test.",
-                },
-            },
-            "/hooks/{token}": {
-                "parameters": [_path_id("token")],
-                "post": {
-                    **_op(
-                        "Deliver a webhook event",
-                        ok="202",
-                        errors=("400", "401", "404", "413", "415", "503"),
-                        public=True,
-                    ),
-                    "description": "A duplicate (same event id or Idempotency-Key) answers 200 "
-                    "with the original execution id.",
-                },
-            },
-        },
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Flow": FLOW_SCHEMA},
-            "responses": {
-                "Problem": {
-                    "description": "A problem document",
-                    "content": {
-                        "application/problem+json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "title": {"type": "string"},
-                                    "status": {"type": "integer"},
-                                    "detail": {"type": "string"},
-                                    "errors": {
-                                        "type": "array",
-                                        "items": {
-                                            "type": "object",
-                                            "properties": {
-                                                "pointer": {"type": "string"},
-                                                "message": {"type": "string"},
-                                            },
-                                        },
-                                    },
-                                },
-                            }
-                        }
-                    },
-                }
-            },
-        },
-    }
+    """The document of the current app."""
+    return current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()

@@ -3,34 +3,33 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from flask import Blueprint, g
+from flask import g
 
-from app.api.auth import authenticate, json_body
+from app.api import schemas
+from app.api.auth import authenticate
+from app.api.openapi import Blueprint
 from app.api.problems import ApiProblem
 from app.extensions import db
 from app.models import Merchant
 from nodes.engine.cron import next_ticks, problems
 from nodes.engine.schema_errors import Problem
 
-bp = Blueprint("schedules", __name__, url_prefix="/api/schedules")
+bp = Blueprint("schedules", __name__, url_prefix="/api/schedules", description="Schedules")
 bp.before_request(authenticate)
 
 COUNT = 5
 
 
 @bp.post("/preview")
-def preview():
-    schedule = json_body().get("schedule")
-    if not isinstance(schedule, dict):
-        raise ApiProblem(
-            422,
-            "Nothing to preview",
-            errors=[Problem("/schedule", 'Give a schedule, e.g. {"cron": "0 8 * * *"}.')],
-        )
+@bp.arguments(schemas.SchedulePreviewBody)
+@bp.response(200, schemas.SchedulePreview)
+def preview(body: dict[str, Any]):
+    """The next five times a schedule fires (cron or interval, in its time zone)."""
     # Without a zone of its own, a schedule runs in the merchant's (Europe/Berlin by default).
     merchant_zone = db.session.get(Merchant, g.merchant_id).timezone
-    schedule = {"timezone": merchant_zone, **schedule}
+    schedule = {"timezone": merchant_zone, **body["schedule"]}
     found = problems(schedule)
     if found:
         raise ApiProblem(

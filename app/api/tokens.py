@@ -3,10 +3,13 @@ when it is created; afterwards only its name and when it was created and last us
 
 from __future__ import annotations
 
-from flask import Blueprint, g
+from typing import Any
+
+from flask import g
 from sqlalchemy import select
 
-from app.api.auth import json_body
+from app.api import schemas
+from app.api.openapi import Blueprint
 from app.api.problems import ApiProblem
 from app.extensions import db
 from app.identity import team
@@ -14,7 +17,7 @@ from app.identity.access import requires
 from app.models import ApiToken
 from nodes.engine.schema_errors import Problem
 
-bp = Blueprint("tokens", __name__, url_prefix="/api/tokens")
+bp = Blueprint("tokens", __name__, url_prefix="/api/tokens", description="API tokens")
 
 
 def _user():
@@ -40,24 +43,31 @@ def _token(token_id: int) -> ApiToken:
 
 
 @bp.get("")
+@bp.response(200, schemas.TokenList)
 def list_tokens():
+    """Your API tokens for this shop (never the tokens themselves)."""
     return {"tokens": [team.describe_token(t) for t in team.tokens(_user(), g.merchant_id)]}
 
 
 @bp.post("")
 @requires("viewer")  # a viewer's token can only read, like the viewer
-def create_token():
+@bp.arguments(schemas.TokenBody)
+@bp.response(201, schemas.NewToken)
+def create_token(body: dict[str, Any]):
+    """Create an API token; the answer shows it once."""
     try:
-        api_token, token = team.create_token(_user(), g.merchant_id, json_body().get("name"))
+        api_token, token = team.create_token(_user(), g.merchant_id, body.get("name"))
     except team.TeamError as error:
         raise ApiProblem(
             422, "The token is not valid", errors=[Problem("/name", error.message("en"))]
         ) from None
-    return {**team.describe_token(api_token), "token": token}, 201
+    return {**team.describe_token(api_token), "token": token}
 
 
 @bp.delete("/<int:token_id>")
 @requires("viewer")
+@bp.response(204)
+@bp.alt_response(404, response="NOT_FOUND")
 def revoke_token(token_id: int):
+    """Revoke one of your API tokens."""
     team.revoke_token(_token(token_id))
-    return "", 204

@@ -1,0 +1,538 @@
+"""Every body the JSON API takes and gives, declared once: requests are checked with these
+schemas, answers are written through them, and the OpenAPI document is generated from them.
+
+A request schema's ``problem_title`` heads the problem document of a refused body; its messages
+are the merchant's words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+    validates,
+    validates_schema,
+)
+
+from app.credentials import store
+from app.flows import lifecycle
+from app.models.execution import STATUSES
+from nodes.engine.redaction import restore_graph
+from nodes.engine.schema_errors import Problem, schema_problems, validator_for
+
+ROLES = ["viewer", "editor", "owner"]
+
+
+class Text(fields.String):
+    default_error_messages = {"invalid": "Must be a text."}
+
+
+class Name(Text):
+    """A text that is more than spaces; the spaces around it are dropped. Required when the
+    message for its absence is given."""
+
+    def __init__(self, invalid: str, *, required: str | None = None, **kwargs: Any):
+        messages = {"invalid": invalid, "null": invalid, "required": required or invalid}
+        super().__init__(required=required is not None, error_messages=messages, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not text:
+            raise self.make_error("invalid")
+        return text
+
+
+class Moment(fields.String):
+    """A time in ISO 8601, as the API writes them (UTC, milliseconds, ``Z``)."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(allow_none=True, metadata={"format": "date-time"}, **kwargs)
+
+
+class Component(fields.Raw):
+    """A value described by a JSON Schema of its own, registered as a component of the
+    document (the flow graph, a schedule); see :func:`app.api.openapi.init_app`."""
+
+    def __init__(self, component: str, **kwargs: Any):
+        super().__init__(metadata={"component": component}, **kwargs)
+
+
+def component_ref(_converter: Any, field: fields.Field, **_kwargs: Any) -> dict[str, Any]:
+    """apispec attribute function: a :class:`Component` is a ``$ref`` to its schema."""
+    if "component" in field.metadata:
+        return {"$ref": "#/components/schemas/" + field.metadata["component"]}
+    return {}
+
+
+class Answer(Schema):
+    """A response body, written from the dict a view returns: a key that is absent stays
+    absent (marshmallow would otherwise find a dict's own methods, such as ``items``)."""
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        return obj.get(attr, default) if isinstance(obj, dict) else default
+
+
+class Body(Schema):
+    """A request body or query: fields it does not name are ignored."""
+
+    problem_title = "The request is not valid"
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+# Problems
+
+
+class ProblemEntry(Answer):
+    pointer = fields.String(metadata={"description": "JSON pointer into the request"})
+    message = fields.String()
+
+
+class ProblemDocument(Answer):
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.List(fields.Nested(ProblemEntry))
+
+
+# Flows
+
+
+class FlowBody(Body):
+    """A flow to create, or (every field optional) the changes to one. Secret params sent back
+    as the API showed them, or left out, keep their saved values."""
+
+    problem_title = "The flow is not valid"
+
+    name = Name("The name must be a non-empty text.", required="Give the flow a name.")
+    graph = Component(
+        "Flow",
+        required=True,
+        error_messages={
+            "required": "The flow's graph is missing.",
+            "null": "The flow's graph is missing.",
+        },
+    )
+
+    @pre_load
+    def _restore_secrets(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        if data.get("graph") is None:
+            return data
+        saved = g.flow.current_version.graph if g.flow else None  # set by app.api.flows
+        return {**data, "graph": restore_graph(data["graph"], saved)}
+
+    @validates("graph")
+    def _sound(self, graph: Any, **_kwargs: Any) -> None:
+        if found := lifecycle.problems(g.merchant_id, graph):
+            raise ValidationError(found)
+
+
+class RunBody(Body):
+    payload = fields.Raw(load_default=dict, metadata={"description": "The trigger's event"})
+
+
+class Webhook(Answer):
+    node_id = fields.String()
+    url = fields.String(metadata={"format": "uri"})
+
+
+class FlowSummary(Answer):
+    id = fields.String()
+    name = fields.String()
+    active = fields.Boolean()
+    version = fields.Integer()
+    created_at = Moment()
+    updated_at = Moment()
+    webhooks = fields.List(fields.Nested(Webhook), metadata={"description": "While it is on"})
+    test_webhooks = fields.List(fields.Nested(Webhook))
+
+
+class FlowDetail(FlowSummary):
+    graph = Component("Flow")
+
+
+class FlowList(Answer):
+    flows = fields.List(fields.Nested(FlowSummary))
+
+
+class Version(Answer):
+    number = fields.Integer()
+    created_at = Moment()
+    current = fields.Boolean()
+
+
+class VersionList(Answer):
+    versions = fields.List(fields.Nested(Version))
+
+
+class VersionDetail(Answer):
+    number = fields.Integer()
+    created_at = Moment()
+    graph = Component("Flow")
+
+
+class RejectedEvent(Answer):
+    id = fields.String()
+    node_id = fields.String(allow_none=True)
+    status = fields.Integer()
+    reason = fields.String()
+    content_type = fields.String(allow_none=True)
+    headers = fields.Dict(keys=fields.String(), values=fields.String())
+    body = fields.String()
+    received_at = Moment()
+
+
+class RejectedEventList(Answer):
+    rejected_events = fields.List(fields.Nested(RejectedEvent))
+
+
+# Executions
+
+
+class ExecutionFilter(Body):
+    problem_title = "Bad filter"
+
+    flow_id = fields.String()
+    status = fields.String(
+        validate=validate.OneOf(
+            STATUSES, error=f"Unknown status; use one of {', '.join(STATUSES)}."
+        )
+    )
+    since = fields.DateTime(
+        error_messages={"invalid": "Use a date like 2026-11-26 or 2026-11-26T10:00Z."}
+    )
+    until = fields.DateTime(
+        error_messages={"invalid": "Use a date like 2026-11-26 or 2026-11-26T10:00Z."}
+    )
+    limit = fields.Integer(
+        load_default=50,
+        error_messages={"invalid": "The limit must be a whole number."},
+        metadata={"description": "At most 200"},
+    )
+    before = fields.String(metadata={"description": "The next_cursor of the previous page"})
+
+
+class StepRun(Answer):
+    status = fields.String()
+    input = fields.Raw(allow_none=True)
+    output = fields.Raw(allow_none=True)
+    error = fields.Dict(allow_none=True)
+    attempts = fields.Integer()
+    started_at = Moment()
+    finished_at = Moment()
+    duration_ms = fields.Integer(allow_none=True)
+
+
+class StepItem(StepRun):
+    item = fields.Integer(metadata={"description": "The position in the split list"})
+
+
+class Step(StepRun):
+    node_id = fields.String()
+    items = fields.List(fields.Nested(StepItem), metadata={"description": "Inside a split"})
+
+
+class Execution(Answer):
+    id = fields.String()
+    flow_id = fields.String()
+    version_id = fields.Integer()
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    mode = fields.String()
+    error = fields.Dict(allow_none=True)
+    created_at = Moment()
+    started_at = Moment()
+    finished_at = Moment()
+    duration_ms = fields.Integer(allow_none=True)
+
+
+class ExecutionDetail(Execution):
+    steps = fields.List(fields.Nested(Step))
+
+
+class ExecutionPage(Answer):
+    executions = fields.List(fields.Nested(Execution))
+    next_cursor = fields.String(allow_none=True)
+
+
+class WebhookAccepted(Answer):
+    execution_id = fields.String()
+    status = fields.String()
+    duplicate = fields.Boolean()
+    ignored = fields.String(metadata={"description": "Why the event was not run"})
+
+
+# Credentials
+
+
+def account_problems(connector: Any, data: Any) -> list[Problem]:
+    """What is wrong with an account's data for ``connector`` (nothing if it needs none)."""
+    schema = store.auth_schema(connector) if isinstance(connector, str) else None
+    return [] if schema is None else list(schema_problems(validator_for(schema), data))
+
+
+NO_ACCOUNT = "No connector with this name needs an account."
+
+
+class NewCredential(Body):
+    problem_title = "The account is not valid"
+
+    connector = fields.String(
+        required=True,
+        error_messages={message: NO_ACCOUNT for message in ("required", "null", "invalid")},
+    )
+    name = Name("Give the account a name.", required="Give the account a name.")
+    data = fields.Dict(
+        load_default=None, metadata={"description": "As the connector's auth schema says"}
+    )
+
+    @validates("connector")
+    def _needs_an_account(self, connector: str, **_kwargs: Any) -> None:
+        if store.auth_schema(connector) is None:
+            raise ValidationError(NO_ACCOUNT)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _data_as_the_connector_says(self, body: dict[str, Any], **_kwargs: Any) -> None:
+        if found := account_problems(body.get("connector"), body.get("data")):
+            raise ValidationError(found, "data")
+
+
+class CredentialChanges(Body):
+    problem_title = "The account is not valid"
+
+    name = Name("Give the account a name.", load_default=None)
+    data = fields.Dict(
+        load_default=dict,
+        error_messages={"invalid": "The account's data must be an object."},
+        metadata={"description": "Fields to replace; left-out fields are kept"},
+    )
+
+
+class OAuthCallback(Body):
+    code = fields.String()
+    state = fields.String()
+    error = fields.String()
+    error_description = fields.String()
+
+
+class OAuthState(Answer):
+    connected = fields.Boolean()
+    expires_at = fields.Raw(allow_none=True)
+
+
+class Credential(Answer):
+    id = fields.String()
+    connector = fields.String()
+    name = fields.String()
+    fields_ = fields.Dict(
+        data_key="fields",
+        attribute="fields",
+        metadata={"description": 'Values, and {"set": true} for secrets (never returned)'},
+    )
+    status = fields.String(allow_none=True)
+    status_message = fields.String(allow_none=True)
+    testable = fields.Boolean()
+    created_at = Moment()
+    updated_at = Moment()
+    oauth = fields.Nested(OAuthState)
+
+
+class CredentialList(Answer):
+    credentials = fields.List(fields.Nested(Credential))
+
+
+class ConnectionTest(Answer):
+    ok = fields.Boolean()
+    message = fields.String()
+
+
+class OAuthStart(Answer):
+    authorize_url = fields.String(metadata={"format": "uri"})
+
+
+# Expressions and schedules
+
+
+class MappingPreviewBody(Body):
+    problem_title = "Nothing to preview"
+
+    expression = Name(
+        "Type an expression, e.g. trigger.id.", required="Type an expression, e.g. trigger.id."
+    )
+    scope = fields.Raw(load_default=dict, metadata={"description": "The data to evaluate against"})
+
+
+class MappingPreview(Answer):
+    result = fields.Raw(allow_none=True)
+    type = fields.String(metadata={"description": "text, number, list, group of fields …"})
+    found = fields.Boolean()
+
+
+class SamplesBody(Body):
+    graph = Component("Flow", load_default=None)
+
+
+class Samples(Answer):
+    samples = fields.Dict(keys=fields.String(), metadata={"description": "By step id"})
+
+
+class SchedulePreviewBody(Body):
+    problem_title = "Nothing to preview"
+
+    schedule = fields.Dict(
+        required=True,
+        error_messages={
+            # marshmallow formats messages: {{ is a brace
+            message: 'Give a schedule, e.g. {{"cron": "0 8 * * *"}}.'
+            for message in ("required", "null", "invalid")
+        },
+        metadata={"component": "Schedule"},
+    )
+
+
+class SchedulePreview(Answer):
+    timezone = fields.String()
+    next_runs = fields.List(Moment())
+
+
+# Catalog
+
+
+class Texts(Answer):
+    de = fields.String()
+    en = fields.String()
+
+
+class NodeType(Answer):
+    key = fields.String()
+    version = fields.Integer()
+    kind = fields.String(metadata={"enum": ["trigger", "transform", "action"]})
+    connector = fields.String(allow_none=True)
+    connector_title = fields.Raw(allow_none=True)
+    title = fields.Nested(Texts)
+    description = fields.Nested(Texts)
+    params = fields.Dict(metadata={"description": "JSON Schema of the parameters"})
+    output_schema = fields.Dict(allow_none=True)
+    output_example = fields.Raw(allow_none=True)
+    ports = fields.List(fields.String())
+    ports_from = fields.Dict(allow_none=True)
+    webhook = fields.Boolean()
+    auth = fields.Dict(allow_none=True, metadata={"description": "JSON Schema of the account"})
+    subscribes = fields.Boolean()
+    setup = fields.Raw(allow_none=True)
+    fetches = fields.Boolean()
+    retry = fields.Dict()
+
+
+class NodeCatalog(Answer):
+    nodes = fields.List(fields.Nested(NodeType))
+
+
+class Function(Answer):
+    name = fields.String()
+    signature = fields.String()
+    description = fields.Nested(Texts)
+    example = fields.String()
+    result = fields.String()
+
+
+class FunctionCatalog(Answer):
+    functions = fields.List(fields.Nested(Function))
+
+
+# The shop: members, invitations, settings, audit log, API tokens. The team module checks the
+# values and says in both languages what is wrong.
+
+
+class RoleBody(Body):
+    problem_title = "The change is not valid"
+    role = Text(metadata={"enum": ROLES})
+
+
+class InvitationBody(Body):
+    problem_title = "The change is not valid"
+    email = Text(metadata={"format": "email"})
+    role = Text(metadata={"enum": ROLES})
+
+
+class SettingsBody(Body):
+    problem_title = "The change is not valid"
+    name = Text(load_default=None)
+    timezone = Text(load_default=None, metadata={"description": "e.g. Europe/Berlin"})
+
+
+class TokenBody(Body):
+    problem_title = "The token is not valid"
+    name = Text()
+
+
+class Member(Answer):
+    user_id = fields.Integer()
+    email = fields.String()
+    role = fields.String(metadata={"enum": ROLES})
+
+
+class MemberList(Answer):
+    members = fields.List(fields.Nested(Member))
+
+
+class Invitation(Answer):
+    id = fields.String()
+    email = fields.String()
+    role = fields.String(metadata={"enum": ROLES})
+    created_at = Moment()
+    expires_at = Moment()
+
+
+class InvitationList(Answer):
+    invitations = fields.List(fields.Nested(Invitation))
+
+
+class Settings(Answer):
+    id = fields.Integer()
+    name = fields.String()
+    timezone = fields.String()
+
+
+class AuditFilter(Body):
+    problem_title = "Bad filter"
+    before = fields.Integer(
+        error_messages={"invalid": "Give the id of an entry."},
+        metadata={"description": "Entries older than this id"},
+    )
+
+
+class AuditEvent(Answer):
+    id = fields.Integer()
+    at = Moment()
+    actor = fields.String(allow_none=True)
+    action = fields.String()
+    target_type = fields.String(allow_none=True)
+    target_id = fields.String(allow_none=True)
+    detail = fields.Dict(allow_none=True)
+
+
+class AuditLog(Answer):
+    events = fields.List(fields.Nested(AuditEvent))
+
+
+class Token(Answer):
+    id = fields.Integer()
+    name = fields.String()
+    created_at = Moment()
+    last_used_at = Moment()
+
+
+class TokenList(Answer):
+    tokens = fields.List(fields.Nested(Token))
+
+
+class NewToken(Token):
+    token = fields.String(metadata={"description": "Shown this once"})
