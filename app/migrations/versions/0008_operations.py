@@ -1,7 +1,7 @@
 """operations: alert settings per shop and the alerts told
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03
 
 """
