@@ -46,15 +46,12 @@ def _login_limit() -> str:
 @bp.errorhandler(429)
 def _too_many(error) -> Response:
     retry = int(getattr(error, "retry_after", 0) or 60)
-    page = render_template("login.html", error=_too_many_text(_minutes(retry)))
-    return Response(page, 429, headers={"Retry-After": str(retry)})
-
-
-def _too_many_text(minutes: int) -> str:
-    return gettext(
+    message = gettext(
         "Too many attempts from your network. Wait %(minutes)d min and try again.",
-        minutes=minutes,
+        minutes=_minutes(retry),
     )
+    page = render_template("login.html", error=message)
+    return Response(page, 429, headers={"Retry-After": str(retry)})
 
 
 def _minutes(seconds: float) -> int:
