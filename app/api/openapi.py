@@ -11,7 +11,7 @@ from typing import Any
 import flask_smorest
 import marshmallow as ma
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import current_app
+from flask import Flask, current_app
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import Map, Rule
 
@@ -93,7 +93,7 @@ class Api(flask_smorest.Api):
         )
 
 
-def init_app(app) -> Api:
+def init_app(app: Flask) -> Api:
     api = Api(
         app,
         spec_kwargs={

@@ -52,7 +52,7 @@ class Moment(fields.String):
     """A time in ISO 8601, as the API writes them (UTC, milliseconds, ``Z``)."""
 
     def __init__(self, **kwargs: Any):
-        super().__init__(allow_none=True, metadata={"format": "date-time"}, **kwargs)
+        super().__init__(metadata={"format": "date-time"}, **kwargs)
 
 
 class Component(fields.Raw):
@@ -181,7 +181,7 @@ class VersionDetail(Answer):
 
 class RejectedEvent(Answer):
     id = fields.String()
-    node_id = fields.String(allow_none=True)
+    node_id = fields.String()
     status = fields.Integer()
     reason = fields.String()
     content_type = fields.String(allow_none=True)
@@ -226,8 +226,8 @@ class StepRun(Answer):
     output = fields.Raw(allow_none=True)
     error = fields.Dict(allow_none=True)
     attempts = fields.Integer()
-    started_at = Moment()
-    finished_at = Moment()
+    started_at = Moment(allow_none=True)
+    finished_at = Moment(allow_none=True)
     duration_ms = fields.Integer(allow_none=True)
 
 
@@ -248,8 +248,8 @@ class Execution(Answer):
     mode = fields.String()
     error = fields.Dict(allow_none=True)
     created_at = Moment()
-    started_at = Moment()
-    finished_at = Moment()
+    started_at = Moment(allow_none=True)
+    finished_at = Moment(allow_none=True)
     duration_ms = fields.Integer(allow_none=True)
 
 
@@ -260,6 +260,17 @@ class ExecutionDetail(Execution):
 class ExecutionPage(Answer):
     executions = fields.List(fields.Nested(Execution))
     next_cursor = fields.String(allow_none=True)
+
+
+class OpenApiDocument(Answer):
+    """This document; its own schema is the OpenAPI 3.1 specification's."""
+
+    openapi = fields.String()
+    info = fields.Dict()
+    paths = fields.Dict()
+    components = fields.Dict()
+    security = fields.List(fields.Dict())
+    tags = fields.List(fields.Dict())
 
 
 class WebhookAccepted(Answer):
@@ -410,12 +421,17 @@ class Texts(Answer):
     en = fields.String()
 
 
+class RetryPolicy(Answer):
+    attempts = fields.Integer()
+    backoff_seconds = fields.Float()
+
+
 class NodeType(Answer):
     key = fields.String()
     version = fields.Integer()
     kind = fields.String(metadata={"enum": ["trigger", "transform", "action"]})
     connector = fields.String(allow_none=True)
-    connector_title = fields.Raw(allow_none=True)
+    connector_title = fields.Nested(Texts, allow_none=True)
     title = fields.Nested(Texts)
     description = fields.Nested(Texts)
     params = fields.Dict(metadata={"description": "JSON Schema of the parameters"})
@@ -428,7 +444,7 @@ class NodeType(Answer):
     subscribes = fields.Boolean()
     setup = fields.Raw(allow_none=True)
     fetches = fields.Boolean()
-    retry = fields.Dict()
+    retry = fields.Nested(RetryPolicy)
 
 
 class NodeCatalog(Answer):
@@ -527,7 +543,7 @@ class Token(Answer):
     id = fields.Integer()
     name = fields.String()
     created_at = Moment()
-    last_used_at = Moment()
+    last_used_at = Moment(allow_none=True)
 
 
 class TokenList(Answer):
