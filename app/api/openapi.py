@@ -62,6 +62,11 @@ def problems(messages: Any, at: str = "") -> Iterator[Problem]:
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = ProblemParser()
 
+    def route(self, rule, **options):
+        """Each operation is named after its view, so a generated client calls create_flow."""
+        register = super().route(rule, **options)
+        return lambda view: register(self.doc(operationId=view.__name__)(view))
+
 
 def schema_name(schema: type[ma.Schema] | ma.Schema) -> str:
     """A schema's component name: its class name, for the changes to one (every field

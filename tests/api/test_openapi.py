@@ -116,11 +116,8 @@ def test_a_generated_client_creates_reads_activates_and_follows_a_run(
     generated_client, served, run_queue
 ):
     from shopwire_client import AuthenticatedClient
-    from shopwire_client.api.executions import get_api_executions_execution_id as get_execution
-    from shopwire_client.api.flows import get_api_flows_flow_id as get_flow
-    from shopwire_client.api.flows import post_api_flows as create_flow
-    from shopwire_client.api.flows import post_api_flows_flow_id_activate as activate
-    from shopwire_client.api.flows import post_api_flows_flow_id_run as run
+    from shopwire_client.api.executions import get_execution
+    from shopwire_client.api.flows import activate_flow, create_flow, get_flow, run_flow
     from shopwire_client.models import FlowBody, FlowDetail, Problem, RunBody, ShopwireFlow
 
     shop = AuthenticatedClient(base_url=served, token=issue_token(merchant_named("acme"), "sdk"))
@@ -131,12 +128,12 @@ def test_a_generated_client_creates_reads_activates_and_follows_a_run(
     read = get_flow.sync(created.id, client=shop)
     assert read.name == "From the SDK" and read.graph.to_dict() == GRAPH
 
-    activated = activate.sync(created.id, client=shop)
+    activated = activate_flow.sync(created.id, client=shop)
     assert activated.active is True
     [hook] = activated.webhooks
     assert hook.node_id == "hook" and hook.url.startswith(served + "/hooks/")
 
-    started = run.sync(
+    started = run_flow.sync(
         created.id, client=shop, body=RunBody.from_dict({"payload": {"email": "a@b.de"}})
     )
     run_queue()
