@@ -96,11 +96,14 @@ class ProblemEntry(Answer):
 
 
 class ProblemDocument(Answer):
+    """An RFC 9457 problem document, as :mod:`app.api.problems` writes it."""
+
     type = fields.String()
     title = fields.String()
     status = fields.Integer()
     detail = fields.String()
     errors = fields.List(fields.Nested(ProblemEntry))
+    position = fields.Integer(metadata={"description": "Where an expression went wrong"})
 
 
 # Flows
