@@ -222,6 +222,11 @@ class ExecutionFilter(Body):
     )
     before = fields.String(metadata={"description": "The next_cursor of the previous page"})
 
+    @pre_load
+    def _blank_is_absent(self, query: Any, **_kwargs: Any) -> dict[str, Any]:
+        """``?status=&since=`` (a filter form left empty) filters nothing."""
+        return {name: value for name, value in query.items() if value != ""}
+
 
 class StepRun(Answer):
     status = fields.String()
