@@ -308,8 +308,10 @@ class NewCredential(Body):
         error_messages={message: NO_ACCOUNT for message in ("required", "null", "invalid")},
     )
     name = Name("Give the account a name.", required="Give the account a name.")
-    data = fields.Dict(
-        load_default=None, metadata={"description": "As the connector's auth schema says"}
+    # Any value: the connector's auth schema says what is wrong with it.
+    data = fields.Raw(
+        load_default=None,
+        metadata={"type": "object", "description": "As the connector's auth schema says"},
     )
 
     @validates("connector")
