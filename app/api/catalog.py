@@ -46,7 +46,8 @@ def flow_schema():
 
 
 @bp.get("/openapi.json")
-@bp.doc(security=[], responses={"200": {"description": "This document"}})
+@bp.response(200, schemas.OpenApiDocument)
+@bp.doc(security=[])
 def openapi():
     """This document."""
     return openapi_document()

@@ -33,7 +33,7 @@ KINDS = {
 @requires("viewer")  # evaluates, changes nothing
 @bp.arguments(schemas.MappingPreviewBody)
 @bp.response(200, schemas.MappingPreview)
-def preview(body: dict[str, Any]):
+def preview_expression(body: dict[str, Any]):
     """Evaluate a JMESPath expression against sample data."""
     try:
         result: Any = evaluate(body["expression"], body["scope"])
@@ -50,7 +50,7 @@ def preview(body: dict[str, Any]):
 @bp.post("/samples")
 @bp.arguments(schemas.SamplesBody)
 @bp.response(200, schemas.Samples)
-def samples(body: dict[str, Any]):
+def preview_samples(body: dict[str, Any]):
     """Sample data per step of an unsaved flow, for the mapping panel's tree."""
     graph = sound_graph(body["graph"])
     if graph is None:

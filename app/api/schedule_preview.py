@@ -25,7 +25,7 @@ COUNT = 5
 @bp.post("/preview")
 @bp.arguments(schemas.SchedulePreviewBody)
 @bp.response(200, schemas.SchedulePreview)
-def preview(body: dict[str, Any]):
+def preview_schedule(body: dict[str, Any]):
     """The next five times a schedule fires (cron or interval, in its time zone)."""
     # Without a zone of its own, a schedule runs in the merchant's (Europe/Berlin by default).
     merchant_zone = db.session.get(Merchant, g.merchant_id).timezone

@@ -52,7 +52,7 @@ class Moment(fields.String):
     """A time in ISO 8601, as the API writes them (UTC, milliseconds, ``Z``)."""
 
     def __init__(self, **kwargs: Any):
-        super().__init__(allow_none=True, metadata={"format": "date-time"}, **kwargs)
+        super().__init__(metadata={"format": "date-time"}, **kwargs)
 
 
 class Component(fields.Raw):
@@ -96,11 +96,14 @@ class ProblemEntry(Answer):
 
 
 class ProblemDocument(Answer):
+    """An RFC 9457 problem document, as :mod:`app.api.problems` writes it."""
+
     type = fields.String()
     title = fields.String()
     status = fields.Integer()
     detail = fields.String()
     errors = fields.List(fields.Nested(ProblemEntry))
+    position = fields.Integer(metadata={"description": "Where an expression went wrong"})
 
 
 # Flows
@@ -181,7 +184,7 @@ class VersionDetail(Answer):
 
 class RejectedEvent(Answer):
     id = fields.String()
-    node_id = fields.String(allow_none=True)
+    node_id = fields.String()
     status = fields.Integer()
     reason = fields.String()
     content_type = fields.String(allow_none=True)
@@ -219,6 +222,11 @@ class ExecutionFilter(Body):
     )
     before = fields.String(metadata={"description": "The next_cursor of the previous page"})
 
+    @pre_load
+    def _blank_is_absent(self, query: Any, **_kwargs: Any) -> dict[str, Any]:
+        """``?status=&since=`` (a filter form left empty) filters nothing."""
+        return {name: value for name, value in query.items() if value != ""}
+
 
 class StepRun(Answer):
     status = fields.String()
@@ -226,8 +234,8 @@ class StepRun(Answer):
     output = fields.Raw(allow_none=True)
     error = fields.Dict(allow_none=True)
     attempts = fields.Integer()
-    started_at = Moment()
-    finished_at = Moment()
+    started_at = Moment(allow_none=True)
+    finished_at = Moment(allow_none=True)
     duration_ms = fields.Integer(allow_none=True)
 
 
@@ -248,8 +256,8 @@ class Execution(Answer):
     mode = fields.String()
     error = fields.Dict(allow_none=True)
     created_at = Moment()
-    started_at = Moment()
-    finished_at = Moment()
+    started_at = Moment(allow_none=True)
+    finished_at = Moment(allow_none=True)
     duration_ms = fields.Integer(allow_none=True)
 
 
@@ -260,6 +268,17 @@ class ExecutionDetail(Execution):
 class ExecutionPage(Answer):
     executions = fields.List(fields.Nested(Execution))
     next_cursor = fields.String(allow_none=True)
+
+
+class OpenApiDocument(Answer):
+    """This document; its own schema is the OpenAPI 3.1 specification's."""
+
+    openapi = fields.String()
+    info = fields.Dict()
+    paths = fields.Dict()
+    components = fields.Dict()
+    security = fields.List(fields.Dict())
+    tags = fields.List(fields.Dict())
 
 
 class WebhookAccepted(Answer):
@@ -289,8 +308,10 @@ class NewCredential(Body):
         error_messages={message: NO_ACCOUNT for message in ("required", "null", "invalid")},
     )
     name = Name("Give the account a name.", required="Give the account a name.")
-    data = fields.Dict(
-        load_default=None, metadata={"description": "As the connector's auth schema says"}
+    # Any value: the connector's auth schema says what is wrong with it.
+    data = fields.Raw(
+        load_default=None,
+        metadata={"type": "object", "description": "As the connector's auth schema says"},
     )
 
     @validates("connector")
@@ -410,12 +431,17 @@ class Texts(Answer):
     en = fields.String()
 
 
+class RetryPolicy(Answer):
+    attempts = fields.Integer()
+    backoff_seconds = fields.Float()
+
+
 class NodeType(Answer):
     key = fields.String()
     version = fields.Integer()
     kind = fields.String(metadata={"enum": ["trigger", "transform", "action"]})
     connector = fields.String(allow_none=True)
-    connector_title = fields.Raw(allow_none=True)
+    connector_title = fields.Nested(Texts, allow_none=True)
     title = fields.Nested(Texts)
     description = fields.Nested(Texts)
     params = fields.Dict(metadata={"description": "JSON Schema of the parameters"})
@@ -428,7 +454,7 @@ class NodeType(Answer):
     subscribes = fields.Boolean()
     setup = fields.Raw(allow_none=True)
     fetches = fields.Boolean()
-    retry = fields.Dict()
+    retry = fields.Nested(RetryPolicy)
 
 
 class NodeCatalog(Answer):
@@ -527,7 +553,7 @@ class Token(Answer):
     id = fields.Integer()
     name = fields.String()
     created_at = Moment()
-    last_used_at = Moment()
+    last_used_at = Moment(allow_none=True)
 
 
 class TokenList(Answer):

@@ -197,6 +197,7 @@ def test_list_is_newest_first_filtered_and_paged(api, other_api, client, receive
     assert len(api.get("/api/executions?status=succeeded").get_json()["executions"]) == 5
     assert api.get("/api/executions?status=failed").get_json()["executions"] == []
     assert api.get("/api/executions?status=bogus").status_code == 400
+    assert len(api.get("/api/executions?status=&since=").get_json()["executions"]) == 5
     assert other_api.get("/api/executions").get_json()["executions"] == []
     assert other_api.get(f"/api/executions/{ids[0]}").status_code == 404
     assert other_api.post(f"/api/executions/{ids[0]}/retry").status_code == 404
