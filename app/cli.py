@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import os
-import signal
+import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -24,6 +24,7 @@ from app import create_app, redis_server
 from app.extensions import db
 from app.models import ApiToken, Membership, Merchant, User
 from app.runtime.queue import execution_queue, redis_connection
+from app.supervisor import Supervisor
 
 DEMO_MERCHANT = "demo"
 DEMO_EMAIL = "demo@shopwire.local"
@@ -157,54 +158,78 @@ def up(port: int, workers: int, web_workers: int, demo_fakes: bool) -> None:
     env = dict(
         os.environ, SHOPWIRE_DATA_DIR=str(data_dir), DATABASE_URL=config["SQLALCHEMY_DATABASE_URI"]
     )
-    children: list[subprocess.Popen] = []
-    redis_url = config["REDIS_URL"]
-    if not redis_url:
-        redis_url, redis_process = redis_server.start(data_dir)
-        children.append(redis_process)
-    env["REDIS_URL"] = redis_url
-    config["REDIS_URL"] = redis_url
+    _refuse_taken(port)
+    supervisor = Supervisor()
+    try:
+        redis_url = config["REDIS_URL"]
+        if not redis_url:
+            redis_url = redis_server.url(data_dir)
+            supervisor.start("redis-server", lambda: redis_server.start(data_dir)[1])
+        env["REDIS_URL"] = config["REDIS_URL"] = redis_url
 
-    migrate_database()
-    api_token = ensure_demo_merchant()
-    if demo_fakes:
-        env.update(_serve_demo_fakes())
+        migrate_database()
+        api_token = ensure_demo_merchant()
+        if demo_fakes:
+            env.update(_serve_demo_fakes())
+        for name, command in _commands(port, workers, web_workers):
+            supervisor.start(name, functools.partial(subprocess.Popen, command, env=env, cwd=ROOT))
+        click.echo(
+            f"\nShopwire is running at http://127.0.0.1:{port}/\n"
+            f"  login:     {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
+            f"  API token: {api_token}\n"
+            f"  data:      {data_dir}\n"
+            "Press Ctrl-C to stop.\n"
+        )
+        supervisor.run()
+    finally:
+        supervisor.stop()
+    click.echo("Shopwire stopped.")
+
+
+ROOT = Path(__file__).parent.parent
+
+
+def _commands(port: int, workers: int, web_workers: int) -> list[tuple[str, list[str]]]:
     python = sys.executable
-    children += [
-        subprocess.Popen(
-            [
-                python,
-                "-m",
-                "granian",
-                "--interface",
-                "wsgi",
-                "--workers",
-                str(web_workers),
-                "--blocking-threads",
-                str(WEB_THREADS),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--no-ws",
-                "--log-level",
-                "warning",
-                "wsgi:app",
-            ],
-            env=env,
-            cwd=Path(__file__).parent.parent,
-        ),
-        subprocess.Popen([python, "-m", "app.cli", "scheduler"], env=env),
-        *(subprocess.Popen([python, "-m", "app.cli", "worker"], env=env) for _ in range(workers)),
+    web = [
+        python,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--workers",
+        str(web_workers),
+        "--blocking-threads",
+        str(WEB_THREADS),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-ws",
+        "--log-level",
+        "warning",
+        "wsgi:app",
     ]
-    click.echo(
-        f"\nShopwire is running at http://127.0.0.1:{port}/\n"
-        f"  login:     {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
-        f"  API token: {api_token}\n"
-        f"  data:      {data_dir}\n"
-        "Press Ctrl-C to stop.\n"
-    )
-    _supervise(children)
+    return [
+        ("web server", web),
+        ("scheduler", [python, "-m", "app.cli", "scheduler"]),
+        *((f"worker {n}", [python, "-m", "app.cli", "worker"]) for n in range(1, workers + 1)),
+    ]
+
+
+def _refuse_taken(port: int) -> None:
+    """Refuse a port something already listens on. The web server binds with SO_REUSEPORT,
+    so it would share the port with another installation and split requests between two
+    databases; a plain bind fails instead."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise click.ClickException(
+                f"Port {port} is already in use (another Shopwire, or another program). "
+                "Choose another one: `shopwire up --port 5080`, or `make run PORT=5080`."
+            ) from None
 
 
 def ensure_demo_merchant() -> str:
@@ -232,38 +257,6 @@ def _serve_demo_fakes() -> dict[str, str]:
         "SHOPWIRE_CONNECTOR_ORIGINS": origins,
         "SHOPWIRE_ALLOW_PRIVATE_NETWORKS": "127.0.0.1/32",
     }
-
-
-def _supervise(children: list[subprocess.Popen]) -> None:
-    """Wait until Ctrl-C, SIGTERM or a child's death, then stop every child."""
-    stopping = False
-
-    def stop(_signum, _frame):
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    while not stopping and all(child.poll() is None for child in children):
-        time.sleep(0.2)
-    died = None if stopping else next(child for child in children if child.poll() is not None)
-    for child in reversed(children):
-        if child.poll() is None:
-            child.terminate()
-    deadline = time.monotonic() + 10
-    for child in reversed(children):
-        try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
-    if died is not None:
-        name = " ".join(str(part) for part in died.args[-3:])
-        raise click.ClickException(
-            f"A part of Shopwire stopped unexpectedly ({name}, exit code {died.returncode}), "
-            "so everything was stopped. Its message is above; a port already in use is the "
-            "usual cause: try `make run PORT=5080`."
-        )
-    click.echo("Shopwire stopped.")
 
 
 if __name__ == "__main__":

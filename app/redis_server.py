@@ -27,6 +27,11 @@ def server_binary() -> str:
     return str(bundled)
 
 
+def url(data_dir: Path) -> str:
+    """Where the private Redis of this data directory listens."""
+    return f"unix://{data_dir / 'redis.sock'}"
+
+
 def start(data_dir: Path) -> tuple[str, subprocess.Popen]:
     """Start a private Redis for this data directory and return its URL and process."""
     socket = data_dir / "redis.sock"
@@ -52,9 +57,8 @@ def start(data_dir: Path) -> tuple[str, subprocess.Popen]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
     )
-    url = f"unix://{socket}"
-    _wait_until_up(url, process)
-    return url, process
+    _wait_until_up(url(data_dir), process)
+    return url(data_dir), process
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 10.0) -> None:

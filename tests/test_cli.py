@@ -28,6 +28,10 @@ def children_of(pid: int) -> list[int]:
     return [int(p) for p in found]
 
 
+def command_of(pid: int) -> bytes:
+    return Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -49,6 +53,7 @@ def test_up_serves_runs_flows_and_stops_everything_on_ctrl_c(tmp_path, receiver)
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group, so the test can clean up after it
     )
     try:
         output = ""
@@ -89,6 +94,15 @@ def test_up_serves_runs_flows_and_stops_everything_on_ctrl_c(tmp_path, receiver)
 
         started = children_of(up.pid)
         assert len(started) >= 4  # redis, granian, scheduler, worker
+        worker = next(pid for pid in started if command_of(pid).endswith(b"app.cli\x00worker\x00"))
+        os.kill(worker, signal.SIGKILL)  # a worker crashes: it is started again, alone
+        line = ""
+        while "worker" not in line or "starting it again" not in line:
+            line = up.stdout.readline()
+        assert "exited with code -9" in line
+        assert requests.post(hooks[0]["url"], json={"n": 2}, timeout=5).status_code == 202
+        assert receiver.wait_for(2, timeout=30)[1].json() == {"n": 2}
+        started = children_of(up.pid)
         up.send_signal(signal.SIGINT)
         assert up.wait(20) == 0
         time.sleep(0.5)
@@ -133,7 +147,34 @@ def test_up_explains_a_port_that_is_already_taken(tmp_path):
             timeout=60,
         )
     assert up.returncode != 0
-    assert "stopped unexpectedly" in up.stderr and "PORT=" in up.stderr
+    assert f"Port {port} is already in use" in up.stderr and "PORT=" in up.stderr
+    assert not (tmp_path / "instance" / "redis.sock").exists()  # nothing was started
+
+
+def processes_using(path) -> list[int]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            if str(path).encode() in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+    return found
+
+
+def test_up_that_fails_while_starting_leaves_nothing_running(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    env.update(
+        SHOPWIRE_DATA_DIR=str(tmp_path / "instance"),
+        DATABASE_URL="postgresql://nobody@127.0.0.1:1/nothing",  # the migration fails
+    )
+    up = subprocess.run(
+        [sys.executable, "-m", "app.cli", "up", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert up.returncode != 0
+    assert processes_using(tmp_path / "instance") == []  # the bundled redis-server stopped too
 
 
 def test_the_migrations_build_the_schema_the_models_describe(app):
