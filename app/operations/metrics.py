@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import threading
 from functools import cache
 
 from flask import Blueprint, Response, abort, current_app, request
@@ -39,8 +40,18 @@ STEP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 IN_PROGRESS = ("queued", "running", "waiting")
 
 
-@cache
+_building = threading.Lock()
+
+
 def _instruments():
+    # Under the lock: two threads of a fresh web process would both register the metrics,
+    # and the second registration fails.
+    with _building:
+        return _build()
+
+
+@cache
+def _build():
     from prometheus_client import Counter, Histogram
 
     deliveries = {
