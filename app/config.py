@@ -59,6 +59,7 @@ DEFAULTS: dict[str, Any] = {
     # Operations (app/operations): /metrics needs this bearer token when set; "json" logs.
     "SHOPWIRE_METRICS_TOKEN": "",
     "SHOPWIRE_LOG_FORMAT": "text",
+    "SHOPWIRE_TRACING": "",  # "otlp": a trace per execution run to OTEL_EXPORTER_OTLP_ENDPOINT
     "SHOPWIRE_ALERT_CHECK_SECONDS": 60,  # how often the scheduler looks for problems to report
     "SHOPWIRE_OPERATORS": "",  # e-mails of the users who may open /operations
     "SHOPWIRE_SUBSCRIPTION_CHECK_SECONDS": 600,  # … and for provider webhooks that were dropped

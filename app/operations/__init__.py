@@ -1,6 +1,7 @@
 """Operations: noticing first when something stops working, and telling the operator and the
 merchant in plain words. Health probes (health), Prometheus metrics (metrics), JSON logs
-(log_format), the operator's CLI (commands), alerts (alerts) and trigger health
+(log_format), optional OpenTelemetry traces (tracing), the operator's CLI and page (commands,
+pages, state), the merchant's charts (dashboard), alerts (alerts) and trigger health
 (trigger_health)."""
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from app.operations import commands, dashboard, health, log_format, metrics, pages
+    from app.operations import commands, dashboard, health, log_format, metrics, pages, tracing
 
     _metrics_directory(app)
     log_format.init_app(app)
+    tracing.init_app(app)
     for module in (health, metrics, pages, dashboard):
         app.register_blueprint(module.bp)
     commands.register(app.cli)  # `shopwire queues`, `retry`, `purge`, `export`, `import`

@@ -1,5 +1,6 @@
 """Alerts without building a flow: a failed run, repeated failures, a quiet trigger, an
-account that stopped working — by e-mail and to an incoming webhook (Slack or Teams).
+account that stopped working, a provider webhook that was dropped (recorded by
+:mod:`app.operations.trigger_health`) — by e-mail and to an incoming webhook (Slack or Teams).
 
 The scheduler calls :func:`run` every minute. :func:`notice` records each new problem once
 (an :class:`Alert` with a key naming the occurrence); :func:`deliver` sends what is pending as
@@ -69,7 +70,7 @@ def notice(settings: AlertSettings, now: datetime) -> None:
                 "step": error.get("node_name") or error.get("node_id") or "?",
                 "error": str(error.get("message", ""))[:500],
             }
-            _record(shop, "failed_run", execution_id, flow_id, finished_at, details, execution_id)
+            record(shop, "failed_run", execution_id, flow_id, finished_at, details, execution_id)
     if settings.on_repeated_failures:
         repeated = db.session.execute(
             select(Execution.flow_id, func.count(), func.min(Execution.finished_at))
@@ -84,12 +85,12 @@ def notice(settings: AlertSettings, now: datetime) -> None:
         ).all()
         for flow_id, count, first in repeated:
             key = f"{flow_id}:{first:%Y-%m-%dT%H}"  # about once an hour while it goes on
-            _record(shop, "repeated_failures", key, flow_id, first, {"count": count})
+            record(shop, "repeated_failures", key, flow_id, first, {"count": count})
     if settings.on_quiet_trigger:
         for quiet in trigger_health.quiet_triggers(now, shop):
             key = f"{quiet.flow_id}:{quiet.node_id}:{quiet.last_event_at.isoformat()}"
             details = {"node": quiet.node_id, "gap_seconds": quiet.normal_gap.total_seconds()}
-            _record(shop, "quiet_trigger", key, quiet.flow_id, quiet.last_event_at, details)
+            record(shop, "quiet_trigger", key, quiet.flow_id, quiet.last_event_at, details)
     if settings.on_account:
         broken = db.session.execute(
             select(
@@ -102,11 +103,12 @@ def notice(settings: AlertSettings, now: datetime) -> None:
         ).all()
         for credential_id, name, connector, message, since in broken:
             details = {"name": name, "connector": connector, "message": message or ""}
-            _record(shop, "account", f"{credential_id}:{since.isoformat()}", None, since, details)
+            record(shop, "account", f"{credential_id}:{since.isoformat()}", None, since, details)
     db.session.commit()
 
 
-def _record(shop, kind, key, flow_id, since, details, execution_id=None) -> None:
+def record(shop, kind, key, flow_id, since, details, execution_id=None) -> None:
+    """Keep a problem to tell the shop about (once per ``kind`` and ``key``)."""
     exists = db.session.scalar(
         select(Alert.id).where(Alert.merchant_id == shop, Alert.kind == kind, Alert.key == key)
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import threading
 from functools import cache
 
 from flask import Blueprint, Response, abort, current_app, request
@@ -27,6 +28,7 @@ from app.extensions import db
 from app.identity.access import public
 from app.models import Execution
 from app.models.base import utcnow
+from app.operations import tracing
 from app.runtime.queue import redis_connection
 
 log = logging.getLogger("shopwire.operations")
@@ -39,8 +41,18 @@ STEP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 IN_PROGRESS = ("queued", "running", "waiting")
 
 
-@cache
+_building = threading.Lock()
+
+
 def _instruments():
+    # Under the lock: two threads of a fresh web process would both register the metrics,
+    # and the second registration fails.
+    with _building:
+        return _build()
+
+
+@cache
+def _build():
     from prometheus_client import Counter, Histogram
 
     deliveries = {
@@ -75,18 +87,34 @@ def execution_finished(status: str) -> None:
     _instruments()[1].labels(status=status).inc()
 
 
-def timed_steps(graph, record):
-    """``record`` (the worker's step recorder), also observing each step's duration."""
-    histogram = _instruments()[2]
+class RunObserver:
+    """What a worker's run of an execution tells operations: each step as it is recorded
+    (its duration into the histogram), and how the run ended; with tracing on, the run's
+    trace (:mod:`app.operations.tracing`)."""
 
-    def observe(step) -> None:
+    def __init__(self, graph, record, execution_id: str, shop_id: int, flow_id: str):
+        self.graph = graph
+        self._record = record
+        self.execution = {
+            "shopwire.execution_id": execution_id,
+            "shopwire.shop_id": shop_id,
+            "shopwire.flow_id": flow_id,
+        }
+        self.steps: list[tuple] = []
+
+    def record(self, step) -> None:
+        node_type = self.graph.nodes[step.node_id].get("type", "unknown")
         if step.started_at and step.finished_at:
-            node_type = graph.nodes[step.node_id].get("type", "unknown")
             seconds = (step.finished_at - step.started_at).total_seconds()
-            histogram.labels(node_type=node_type, status=step.status).observe(seconds)
-        record(step)
+            _instruments()[2].labels(node_type=node_type, status=step.status).observe(seconds)
+        if tracing.enabled():
+            self.steps.append((step, node_type))
+        self._record(step)
 
-    return observe
+    def finished(self, status: str) -> None:
+        execution_finished(status)
+        if tracing.enabled():
+            tracing.record_run(self.execution, status, self.steps)
 
 
 @bp.get("/metrics")

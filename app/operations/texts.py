@@ -16,6 +16,11 @@ TEXT = {
         "{link}",
         "account": "The account “{name}” ({connector}) stopped working (since {since}): "
         "{message}\nWhat to do: open Accounts and connect it again.\n{link}",
+        "subscription_restored": "{provider} had removed the webhook of the trigger "
+        "“{node}” (since {since}), usually after its deliveries failed for hours. Shopwire "
+        "registered it again and started the {count} event(s) missed meanwhile.\n"
+        "What to do: nothing; if it happens again, check that Shopwire is reachable from the "
+        "internet.\n{link}",
         "shop_level": "your shop",
         "settings_title": "Alerts",
         "settings_lead": "Shopwire tells you when a flow stops working: at most one e-mail "
@@ -80,6 +85,11 @@ TEXT = {
         "anzumelden.\n{link}",
         "account": "Das Konto „{name}“ ({connector}) funktioniert nicht mehr (seit {since}): "
         "{message}\nWas tun: unter Konten neu verbinden.\n{link}",
+        "subscription_restored": "{provider} hatte den Webhook des Auslösers „{node}“ "
+        "entfernt (seit {since}), meist nachdem Zustellungen stundenlang fehlschlugen. Shopwire "
+        "hat ihn neu angemeldet und die {count} inzwischen verpassten Ereignisse gestartet.\n"
+        "Was tun: nichts; passiert es wieder, prüfen, ob Shopwire aus dem Internet erreichbar "
+        "ist.\n{link}",
         "shop_level": "Ihr Shop",
         "settings_title": "Benachrichtigungen",
         "settings_lead": "Shopwire meldet sich, wenn ein Flow nicht mehr funktioniert: "

@@ -21,6 +21,8 @@ from app.credentials.vault import vault
 from app.extensions import db
 from app.flows import lifecycle
 from app.models import Execution, Flow, WebhookEndpoint
+from app.models.base import utcnow
+from app.operations import alerts
 from app.runtime import executions
 from app.runtime.provider_http import api_client
 from nodes.engine.payloads import parse_body
@@ -129,12 +131,17 @@ def _restore(endpoint: WebhookEndpoint, flow: Flow) -> bool:
     log.warning(
         "flow %s: %s had dropped its webhook; registered again", flow.id, spec.connector.key
     )
-    _fetch_missed(flow, api, recovery, spec.key.split(".", 1)[1])
+    quiet_since = last_events(flow.merchant_id).get(flow.id) or utcnow()
+    fetched = _fetch_missed(flow, api, recovery, spec.key.split(".", 1)[1])
+    details = {"node": endpoint.node_id, "provider": spec.connector.title["en"], "count": fetched}
+    key = f"{flow.id}:{endpoint.node_id}:{utcnow().isoformat()}"
+    alerts.record(flow.merchant_id, "subscription_restored", key, flow.id, quiet_since, details)
+    db.session.commit()
     return True
 
 
-def _fetch_missed(flow: Flow, api, recovery, trigger: str) -> None:
-    """Start an execution for every event after the last one the flow received."""
+def _fetch_missed(flow: Flow, api, recovery, trigger: str) -> int:
+    """Start an execution for every event after the last one the flow received; how many."""
     last = db.session.execute(
         select(Execution.raw_body, Execution.content_type)
         .where(Execution.flow_id == flow.id, Execution.mode == "webhook")
@@ -143,12 +150,13 @@ def _fetch_missed(flow: Flow, api, recovery, trigger: str) -> None:
     ).first()
     seen = parse_body(*last) if last else None
     if not isinstance(seen, dict) or not isinstance(seen.get("id"), int):
-        return  # nothing seen yet: there is no gap to fill
+        return 0  # nothing seen yet: there is no gap to fill
     try:
         missed = recovery.missed_orders(api, trigger, seen["id"])
     except NodeError as error:
         log.warning("flow %s: the missed events could not be fetched: %s", flow.id, error)
-        return
+        return 0
+    started = 0
     for event in missed:
         try:
             executions.start(
@@ -162,4 +170,6 @@ def _fetch_missed(flow: Flow, api, recovery, trigger: str) -> None:
             )
         except executions.Duplicate:
             continue
-    log.warning("flow %s: started %s missed event(s)", flow.id, len(missed))
+        started += 1
+    log.warning("flow %s: started %s missed event(s)", flow.id, started)
+    return started

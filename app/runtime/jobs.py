@@ -141,10 +141,13 @@ def _run_claimed(execution_id: str, token: int) -> str:
         # provider's own call for it from running.
         claim=progress.claim if row.mode == "webhook" else lambda event_id: True,
     )
+    observed = metrics.RunObserver(
+        run.graph, progress.record, execution_id, row.merchant_id, row.flow_id
+    )
     with progress.kept_alive():
-        result = interpreter.run(run, metrics.timed_steps(run.graph, progress.record))
+        result = interpreter.run(run, observed.record)
     progress.finish(result)
-    metrics.execution_finished(result.status)
+    observed.finished(result.status)
     if result.status == "waiting":
         schedule(execution_id, result.resume_at)
     elif result.status == "failed" and row.mode != subflows.MODE:

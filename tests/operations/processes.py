@@ -16,14 +16,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def environment(app_config: dict, **extra: str) -> dict[str, str]:
-    return dict(
-        os.environ,
-        SHOPWIRE_DATA_DIR=app_config["SHOPWIRE_DATA_DIR"],
-        DATABASE_URL=app_config["SQLALCHEMY_DATABASE_URI"],
-        REDIS_URL=app_config["REDIS_URL"],
-        SHOPWIRE_ALLOW_PRIVATE_NETWORKS="127.0.0.0/8",
+    return {
+        **os.environ,
+        "SHOPWIRE_DATA_DIR": app_config["SHOPWIRE_DATA_DIR"],
+        "DATABASE_URL": app_config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": app_config["REDIS_URL"],
+        "SHOPWIRE_ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8",
         **extra,
-    )
+    }
 
 
 def free_port() -> int:
@@ -58,6 +58,10 @@ def start_web(env: dict[str, str], workers: int = 1) -> tuple[str, subprocess.Po
 
 def start_worker(env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], env=env, cwd=ROOT)
+
+
+def start_scheduler(env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "app.cli", "scheduler"], env=env, cwd=ROOT)
 
 
 def stop(*processes: subprocess.Popen) -> None:

@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Execution
+from app.identity.mail import outbox
+from app.models import AlertSettings, Execution
+from app.operations import alerts
 from app.operations.trigger_health import restore_subscriptions
 from nodes.shopify.fake import FakeShopify
 from tests.conftest import connected, flow_document, post_json
@@ -70,6 +72,14 @@ def test_a_dropped_subscription_is_registered_again_and_missed_orders_run(
         paid_later["id"],
     ]
     assert restore_subscriptions() == 0  # registered again: no second round of orders
+
+    # The merchant hears of it in the next digest.
+    db.session.add(AlertSettings(merchant_id=started[0].merchant_id, emails="ops@acme.de"))
+    db.session.commit()
+    alerts.run()
+    [mail] = outbox()
+    assert "Shopify hatte den Webhook des Auslösers „paid“ entfernt" in mail.get_content()
+    assert "die 2 inzwischen verpassten Ereignisse gestartet" in mail.get_content()
 
     run_queue()
     db.session.expire_all()
