@@ -45,21 +45,8 @@ log = logging.getLogger("shopwire.hooks")
 
 KEPT_BODY_BYTES = 64 * 1024
 # Headers kept with a rejected delivery: enough to diagnose it, never credentials or cookies.
-KEPT_HEADERS = {
-    "content-type",
-    "content-length",
-    "user-agent",
-    "x-request-id",
-    "idempotency-key",
-    "x-shopify-topic",
-    "x-shopify-webhook-id",
-    "x-shopify-hmac-sha256",
-    "x-wc-webhook-topic",
-    "x-wc-webhook-signature",
-    "stripe-signature",
-    "paypal-transmission-id",
-    "paypal-transmission-time",
-}
+# Besides these, the ones the trigger's connector declares (its signature and event headers).
+KEPT_HEADERS = {"content-type", "content-length", "user-agent", "x-request-id", "idempotency-key"}
 
 
 ENDPOINT = (
@@ -157,14 +144,35 @@ def _receive(request: Request, token: str, body: bytes, test: bool) -> Response:
             raise _unknown()
         if spec.verify:
             _verify(spec, inbound, params, credential, subscription)
+        # Only a verified delivery is told apart by its type: a forged one was refused above.
+        if spec.unwanted and (reason := spec.unwanted(inbound, params)):
+            return _json({"ignored": reason}, 200)
     except PayloadError as error:
         if not listening:
             raise _unknown() from None
         _reject(
-            request, merchant_id, flow_id, node_id, stored, error.status, error.message, secrets
+            request,
+            merchant_id,
+            flow_id,
+            node_id,
+            stored,
+            error.status,
+            error.message,
+            secrets,
+            spec.kept_headers,
         )
     except SignatureError as error:
-        _reject(request, merchant_id, flow_id, node_id, stored, 401, str(error), secrets)
+        _reject(
+            request,
+            merchant_id,
+            flow_id,
+            node_id,
+            stored,
+            401,
+            str(error),
+            secrets,
+            spec.kept_headers,
+        )
     except TransientError as error:
         # Not acknowledged, so nothing is lost: the provider sends the delivery again.
         raise ApiProblem(
@@ -175,7 +183,17 @@ def _receive(request: Request, token: str, body: bytes, test: bool) -> Response:
         ) from None
     except NodeError as error:
         reason = secrets.scrub(f"The signature check failed: {error}")
-        _reject(request, merchant_id, flow_id, node_id, stored, 401, reason, secrets)
+        _reject(
+            request,
+            merchant_id,
+            flow_id,
+            node_id,
+            stored,
+            401,
+            reason,
+            secrets,
+            spec.kept_headers,
+        )
 
     dedupe_key = (spec.event_id(inbound, params) if spec.event_id else None) or request.headers.get(
         "Idempotency-Key"
@@ -256,6 +274,7 @@ def _reject(
     status: int,
     reason: str,
     secrets: Secrets,
+    kept: set[str],
 ):
     """Keep the refused delivery for the merchant to see, then answer with the reason."""
     reason = secrets.scrub(reason)
@@ -268,7 +287,7 @@ def _reject(
             reason=reason[:1000],
             content_type=request.content_type,
             headers=secrets.scrub(
-                {k: v for k, v in request.headers.items() if k.lower() in KEPT_HEADERS}
+                {k: v for k, v in request.headers.items() if k.lower() in KEPT_HEADERS | kept}
             ),
             body=body[:KEPT_BODY_BYTES],
         )

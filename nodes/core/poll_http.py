@@ -112,7 +112,6 @@ HTTP = Connector(
         "de": "Jede Web-API, die ein Bearer-Token annimmt.",
     },
     auth=TOKEN_AUTH,
-    authenticate=lambda api, credential: {"Authorization": f"Bearer {credential['token']}"},
 )
 
 

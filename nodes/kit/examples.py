@@ -22,3 +22,25 @@ def example_bytes(connector: str, filename: str) -> bytes:
 def example(connector: str, name: str) -> Any:
     """A fresh copy of ``nodes/<connector>/examples/<name>.json``."""
     return json.loads(example_bytes(connector, f"{name}.json"))
+
+
+JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string"}
+
+
+def schema_of(value: Any) -> dict[str, Any]:
+    """A JSON Schema a node's output example fits: the output schema of a node that writes
+    none. Objects list their fields, lists the shape of their first item; a null says nothing
+    (the field may hold anything)."""
+    if isinstance(value, dict):
+        return {"type": "object", "properties": {k: schema_of(v) for k, v in value.items()}}
+    if isinstance(value, list):
+        return {"type": "array", "items": schema_of(value[0])} if value else {"type": "array"}
+    kind = JSON_TYPES.get(type(value))
+    return {"type": kind} if kind else {}
+
+
+def listed(connector: str, filename: str) -> tuple[str, ...]:
+    """The lines of ``nodes/<connector>/<filename>`` that are not blank or comments: the
+    event types a provider documents."""
+    text = resources.files(f"nodes.{connector}").joinpath(filename).read_text()
+    return tuple(line.strip() for line in text.splitlines() if line.strip()[:1] not in ("", "#"))

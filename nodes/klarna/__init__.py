@@ -10,10 +10,11 @@ Klarna has no webhook for order events in this API, so the connector has actions
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
+from nodes.kit.auth import Basic
 from nodes.kit.base import Connector, NodeContext
+from nodes.kit.errors import ErrorBody
 from nodes.kit.examples import example
 
 HOSTS = {
@@ -55,23 +56,6 @@ AUTH = {
 }
 
 
-def _authenticate(api, credential: dict[str, Any]) -> dict[str, str]:
-    pair = f"{credential['username']}:{credential['password']}".encode()
-    return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
-
-
-def _error_message(body: Any) -> str | None:
-    if not isinstance(body, dict) or not body.get("error_code"):
-        return None
-    messages = "; ".join(str(m) for m in body.get("error_messages") or [])
-    correlation = (
-        f" [correlation_id {body['correlation_id']}]" if body.get("correlation_id") else ""
-    )
-    return (
-        f"Klarna says: {body['error_code']}" + (f": {messages}" if messages else "") + correlation
-    )
-
-
 klarna = Connector(
     "klarna",
     title={"en": "Klarna", "de": "Klarna"},
@@ -81,14 +65,15 @@ klarna = Connector(
     },
     auth=AUTH,
     base_url=lambda credential: HOSTS[credential.get("region", "eu")],
-    authenticate=_authenticate,
-    error_message=_error_message,
+    auth_type=Basic("username", "password"),
+    errors=ErrorBody(
+        ("error_messages", "error_code"), code="error_code", reference="correlation_id"
+    ),
     hints={
         403: "Klarna does not allow this for the order in its current state (for example "
         "more than is left to capture or refund): check the order in the Merchant Portal.",
     },
     idempotency_header="Klarna-Idempotency-Key",
-    docs_url="https://docs.klarna.com/api/ordermanagement/",
 )
 
 ORDER_ID = {"type": "string", "pattern": "^[A-Za-z0-9-]+$", "title": "Klarna order id"}

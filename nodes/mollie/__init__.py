@@ -23,7 +23,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from nodes.kit.auth import Bearer
 from nodes.kit.base import Connector, InboundRequest, NodeContext, Outcome, UserError
+from nodes.kit.errors import ErrorBody
 from nodes.kit.examples import example
 
 PAYMENT_ID = re.compile(r"^tr_[A-Za-z0-9]+$")
@@ -46,13 +48,6 @@ AUTH = {
 }
 
 
-def _error_message(body: Any) -> str | None:
-    if not isinstance(body, dict) or not body.get("detail"):
-        return None
-    field = f" (field {body['field']})" if body.get("field") else ""
-    return f"Mollie says: {body['detail']}{field}"
-
-
 mollie = Connector(
     "mollie",
     title={"en": "Mollie", "de": "Mollie"},
@@ -64,11 +59,10 @@ mollie = Connector(
     },
     auth=AUTH,
     base_url=lambda credential: "https://api.mollie.com",
-    authenticate=lambda api, credential: {"Authorization": f"Bearer {credential['api_key']}"},
-    error_message=_error_message,
+    auth_type=Bearer("api_key"),
+    errors=ErrorBody("detail", field="field"),
     idempotency_header="Idempotency-Key",
     test=lambda api: api.get("/v2/methods"),
-    docs_url="https://docs.mollie.com/reference",
 )
 
 AMOUNT = {

@@ -16,8 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from nodes.engine.cron import SCHEDULE_SCHEMA
+from nodes.kit.auth import ClientCredentials
 from nodes.kit.base import Connector, NodeContext, ProviderError
-from nodes.kit.client import HINTS, ApiClient, TokenCache, body_of, raise_for_status, send
+from nodes.kit.client import HINTS, ApiClient
+from nodes.kit.errors import ErrorBody
 from nodes.kit.examples import example
 from nodes.kit.polling import Found, cursor_poller
 
@@ -51,48 +53,6 @@ AUTH = {
     },
 }
 
-TOKENS = TokenCache()
-TOKEN_PATH = "/oauth/token"
-
-
-def _token_key(api: ApiClient, credential: dict[str, Any]) -> dict[str, Any]:
-    """A token belongs to one key at one shop."""
-    return {**credential, "token_url": api.url(TOKEN_PATH)}
-
-
-def _authenticate(api: ApiClient, credential: dict[str, Any]) -> dict[str, str]:
-    def fetch() -> tuple[str, float]:
-        grant = {
-            "grant_type": "client_credentials",
-            "client_id": credential["client_id"],
-            "client_secret": credential["client_secret"],
-        }
-        response = send(api.session, "POST", api.url(TOKEN_PATH), json=grant)
-        body = body_of(response)
-        raise_for_status(response, body, _error_message(body))
-        return body["access_token"], float(body.get("expires_in", 600))
-
-    token = TOKENS.token(_token_key(api, credential), fetch)
-    return {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-
-
-def _forget_token(api: ApiClient, credential: dict[str, Any]) -> None:
-    TOKENS.forget(_token_key(api, credential))
-
-
-def _error_message(body: Any) -> str | None:
-    """``{"errors": [{"status", "code", "title", "detail"}]}``, one entry per problem."""
-    errors = body.get("errors") if isinstance(body, dict) else None
-    if not isinstance(errors, list) or not errors:
-        return None
-    parts = [
-        f"{e.get('detail') or e.get('title')}" + (f" ({e['code']})" if e.get("code") else "")
-        for e in errors
-        if isinstance(e, dict)
-    ]
-    return "Shopware says: " + "; ".join(parts) if parts else None
-
-
 shopware = Connector(
     "shopware",
     title={"en": "Shopware 6", "de": "Shopware 6"},
@@ -103,11 +63,10 @@ shopware = Connector(
     },
     auth=AUTH,
     base_url=lambda credential: credential["shop_url"].rstrip("/") + "/api",
-    authenticate=_authenticate,
-    forget_auth=_forget_token,
-    error_message=_error_message,
+    auth_type=ClientCredentials("/oauth/token", send="json"),
+    headers={"Accept": "application/json"},
+    errors=ErrorBody(("errors[].detail", "errors[].title"), code="errors[].code"),
     test=lambda api: api.get("/_info/version"),
-    docs_url="https://shopware.stoplight.io/docs/admin-api",
 )
 
 # What an order is read with: its items, customer, state, deliveries and payments.

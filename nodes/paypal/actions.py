@@ -1,0 +1,100 @@
+"""PayPal's actions: refunds and order look-ups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nodes.kit.base import NodeContext
+from nodes.kit.examples import example
+from nodes.paypal import AMOUNT, paypal
+
+OBJECT_ID = {"type": "string", "minLength": 1, "pattern": "^[A-Za-z0-9-]+$"}
+
+
+@paypal.action(
+    "refund_capture",
+    title={"en": "Refund a payment", "de": "Zahlung erstatten"},
+    description={
+        "en": "Refunds a captured payment fully, or the amount you give as a decimal string "
+        "with its currency. Example: capture 2GG279541U471931P, amount 10.99 EUR → refund "
+        "1JU08902781691411, status COMPLETED.",
+        "de": "Erstattet eine eingezogene Zahlung ganz oder den angegebenen Betrag als "
+        "Dezimalzahl-Text mit Währung. Beispiel: Zahlung 2GG279541U471931P, Betrag 10.99 EUR "
+        "→ Erstattung 1JU08902781691411, Status COMPLETED.",
+    },
+    params={
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["capture_id"],
+        "dependentRequired": {"amount": ["currency_code"]},
+        "properties": {
+            "capture_id": {**OBJECT_ID, "title": "Capture id"},
+            "amount": {
+                "type": "string",
+                "pattern": r"^[0-9]+(\.[0-9]{1,2})?$",
+                "title": "Amount (decimal string, e.g. 10.99)",
+                "description": "Leave empty to refund everything that is left.",
+            },
+            "currency_code": {
+                "type": "string",
+                "pattern": "^[A-Z]{3}$",
+                "title": "Currency (e.g. EUR)",
+            },
+            "note_to_payer": {"type": "string", "maxLength": 255, "title": "Note to the buyer"},
+            "invoice_id": {"type": "string", "maxLength": 127, "title": "Your invoice number"},
+        },
+    },
+    output_schema={
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "status": {"type": "string"},
+            "amount": AMOUNT,
+            "invoice_id": {"type": "string"},
+            "links": {"type": "array"},
+        },
+    },
+    output_example=example("paypal", "api.refund"),
+)
+def refund_capture(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
+    body: dict[str, Any] = {
+        key: params[key] for key in ("note_to_payer", "invoice_id") if key in params
+    }
+    if "amount" in params:
+        body["amount"] = {"value": params["amount"], "currency_code": params["currency_code"]}
+    return ctx.api.post(
+        f"/v2/payments/captures/{params['capture_id']}/refund",
+        json=body,
+        headers={"Prefer": "return=representation"},
+    )
+
+
+@paypal.action(
+    "get_order",
+    title={"en": "Get order", "de": "Bestellung abrufen"},
+    description={
+        "en": "Looks up a PayPal order (checkout) by id: status, payer, amounts and captures "
+        "in purchase_units.",
+        "de": "Ruft eine PayPal-Bestellung (Checkout) anhand der Id ab: Status, Käuferin, "
+        "Beträge und Zahlungen in purchase_units.",
+    },
+    params={
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["order_id"],
+        "properties": {"order_id": {**OBJECT_ID, "title": "Order id"}},
+    },
+    output_schema={
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "status": {"type": "string"},
+            "intent": {"type": "string"},
+            "payer": {"type": "object"},
+            "purchase_units": {"type": "array"},
+        },
+    },
+    output_example=example("paypal", "api.order"),
+)
+def get_order(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
+    return ctx.api.get(f"/v2/checkout/orders/{params['order_id']}")
