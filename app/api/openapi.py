@@ -237,6 +237,14 @@ def openapi_document() -> dict[str, Any]:
                 },
             },
             "/api/nodes": {"get": _op("The node catalog", errors=())},
+            "/api/nodes/{node_type}/options/{source}": {
+                "parameters": [_path_id("node_type"), _path_id("source")],
+                "get": _op(
+                    "A parameter's choices loaded with an account: items of value and label",
+                    params=("credential",),
+                    errors=("400", "404", "502", "503"),
+                ),
+            },
             "/api/functions": {
                 "get": _op(
                     "The functions expressions and templates may call, with examples", errors=()

@@ -193,6 +193,9 @@ class FakeShopify(FakeProvider):
     def _query_shop(self, variables, query):
         return {"name": "Acme"}
 
+    def _query_locations(self, variables, query):
+        return {"nodes": [{"id": LOCATION, "name": "Shop location"}]}
+
     def _query_order(self, variables, query):
         order = self.orders.get(_id(variables, "id"))
         if order is None:
