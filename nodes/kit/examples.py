@@ -8,7 +8,7 @@ editor's sample data before a flow has run) and what the connector's fake answer
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import cache, reduce
 from importlib import resources
 from typing import Any
 
@@ -29,14 +29,31 @@ JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string"}
 
 def schema_of(value: Any) -> dict[str, Any]:
     """A JSON Schema a node's output example fits: the output schema of a node that writes
-    none. Objects list their fields, lists the shape of their first item; a null says nothing
-    (the field may hold anything)."""
+    none. Objects list their fields, lists what all their items share; a null, or fields
+    whose items disagree, say nothing (they may hold anything)."""
     if isinstance(value, dict):
         return {"type": "object", "properties": {k: schema_of(v) for k, v in value.items()}}
     if isinstance(value, list):
-        return {"type": "array", "items": schema_of(value[0])} if value else {"type": "array"}
+        items = [schema_of(item) for item in value]
+        return {"type": "array", "items": reduce(_common, items)} if items else {"type": "array"}
     kind = JSON_TYPES.get(type(value))
     return {"type": kind} if kind else {}
+
+
+def _common(one: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """What two derived schemas share: objects their fields (each field's common schema)."""
+    if one == other:
+        return one
+    if one.get("type") == other.get("type") == "object":
+        fields = {**other["properties"], **one["properties"]}
+        return {
+            "type": "object",
+            "properties": {
+                name: _common(one["properties"].get(name, {}), other["properties"].get(name, {}))
+                for name in fields
+            },
+        }
+    return {}
 
 
 def listed(connector: str, filename: str) -> tuple[str, ...]:

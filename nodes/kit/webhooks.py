@@ -130,6 +130,11 @@ class TimestampedHmac:
     def headers(self) -> tuple[str, ...]:
         return (self.header,)
 
+    def sign(self, key: str, body: bytes, at: int | None = None) -> str:
+        """The header a sender with ``key`` puts on ``body`` at ``at`` (now)."""
+        t = str(int(time.time()) if at is None else at)
+        return f"t={t},v1={_digest(key, t.encode() + b'.' + body, 'hex').decode()}"
+
     def verify(self, request: InboundRequest, credential: dict[str, Any], connector) -> None:
         key = signing_key(credential, self.secret, self.subscribed, connector)
         pairs = [part.split("=", 1) for part in _sent(request, self.header).split(",")]

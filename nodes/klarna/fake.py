@@ -23,6 +23,17 @@ ORDERS = "/ordermanagement/v1/orders"
 
 
 class FakeKlarna(FakeProvider):
+    account = {
+        "username": USERNAME,
+        "password": PASSWORD,
+        "region": "playground-eu",
+    }  # an account this fake accepts
+    sample_call = (
+        "GET",
+        f"{ORDERS}/{example('klarna', 'api.order')['order_id']}",
+        None,
+    )  # a request its API call action may send
+
     def __init__(self) -> None:
         super().__init__()
         order = example("klarna", "api.order")

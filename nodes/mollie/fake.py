@@ -28,6 +28,9 @@ def fixture(name: str) -> dict:
 
 
 class FakeMollie(FakeProvider):
+    account = {"api_key": API_KEY}  # an account this fake accepts
+    sample_call = ("GET", "/v2/methods", None)  # a request its API call action may send
+
     content_type = "application/hal+json"
 
     def __init__(self) -> None:

@@ -40,6 +40,17 @@ def canonical(event) -> bytes:
 
 
 class FakePayPal(FakeProvider):
+    account = {
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "environment": "sandbox",
+    }  # an account this fake accepts
+    sample_call = (
+        "GET",
+        "/v1/notifications/webhooks",
+        None,
+    )  # a request its API call action may send
+
     def __init__(self) -> None:
         super().__init__()
         event = fixture("webhook.PAYMENT.CAPTURE.COMPLETED.v2.simulator")

@@ -86,6 +86,17 @@ class GraphQLError(Exception):
 
 
 class FakeShopify(FakeProvider):
+    account = {
+        "shop": SHOP,
+        "access_token": ACCESS_TOKEN,
+        "api_secret": API_SECRET,
+    }  # an account this fake accepts
+    sample_call = (
+        "POST",
+        "/graphql.json",
+        {"query": "query Shop { shop { name } }"},
+    )  # a request its API call action may send
+
     def __init__(self) -> None:
         super().__init__()
         order = _order(webhook("orders_paid"))

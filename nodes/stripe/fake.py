@@ -27,6 +27,9 @@ def resource(name: str) -> dict:
 
 
 class FakeStripe(FakeProvider):
+    account = {"api_key": API_KEY}  # an account this fake accepts
+    sample_call = ("GET", "/v1/balance", None)  # a request its API call action may send
+
     def __init__(self) -> None:
         super().__init__()
         payment_intent = fixture("payment_intent")

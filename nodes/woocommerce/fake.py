@@ -47,6 +47,13 @@ def php_json(payload) -> bytes:
 
 
 class FakeWooCommerce(FakeProvider):
+    account = {
+        "store_url": STORE_URL,
+        "consumer_key": CONSUMER_KEY,
+        "consumer_secret": CONSUMER_SECRET,
+    }  # an account this fake accepts
+    sample_call = ("GET", "/orders", None)  # a request its API call action may send
+
     def __init__(self) -> None:
         super().__init__()
         order, product = fixture("order.create.response"), fixture("product.retrieve.response")

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from app.models import Execution, RejectedEvent
-from nodes.kit.base import InboundRequest, SignatureError
+from nodes.kit.base import InboundRequest, ProviderError, SignatureError
 from nodes.kit.fakes.provider import form as sent_form
 from nodes.stripe import form
 from nodes.stripe import stripe as connector
@@ -263,3 +263,31 @@ def test_look_ups_return_stripes_objects_and_a_wrong_key_says_so(api, run_queue,
     failed = run_now(api, run_queue, flow_id, {"customer": customer_id})
     assert "Invalid API Key provided" in failed["steps"][1]["error"]["message"]
     assert "enter it again" in failed["steps"][1]["error"]["hint"]
+
+
+# Actions run against the fake without the web app
+
+
+def test_a_payment_link_is_created_for_prices_form_encoded():
+    with FakeStripe() as fake:
+        items = [{"price": "price_1", "quantity": 2}]
+        params = {"line_items": items, "metadata": {"order": "#1001"}}
+        link = fake.run("stripe.create_payment_link", params)
+    assert link["url"].startswith("https://buy.stripe.com/")
+    (sent,) = fake.requests
+    assert (sent.method, sent.path) == ("POST", "/v1/payment_links")
+    assert sent_form(sent) == {
+        "line_items[0][price]": "price_1",
+        "line_items[0][quantity]": "2",
+        "metadata[order]": "#1001",
+    }
+    assert sent.header("Idempotency-Key") == "run:step"
+    assert sent.header("Stripe-Version") == "2024-06-20"
+
+
+def test_a_payment_is_looked_up_and_an_unknown_one_carries_stripes_message():
+    with FakeStripe() as fake:
+        (intent_id,) = fake.payment_intents
+        assert fake.run("stripe.get_payment_intent", {"id": intent_id})["id"] == intent_id
+        with pytest.raises(ProviderError, match="Stripe says: No such payment_intent: 'pi_nope'"):
+            fake.run("stripe.get_payment_intent", {"id": "pi_nope"})
