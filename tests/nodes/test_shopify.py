@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from app.models import Execution, RejectedEvent
+from nodes.kit import registry
 from nodes.kit.base import InboundRequest, SignatureError, UserError
 from nodes.kit.fakes.provider import form as sent_form
 from nodes.shopify import gid, throttle_wait
@@ -53,6 +54,8 @@ TRIGGERS = [
     ("shopify.refund_created", "refunds/create", "REFUNDS_CREATE", "refunds_create"),
     ("shopify.product_updated", "products/update", "PRODUCTS_UPDATE", "products_update"),
     ("shopify.customer_created", "customers/create", "CUSTOMERS_CREATE", "customers_create"),
+    ("shopify.order_updated", "orders/updated", "ORDERS_UPDATED", "orders_paid"),
+    ("shopify.cart_updated", "carts/update", "CARTS_UPDATE", "carts_update"),
 ]
 
 
@@ -165,12 +168,28 @@ def test_each_trigger_subscribes_verifies_deduplicates_and_unsubscribes(
     )
     assert Execution.query.count() == 1
     assert RejectedEvent.query.count() == 2
+    kept = RejectedEvent.query.first().headers
+    assert kept["X-Shopify-Topic"] == topic and kept["X-Shopify-Webhook-Id"] == "other-1"
 
     assert api.post(f"/api/flows/{flow_id}/deactivate").status_code == 200
     removed = graphql_calls(shopify)[-1]
     assert "webhookSubscriptionDelete(id: $id)" in removed["query"]
     assert removed["variables"] == {"id": subscription_id}
     assert shopify.webhook_subscriptions == {}
+
+
+def test_any_topic_shopify_documents_can_be_picked(api, shopify):
+    topics = registry.get("shopify.event", 1).params["properties"]["event"]["enum"]
+    assert {"orders/updated", "carts/update", "inventory_levels/update"} <= set(topics)
+    trigger = {
+        "id": "t",
+        "type": "shopify.event",
+        "credential": account(api),
+        "params": {"event": "inventory_levels/update"},
+    }
+    create_active_flow(api, flow_document(trigger))
+    (subscribed,) = graphql_calls(shopify)
+    assert subscribed["variables"]["topic"] == "INVENTORY_LEVELS_UPDATE"
 
 
 def test_shopifys_refusal_of_a_subscription_keeps_the_flow_off_with_its_message(api, app, shopify):

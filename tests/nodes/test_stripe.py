@@ -10,11 +10,12 @@ import time
 import pytest
 
 from app.models import Execution, RejectedEvent
+from nodes.kit import registry
 from nodes.kit.base import InboundRequest, ProviderError, SignatureError
 from nodes.kit.fakes.provider import form as sent_form
 from nodes.stripe import form
 from nodes.stripe import stripe as connector
-from nodes.stripe.fake import API_KEY, FakeStripe
+from nodes.stripe.fake import API_KEY, FakeStripe, resource
 from tests.conftest import (
     connected,
     create_active_flow,
@@ -128,6 +129,63 @@ def test_deliveries_are_verified_deduplicated_and_filtered_by_event_type(api, cl
 
     assert Execution.query.count() == 1
     assert [r.status_code for r in RejectedEvent.query.order_by(RejectedEvent.id)] == [401, 401]
+
+
+def charge_succeeded() -> bytes:
+    """A charge.succeeded event as Stripe sends it: the event envelope of Stripe's fixtures
+    around their charge object."""
+    event = json.loads(EVENT)
+    charge = resource("charge")
+    event |= {"id": "evt_3charge0succeeded", "type": "charge.succeeded"}
+    event["data"] = {"object": charge}
+    return json.dumps(event).encode()
+
+
+def test_any_event_type_can_be_picked_and_is_run_only_when_signed(api, client, run_queue):
+    credential = account(api, webhook_secret=SECRET)
+    trigger = {
+        "id": "t",
+        "type": "stripe.event",
+        "credential": credential,
+        "params": {"event": "charge.succeeded"},
+    }
+    flow_id, url = create_active_flow(api, flow_document(trigger))
+    body = charge_succeeded()
+
+    def post(signature: str):
+        headers = {"Stripe-Signature": signature}
+        return client.post(url, data=body, content_type="application/json", headers=headers)
+
+    forged = post(signed(body, "whsec_forged"))
+    assert forged.status_code == 401
+    (kept,) = RejectedEvent.query.all()
+    assert "does not match" in kept.reason
+    assert kept.headers["Stripe-Signature"].startswith("t=")
+    assert kept.body == body
+
+    accepted = post(signed(body))
+    assert accepted.status_code == 202
+    run_queue()
+    execution = Execution.query.one()
+    assert execution.status == "succeeded"
+    assert json.loads(execution.raw_body)["data"]["object"]["object"] == "charge"
+
+
+def test_a_forged_delivery_of_another_type_is_refused_not_ignored(api, client):
+    credential = account(api, webhook_secret=SECRET)
+    trigger = {"id": "t", "type": "stripe.payment_succeeded", "credential": credential}
+    _, url = create_active_flow(api, flow_document(trigger))
+    body = charge_succeeded()
+    headers = {"Stripe-Signature": signed(body, "whsec_forged")}
+    refused = client.post(url, data=body, content_type="application/json", headers=headers)
+    assert refused.status_code == 401
+    assert RejectedEvent.query.count() == 1 and Execution.query.count() == 0
+
+
+def test_the_event_picker_lists_every_documented_type():
+    events = registry.get("stripe.event", 1).params["properties"]["event"]["enum"]
+    assert {"charge.succeeded", "payment_intent.succeeded", "customer.created"} <= set(events)
+    assert len(events) > 100
 
 
 # Webhook registration
