@@ -110,14 +110,16 @@ def load_connector(key: str, module: str) -> None:
     has (its API call action, its any-event trigger); a failed import is kept as the reason
     the connector is unavailable."""
     try:
-        importlib.import_module(module)
+        loaded = importlib.import_module(module)
     except ImportError as error:
         _unavailable[key] = f"{module} cannot be imported: {error}"
         log.warning("connector %s is unavailable: %s", key, _unavailable[key])
         return
-    if key not in _connectors:
+    declared = [v for v in vars(loaded).values() if isinstance(v, Connector) and v.key == key]
+    if not declared:
         _unavailable[key] = f"{module} declares no connector with the key {key}."
         return
+    _connectors.setdefault(key, declared[0])
     from nodes.kit.common import declare_common  # declares nodes through this module
 
     declare_common(_connectors[key])
@@ -194,5 +196,6 @@ def connector_auth(key: str) -> ConnectorAuth | None:
     load_builtins()
     if found := connector(key):
         return ConnectorAuth(found.auth, found) if found.auth else None
-    schema = next((s.auth for s in _specs.values() if s.connector_key == key and s.auth), None)
+    specs = filter(_enabled, _specs.values())
+    schema = next((s.auth for s in specs if s.connector_key == key and s.auth), None)
     return ConnectorAuth(schema) if schema else None
