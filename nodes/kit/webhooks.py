@@ -15,6 +15,8 @@ import base64
 import hashlib
 import hmac
 import json
+import re
+import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -185,13 +187,15 @@ class ProviderCheck:
 class PublicKeySignature:
     """An asymmetric signature checked with the provider's public key (eBay).
 
-    ``header`` holds base64 JSON with the key id (``kid``) and the base64 ``signature`` over
-    the raw body; ``public_key(api, kid)`` fetches the PEM key from the provider (cache it:
-    keys rarely change). ECDSA with SHA-1, as eBay documents.
+    ``header`` holds base64 JSON with the key id (``kid``) and the base64 DER ``signature``;
+    ``public_key(api, kid)`` fetches the PEM key from the provider (cache it: keys rarely
+    change). ``message`` is what was signed: the raw body, or what the provider documents
+    (eBay signs the compact JSON of the notification). ECDSA with SHA-1, as eBay documents.
     """
 
     header: str
     public_key: Callable[[ApiClient, str], str]
+    message: Callable[[InboundRequest], bytes] = lambda request: request.body
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -209,11 +213,19 @@ class PublicKeySignature:
             raise SignatureError(f"The {self.header} header is not a signature.") from None
         if request.api is None:
             raise SignatureError(f"The {connector.title['en']} account is needed to check this.")
-        key = serialization.load_pem_public_key(self.public_key(request.api, key_id).encode())
+        key = serialization.load_pem_public_key(pem(self.public_key(request.api, key_id)))
         try:
-            key.verify(signature, request.body, ec.ECDSA(hashes.SHA1()))  # noqa: S303
+            key.verify(signature, self.message(request), ec.ECDSA(hashes.SHA1()))  # noqa: S303
         except InvalidSignature:
             raise _mismatch(self.header) from None
+
+
+def pem(text: str) -> bytes:
+    """A PEM key as providers send it, on one line (eBay), with the line breaks PEM needs."""
+    begin, body = re.match(r"(-----BEGIN [A-Z ]+-----)\s*(.*)", text.strip(), re.S).groups()
+    body, end = re.match(r"(.*?)\s*(-----END [A-Z ]+-----)$", body, re.S).groups()
+    lines = textwrap.wrap(re.sub(r"\s", "", body), 64)
+    return "\n".join([begin, *lines, end, ""]).encode()
 
 
 @dataclass(frozen=True)
