@@ -118,24 +118,6 @@ HTTP = Connector(
 @node(
     "core.poll_http",
     kind="trigger",
-    title={"en": "Check a web address for new items", "de": "Webadresse auf Neues prüfen"},
-    description={
-        "en": "For systems without webhooks: reads a JSON list from a web address on a "
-        "schedule and starts the flow once for each new item, oldest first. Each item starts "
-        "one run at most, even after a restart; the last seen id or time is remembered. The "
-        "first check only notes where new items begin. After downtime, up to the set number "
-        "of pages is read per check. Example: the answer "
-        '{"orders": [{"id": 1002, "total": "12.50"}]} with list orders and id id starts one '
-        'run whose trigger data is {"id": 1002, "total": "12.50"}.',
-        "de": "Für Systeme ohne Webhooks: liest nach Zeitplan eine JSON-Liste von einer "
-        "Webadresse und startet den Ablauf einmal für jeden neuen Eintrag, ältester zuerst. "
-        "Jeder Eintrag startet höchstens einen Lauf, auch nach einem Neustart; die zuletzt "
-        "gesehene Kennung oder Zeit wird gemerkt. Die erste Prüfung merkt sich nur, wo Neues "
-        "beginnt. Nach einem Ausfall werden je Prüfung höchstens so viele Seiten gelesen wie "
-        'eingestellt. Beispiel: die Antwort {"orders": [{"id": 1002, "total": "12.50"}]} mit '
-        "Liste orders und Kennung id startet einen Lauf mit den Auslöserdaten "
-        '{"id": 1002, "total": "12.50"}.',
-    },
     params=PARAMS,
     output_schema={"description": "One item of the list, as the web address sent it."},
     output_example={

@@ -233,8 +233,9 @@ class Connector:
     """
 
     key: str
-    title: dict[str, str]
-    description: dict[str, str]
+    # English and German; from the package's texts.json when not given here.
+    title: dict[str, str] = None  # type: ignore[assignment]
+    description: dict[str, str] = None  # type: ignore[assignment]
     # JSON Schema of the merchant's account; secret fields are ``writeOnly``.
     auth: dict[str, Any] | None = None
     # The API's base URL for a credential (shop domain, sandbox or live).
@@ -264,6 +265,13 @@ class Connector:
     webhooks: Any = None
     # Parameter choices loaded from the account, by source name.
     options: dict[str, OptionsLoader] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.title is None:
+            from nodes.kit.texts import texts
+
+            for name, text in texts(self.key).items():
+                object.__setattr__(self, name, text)
 
     def error_message(self, body: Any) -> str | None:
         """The provider's own words from an error body, or None."""

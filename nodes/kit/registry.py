@@ -22,6 +22,7 @@ from typing import Any
 import nodes
 from nodes.kit.base import Connector, NodeSpec, RetryPolicy, RunFunction
 from nodes.kit.examples import schema_of
+from nodes.kit.texts import texts
 
 log = logging.getLogger("shopwire.nodes")
 
@@ -55,6 +56,8 @@ def node(
     :meth:`Connector.trigger`, which call this with ``connector`` set; ``auth`` is only for a
     node without a connector (the generic webhook's shared secret).
     """
+    if "title" not in declaration:
+        declaration |= texts(key)
     if "output_schema" not in declaration:
         declaration["output_schema"] = schema_of(declaration["output_example"])
     connector = declaration.get("connector")

@@ -58,11 +58,6 @@ AUTH = {
 
 klarna = Connector(
     "klarna",
-    title={"en": "Klarna", "de": "Klarna"},
-    description={
-        "en": "Payments with Klarna: look up orders, capture them when shipped, refund.",
-        "de": "Zahlungen mit Klarna: Bestellungen abrufen, beim Versand einziehen, erstatten.",
-    },
     auth=AUTH,
     base_url=lambda credential: HOSTS[credential.get("region", "eu")],
     auth_type=Basic("username", "password"),
@@ -82,13 +77,6 @@ MINOR_UNITS = {"type": "integer", "minimum": 1}
 
 @klarna.action(
     "get_order",
-    title={"en": "Get order", "de": "Bestellung abrufen"},
-    description={
-        "en": "Looks up a Klarna order by id: status, amounts in cents (order_amount, "
-        "captured_amount, refunded_amount), order lines, addresses.",
-        "de": "Ruft eine Klarna-Bestellung anhand der Id ab: Status, Beträge in Cent "
-        "(order_amount, captured_amount, refunded_amount), Positionen, Adressen.",
-    },
     params={
         "type": "object",
         "additionalProperties": False,
@@ -127,14 +115,6 @@ def _created(ctx: NodeContext, path: str, body: dict[str, Any], kind: str) -> di
 
 @klarna.action(
     "capture_order",
-    title={"en": "Capture an order", "de": "Bestellung einziehen"},
-    description={
-        "en": "Captures an authorized order (usually when it ships), fully or in part, in "
-        "cents. Example: order f3392f8b-…, captured_amount 10000 → capture_id 4ba29b50-….",
-        "de": "Zieht eine autorisierte Bestellung ein (meist beim Versand), ganz oder "
-        "teilweise, in Cent. Beispiel: Bestellung f3392f8b-…, captured_amount 10000 → "
-        "capture_id 4ba29b50-….",
-    },
     params={
         "type": "object",
         "additionalProperties": False,
@@ -173,13 +153,6 @@ def capture_order(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
 
 @klarna.action(
     "refund_order",
-    title={"en": "Refund an order", "de": "Bestellung erstatten"},
-    description={
-        "en": "Refunds an amount of a captured order, in cents. Example: order f3392f8b-…, "
-        "refunded_amount 2500 → a refund of 25.00.",
-        "de": "Erstattet einen Betrag einer eingezogenen Bestellung, in Cent. Beispiel: "
-        "Bestellung f3392f8b-…, refunded_amount 2500 → eine Erstattung über 25,00.",
-    },
     params={
         "type": "object",
         "additionalProperties": False,

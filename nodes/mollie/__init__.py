@@ -50,13 +50,6 @@ AUTH = {
 
 mollie = Connector(
     "mollie",
-    title={"en": "Mollie", "de": "Mollie"},
-    description={
-        "en": "Payments with Mollie: react to payment status changes, create payment links, "
-        "refund.",
-        "de": "Zahlungen mit Mollie: auf Statusänderungen von Zahlungen reagieren, "
-        "Zahlungslinks erstellen, erstatten.",
-    },
     auth=AUTH,
     base_url=lambda credential: "https://api.mollie.com",
     auth_type=Bearer("api_key"),
@@ -89,16 +82,6 @@ def _ignore(request: InboundRequest, params: dict) -> str | None:
 
 @mollie.trigger(
     "payment_status_changed",
-    title={"en": "Payment status changed", "de": "Zahlungsstatus geändert"},
-    description={
-        "en": "Starts once when a Mollie payment reaches one of the chosen statuses (paid by "
-        "default). Shopwire fetches the payment from Mollie first, so the flow gets the whole "
-        "payment: id, status, amount.value as a decimal string, metadata.",
-        "de": "Startet einmal, wenn eine Mollie-Zahlung einen der gewählten Status erreicht "
-        "(standardmäßig paid). Shopwire ruft die Zahlung zuerst bei Mollie ab, der Ablauf "
-        "bekommt also die ganze Zahlung: id, status, amount.value als Dezimalzahl-Text, "
-        "metadata.",
-    },
     params={
         "type": "object",
         "additionalProperties": False,
@@ -162,14 +145,6 @@ def payment_status_changed(ctx: NodeContext, params: dict[str, Any], delivery: A
 
 @mollie.action(
     "create_payment_link",
-    title={"en": "Create a payment link", "de": "Zahlungslink erstellen"},
-    description={
-        "en": "Creates a link your customer can pay with. Example: amount 24.95 EUR, "
-        "description 'Order #1001' → _links.paymentLink.href https://paymentlink.mollie.com/…",
-        "de": "Erstellt einen Link, mit dem Ihre Kundin bezahlen kann. Beispiel: Betrag 24.95 "
-        "EUR, Beschreibung „Bestellung #1001“ → _links.paymentLink.href "
-        "https://paymentlink.mollie.com/…",
-    },
     params={
         "type": "object",
         "additionalProperties": False,
@@ -233,13 +208,6 @@ def create_payment_link(ctx: NodeContext, params: dict[str, Any], input: Any) ->
 
 @mollie.action(
     "create_refund",
-    title={"en": "Refund a payment", "de": "Zahlung erstatten"},
-    description={
-        "en": "Refunds an amount of a paid payment, as a decimal string. Example: payment "
-        "tr_7UhSN1zuXS, 5.95 EUR → refund re_4qqhO89gsT, status pending.",
-        "de": "Erstattet einen Betrag einer bezahlten Zahlung, als Dezimalzahl-Text. "
-        "Beispiel: Zahlung tr_7UhSN1zuXS, 5.95 EUR → Erstattung re_4qqhO89gsT, Status pending.",
-    },
     params={
         "type": "object",
         "additionalProperties": False,

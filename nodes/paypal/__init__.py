@@ -149,13 +149,6 @@ def _unsubscribe(api, subscription: dict[str, Any]) -> None:
 
 paypal = Connector(
     "paypal",
-    title={"en": "PayPal", "de": "PayPal"},
-    description={
-        "en": "Payments with PayPal: react to captured and refunded payments, refund, look up "
-        "orders.",
-        "de": "Zahlungen mit PayPal: auf eingegangene und erstattete Zahlungen reagieren, "
-        "erstatten, Bestellungen abrufen.",
-    },
     auth=AUTH,
     base_url=lambda credential: HOSTS[credential.get("environment", "live")],
     auth_type=ClientCredentials("/v1/oauth2/token"),

@@ -13,15 +13,6 @@ OBJECT_ID = {"type": "string", "minLength": 1, "pattern": "^[A-Za-z0-9-]+$"}
 
 @paypal.action(
     "refund_capture",
-    title={"en": "Refund a payment", "de": "Zahlung erstatten"},
-    description={
-        "en": "Refunds a captured payment fully, or the amount you give as a decimal string "
-        "with its currency. Example: capture 2GG279541U471931P, amount 10.99 EUR → refund "
-        "1JU08902781691411, status COMPLETED.",
-        "de": "Erstattet eine eingezogene Zahlung ganz oder den angegebenen Betrag als "
-        "Dezimalzahl-Text mit Währung. Beispiel: Zahlung 2GG279541U471931P, Betrag 10.99 EUR "
-        "→ Erstattung 1JU08902781691411, Status COMPLETED.",
-    },
     params={
         "type": "object",
         "additionalProperties": False,
@@ -71,13 +62,6 @@ def refund_capture(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
 
 @paypal.action(
     "get_order",
-    title={"en": "Get order", "de": "Bestellung abrufen"},
-    description={
-        "en": "Looks up a PayPal order (checkout) by id: status, payer, amounts and captures "
-        "in purchase_units.",
-        "de": "Ruft eine PayPal-Bestellung (Checkout) anhand der Id ab: Status, Käuferin, "
-        "Beträge und Zahlungen in purchase_units.",
-    },
     params={
         "type": "object",
         "additionalProperties": False,

@@ -175,13 +175,6 @@ RECORD = {
 
 shopify = Connector(
     "shopify",
-    title={"en": "Shopify", "de": "Shopify"},
-    description={
-        "en": "Online shop: react to orders, refunds, products and customers; tag orders, "
-        "fulfil them, change stock and prices.",
-        "de": "Onlineshop: auf Bestellungen, Erstattungen, Produkte und Kundinnen reagieren; "
-        "Bestellungen markieren und versenden, Bestand und Preise ändern.",
-    },
     auth=AUTH,
     base_url=lambda credential: f"https://{credential['shop']}/admin/api/{API_VERSION}",
     graphql_path="/graphql.json",

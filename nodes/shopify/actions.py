@@ -39,15 +39,6 @@ query GetOrder($id: ID!) {
 
 @shopify.action(
     "get_order",
-    title={"en": "Get order", "de": "Bestellung abrufen"},
-    description={
-        "en": "Looks up an order by its id: number, e-mail, tags, status, total and items. "
-        "Example: order 820982911946154508 → name #9999, totalPriceSet.shopMoney.amount "
-        '"404.95".',
-        "de": "Ruft eine Bestellung anhand ihrer Id ab: Nummer, E-Mail, Tags, Status, Summe und "
-        "Artikel. Beispiel: Bestellung 820982911946154508 → name #9999, "
-        'totalPriceSet.shopMoney.amount "404.95".',
-    },
     params=params_schema(["order_id"], order_id=_id_param("Order", "Order")),
     output_example=example("shopify", "graphql.order"),
 )
@@ -77,14 +68,6 @@ mutation SetNote($input: OrderInput!) {
 
 @shopify.action(
     "tag_order",
-    title={"en": "Add tags and a note to an order", "de": "Bestellung markieren und notieren"},
-    description={
-        "en": "Adds tags to an order (existing tags stay) and, if given, sets its note (it "
-        'replaces the current note). Example: tags ["refund"], note "Customer called".',
-        "de": "Fügt einer Bestellung Tags hinzu (vorhandene bleiben) und setzt, falls angegeben, "
-        'ihre Notiz (sie ersetzt die bisherige). Beispiel: tags ["refund"], note '
-        '"Kundin hat angerufen".',
-    },
     params=params_schema(
         ["order_id"],
         order_id=_id_param("Order", "Order"),
@@ -131,13 +114,6 @@ mutation Fulfil($fulfillment: FulfillmentInput!) {
 
 @shopify.action(
     "create_fulfillment",
-    title={"en": "Fulfil an order", "de": "Bestellung versenden"},
-    description={
-        "en": "Marks everything still open in an order as shipped, with the tracking number "
-        "and carrier. Example: tracking 1Z001985YW99744790, carrier UPS.",
-        "de": "Markiert alles noch Offene einer Bestellung als versendet, mit Sendungsnummer "
-        "und Versanddienst. Beispiel: Sendungsnummer 1Z001985YW99744790, Versanddienst UPS.",
-    },
     params=params_schema(
         ["order_id", "tracking_number"],
         order_id=_id_param("Order", "Order"),
@@ -216,13 +192,6 @@ INVENTORY_REASONS = [
 
 @shopify.action(
     "adjust_inventory",
-    title={"en": "Adjust stock", "de": "Bestand anpassen"},
-    description={
-        "en": "Changes an item's stock at one location by a number of pieces: +5 adds, -2 "
-        "removes. Sent once even when the step is retried.",
-        "de": "Ändert den Bestand eines Artikels an einem Lagerort um eine Stückzahl: +5 fügt "
-        "hinzu, -2 zieht ab. Wird auch bei Wiederholungen nur einmal gebucht.",
-    },
     params=params_schema(
         ["inventory_item_id", "location_id", "delta"],
         inventory_item_id=_id_param("InventoryItem", "Inventory item"),
@@ -276,13 +245,6 @@ PRICE = {"type": "string", "pattern": r"^\d+(\.\d+)?$"}
 
 @shopify.action(
     "update_variant_price",
-    title={"en": "Change a variant's price", "de": "Preis einer Variante ändern"},
-    description={
-        "en": "Sets the price of one product variant, as decimal text in the shop's currency. "
-        'Example: price "17.99", compare-at price "24.99" (shown struck through).',
-        "de": "Setzt den Preis einer Produktvariante, als Dezimaltext in der Shop-Währung. "
-        'Beispiel: price "17.99", Vergleichspreis "24.99" (durchgestrichen angezeigt).',
-    },
     params=params_schema(
         ["variant_id", "price"],
         variant_id=_id_param("ProductVariant", "Variant"),

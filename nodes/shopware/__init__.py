@@ -55,12 +55,6 @@ AUTH = {
 
 shopware = Connector(
     "shopware",
-    title={"en": "Shopware 6", "de": "Shopware 6"},
-    description={
-        "en": "Shopware 6 shop: react to new orders, change an order's state, set stock.",
-        "de": "Shopware-6-Shop: auf neue Bestellungen reagieren, den Bestellstatus ändern, "
-        "Lagerbestand setzen.",
-    },
     auth=AUTH,
     base_url=lambda credential: credential["shop_url"].rstrip("/") + "/api",
     auth_type=ClientCredentials("/oauth/token", send="json"),
@@ -161,16 +155,6 @@ def _position_of(cursor: str) -> tuple[datetime, str] | None:
 
 @shopware.trigger(
     "order_placed",
-    title={"en": "New order (checked regularly)", "de": "Neue Bestellung (regelmäßig geprüft)"},
-    description={
-        "en": "Checks the shop for new orders every few minutes and starts once per order, "
-        "oldest first. Orders placed before the flow was switched on are skipped. The order "
-        "is the trigger's data: orderNumber, amountTotal, orderCustomer, lineItems.",
-        "de": "Prüft den Shop alle paar Minuten auf neue Bestellungen und startet einmal je "
-        "Bestellung, die älteste zuerst. Bestellungen von vor dem Einschalten werden "
-        "übersprungen. Die Bestellung sind die Daten des Auslösers: orderNumber, "
-        "amountTotal, orderCustomer, lineItems.",
-    },
     params={
         "type": "object",
         "additionalProperties": False,
@@ -201,14 +185,6 @@ def _poll_orders(ctx: NodeContext, params: dict[str, Any], cursor: str | None) -
 
 @shopware.action(
     "get_order",
-    title={"en": "Get order", "de": "Bestellung abrufen"},
-    description={
-        "en": "Looks up an order by its id with items, customer, state, deliveries and "
-        "payments. Example: id 0193a7c1… → orderNumber 10042, amountTotal 50.0.",
-        "de": "Ruft eine Bestellung anhand ihrer Id ab, mit Artikeln, Kundin, Status, "
-        "Lieferungen und Zahlungen. Beispiel: id 0193a7c1… → orderNumber 10042, "
-        "amountTotal 50.0.",
-    },
     params={
         "type": "object",
         "additionalProperties": False,
@@ -241,14 +217,6 @@ TRANSITIONS = {
 
 @shopware.action(
     "set_order_state",
-    title={"en": "Change order state", "de": "Bestellstatus ändern"},
-    description={
-        "en": "Moves an order along Shopware's order states: process (→ in progress), "
-        "complete (→ done), cancel, reopen. Example: id 0193a7c1…, transition complete.",
-        "de": "Bewegt eine Bestellung durch Shopwares Bestellstatus: process (→ in "
-        "Bearbeitung), complete (→ abgeschlossen), cancel (→ storniert), reopen (→ offen). "
-        "Beispiel: id 0193a7c1…, transition complete.",
-    },
     params={
         "type": "object",
         "additionalProperties": False,
@@ -274,12 +242,6 @@ def set_order_state(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any
 
 @shopware.action(
     "update_stock",
-    title={"en": "Set stock", "de": "Lagerbestand setzen"},
-    description={
-        "en": "Sets a product's stock. Example: id 0193a7c1…, stock 12 → id, stock 12.",
-        "de": "Setzt den Lagerbestand eines Produkts. Beispiel: id 0193a7c1…, stock 12 → id, "
-        "stock 12.",
-    },
     params={
         "type": "object",
         "additionalProperties": False,

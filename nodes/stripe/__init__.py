@@ -103,12 +103,6 @@ def _price_label(price: dict[str, Any]) -> str:
 
 stripe = Connector(
     "stripe",
-    title={"en": "Stripe", "de": "Stripe"},
-    description={
-        "en": "Online payments: react to payments and refunds, refund and create payment links.",
-        "de": "Online-Zahlungen: auf Zahlungen und Erstattungen reagieren, erstatten und "
-        "Zahlungslinks erstellen.",
-    },
     auth=AUTH,
     base_url=lambda credential: "https://api.stripe.com",
     auth_type=Bearer("api_key"),

@@ -19,13 +19,6 @@ METADATA = {
 
 @stripe.action(
     "create_refund",
-    title={"en": "Refund a payment", "de": "Zahlung erstatten"},
-    description={
-        "en": "Refunds a payment fully, or the amount you give (in cents). "
-        "Example: payment_intent pi_123, amount 500 → a refund of 5.00.",
-        "de": "Erstattet eine Zahlung ganz oder den angegebenen Betrag (in Cent). "
-        "Beispiel: payment_intent pi_123, amount 500 → eine Erstattung über 5,00.",
-    },
     params={
         "type": "object",
         "additionalProperties": False,
@@ -53,13 +46,6 @@ def create_refund(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
 
 @stripe.action(
     "create_payment_link",
-    title={"en": "Create a payment link", "de": "Zahlungslink erstellen"},
-    description={
-        "en": "Creates a link your customer can pay with, for prices you set up in Stripe. "
-        "Example: price price_123, quantity 2 → url https://buy.stripe.com/…",
-        "de": "Erstellt einen Link, mit dem Ihre Kundin bezahlen kann, für Preise aus Stripe. "
-        "Beispiel: price price_123, quantity 2 → url https://buy.stripe.com/…",
-    },
     params={
         "type": "object",
         "additionalProperties": False,
@@ -93,7 +79,7 @@ def create_payment_link(ctx: NodeContext, params: dict[str, Any], input: Any) ->
     return ctx.api.post("/v1/payment_links", data=form(params))
 
 
-def _retrieve(resource: str, prefix: str, title: dict, description: dict, fixture: str):
+def _retrieve(resource: str, prefix: str, fixture: str) -> None:
     """Declare ``get_<object>``: one GET of ``/v1/<resource>/<id>``."""
 
     def run(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
@@ -101,30 +87,10 @@ def _retrieve(resource: str, prefix: str, title: dict, description: dict, fixtur
 
     stripe.action(
         f"get_{resource.removesuffix('s')}",
-        title=title,
-        description=description,
         params=params_schema(["id"], id={**OBJECT_ID, "title": f"Id ({prefix}…)"}),
         output_example=example("stripe", fixture),
     )(run)
 
 
-_retrieve(
-    "customers",
-    "cus_",
-    {"en": "Get customer", "de": "Kundin abrufen"},
-    {
-        "en": "Looks up a customer by id (cus_…): e-mail, name, address.",
-        "de": "Ruft eine Kundin anhand der Id (cus_…) ab: E-Mail, Name, Adresse.",
-    },
-    "openapi-fixture.customer",
-)
-_retrieve(
-    "payment_intents",
-    "pi_",
-    {"en": "Get payment", "de": "Zahlung abrufen"},
-    {
-        "en": "Looks up a payment by id (pi_…): amount, currency, status, customer.",
-        "de": "Ruft eine Zahlung anhand der Id (pi_…) ab: Betrag, Währung, Status, Kundin.",
-    },
-    "openapi-fixture.payment_intent",
-)
+_retrieve("customers", "cus_", "openapi-fixture.customer")
+_retrieve("payment_intents", "pi_", "openapi-fixture.payment_intent")

@@ -150,13 +150,6 @@ PRODUCT = {
 
 woocommerce = Connector(
     "woocommerce",
-    title={"en": "WooCommerce", "de": "WooCommerce"},
-    description={
-        "en": "WordPress shop: react to new and changed orders and products, update orders "
-        "and stock.",
-        "de": "WordPress-Shop: auf neue und geänderte Bestellungen und Produkte reagieren, "
-        "Bestellungen und Lagerbestand ändern.",
-    },
     auth=AUTH,
     base_url=lambda credential: credential["store_url"].rstrip("/") + "/wp-json/wc/v3",
     auth_type=Basic("consumer_key", "consumer_secret"),

@@ -24,13 +24,6 @@ def _order_params(**extra: Any) -> dict[str, Any]:
 
 @woocommerce.action(
     "get_order",
-    title={"en": "Get order", "de": "Bestellung abrufen"},
-    description={
-        "en": "Looks up an order by id: status, total, customer, items. Example: order_id 727 "
-        "→ status processing, total 29.35.",
-        "de": "Ruft eine Bestellung anhand der Id ab: Status, Summe, Kundin, Artikel. "
-        "Beispiel: order_id 727 → status processing, total 29.35.",
-    },
     params=_order_params(),
     output_schema=ORDER,
     output_example=example("woocommerce", "rest-v3.order.create.response"),
@@ -41,13 +34,6 @@ def get_order(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
 
 @woocommerce.action(
     "update_order_status",
-    title={"en": "Change order status", "de": "Bestellstatus ändern"},
-    description={
-        "en": "Sets an order's status; WooCommerce sends its usual e-mails for the new status. "
-        "Example: order_id 727, status completed.",
-        "de": "Setzt den Status einer Bestellung; WooCommerce verschickt die üblichen E-Mails "
-        "zum neuen Status. Beispiel: order_id 727, status completed.",
-    },
     params=_order_params(status={"enum": STATUSES, "title": "New status"}, required=["status"]),
     output_schema=ORDER,
     output_example=example("woocommerce", "rest-v3.order.create.response"),
@@ -58,13 +44,6 @@ def update_order_status(ctx: NodeContext, params: dict[str, Any], input: Any) ->
 
 @woocommerce.action(
     "add_order_note",
-    title={"en": "Add order note", "de": "Bestellnotiz hinzufügen"},
-    description={
-        "en": "Adds a note to an order, private or (customer_note) sent to the customer by "
-        'e-mail. Example: order_id 727, note "Shipped with DHL".',
-        "de": "Fügt einer Bestellung eine Notiz hinzu, privat oder (customer_note) per E-Mail "
-        'an die Kundin. Beispiel: order_id 727, note "Mit DHL versendet".',
-    },
     params=_order_params(
         note={"type": "string", "minLength": 1, "title": "Note"},
         customer_note={
@@ -93,13 +72,6 @@ def add_order_note(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
 
 @woocommerce.action(
     "update_stock",
-    title={"en": "Set stock", "de": "Lagerbestand setzen"},
-    description={
-        "en": "Sets a product's (or one variation's) stock quantity and turns on stock "
-        "management for it. Example: product_id 794, stock_quantity 12.",
-        "de": "Setzt den Lagerbestand eines Produkts (oder einer Variante) und schaltet die "
-        "Lagerverwaltung dafür ein. Beispiel: product_id 794, stock_quantity 12.",
-    },
     params={
         "type": "object",
         "additionalProperties": False,
