@@ -221,6 +221,11 @@ def params_schema(required: list[str] | tuple[str, ...] = (), **properties: Any)
     return {**schema, "properties": properties}
 
 
+def account_schema(title: str, required: list[str], **fields: Any) -> dict[str, Any]:
+    """A connector's account: these ``fields`` (secret ones ``writeOnly``), ``required``."""
+    return {"type": "object", "title": title, "required": required, "properties": fields}
+
+
 @dataclass(frozen=True)
 class Connector:
     """An external system: its account, where its API lives, how it fails, what it sends.

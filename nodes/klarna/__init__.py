@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from nodes.kit.auth import Basic
-from nodes.kit.base import Connector, NodeContext
+from nodes.kit.base import Connector, NodeContext, account_schema, params_schema
 from nodes.kit.errors import ErrorBody
 from nodes.kit.examples import example
 
@@ -27,33 +27,30 @@ HOSTS = {
 }
 ORDERS = "/ordermanagement/v1/orders"
 
-AUTH = {
-    "type": "object",
-    "title": "Klarna account",
-    "required": ["username", "password", "region"],
-    "properties": {
-        "username": {
-            "type": "string",
-            "title": "API username",
-            "description": "Klarna Merchant Portal → Settings → Klarna API keys (e.g. K123456_…"
-            " or PK12345_…).",
-            "minLength": 1,
-        },
-        "password": {
-            "type": "string",
-            "title": "API password",
-            "minLength": 1,
-            "writeOnly": True,
-        },
-        "region": {
-            "enum": list(HOSTS),
-            "title": "Region",
-            "description": "Where your Klarna account lives: eu (Europe), na (North America), "
-            "oc (Oceania); playground-… for test accounts.",
-            "default": "eu",
-        },
+AUTH = account_schema(
+    "Klarna account",
+    ["username", "password", "region"],
+    username={
+        "type": "string",
+        "title": "API username",
+        "description": "Klarna Merchant Portal → Settings → Klarna API keys (e.g. K123456_…"
+        " or PK12345_…).",
+        "minLength": 1,
     },
-}
+    password={
+        "type": "string",
+        "title": "API password",
+        "minLength": 1,
+        "writeOnly": True,
+    },
+    region={
+        "enum": list(HOSTS),
+        "title": "Region",
+        "description": "Where your Klarna account lives: eu (Europe), na (North America), "
+        "oc (Oceania); playground-… for test accounts.",
+        "default": "eu",
+    },
+)
 
 
 klarna = Connector(
@@ -77,27 +74,7 @@ MINOR_UNITS = {"type": "integer", "minimum": 1}
 
 @klarna.action(
     "get_order",
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["order_id"],
-        "properties": {"order_id": ORDER_ID},
-    },
-    output_schema={
-        "type": "object",
-        "properties": {
-            "order_id": {"type": "string"},
-            "status": {"type": "string"},
-            "order_amount": {"type": "integer"},
-            "captured_amount": {"type": "integer"},
-            "refunded_amount": {"type": "integer"},
-            "remaining_authorized_amount": {"type": "integer"},
-            "purchase_currency": {"type": "string"},
-            "merchant_reference1": {"type": "string"},
-            "order_lines": {"type": "array"},
-            "billing_address": {"type": "object"},
-        },
-    },
+    params=params_schema(["order_id"], order_id=ORDER_ID),
     output_example=example("klarna", "api.order"),
 )
 def get_order(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
@@ -113,72 +90,38 @@ def _created(ctx: NodeContext, path: str, body: dict[str, Any], kind: str) -> di
     }
 
 
-@klarna.action(
-    "capture_order",
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["order_id", "captured_amount"],
-        "properties": {
-            "order_id": ORDER_ID,
-            "captured_amount": {**MINOR_UNITS, "title": "Amount in cents"},
-            "description": {"type": "string", "maxLength": 255, "title": "Description"},
-            "reference": {"type": "string", "maxLength": 255, "title": "Your reference"},
-            "shipping_company": {"type": "string", "maxLength": 100, "title": "Carrier"},
-            "tracking_number": {"type": "string", "maxLength": 100, "title": "Tracking number"},
-        },
-    },
-    output_schema={
-        "type": "object",
-        "properties": {
-            "order_id": {"type": "string"},
-            "capture_id": {"type": ["string", "null"]},
-            "captured_amount": {"type": "integer"},
-            "location": {"type": ["string", "null"]},
-        },
-    },
-    output_example=example("klarna", "api.capture"),
-)
-def capture_order(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
-    body = {
-        key: params[key] for key in ("captured_amount", "description", "reference") if key in params
-    }
-    shipping = {k: params[k] for k in ("shipping_company", "tracking_number") if k in params}
-    if shipping:
-        body["shipping_info"] = [shipping]
-    order_id = params["order_id"]
-    created = _created(ctx, f"{ORDERS}/{order_id}/captures", body, "capture")
-    return {"order_id": order_id, "captured_amount": params["captured_amount"], **created}
+TEXT = {"type": "string", "maxLength": 255}
+SHIPPING = {
+    "shipping_company": {"type": "string", "maxLength": 100, "title": "Carrier"},
+    "tracking_number": {"type": "string", "maxLength": 100, "title": "Tracking number"},
+}
 
 
-@klarna.action(
-    "refund_order",
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["order_id", "refunded_amount"],
-        "properties": {
-            "order_id": ORDER_ID,
-            "refunded_amount": {**MINOR_UNITS, "title": "Amount in cents"},
-            "description": {"type": "string", "maxLength": 255, "title": "Description"},
-            "reference": {"type": "string", "maxLength": 255, "title": "Your reference"},
-        },
-    },
-    output_schema={
-        "type": "object",
-        "properties": {
-            "order_id": {"type": "string"},
-            "refund_id": {"type": ["string", "null"]},
-            "refunded_amount": {"type": "integer"},
-            "location": {"type": ["string", "null"]},
-        },
-    },
-    output_example=example("klarna", "api.refund"),
-)
-def refund_order(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
-    body = {
-        key: params[key] for key in ("refunded_amount", "description", "reference") if key in params
-    }
-    order_id = params["order_id"]
-    created = _created(ctx, f"{ORDERS}/{order_id}/refunds", body, "refund")
-    return {"order_id": order_id, "refunded_amount": params["refunded_amount"], **created}
+def _moves_money(name: str, kind: str, amount: str, shipping: dict[str, Any]) -> None:
+    """Declare the action that captures or refunds an amount of an order (in cents):
+    POST ``/<order>/<kind>s``; Klarna answers with the new id in the headers."""
+
+    def run(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
+        body = {key: params[key] for key in (amount, "description", "reference") if key in params}
+        if sent := {key: params[key] for key in shipping if key in params}:
+            body["shipping_info"] = [sent]
+        order_id = params["order_id"]
+        created = _created(ctx, f"{ORDERS}/{order_id}/{kind}s", body, kind)
+        return {"order_id": order_id, amount: params[amount], **created}
+
+    klarna.action(
+        name,
+        params=params_schema(
+            ["order_id", amount],
+            order_id=ORDER_ID,
+            **{amount: {**MINOR_UNITS, "title": "Amount in cents"}},
+            description={**TEXT, "title": "Description"},
+            reference={**TEXT, "title": "Your reference"},
+            **shipping,
+        ),
+        output_example=example("klarna", f"api.{kind}"),
+    )(run)
+
+
+_moves_money("capture_order", "capture", "captured_amount", SHIPPING)
+_moves_money("refund_order", "refund", "refunded_amount", {})

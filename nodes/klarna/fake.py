@@ -23,16 +23,12 @@ ORDERS = "/ordermanagement/v1/orders"
 
 
 class FakeKlarna(FakeProvider):
-    account = {
-        "username": USERNAME,
-        "password": PASSWORD,
-        "region": "playground-eu",
-    }  # an account this fake accepts
+    account = {"username": USERNAME, "password": PASSWORD, "region": "playground-eu"}
     sample_call = (
         "GET",
         f"{ORDERS}/{example('klarna', 'api.order')['order_id']}",
         None,
-    )  # a request its API call action may send
+    )
 
     def __init__(self) -> None:
         super().__init__()

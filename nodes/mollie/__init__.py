@@ -24,28 +24,33 @@ import re
 from typing import Any
 
 from nodes.kit.auth import Bearer
-from nodes.kit.base import Connector, InboundRequest, NodeContext, Outcome, UserError
+from nodes.kit.base import (
+    Connector,
+    InboundRequest,
+    NodeContext,
+    Outcome,
+    UserError,
+    account_schema,
+    params_schema,
+)
 from nodes.kit.errors import ErrorBody
 from nodes.kit.examples import example
 
 PAYMENT_ID = re.compile(r"^tr_[A-Za-z0-9]+$")
 STATUSES = ["open", "pending", "authorized", "paid", "canceled", "expired", "failed"]
 
-AUTH = {
-    "type": "object",
-    "title": "Mollie account",
-    "required": ["api_key"],
-    "properties": {
-        "api_key": {
-            "type": "string",
-            "title": "API key",
-            "description": "Mollie Dashboard → Developers → API keys. A key starting with test_ "
-            "works with test payments, live_ with real ones.",
-            "pattern": "^(test|live)_[A-Za-z0-9]+$",
-            "writeOnly": True,
-        },
+AUTH = account_schema(
+    "Mollie account",
+    ["api_key"],
+    api_key={
+        "type": "string",
+        "title": "API key",
+        "description": "Mollie Dashboard → Developers → API keys. A key starting with test_ "
+        "works with test payments, live_ with real ones.",
+        "pattern": "^(test|live)_[A-Za-z0-9]+$",
+        "writeOnly": True,
     },
-}
+)
 
 
 mollie = Connector(
@@ -82,35 +87,16 @@ def _ignore(request: InboundRequest, params: dict) -> str | None:
 
 @mollie.trigger(
     "payment_status_changed",
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "statuses": {
-                "type": "array",
-                "title": "Start for these statuses",
-                "items": {"enum": STATUSES},
-                "minItems": 1,
-                "uniqueItems": True,
-                "default": ["paid"],
-            },
-        },
-    },
-    output_schema={
-        "type": "object",
-        "required": ["id", "status", "amount"],
-        "properties": {
-            "id": {"type": "string"},
-            "status": {"enum": STATUSES},
-            "amount": AMOUNT,
-            "amountRefunded": AMOUNT,
-            "description": {"type": "string"},
-            "metadata": {},
-            "method": {"type": ["string", "null"]},
-            "customerId": {"type": ["string", "null"]},
-            "createdAt": {"type": "string"},
-        },
-    },
+    params=params_schema(
+        statuses={
+            "type": "array",
+            "title": "Start for these statuses",
+            "items": {"enum": STATUSES},
+            "minItems": 1,
+            "uniqueItems": True,
+            "default": ["paid"],
+        }
+    ),
     output_example=example("mollie", "api.payment_single.response"),
     webhook=True,
     fetches=True,
@@ -143,103 +129,64 @@ def payment_status_changed(ctx: NodeContext, params: dict[str, Any], delivery: A
 # Actions
 
 
+def _with_amount(params: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    """Mollie's body: the amount as ``{currency, value}`` and the given params under
+    Mollie's names (``names``: param → field)."""
+    body = {field: params[param] for param, field in names.items() if param in params}
+    return {"amount": {"currency": params["currency"], "value": params["amount"]}, **body}
+
+
 @mollie.action(
     "create_payment_link",
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["amount", "currency", "description"],
-        "properties": {
-            "amount": MONEY_VALUE,
-            "currency": CURRENCY,
-            "description": {"type": "string", "minLength": 1, "maxLength": 255},
-            "redirect_url": {
-                "type": "string",
-                "format": "uri",
-                "title": "Page after paying",
-                "description": "Where the customer lands after paying, e.g. your shop's "
-                "thank-you page.",
-            },
-            "webhook_url": {
-                "type": "string",
-                "format": "uri",
-                "title": "Webhook URL",
-                "description": "The address of a flow with the 'Payment status changed' "
-                "trigger, to react when the link is paid.",
-            },
-            "expires_at": {
-                "type": "string",
-                "format": "date-time",
-                "title": "Expires at",
-            },
+    params=params_schema(
+        ["amount", "currency", "description"],
+        amount=MONEY_VALUE,
+        currency=CURRENCY,
+        description={"type": "string", "minLength": 1, "maxLength": 255},
+        redirect_url={
+            "type": "string",
+            "format": "uri",
+            "title": "Page after paying",
+            "description": "Where the customer lands after paying, e.g. your shop's "
+            "thank-you page.",
         },
-    },
-    output_schema={
-        "type": "object",
-        "properties": {
-            "id": {"type": "string"},
-            "description": {"type": "string"},
-            "amount": AMOUNT,
-            "paidAt": {"type": ["string", "null"]},
-            "_links": {
-                "type": "object",
-                "properties": {
-                    "paymentLink": {"type": "object", "properties": {"href": {"type": "string"}}}
-                },
-            },
+        webhook_url={
+            "type": "string",
+            "format": "uri",
+            "title": "Webhook URL",
+            "description": "The address of a flow with the 'Payment status changed' "
+            "trigger, to react when the link is paid.",
         },
-    },
+        expires_at={
+            "type": "string",
+            "format": "date-time",
+            "title": "Expires at",
+        },
+    ),
     output_example=example("mollie", "api.payment_link"),
 )
 def create_payment_link(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
-    body = {
-        "description": params["description"],
-        "amount": {"currency": params["currency"], "value": params["amount"]},
-    }
-    for param, field in (
-        ("redirect_url", "redirectUrl"),
-        ("webhook_url", "webhookUrl"),
-        ("expires_at", "expiresAt"),
-    ):
-        if param in params:
-            body[field] = params[param]
-    return ctx.api.post("/v2/payment-links", json=body)
+    names = {"description": "description", "redirect_url": "redirectUrl"}
+    names |= {"webhook_url": "webhookUrl", "expires_at": "expiresAt"}
+    return ctx.api.post("/v2/payment-links", json=_with_amount(params, names))
 
 
 @mollie.action(
     "create_refund",
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["payment_id", "amount", "currency"],
-        "properties": {
-            "payment_id": {"type": "string", "pattern": PAYMENT_ID.pattern, "title": "Payment"},
-            "amount": MONEY_VALUE,
-            "currency": CURRENCY,
-            "description": {"type": "string", "maxLength": 140, "title": "Description"},
-            "metadata": {
-                "type": "object",
-                "title": "Metadata",
-                "description": "Your own keys and values stored with the refund.",
-            },
+    params=params_schema(
+        ["payment_id", "amount", "currency"],
+        payment_id={"type": "string", "pattern": PAYMENT_ID.pattern, "title": "Payment"},
+        amount=MONEY_VALUE,
+        currency=CURRENCY,
+        description={"type": "string", "maxLength": 140, "title": "Description"},
+        metadata={
+            "type": "object",
+            "title": "Metadata",
+            "description": "Your own keys and values stored with the refund.",
         },
-    },
-    output_schema={
-        "type": "object",
-        "properties": {
-            "id": {"type": "string"},
-            "status": {"type": "string"},
-            "amount": AMOUNT,
-            "paymentId": {"type": "string"},
-            "description": {"type": "string"},
-            "metadata": {},
-        },
-    },
+    ),
     output_example=example("mollie", "api.refund_single.response"),
 )
 def create_refund(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
-    body = {
-        "amount": {"currency": params["currency"], "value": params["amount"]},
-        **{key: params[key] for key in ("description", "metadata") if key in params},
-    }
+    body = _with_amount(params, {"description": "description", "metadata": "metadata"})
     return ctx.api.post(f"/v2/payments/{params['payment_id']}/refunds", json=body)

@@ -28,8 +28,8 @@ def fixture(name: str) -> dict:
 
 
 class FakeMollie(FakeProvider):
-    account = {"api_key": API_KEY}  # an account this fake accepts
-    sample_call = ("GET", "/v2/methods", None)  # a request its API call action may send
+    account = {"api_key": API_KEY}
+    sample_call = ("GET", "/v2/methods", None)
 
     content_type = "application/hal+json"
 

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from nodes.kit.auth import ClientCredentials
-from nodes.kit.base import Connector, InboundRequest, SignatureError
+from nodes.kit.base import Connector, InboundRequest, SignatureError, account_schema
 from nodes.kit.errors import ErrorBody
 from nodes.kit.examples import example, listed
 from nodes.kit.webhooks import ProviderCheck, Webhooks, check_age, field
@@ -31,38 +31,35 @@ from nodes.kit.webhooks import ProviderCheck, Webhooks, check_age, field
 TRANSMISSION_TOLERANCE_SECONDS = 600
 HOSTS = {"live": "https://api-m.paypal.com", "sandbox": "https://api-m.sandbox.paypal.com"}
 
-AUTH = {
-    "type": "object",
-    "title": "PayPal account",
-    "required": ["client_id", "client_secret", "environment"],
-    "properties": {
-        "client_id": {
-            "type": "string",
-            "title": "Client ID",
-            "description": "developer.paypal.com → Apps & Credentials → your REST app.",
-            "minLength": 1,
-        },
-        "client_secret": {
-            "type": "string",
-            "title": "Secret",
-            "description": "The secret of the same REST app.",
-            "minLength": 1,
-            "writeOnly": True,
-        },
-        "environment": {
-            "enum": ["live", "sandbox"],
-            "title": "Environment",
-            "description": "sandbox for test accounts, live for real payments.",
-            "default": "live",
-        },
-        "webhook_id": {
-            "type": "string",
-            "title": "Webhook ID",
-            "description": "Only if you add the webhook in the PayPal app yourself: the id shown "
-            "there. Shopwire registers webhooks itself otherwise.",
-        },
+AUTH = account_schema(
+    "PayPal account",
+    ["client_id", "client_secret", "environment"],
+    client_id={
+        "type": "string",
+        "title": "Client ID",
+        "description": "developer.paypal.com → Apps & Credentials → your REST app.",
+        "minLength": 1,
     },
-}
+    client_secret={
+        "type": "string",
+        "title": "Secret",
+        "description": "The secret of the same REST app.",
+        "minLength": 1,
+        "writeOnly": True,
+    },
+    environment={
+        "enum": ["live", "sandbox"],
+        "title": "Environment",
+        "description": "sandbox for test accounts, live for real payments.",
+        "default": "live",
+    },
+    webhook_id={
+        "type": "string",
+        "title": "Webhook ID",
+        "description": "Only if you add the webhook in the PayPal app yourself: the id shown "
+        "there. Shopwire registers webhooks itself otherwise.",
+    },
+)
 
 
 TRANSMISSION_HEADERS = {

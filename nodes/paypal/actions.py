@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from nodes.kit.base import NodeContext
+from nodes.kit.base import NodeContext, params_schema
 from nodes.kit.examples import example
-from nodes.paypal import AMOUNT, paypal
+from nodes.paypal import paypal
 
 OBJECT_ID = {"type": "string", "minLength": 1, "pattern": "^[A-Za-z0-9-]+$"}
 
@@ -35,16 +35,6 @@ OBJECT_ID = {"type": "string", "minLength": 1, "pattern": "^[A-Za-z0-9-]+$"}
             "invoice_id": {"type": "string", "maxLength": 127, "title": "Your invoice number"},
         },
     },
-    output_schema={
-        "type": "object",
-        "properties": {
-            "id": {"type": "string"},
-            "status": {"type": "string"},
-            "amount": AMOUNT,
-            "invoice_id": {"type": "string"},
-            "links": {"type": "array"},
-        },
-    },
     output_example=example("paypal", "api.refund"),
 )
 def refund_capture(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
@@ -62,22 +52,7 @@ def refund_capture(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
 
 @paypal.action(
     "get_order",
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["order_id"],
-        "properties": {"order_id": {**OBJECT_ID, "title": "Order id"}},
-    },
-    output_schema={
-        "type": "object",
-        "properties": {
-            "id": {"type": "string"},
-            "status": {"type": "string"},
-            "intent": {"type": "string"},
-            "payer": {"type": "object"},
-            "purchase_units": {"type": "array"},
-        },
-    },
+    params=params_schema(["order_id"], order_id={**OBJECT_ID, "title": "Order id"}),
     output_example=example("paypal", "api.order"),
 )
 def get_order(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:

@@ -40,16 +40,12 @@ def canonical(event) -> bytes:
 
 
 class FakePayPal(FakeProvider):
-    account = {
-        "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET,
-        "environment": "sandbox",
-    }  # an account this fake accepts
+    account = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "environment": "sandbox"}
     sample_call = (
         "GET",
         "/v1/notifications/webhooks",
         None,
-    )  # a request its API call action may send
+    )
 
     def __init__(self) -> None:
         super().__init__()

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from nodes.kit.auth import ApiKey
-from nodes.kit.base import Connector, ProviderError, UserError
+from nodes.kit.base import Connector, ProviderError, UserError, account_schema
 from nodes.kit.client import HINTS
 from nodes.kit.errors import ErrorBody
 from nodes.kit.examples import example, listed
@@ -25,38 +25,35 @@ from nodes.kit.webhooks import Hmac, Webhooks, header
 API_VERSION = "2026-01"
 SHOP_DOMAIN = r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$"
 
-AUTH = {
-    "type": "object",
-    "title": "Shopify shop",
-    "required": ["shop", "access_token"],
-    "properties": {
-        "shop": {
-            "type": "string",
-            "title": "Shop domain",
-            "description": "The shop's address at Shopify, e.g. acme.myshopify.com (not your "
-            "own domain).",
-            "pattern": SHOP_DOMAIN,
-        },
-        "access_token": {
-            "type": "string",
-            "title": "Admin API access token",
-            "description": "Settings → Apps → Develop apps → your app → API credentials: the "
-            "token starting with shpat_. The app needs the scopes read_orders, write_orders, "
-            "write_merchant_managed_fulfillment_orders, write_inventory, write_products and "
-            "read_customers for the steps you use.",
-            "minLength": 1,
-            "writeOnly": True,
-        },
-        "api_secret": {
-            "type": "string",
-            "title": "API secret key",
-            "description": "Same page, the app's API secret key. Shopify signs the events it "
-            "sends with it; only needed for Shopify triggers.",
-            "minLength": 1,
-            "writeOnly": True,
-        },
+AUTH = account_schema(
+    "Shopify shop",
+    ["shop", "access_token"],
+    shop={
+        "type": "string",
+        "title": "Shop domain",
+        "description": "The shop's address at Shopify, e.g. acme.myshopify.com (not your "
+        "own domain).",
+        "pattern": SHOP_DOMAIN,
     },
-}
+    access_token={
+        "type": "string",
+        "title": "Admin API access token",
+        "description": "Settings → Apps → Develop apps → your app → API credentials: the "
+        "token starting with shpat_. The app needs the scopes read_orders, write_orders, "
+        "write_merchant_managed_fulfillment_orders, write_inventory, write_products and "
+        "read_customers for the steps you use.",
+        "minLength": 1,
+        "writeOnly": True,
+    },
+    api_secret={
+        "type": "string",
+        "title": "API secret key",
+        "description": "Same page, the app's API secret key. Shopify signs the events it "
+        "sends with it; only needed for Shopify triggers.",
+        "minLength": 1,
+        "writeOnly": True,
+    },
+)
 
 
 def throttle_wait(response, body: Any) -> float | None:

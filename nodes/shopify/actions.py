@@ -14,6 +14,15 @@ def _missing(kind: str, global_id: str) -> ProviderError:
     return ProviderError(f"Shopify has no {kind} {global_id}.", hint=HINTS[404])
 
 
+def _order(ctx: NodeContext, query: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The order ``params["order_id"]`` as ``query`` reads it, or Shopify's "not found"."""
+    order_id = gid("Order", params["order_id"], "order_id")
+    order = ctx.api.graphql(query, {"id": order_id})["order"]
+    if order is None:
+        raise _missing("order", order_id)
+    return order
+
+
 SHOPIFY_ID = {"type": ["string", "integer"], "minLength": 1, "minimum": 1}
 
 
@@ -43,10 +52,7 @@ query GetOrder($id: ID!) {
     output_example=example("shopify", "graphql.order"),
 )
 def get_order(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
-    order_id = gid("Order", params["order_id"], "order_id")
-    order = ctx.api.graphql(GET_ORDER, {"id": order_id})["order"]
-    if order is None:
-        raise _missing("order", order_id)
+    order = _order(ctx, GET_ORDER, params)
     return {**order, "lineItems": order["lineItems"]["nodes"]}
 
 
@@ -135,9 +141,7 @@ mutation Fulfil($fulfillment: FulfillmentInput!) {
 )
 def create_fulfillment(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
     order_id = gid("Order", params["order_id"], "order_id")
-    order = ctx.api.graphql(FULFILLMENT_ORDERS, {"id": order_id})["order"]
-    if order is None:
-        raise _missing("order", order_id)
+    order = _order(ctx, FULFILLMENT_ORDERS, params)
     open_orders = [
         fulfillment_order["id"]
         for fulfillment_order in order["fulfillmentOrders"]["nodes"]

@@ -86,16 +86,12 @@ class GraphQLError(Exception):
 
 
 class FakeShopify(FakeProvider):
-    account = {
-        "shop": SHOP,
-        "access_token": ACCESS_TOKEN,
-        "api_secret": API_SECRET,
-    }  # an account this fake accepts
+    account = {"shop": SHOP, "access_token": ACCESS_TOKEN, "api_secret": API_SECRET}
     sample_call = (
         "POST",
         "/graphql.json",
         {"query": "query Shop { shop { name } }"},
-    )  # a request its API call action may send
+    )
 
     def __init__(self) -> None:
         super().__init__()

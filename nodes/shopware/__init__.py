@@ -17,41 +17,38 @@ from typing import Any
 
 from nodes.engine.cron import SCHEDULE_SCHEMA
 from nodes.kit.auth import ClientCredentials
-from nodes.kit.base import Connector, NodeContext, ProviderError
+from nodes.kit.base import Connector, NodeContext, ProviderError, account_schema, params_schema
 from nodes.kit.client import HINTS, ApiClient
 from nodes.kit.errors import ErrorBody
 from nodes.kit.examples import example
 from nodes.kit.polling import Found, cursor_poller
 
-AUTH = {
-    "type": "object",
-    "title": "Shopware 6 shop",
-    "required": ["shop_url", "client_id", "client_secret"],
-    "properties": {
-        "shop_url": {
-            "type": "string",
-            "title": "Shop address",
-            "description": "The address of your shop's administration without /admin, e.g. "
-            "https://shop.example.com. HTTPS is required.",
-            "pattern": r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[^?#\s]*)?$",
-        },
-        "client_id": {
-            "type": "string",
-            "title": "Access key ID",
-            "description": "Settings → System → Integrations → Add integration, with the "
-            "administrator role or read/write on orders and products. Starts with SWIA.",
-            "minLength": 1,
-            "writeOnly": True,
-        },
-        "client_secret": {
-            "type": "string",
-            "title": "Secret access key",
-            "description": "Shown once when the integration is created.",
-            "minLength": 1,
-            "writeOnly": True,
-        },
+AUTH = account_schema(
+    "Shopware 6 shop",
+    ["shop_url", "client_id", "client_secret"],
+    shop_url={
+        "type": "string",
+        "title": "Shop address",
+        "description": "The address of your shop's administration without /admin, e.g. "
+        "https://shop.example.com. HTTPS is required.",
+        "pattern": r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[^?#\s]*)?$",
     },
-}
+    client_id={
+        "type": "string",
+        "title": "Access key ID",
+        "description": "Settings → System → Integrations → Add integration, with the "
+        "administrator role or read/write on orders and products. Starts with SWIA.",
+        "minLength": 1,
+        "writeOnly": True,
+    },
+    client_secret={
+        "type": "string",
+        "title": "Secret access key",
+        "description": "Shown once when the integration is created.",
+        "minLength": 1,
+        "writeOnly": True,
+    },
+)
 
 shopware = Connector(
     "shopware",
@@ -155,18 +152,14 @@ def _position_of(cursor: str) -> tuple[datetime, str] | None:
 
 @shopware.trigger(
     "order_placed",
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["schedule"],
-        "properties": {
-            "schedule": {
-                **SCHEDULE_SCHEMA,
-                "title": "Check",
-                "default": {"interval_minutes": 5},
-            }
+    params=params_schema(
+        ["schedule"],
+        schedule={
+            **SCHEDULE_SCHEMA,
+            "title": "Check",
+            "default": {"interval_minutes": 5},
         },
-    },
+    ),
     output_schema=ORDER,
     output_example=example("shopware", "order"),
 )
@@ -185,12 +178,7 @@ def _poll_orders(ctx: NodeContext, params: dict[str, Any], cursor: str | None) -
 
 @shopware.action(
     "get_order",
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["id"],
-        "properties": {"id": {**UUID, "title": "Order id (32 hex characters)"}},
-    },
+    params=params_schema(["id"], id={**UUID, "title": "Order id (32 hex characters)"}),
     output_schema=ORDER,
     output_example=example("shopware", "order"),
 )
@@ -217,23 +205,11 @@ TRANSITIONS = {
 
 @shopware.action(
     "set_order_state",
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["id", "transition"],
-        "properties": {
-            "id": {**UUID, "title": "Order id (32 hex characters)"},
-            "transition": {"enum": list(TRANSITIONS), "title": "Transition"},
-        },
-    },
-    output_schema={
-        "type": "object",
-        "properties": {
-            "id": {"type": "string"},
-            "technicalName": {"type": "string"},
-            "name": {"type": "string"},
-        },
-    },
+    params=params_schema(
+        ["id", "transition"],
+        id={**UUID, "title": "Order id (32 hex characters)"},
+        transition={"enum": list(TRANSITIONS), "title": "Transition"},
+    ),
     output_example={"id": "0193a7c1c4b771f6a1d5e3c0b2a4f0bb", "technicalName": "completed"},
 )
 def set_order_state(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
@@ -242,19 +218,11 @@ def set_order_state(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any
 
 @shopware.action(
     "update_stock",
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["id", "stock"],
-        "properties": {
-            "id": {**UUID, "title": "Product id (32 hex characters)"},
-            "stock": {"type": "integer", "title": "Stock"},
-        },
-    },
-    output_schema={
-        "type": "object",
-        "properties": {"id": {"type": "string"}, "stock": {"type": "integer"}},
-    },
+    params=params_schema(
+        ["id", "stock"],
+        id={**UUID, "title": "Product id (32 hex characters)"},
+        stock={"type": "integer", "title": "Stock"},
+    ),
     output_example={"id": "0193a7c1c4ba71f6a1d5e3c0b2a4f1c3", "stock": 12},
 )
 def update_stock(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:

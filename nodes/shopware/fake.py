@@ -37,12 +37,8 @@ def new_id() -> str:
 
 
 class FakeShopware(FakeProvider):
-    account = {
-        "shop_url": SHOP_URL,
-        "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET,
-    }  # an account this fake accepts
-    sample_call = ("GET", "/_info/version", None)  # a request its API call action may send
+    account = {"shop_url": SHOP_URL, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+    sample_call = ("GET", "/_info/version", None)
 
     def __init__(self) -> None:
         super().__init__()

@@ -12,37 +12,34 @@ from __future__ import annotations
 from typing import Any
 
 from nodes.kit.auth import Bearer
-from nodes.kit.base import Connector
+from nodes.kit.base import Connector, account_schema
 from nodes.kit.errors import ErrorBody
 from nodes.kit.examples import example, listed
 from nodes.kit.webhooks import TimestampedHmac, Webhooks, field
 
 API_VERSION = "2024-06-20"
 
-AUTH = {
-    "type": "object",
-    "title": "Stripe account",
-    "required": ["api_key"],
-    "properties": {
-        "api_key": {
-            "type": "string",
-            "title": "Secret key",
-            "description": "Dashboard → Developers → API keys. A key starting with sk_test_ "
-            "works in test mode, sk_live_ with real payments. A restricted key (rk_) needs "
-            "write access to refunds, payment links and webhook endpoints.",
-            "pattern": "^(sk|rk)_(test|live)_[A-Za-z0-9]+$",
-            "writeOnly": True,
-        },
-        "webhook_secret": {
-            "type": "string",
-            "title": "Webhook signing secret",
-            "description": "Only if you add the webhook in the Stripe dashboard yourself: "
-            "the whsec_… secret shown there. Shopwire registers webhooks itself otherwise.",
-            "pattern": "^whsec_",
-            "writeOnly": True,
-        },
+AUTH = account_schema(
+    "Stripe account",
+    ["api_key"],
+    api_key={
+        "type": "string",
+        "title": "Secret key",
+        "description": "Dashboard → Developers → API keys. A key starting with sk_test_ "
+        "works in test mode, sk_live_ with real payments. A restricted key (rk_) needs "
+        "write access to refunds, payment links and webhook endpoints.",
+        "pattern": "^(sk|rk)_(test|live)_[A-Za-z0-9]+$",
+        "writeOnly": True,
     },
-}
+    webhook_secret={
+        "type": "string",
+        "title": "Webhook signing secret",
+        "description": "Only if you add the webhook in the Stripe dashboard yourself: "
+        "the whsec_… secret shown there. Shopwire registers webhooks itself otherwise.",
+        "pattern": "^whsec_",
+        "writeOnly": True,
+    },
+)
 
 EVENT = {
     "type": "object",

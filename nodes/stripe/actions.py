@@ -19,25 +19,21 @@ METADATA = {
 
 @stripe.action(
     "create_refund",
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["payment_intent"],
-        "properties": {
-            "payment_intent": {**OBJECT_ID, "title": "Payment (pi_…)"},
-            "amount": {
-                "type": "integer",
-                "minimum": 1,
-                "title": "Amount in cents",
-                "description": "Leave empty to refund everything that is left.",
-            },
-            "reason": {
-                "enum": ["requested_by_customer", "duplicate", "fraudulent"],
-                "title": "Reason",
-            },
-            "metadata": METADATA,
+    params=params_schema(
+        ["payment_intent"],
+        payment_intent={**OBJECT_ID, "title": "Payment (pi_…)"},
+        amount={
+            "type": "integer",
+            "minimum": 1,
+            "title": "Amount in cents",
+            "description": "Leave empty to refund everything that is left.",
         },
-    },
+        reason={
+            "enum": ["requested_by_customer", "duplicate", "fraudulent"],
+            "title": "Reason",
+        },
+        metadata=METADATA,
+    ),
     output_example=example("stripe", "openapi-fixture.refund"),
 )
 def create_refund(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
@@ -46,33 +42,29 @@ def create_refund(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
 
 @stripe.action(
     "create_payment_link",
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["line_items"],
-        "properties": {
-            "line_items": {
-                "type": "array",
-                "title": "Items",
-                "minItems": 1,
-                "maxItems": 20,
-                "items": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": ["price", "quantity"],
-                    "properties": {
-                        "price": {
-                            **OBJECT_ID,
-                            "title": "Price (price_…)",
-                            "x-options": {"source": "prices"},
-                        },
-                        "quantity": {"type": "integer", "minimum": 1, "title": "Quantity"},
+    params=params_schema(
+        ["line_items"],
+        line_items={
+            "type": "array",
+            "title": "Items",
+            "minItems": 1,
+            "maxItems": 20,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["price", "quantity"],
+                "properties": {
+                    "price": {
+                        **OBJECT_ID,
+                        "title": "Price (price_…)",
+                        "x-options": {"source": "prices"},
                     },
+                    "quantity": {"type": "integer", "minimum": 1, "title": "Quantity"},
                 },
             },
-            "metadata": METADATA,
         },
-    },
+        metadata=METADATA,
+    ),
     output_example=example("stripe", "openapi-fixture.payment_link"),
 )
 def create_payment_link(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:

@@ -27,8 +27,8 @@ def resource(name: str) -> dict:
 
 
 class FakeStripe(FakeProvider):
-    account = {"api_key": API_KEY}  # an account this fake accepts
-    sample_call = ("GET", "/v1/balance", None)  # a request its API call action may send
+    account = {"api_key": API_KEY}
+    sample_call = ("GET", "/v1/balance", None)
 
     def __init__(self) -> None:
         super().__init__()

@@ -19,49 +19,46 @@ import secrets
 from typing import Any
 
 from nodes.kit.auth import Basic
-from nodes.kit.base import Connector, InboundRequest
+from nodes.kit.base import Connector, InboundRequest, account_schema
 from nodes.kit.errors import ErrorBody
 from nodes.kit.examples import example, listed
 from nodes.kit.webhooks import Hmac, Webhooks, header
 
-AUTH = {
-    "type": "object",
-    "title": "WooCommerce store",
-    "required": ["store_url", "consumer_key", "consumer_secret"],
-    "properties": {
-        "store_url": {
-            "type": "string",
-            "title": "Store address",
-            "description": "The address of your WordPress site, e.g. https://shop.example.com "
-            "(with the folder if WordPress lives in one). HTTPS is required.",
-            "pattern": r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[^?#\s]*)?$",
-        },
-        "consumer_key": {
-            "type": "string",
-            "title": "Consumer key",
-            "description": "WooCommerce → Settings → Advanced → REST API → Add key, with "
-            "Read/Write permission. Starts with ck_.",
-            "pattern": "^ck_[A-Za-z0-9]+$",
-            "writeOnly": True,
-        },
-        "consumer_secret": {
-            "type": "string",
-            "title": "Consumer secret",
-            "description": "Shown once next to the consumer key. Starts with cs_.",
-            "pattern": "^cs_[A-Za-z0-9]+$",
-            "writeOnly": True,
-        },
-        "webhook_secret": {
-            "type": "string",
-            "title": "Webhook secret",
-            "description": "Only if you add the webhook in WooCommerce yourself (Settings → "
-            "Advanced → Webhooks): the secret entered there. Shopwire registers webhooks "
-            "itself otherwise.",
-            "minLength": 1,
-            "writeOnly": True,
-        },
+AUTH = account_schema(
+    "WooCommerce store",
+    ["store_url", "consumer_key", "consumer_secret"],
+    store_url={
+        "type": "string",
+        "title": "Store address",
+        "description": "The address of your WordPress site, e.g. https://shop.example.com "
+        "(with the folder if WordPress lives in one). HTTPS is required.",
+        "pattern": r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[^?#\s]*)?$",
     },
-}
+    consumer_key={
+        "type": "string",
+        "title": "Consumer key",
+        "description": "WooCommerce → Settings → Advanced → REST API → Add key, with "
+        "Read/Write permission. Starts with ck_.",
+        "pattern": "^ck_[A-Za-z0-9]+$",
+        "writeOnly": True,
+    },
+    consumer_secret={
+        "type": "string",
+        "title": "Consumer secret",
+        "description": "Shown once next to the consumer key. Starts with cs_.",
+        "pattern": "^cs_[A-Za-z0-9]+$",
+        "writeOnly": True,
+    },
+    webhook_secret={
+        "type": "string",
+        "title": "Webhook secret",
+        "description": "Only if you add the webhook in WooCommerce yourself (Settings → "
+        "Advanced → Webhooks): the secret entered there. Shopwire registers webhooks "
+        "itself otherwise.",
+        "minLength": 1,
+        "writeOnly": True,
+    },
+)
 
 
 SIGNATURE = Hmac("X-WC-Webhook-Signature", secret="webhook_secret")

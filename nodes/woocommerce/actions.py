@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nodes.kit.base import NodeContext
+from nodes.kit.base import NodeContext, params_schema
 from nodes.kit.examples import example
 from nodes.woocommerce import ORDER, PRODUCT, woocommerce
 
@@ -54,15 +54,6 @@ def update_order_status(ctx: NodeContext, params: dict[str, Any], input: Any) ->
         },
         required=["note"],
     ),
-    output_schema={
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"},
-            "note": {"type": "string"},
-            "customer_note": {"type": "boolean"},
-            "date_created": {"type": "string"},
-        },
-    },
     output_example=example("woocommerce", "rest-v3.order-note.create.response"),
 )
 def add_order_note(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
@@ -72,20 +63,16 @@ def add_order_note(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
 
 @woocommerce.action(
     "update_stock",
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["product_id", "stock_quantity"],
-        "properties": {
-            "product_id": {**ID, "title": "Product id"},
-            "variation_id": {
-                **ID,
-                "title": "Variation id",
-                "description": "Only for a variable product: the variation whose stock to set.",
-            },
-            "stock_quantity": {"type": "integer", "title": "Stock quantity"},
+    params=params_schema(
+        ["product_id", "stock_quantity"],
+        product_id={**ID, "title": "Product id"},
+        variation_id={
+            **ID,
+            "title": "Variation id",
+            "description": "Only for a variable product: the variation whose stock to set.",
         },
-    },
+        stock_quantity={"type": "integer", "title": "Stock quantity"},
+    ),
     output_schema=PRODUCT,
     output_example=example("woocommerce", "rest-v3.product.retrieve.response"),
 )

@@ -51,8 +51,8 @@ class FakeWooCommerce(FakeProvider):
         "store_url": STORE_URL,
         "consumer_key": CONSUMER_KEY,
         "consumer_secret": CONSUMER_SECRET,
-    }  # an account this fake accepts
-    sample_call = ("GET", "/orders", None)  # a request its API call action may send
+    }
+    sample_call = ("GET", "/orders", None)
 
     def __init__(self) -> None:
         super().__init__()
