@@ -8,7 +8,7 @@ from nodes.core.http_request import http_request
 from nodes.engine.cron import SCHEDULE_SCHEMA
 from nodes.engine.mapping import MappingError, evaluate
 from nodes.kit.base import Connector, NodeContext, UserError
-from nodes.kit.polling import poller
+from nodes.kit.polling import paged
 from nodes.kit.registry import node
 
 TOKEN_AUTH = {
@@ -79,7 +79,6 @@ PARAMS = {
 }
 
 
-@poller("core.poll_http")
 def fetch_page(ctx: NodeContext, params: dict[str, Any], after: Any, page: int) -> list[Any]:
     query: dict[str, Any] = {}
     if after is not None and params.get("since_param"):
@@ -126,6 +125,7 @@ HTTP = Connector(
         "updated_at": "2026-03-01T10:00:00Z",
     },
     connector=HTTP,
+    poll=paged(fetch_page),
 )
 def poll_http(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
     return input

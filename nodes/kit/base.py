@@ -147,6 +147,8 @@ class NodeContext:
     call_flow: Callable[[str, Any, str], Any] | None = None
     # Hand the webhook sender the reply a "respond to webhook" step built.
     respond: Callable[[dict[str, Any]], None] = lambda _response: None
+    # What a polling trigger keeps between polls (nodes.kit.store.TriggerStore).
+    store: Any = None
 
     @property
     def idempotency_key(self) -> str:
@@ -378,6 +380,9 @@ class NodeSpec:
     # calls its ``run(ctx, params, delivery)`` as the execution's first recorded step, and
     # what it returns is the trigger's output; an Outcome without ports ends the run quietly.
     fetches: bool = False
+    # A polling trigger: (ctx, params) -> the new items as (item id, item), oldest first; its
+    # cursor in ctx.store. The app runs it on the trigger's schedule.
+    poll: Callable[[NodeContext, dict[str, Any]], list[tuple[str, Any]]] | None = None
     # For a fetching trigger: the event a fetched record stands for (e.g. "<payment>:paid");
     # a later execution of the flow that fetches the same event ends quietly.
     fetched_event_id: Callable[[Any], str | None] | None = None

@@ -21,7 +21,6 @@ from nodes.kit.base import Connector, NodeContext, ProviderError, account_schema
 from nodes.kit.client import HINTS, ApiClient
 from nodes.kit.errors import ErrorBody
 from nodes.kit.examples import example
-from nodes.kit.polling import Found, cursor_poller
 
 AUTH = account_schema(
     "Shopware 6 shop",
@@ -150,6 +149,12 @@ def _position_of(cursor: str) -> tuple[datetime, str] | None:
     return datetime.fromisoformat(created_at), order_id
 
 
+def _poll_orders(ctx: NodeContext) -> list[tuple[str, Any]]:
+    orders, cursor = new_orders(ctx.api, ctx.store.get("cursor"))
+    ctx.store.set("cursor", cursor)
+    return [(order["id"], order) for order in orders]
+
+
 @shopware.trigger(
     "order_placed",
     params=params_schema(
@@ -162,15 +167,10 @@ def _position_of(cursor: str) -> tuple[datetime, str] | None:
     ),
     output_schema=ORDER,
     output_example=example("shopware", "order"),
+    poll=lambda ctx, params: _poll_orders(ctx),
 )
 def order_placed(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
     return input
-
-
-@cursor_poller("shopware.order_placed")
-def _poll_orders(ctx: NodeContext, params: dict[str, Any], cursor: str | None) -> Found:
-    orders, following = new_orders(ctx.api, cursor)
-    return Found([(order["id"], order) for order in orders], following)
 
 
 # Actions
