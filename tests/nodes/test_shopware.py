@@ -12,7 +12,9 @@ from app.runtime.timed_triggers import poll_flow
 from nodes import shopware as connector
 from nodes.kit import auth
 from nodes.kit.registry import connector as registered_connector
+from nodes.shopware import triggers
 from nodes.shopware.fake import CLIENT_ID, CLIENT_SECRET, SHOP_URL, FakeShopware, minutes_ago
+from nodes.shopware.triggers import new_orders
 from tests.conftest import connected, create_active_flow, create_credential, flow_document, run_now
 
 ORDER_ID = "0193a7c1c4b871f6a1d5e3c0b2a4f901"
@@ -203,7 +205,7 @@ def test_a_rate_limited_request_is_retried(api, run_queue, shop):
 
 
 def poll(cursor):
-    return connector.new_orders(api_client(registered_connector("shopware"), CREDENTIAL), cursor)
+    return new_orders(api_client(registered_connector("shopware"), CREDENTIAL), cursor)
 
 
 def test_the_first_poll_starts_at_the_newest_order_and_later_polls_return_new_ones(app, shop):
@@ -241,7 +243,7 @@ def test_an_empty_shop_reports_its_first_order_and_pages_are_followed(app, shop,
     shop.orders.clear()
     items, cursor = poll(None)
     assert (items, cursor) == ([], "")
-    monkeypatch.setattr(connector, "PAGE_SIZE", 2)
+    monkeypatch.setattr(triggers, "PAGE_SIZE", 2)
     numbers = [str(10050 + n) for n in range(5)]
     for n, number in enumerate(numbers):
         shop.add_order(minutes_ago(10 - n), number)
