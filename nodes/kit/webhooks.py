@@ -64,7 +64,8 @@ def signing_key(credential: dict[str, Any], account_field: str, subscribed: str 
     key = key or credential.get(account_field)
     if key:
         return key
-    title = connector.auth["properties"][account_field]["title"]
+    field_schema = ((connector.auth or {}).get("properties") or {}).get(account_field) or {}
+    title = field_schema.get("title", account_field)
     named = title if title[1:2].isupper() else title[0].lower() + title[1:]
     how = " connect the account and switch the flow on, or" if subscribed else ""
     raise SignatureError(
