@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nodes.kit.tokens import TokenCache
 
@@ -19,6 +19,21 @@ if TYPE_CHECKING:
     from nodes.kit.client import ApiClient
 
 TOKENS = TokenCache()
+
+
+class AuthType(Protocol):
+    def headers(self, api: ApiClient, credential: dict[str, Any]) -> dict[str, str]:
+        """The headers that authenticate a request with this account."""
+        ...
+
+    def params(self, credential: dict[str, Any]) -> dict[str, str]:
+        """Query parameters that authenticate it (an API key in the query)."""
+        ...
+
+    def forget(self, api: ApiClient, credential: dict[str, Any]) -> bool:
+        """Drop a cached token or session the provider refused; True if there was one, so
+        the request is worth sending once more."""
+        ...
 
 
 @dataclass(frozen=True)

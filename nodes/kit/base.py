@@ -15,7 +15,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import requests
 
 if TYPE_CHECKING:
+    from nodes.kit.auth import AuthType
     from nodes.kit.client import ApiClient
+    from nodes.kit.errors import ErrorBody
+    from nodes.kit.store import TriggerStore
+    from nodes.kit.webhooks import Webhooks
 
 Kind = Literal["trigger", "transform", "action"]
 
@@ -148,7 +152,7 @@ class NodeContext:
     # Hand the webhook sender the reply a "respond to webhook" step built.
     respond: Callable[[dict[str, Any]], None] = lambda _response: None
     # What a polling trigger keeps between polls (nodes.kit.store.TriggerStore).
-    store: Any = None
+    store: TriggerStore | None = None
 
     @property
     def idempotency_key(self) -> str:
@@ -249,11 +253,11 @@ class Connector:
     base_url: Callable[[dict[str, Any]], str] = lambda credential: ""
     # How requests are authenticated (nodes.kit.auth: Bearer, ApiKey, Basic, ClientCredentials,
     # AuthorizationCode, SessionLogin).
-    auth_type: Any = None
+    auth_type: AuthType | None = None
     # Headers sent with every request (an API version, an Accept).
     headers: dict[str, str] = field(default_factory=dict)
     # Where the provider's error body says what is wrong (nodes.kit.errors.ErrorBody).
-    errors: Any = None
+    errors: ErrorBody | None = None
     # Seconds to wait when a successful-looking reply says the client is throttled.
     throttled: Callable[[requests.Response, Any], float | None] = lambda response, body: None
     # What a merchant can do about a refusal, by status, where the generic hint misleads
@@ -269,7 +273,7 @@ class Connector:
     # Where GraphQL operations are posted, below the base URL.
     graphql_path: str = ""
     # What the provider sends (nodes.kit.webhooks.Webhooks).
-    webhooks: Any = None
+    webhooks: Webhooks | None = None
     # Parameter choices loaded from the account, by source name.
     options: dict[str, OptionsLoader] = field(default_factory=dict)
 
