@@ -13,7 +13,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as config_module
 from app.api.problems import ApiProblem, http_problem, internal_error
+from app.config import connectors_disabled
 from app.extensions import db, migrate
+from nodes.kit import registry
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -26,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config)
     app.config["SECRET_KEY"] = config["SECRET_KEY"] or _instance_secret(data_dir)
     app.json.sort_keys = False
+    registry.configure(disabled=connectors_disabled(config["SHOPWIRE_CONNECTORS_DISABLED"]))
 
     _engine_options(app)
     db.init_app(app)
@@ -41,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         flows,
         mappings,
         members,
+        node_options,
         openapi,
         schedule_preview,
         tokens,
@@ -55,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         flows,
         executions,
         catalog,
+        node_options,
         credentials,
         mappings,
         schedule_preview,

@@ -31,6 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "SHOPWIRE_ALLOW_PRIVATE_NETWORKS": "",
     # "stripe=http://127.0.0.1:9001,shopify=…": connectors' APIs served elsewhere (fakes, demo).
     "SHOPWIRE_CONNECTOR_ORIGINS": "",
+    # Connectors an operator switched off, by key, comma-separated (e.g. "klarna,paypal").
+    "SHOPWIRE_CONNECTORS_DISABLED": "",
     "SHOPWIRE_HTTP_TIMEOUT_SECONDS": 15.0,
     "SHOPWIRE_HTTP_MAX_RESPONSE_BYTES": 5 * 1024 * 1024,
     "SHOPWIRE_DB_LOCK_TIMEOUT_MS": 5000,
@@ -108,6 +110,12 @@ def connector_origins(value: str | dict[str, str]) -> dict[str, str]:
         return value
     pairs = (part.split("=", 1) for part in value.split(",") if "=" in part)
     return {key.strip(): origin.strip().rstrip("/") for key, origin in pairs}
+
+
+def connectors_disabled(value: str | list[str]) -> set[str]:
+    """``SHOPWIRE_CONNECTORS_DISABLED``: connector keys, comma-separated."""
+    parts = value.split(",") if isinstance(value, str) else value
+    return {part.strip() for part in parts if part.strip()}
 
 
 def _coerce(default: Any, value: str) -> Any:

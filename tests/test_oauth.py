@@ -10,7 +10,9 @@ from sqlalchemy import select, text
 from app.extensions import db
 from app.models import Credential
 from nodes.kit import registry
+from nodes.kit.auth import AuthorizationCode
 from nodes.kit.base import Connector, NodeContext
+from nodes.kit.errors import ErrorBody
 from tests.conftest import flow_document
 from tests.fakes.oauth import OAuthProvider
 from tests.people import browser_headers, member, sign_in
@@ -35,12 +37,6 @@ def fakeshop(provider):
             "client_id": {"type": "string", "title": "Client ID"},
             "client_secret": {"type": "string", "title": "Client secret", "writeOnly": True},
         },
-        "x-oauth2": {
-            "authorize_url": provider.url("/authorize"),
-            "token_url": provider.url("/token"),
-            "scopes": ["read_orders"],
-            "pkce": True,
-        },
     }
     fakeshop = Connector(
         "fakeshop",
@@ -48,10 +44,12 @@ def fakeshop(provider):
         description={"en": "Test", "de": "Test"},
         auth=auth,
         base_url=lambda credential: provider.url(""),
-        authenticate=lambda api, credential: {
-            "Authorization": f"Bearer {credential['oauth']['access_token']}"
-        },
-        error_message=lambda body: body.get("error_description") if body else None,
+        auth_type=AuthorizationCode(
+            authorize_url=provider.url("/authorize"),
+            token_url=provider.url("/token"),
+            scopes=("read_orders",),
+        ),
+        errors=ErrorBody("error_description"),
         test=lambda api: f"signed in as {api.get('/me')['shop']}",
     )
 
@@ -67,8 +65,7 @@ def fakeshop(provider):
         return {"who": fakeshop.test(ctx.api)}
 
     yield
-    registry._specs.pop(("fakeshop.whoami", 1))
-    registry._connectors.pop("fakeshop")
+    registry.forget_connector("fakeshop")
 
 
 class Browser:
@@ -233,7 +230,7 @@ def test_test_connection_shows_the_providers_message(api, browser, provider, fak
     tested = api.post(f"/api/credentials/{credential['id']}/test").get_json()
     assert tested["ok"] is False
     assert tested["message"].endswith(
-        "answered 401 Unauthorized: The access token is invalid or expired."
+        "answered 401 Unauthorized: Fake shop says: The access token is invalid or expired."
     )
     # A connector without a test says so.
     core = api.post(

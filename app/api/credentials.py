@@ -47,7 +47,7 @@ def _describe(credential: Credential) -> dict[str, Any]:
         "created_at": isoformat(credential.created_at),
         "updated_at": isoformat(credential.updated_at),
     }
-    if oauth.settings(schema):
+    if oauth.settings(credential.connector):
         tokens = data.get("oauth") or {}
         described["oauth"] = {
             "connected": "access_token" in tokens,
@@ -166,7 +166,7 @@ def _callback_url() -> str:
 def start_oauth(credential_id: str):
     """The provider's sign-in address for this account (open it in the browser)."""
     credential = owned(Credential, credential_id)
-    settings = oauth.settings(store.auth_schema(credential.connector))
+    settings = oauth.settings(credential.connector)
     if settings is None:
         raise ApiProblem(409, "No sign-in", f"{credential.connector} accounts use no sign-in.")
     if "merchant_id" not in session:

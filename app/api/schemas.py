@@ -562,3 +562,19 @@ class TokenList(Answer):
 
 class NewToken(Token):
     token = fields.String(metadata={"description": "Shown this once"})
+
+
+# Choices loaded from an account
+
+
+class OptionsQuery(Body):
+    credential = fields.String(metadata={"description": "The account the choices come from"})
+
+
+class Option(Answer):
+    value = fields.Raw()
+    label = fields.String()
+
+
+class Options(Answer):
+    items = fields.List(fields.Nested(Option))

@@ -1,6 +1,6 @@
-"""OAuth 2 authorization-code flow for connectors whose auth schema carries ``x-oauth2``:
+"""OAuth 2 authorization-code flow for connectors that declare it as their auth type:
 
-    "x-oauth2": {"authorize_url": ..., "token_url": ..., "scopes": [...], "pkce": true}
+    Connector(..., auth_type=AuthorizationCode(authorize_url, token_url, scopes, pkce=True))
 
 The merchant stores the OAuth app's ``client_id`` and ``client_secret`` as a credential, then
 signs in at the provider. The ``state`` sent along is signed, expires, is single-use (its nonce
@@ -31,6 +31,8 @@ from app.extensions import db
 from app.models import Credential
 from app.runtime.provider_http import outbound_session
 from app.runtime.queue import redis_connection
+from nodes.kit import registry
+from nodes.kit.auth import AuthorizationCode
 from nodes.kit.base import TransientError, UserError
 
 STATE_SECONDS = 600
@@ -42,8 +44,11 @@ class OAuthError(Exception):
     """The sign-in cannot complete; the message is for the merchant."""
 
 
-def settings(auth_schema: dict[str, Any] | None) -> dict[str, Any] | None:
-    return (auth_schema or {}).get("x-oauth2")
+def settings(connector_key: str) -> AuthorizationCode | None:
+    """How the connector's merchants sign in, if it is by authorization code."""
+    found = registry.connector(connector_key)
+    auth = found.auth_type if found else None
+    return auth if isinstance(auth, AuthorizationCode) else None
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -66,11 +71,11 @@ def _challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def authorize_url(credential: Credential, oauth: dict[str, Any], redirect_uri: str) -> str:
+def authorize_url(credential: Credential, oauth: AuthorizationCode, redirect_uri: str) -> str:
     """Where to send the merchant's browser to sign in for this credential."""
     data = vault().decrypt(credential.secret)
     nonce = secrets.token_urlsafe(16)
-    verifier = secrets.token_urlsafe(48) if oauth.get("pkce") else None
+    verifier = secrets.token_urlsafe(48) if oauth.pkce else None
     try:
         redis_connection().set(
             _nonce_key(nonce), json.dumps({"verifier": verifier}), ex=STATE_SECONDS
@@ -86,18 +91,16 @@ def authorize_url(credential: Credential, oauth: dict[str, Any], redirect_uri: s
         "redirect_uri": redirect_uri,
         "state": state,
     }
-    if oauth.get("scopes"):
-        query["scope"] = " ".join(oauth["scopes"])
+    if oauth.scopes:
+        query["scope"] = " ".join(oauth.scopes)
     if verifier:
         query |= {"code_challenge": _challenge(verifier), "code_challenge_method": "S256"}
-    separator = "&" if "?" in oauth["authorize_url"] else "?"
-    return oauth["authorize_url"] + separator + urlencode(query)
+    separator = "&" if "?" in oauth.authorize_url else "?"
+    return oauth.authorize_url + separator + urlencode(query)
 
 
 def complete(merchant_id: int, args: dict[str, str], redirect_uri: str) -> Credential:
     """Check the callback's state, exchange the code, store the tokens; the credential."""
-    from app.credentials.store import auth_schema
-
     if args.get("error"):
         raise OAuthError(
             "The provider did not grant access: " + (args.get("error_description") or args["error"])
@@ -119,7 +122,7 @@ def complete(merchant_id: int, args: dict[str, str], redirect_uri: str) -> Crede
     credential = db.session.scalar(
         select(Credential).filter_by(id=state["c"], merchant_id=merchant_id)
     )
-    oauth = settings(auth_schema(credential.connector)) if credential else None
+    oauth = settings(credential.connector) if credential else None
     if oauth is None:
         raise OAuthError("The account no longer exists.")
     if not args.get("code"):
@@ -144,7 +147,7 @@ def expiring(data: dict[str, Any]) -> bool:
 def refresh(credential: Credential) -> dict[str, Any]:
     """New tokens from the refresh token; the credential's data. Concurrent runs refresh
     once: the row is locked and read again, and a fresh token is simply used."""
-    from app.credentials.store import auth_schema, reconnect_message
+    from app.credentials.store import reconnect_message
 
     credential = db.session.scalar(
         select(Credential)
@@ -161,7 +164,7 @@ def refresh(credential: Credential) -> dict[str, Any]:
         if not refresh_token:
             raise UserError("the provider gave no refresh token")
         tokens = _token_request(
-            settings(auth_schema(credential.connector)),
+            settings(credential.connector),
             data,
             {"grant_type": "refresh_token", "refresh_token": refresh_token},
         )
@@ -175,11 +178,11 @@ def refresh(credential: Credential) -> dict[str, Any]:
     return _store_tokens(credential, data, tokens)
 
 
-def _token_request(oauth: dict[str, Any], data: dict[str, Any], form: dict[str, str]) -> dict:
+def _token_request(oauth: AuthorizationCode, data: dict[str, Any], form: dict[str, str]) -> dict:
     """POST to the token endpoint with the client's credentials (HTTP Basic, RFC 6749 2.3.1)."""
     try:
         response = outbound_session().post(
-            oauth["token_url"],
+            oauth.token_url,
             data=form,
             auth=(data.get("client_id", ""), data.get("client_secret", "")),
             headers={"Accept": "application/json"},

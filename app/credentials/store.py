@@ -57,7 +57,7 @@ def for_run(merchant_id: int, credential_id: str) -> dict[str, Any] | None:
     if credential.status == "reconnect":
         raise UserError(reconnect_message(credential))
     data = vault().decrypt(credential.secret)
-    if oauth.settings(auth_schema(credential.connector)):
+    if oauth.settings(credential.connector):
         if not data.get("oauth"):
             raise UserError(
                 f'The account "{credential.name}" is not connected yet: sign in to '

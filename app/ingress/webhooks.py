@@ -47,21 +47,8 @@ log = logging.getLogger("shopwire.hooks")
 
 KEPT_BODY_BYTES = 64 * 1024
 # Headers kept with a rejected delivery: enough to diagnose it, never credentials or cookies.
-KEPT_HEADERS = {
-    "content-type",
-    "content-length",
-    "user-agent",
-    "x-request-id",
-    "idempotency-key",
-    "x-shopify-topic",
-    "x-shopify-webhook-id",
-    "x-shopify-hmac-sha256",
-    "x-wc-webhook-topic",
-    "x-wc-webhook-signature",
-    "stripe-signature",
-    "paypal-transmission-id",
-    "paypal-transmission-time",
-}
+# Besides these, the ones the trigger's connector declares (its signature and event headers).
+KEPT_HEADERS = {"content-type", "content-length", "user-agent", "x-request-id", "idempotency-key"}
 
 
 ENDPOINT = (
@@ -183,6 +170,9 @@ def _receive(request: Request, token: str, body: bytes, test: bool) -> Response:
         raise _unknown()
     if hook.spec.verify:
         _check_signature(delivery, inbound)
+    # Only a verified delivery is told apart by its type: a forged one was refused above.
+    if hook.spec.unwanted and (reason := hook.spec.unwanted(inbound, hook.params)):
+        return _json({"ignored": reason}, 200)
     return _start(delivery, inbound, test)
 
 
@@ -351,7 +341,7 @@ def _reject(delivery: _Delivery, status: int, reason: str):
             reason=reason[:1000],
             content_type=request.content_type,
             headers=secrets.scrub(
-                {k: v for k, v in request.headers.items() if k.lower() in KEPT_HEADERS}
+                {k: v for k, v in request.headers.items() if k.lower() in KEPT_HEADERS | hook.spec.kept_headers}
             ),
             body=delivery.stored[:KEPT_BODY_BYTES],
         )

@@ -32,8 +32,8 @@ from app.runtime import executions
 from app.runtime.provider_http import api_client, outbound_session
 from app.runtime.queue import execution_queue, redis_connection
 from nodes.engine.cron import ScheduleError, latest_tick
-from nodes.kit import polling
 from nodes.kit.base import NodeContext, NodeError
+from nodes.kit.store import TriggerStore
 
 log = logging.getLogger("shopwire.schedules")
 
@@ -100,7 +100,7 @@ def fire_due(now: str | None = None) -> int:
                 continue
             if tick is None or tick <= flow.armed_at:
                 continue
-            if polling.poll_of(flow.node_type):
+            if _polls(flow):
                 started += _enqueue_poll(flow, tick)
             else:
                 started += _start_tick(flow, tick)
@@ -142,31 +142,36 @@ def poll_flow(flow_id: str) -> int:
     """Poll the flow's trigger once; start an execution per new item. Returns how many."""
     try:
         flow = next((f for f in scheduled_flows() if f.flow_id == flow_id), None)
-        if flow is None or not (poll := polling.poll_of(flow.node_type)):
+        if flow is None or not _polls(flow):
             return 0  # switched off or changed since the poll was planned
+        spec = version_graph(flow.version_id).spec(flow.node_id)
         credential = store.decrypted(flow.merchant_id, flow.credential)
         ctx = NodeContext(
             execution_id=f"poll:{flow_id}",
             node_id=flow.node_id,
             http=outbound_session(),
             credential=credential,
+            store=TriggerStore({"cursor": _state(flow, "cursor")}),
         )
-        if connector := version_graph(flow.version_id).spec(flow.node_id).connector:
-            ctx.api = api_client(connector, credential)
-        cursor = _state(flow, "cursor")
+        if spec.connector:
+            ctx.api = api_client(spec.connector, credential)
         try:
-            found = poll(ctx, flow.params, cursor)
+            found = spec.poll(ctx, flow.params)
         except NodeError as error:
             log.warning("poll of flow %s failed: %s", flow_id, error.message)
             _remember(flow, "last_error", {**error.to_dict(), "at": datetime.now(UTC).isoformat()})
             return 0
-        started = sum(_start_item(flow, item_id, item) for item_id, item in found.items)
-        # Only now, with every execution committed, does the cursor move on.
-        if found.cursor != cursor:
-            _remember(flow, "cursor", found.cursor)
+        started = sum(_start_item(flow, item_id, item) for item_id, item in found)
+        # Only now, with every execution committed, does what the poll remembers move on.
+        for name, value in ctx.store.changed.items():
+            _remember(flow, name, value)
         return started
     finally:
         db.session.remove()
+
+
+def _polls(flow: Scheduled) -> bool:
+    return version_graph(flow.version_id).spec(flow.node_id).poll is not None
 
 
 def _start_item(flow: Scheduled, item_id: str, item: Any) -> int:

@@ -31,22 +31,6 @@ def same_as_input(_node: dict, input_schema: dict) -> dict:
 @node(
     "core.router",
     kind="transform",
-    title={"en": "Router", "de": "Verzweigung"},
-    description={
-        "en": "Sends the data on the branches whose condition is true: the first match only, "
-        'or every match. If none matches, the data goes on the "default" branch. Each '
-        "condition is a JMESPath expression over the data of this step (input, trigger, "
-        "steps, item). Example: branches express = `input.total > `100`` and abroad = "
-        '`input.country != \'DE\'`, input {"total": "403.00", "country": "AT"}, mode '
-        "all: the unchanged input goes out on express and abroad.",
-        "de": "Schickt die Daten auf die Zweige, deren Bedingung zutrifft: nur den ersten "
-        "Treffer oder alle Treffer. Trifft keine zu, gehen die Daten auf den Zweig "
-        '"default". Jede Bedingung ist ein JMESPath-Ausdruck über die Daten dieses '
-        "Schritts (input, trigger, steps, item). Beispiel: Zweige express = "
-        "`input.total > `100`` und ausland = `input.country != 'DE'`, Eingang "
-        '{"total": "403.00", "country": "AT"}, Modus alle: der unveränderte Eingang '
-        "geht auf express und ausland.",
-    },
     params={
         "type": "object",
         "additionalProperties": False,
@@ -105,20 +89,6 @@ def route(ctx: NodeContext, params: dict[str, Any], input: Any) -> Outcome:
 @node(
     "core.split",
     kind="transform",
-    title={"en": "Split into items", "de": "In Einträge aufteilen"},
-    description={
-        "en": "Runs the following steps once for each entry of a list, e.g. each order line. "
-        "Inside, `item` is the current entry and `input` the step before. An Aggregate "
-        "collects the results back into one list. Example: list `trigger.line_items` = "
-        '[{"sku": "A"}, {"sku": "B"}]: the next steps run twice, with item '
-        '{"sku": "A"}, then {"sku": "B"}. An empty list runs them not at all.',
-        "de": "Führt die folgenden Schritte für jeden Eintrag einer Liste einmal aus, z. B. "
-        "für jede Bestellposition. Darin ist `item` der aktuelle Eintrag und `input` der "
-        "Schritt davor. Ein Sammeln-Schritt fasst die Ergebnisse wieder zu einer Liste "
-        'zusammen. Beispiel: Liste `trigger.line_items` = [{"sku": "A"}, {"sku": '
-        '"B"}]: die nächsten Schritte laufen zweimal, mit item {"sku": "A"}, dann '
-        '{"sku": "B"}. Eine leere Liste führt sie gar nicht aus.',
-    },
     params={
         "type": "object",
         "additionalProperties": False,
@@ -142,18 +112,6 @@ def split(ctx: NodeContext, params: dict[str, Any], input: Any) -> list[Any]:
 @node(
     "core.aggregate",
     kind="transform",
-    title={"en": "Aggregate items", "de": "Einträge sammeln"},
-    description={
-        "en": "Collects what the steps after a Split returned for each item back into one "
-        "list, in the order of the items. Items whose branch ended early (a filter) are left "
-        'out. Example: after a split of 2 lines and a step that returned {"sku": "A", '
-        '"ok": true} and {"sku": "B", "ok": true}, the output is the list of both.',
-        "de": "Sammelt, was die Schritte nach einem Aufteilen für jeden Eintrag ergeben "
-        "haben, wieder in einer Liste, in der Reihenfolge der Einträge. Einträge, deren Zweig "
-        "vorher endete (Filter), fehlen. Beispiel: nach dem Aufteilen von 2 Positionen und "
-        'einem Schritt, der {"sku": "A", "ok": true} und {"sku": "B", "ok": '
-        "true} ergab, ist die Ausgabe die Liste beider.",
-    },
     params=OBJECT,
     control="items",
     output_schema={"type": "array", "description": "One entry per item that got here."},
@@ -166,18 +124,6 @@ def aggregate(ctx: NodeContext, params: dict[str, Any], input: list[Any]) -> lis
 @node(
     "core.merge",
     kind="transform",
-    title={"en": "Merge branches", "de": "Zweige zusammenführen"},
-    description={
-        "en": "Waits until every branch leading here has finished, then goes on once. "
-        "list: a list of what each branch that ran returned, in connection order; combine: "
-        "one object with the fields of all (later branches win). Example (combine): "
-        '{"id": 1} and {"label": "DHL"} give {"id": 1, "label": "DHL"}.',
-        "de": "Wartet, bis jeder hierher führende Zweig fertig ist, und macht dann einmal "
-        "weiter. Liste: was jeder gelaufene Zweig ergab, in der Reihenfolge der "
-        "Verbindungen; zusammenfassen: ein Objekt mit den Feldern aller (spätere Zweige "
-        'gewinnen). Beispiel (zusammenfassen): {"id": 1} und {"label": "DHL"} ergeben '
-        '{"id": 1, "label": "DHL"}.',
-    },
     params={
         "type": "object",
         "additionalProperties": False,
@@ -205,18 +151,6 @@ def merge(ctx: NodeContext, params: dict[str, Any], input: list[Any]) -> Any:
 @node(
     "core.delay",
     kind="transform",
-    title={"en": "Wait", "de": "Warten"},
-    description={
-        "en": "Pauses the flow for a number of seconds or until a time, then goes on with "
-        "the data unchanged. No worker is held while waiting; the execution shows as "
-        "waiting. A time in the past goes on at once. Example: seconds 3600 with input "
-        '{"id": 1}: an hour later the next step gets {"id": 1}.',
-        "de": "Hält den Ablauf für einige Sekunden oder bis zu einem Zeitpunkt an und macht "
-        "dann mit unveränderten Daten weiter. Beim Warten wird kein Worker belegt; die "
-        "Ausführung steht auf wartend. Ein Zeitpunkt in der Vergangenheit geht sofort "
-        'weiter. Beispiel: 3600 Sekunden mit Eingang {"id": 1}: eine Stunde später '
-        'erhält der nächste Schritt {"id": 1}.',
-    },
     params={
         "type": "object",
         "additionalProperties": False,
@@ -266,20 +200,6 @@ def _moment(text: str) -> datetime:
 @node(
     "core.call_flow",
     kind="action",
-    title={"en": "Run another flow", "de": "Anderen Ablauf ausführen"},
-    description={
-        "en": "Runs another of your flows with an input and goes on with its result: the "
-        "output of the last step it ran. The other flow starts with a Manual run or Webhook "
-        "trigger whose data is this input. A flow cannot call itself, directly or through "
-        'others. Example: input {"sku": "A"} to a flow that looks up stock returns e.g. '
-        '{"sku": "A", "stock": 12}.',
-        "de": "Führt einen anderen Ihrer Abläufe mit einer Eingabe aus und macht mit dessen "
-        "Ergebnis weiter: der Ausgabe seines letzten gelaufenen Schritts. Der andere Ablauf "
-        "beginnt mit einem Auslöser Manueller Start oder Webhook, dessen Daten diese "
-        "Eingabe sind. Ein Ablauf kann sich nicht selbst aufrufen, weder direkt noch über "
-        'andere. Beispiel: Eingabe {"sku": "A"} an einen Ablauf, der den Bestand '
-        'nachschlägt, ergibt z. B. {"sku": "A", "stock": 12}.',
-    },
     params={
         "type": "object",
         "additionalProperties": False,
@@ -301,16 +221,6 @@ def call_flow(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
 @node(
     "core.respond_to_webhook",
     kind="action",
-    title={"en": "Respond to webhook", "de": "Auf Webhook antworten"},
-    description={
-        "en": "Sets the reply to the webhook call that started this flow, when its Webhook "
-        "trigger waits for the flow's answer. Without one, the sender got 202 already. "
-        'Example: status 200, body {"ok": true} replies HTTP 200 with that JSON.',
-        "de": "Legt die Antwort auf den Webhook-Aufruf fest, der diesen Ablauf gestartet "
-        "hat, wenn dessen Webhook-Auslöser auf die Antwort des Ablaufs wartet. Sonst hat der "
-        'Absender schon 202 erhalten. Beispiel: Status 200, Inhalt {"ok": true} antwortet '
-        "HTTP 200 mit diesem JSON.",
-    },
     params={
         "type": "object",
         "additionalProperties": False,
@@ -353,15 +263,6 @@ FAILED_EXECUTION = {
 @node(
     "core.error_trigger",
     kind="trigger",
-    title={"en": "When a flow fails", "de": "Wenn ein Ablauf fehlschlägt"},
-    description={
-        "en": "Starts this flow whenever another of your flows fails for good (after its "
-        "retries), e.g. to send an alert. Failures of flows that start this way do not "
-        "start it again.",
-        "de": "Startet diesen Ablauf, wenn ein anderer Ihrer Abläufe endgültig fehlschlägt "
-        "(nach seinen Wiederholungen), z. B. um eine Warnung zu senden. Fehler von Abläufen "
-        "mit diesem Auslöser starten ihn nicht erneut.",
-    },
     params=OBJECT,
     output_schema={
         "type": "object",

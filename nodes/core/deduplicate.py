@@ -35,22 +35,6 @@ def item_key(expression: str, item: Any, position: int | None) -> str:
 @node(
     "core.deduplicate",
     kind="transform",
-    title={"en": "Remove duplicates", "de": "Duplikate entfernen"},
-    description={
-        "en": "Lets an item through only the first time its key is seen within the window, "
-        "across all runs of this flow; e.g. an order a shop sends twice is handled once. The "
-        "key is read from each item, e.g. id or email. Given one item, the flow stops quietly "
-        "when it was seen before; given a list, the new items go on. Example: with key id and "
-        'the input [{"id": 1001}, {"id": 1001}, {"id": 1002}], where 1002 came yesterday, '
-        'the output is [{"id": 1001}].',
-        "de": "Lässt einen Eintrag nur beim ersten Mal durch, wenn sein Schlüssel innerhalb "
-        "des Zeitfensters auftaucht, über alle Läufe dieses Ablaufs; z. B. wird eine doppelt "
-        "gesendete Bestellung einmal bearbeitet. Der Schlüssel wird aus jedem Eintrag gelesen, "
-        "z. B. id oder email. Bei einem Eintrag endet der Ablauf still, wenn er schon da war; "
-        "bei einer Liste gehen die neuen Einträge weiter. Beispiel: mit Schlüssel id und der "
-        'Eingabe [{"id": 1001}, {"id": 1001}, {"id": 1002}], wobei 1002 gestern kam, ist die '
-        'Ausgabe [{"id": 1001}].',
-    },
     params={
         "type": "object",
         "additionalProperties": False,

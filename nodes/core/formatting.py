@@ -152,19 +152,6 @@ def _date(params: dict[str, Any], locale: Locale) -> dict[str, str]:
 @node(
     "core.format",
     kind="transform",
-    title={"en": "Format date, number or money", "de": "Datum, Zahl oder Betrag formatieren"},
-    description={
-        "en": "Writes a date, number or amount of money as people in a country read it, "
-        "with exact rounding to cents. Example: money 1234.5 in EUR gives "
-        '{"text": "1.234,50 €", "value": "1234.50"} for de_DE and "€1,234.50" for en_US; '
-        'the date "2026-07-01T10:00:00Z" in Europe/Berlin, style long, gives '
-        '"1. Juli 2026" (de_DE).',
-        "de": "Schreibt ein Datum, eine Zahl oder einen Betrag so, wie man sie in einem Land "
-        "liest, mit genauer Rundung auf Cent. Beispiel: der Betrag 1234.5 in EUR ergibt "
-        '{"text": "1.234,50 €", "value": "1234.50"} für de_DE und "€1,234.50" für en_US; '
-        'das Datum "2026-07-01T10:00:00Z" in Europe/Berlin, Stil long, ergibt '
-        '"1. Juli 2026" (de_DE).',
-    },
     params=PARAMS,
     output_schema=OUTPUT_SCHEMA,
     output_example={"text": "1.234,50\u00a0€", "value": "1234.50"},

@@ -63,13 +63,6 @@ OUTPUT_SCHEMA = {
 @node(
     "core.http_request",
     kind="action",
-    title={"en": "HTTP request", "de": "HTTP-Anfrage"},
-    description={
-        "en": "Sends data to any web address and returns the answer. Busy or failing servers "
-        "are retried.",
-        "de": "Sendet Daten an eine beliebige Webadresse und gibt die Antwort zurück. "
-        "Überlastete oder gestörte Server werden erneut versucht.",
-    },
     params=PARAMS,
     output_schema=OUTPUT_SCHEMA,
     output_example={"status": 200, "headers": {"Content-Type": "application/json"}, "body": {}},

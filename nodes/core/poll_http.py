@@ -8,7 +8,7 @@ from nodes.core.http_request import http_request
 from nodes.engine.cron import SCHEDULE_SCHEMA
 from nodes.engine.mapping import MappingError, evaluate
 from nodes.kit.base import Connector, NodeContext, UserError
-from nodes.kit.polling import poller
+from nodes.kit.polling import paged
 from nodes.kit.registry import node
 
 TOKEN_AUTH = {
@@ -79,7 +79,6 @@ PARAMS = {
 }
 
 
-@poller("core.poll_http")
 def fetch_page(ctx: NodeContext, params: dict[str, Any], after: Any, page: int) -> list[Any]:
     query: dict[str, Any] = {}
     if after is not None and params.get("since_param"):
@@ -112,31 +111,12 @@ HTTP = Connector(
         "de": "Jede Web-API, die ein Bearer-Token annimmt.",
     },
     auth=TOKEN_AUTH,
-    authenticate=lambda api, credential: {"Authorization": f"Bearer {credential['token']}"},
 )
 
 
 @node(
     "core.poll_http",
     kind="trigger",
-    title={"en": "Check a web address for new items", "de": "Webadresse auf Neues prüfen"},
-    description={
-        "en": "For systems without webhooks: reads a JSON list from a web address on a "
-        "schedule and starts the flow once for each new item, oldest first. Each item starts "
-        "one run at most, even after a restart; the last seen id or time is remembered. The "
-        "first check only notes where new items begin. After downtime, up to the set number "
-        "of pages is read per check. Example: the answer "
-        '{"orders": [{"id": 1002, "total": "12.50"}]} with list orders and id id starts one '
-        'run whose trigger data is {"id": 1002, "total": "12.50"}.',
-        "de": "Für Systeme ohne Webhooks: liest nach Zeitplan eine JSON-Liste von einer "
-        "Webadresse und startet den Ablauf einmal für jeden neuen Eintrag, ältester zuerst. "
-        "Jeder Eintrag startet höchstens einen Lauf, auch nach einem Neustart; die zuletzt "
-        "gesehene Kennung oder Zeit wird gemerkt. Die erste Prüfung merkt sich nur, wo Neues "
-        "beginnt. Nach einem Ausfall werden je Prüfung höchstens so viele Seiten gelesen wie "
-        'eingestellt. Beispiel: die Antwort {"orders": [{"id": 1002, "total": "12.50"}]} mit '
-        "Liste orders und Kennung id startet einen Lauf mit den Auslöserdaten "
-        '{"id": 1002, "total": "12.50"}.',
-    },
     params=PARAMS,
     output_schema={"description": "One item of the list, as the web address sent it."},
     output_example={
@@ -145,6 +125,7 @@ HTTP = Connector(
         "updated_at": "2026-03-01T10:00:00Z",
     },
     connector=HTTP,
+    poll=paged(fetch_page),
 )
 def poll_http(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
     return input

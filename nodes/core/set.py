@@ -31,23 +31,6 @@ def describe_set_output(node: dict[str, Any], input_schema: dict[str, Any]) -> d
 @node(
     "core.set",
     kind="transform",
-    title={"en": "Set values", "de": "Werte setzen"},
-    description={
-        "en": "Sets fields to fixed values or to text with placeholders in double curly "
-        "braces, filled from earlier data. Example: with the value subject = "
-        "'Order {{ trigger.id }} for {{ trigger.email }}' and the order "
-        '{"id": 1001, "email": "zoë@example.com"} as input, the output is '
-        '{"subject": "Order 1001 for zoë@example.com"}. A placeholder that finds nothing '
-        "stops the step with an error; for data that may be missing write "
-        "{{ default(trigger.note, '') }}. Functions like round_money work here too.",
-        "de": "Setzt Felder auf feste Werte oder auf Text mit Platzhaltern in doppelten "
-        "geschweiften Klammern, gefüllt aus früheren Daten. Beispiel: mit dem Wert subject = "
-        "'Bestellung {{ trigger.id }} für {{ trigger.email }}' und der Bestellung "
-        '{"id": 1001, "email": "zoë@example.com"} als Eingabe ist die Ausgabe '
-        '{"subject": "Bestellung 1001 für zoë@example.com"}. Ein Platzhalter, der nichts '
-        "findet, stoppt den Schritt mit einem Fehler; für Daten, die fehlen können, schreiben "
-        "Sie {{ default(trigger.note, '') }}. Funktionen wie round_money gehen hier auch.",
-    },
     params={
         "type": "object",
         "additionalProperties": False,

@@ -11,12 +11,6 @@ from nodes.kit.registry import node
 @node(
     "core.map",
     kind="transform",
-    title={"en": "Map fields", "de": "Felder zuordnen"},
-    description={
-        "en": "Builds a new record: each field takes a fixed value or a value from earlier data.",
-        "de": "Baut einen neuen Datensatz: jedes Feld erhält einen festen Wert oder einen Wert "
-        "aus früheren Daten.",
-    },
     params={
         "type": "object",
         "additionalProperties": False,
@@ -52,13 +46,6 @@ def map_fields(ctx: NodeContext, params: dict[str, Any], input: Any) -> dict[str
 @node(
     "core.filter",
     kind="transform",
-    title={"en": "Filter", "de": "Filter"},
-    description={
-        "en": "Lets the data through only when the condition is true; otherwise the flow "
-        "stops here quietly.",
-        "de": "Lässt die Daten nur durch, wenn die Bedingung zutrifft; sonst endet der Ablauf "
-        "hier ohne Fehler.",
-    },
     params={
         "type": "object",
         "additionalProperties": False,

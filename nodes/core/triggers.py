@@ -124,11 +124,6 @@ def webhook_event_id(request: InboundRequest, params: dict[str, Any]) -> str | N
 @node(
     "core.webhook",
     kind="trigger",
-    title={"en": "Webhook", "de": "Webhook"},
-    description={
-        "en": "Starts the flow when a system sends data to this flow's web address.",
-        "de": "Startet den Ablauf, wenn ein System Daten an die Webadresse dieses Ablaufs sendet.",
-    },
     params=WEBHOOK_PARAMS,
     output_schema=ANY_PAYLOAD,
     output_example=EXAMPLE_ORDER,
@@ -144,11 +139,6 @@ def webhook(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
 @node(
     "core.manual",
     kind="trigger",
-    title={"en": "Manual run", "de": "Manueller Start"},
-    description={
-        "en": "Starts the flow when you press Run, with data you enter.",
-        "de": "Startet den Ablauf, wenn Sie auf Ausführen klicken, mit Daten, die Sie eingeben.",
-    },
     params={
         "type": "object",
         "additionalProperties": False,

@@ -133,8 +133,8 @@ class Secrets:
 
 @contextmanager
 def scrubbing(secrets: Secrets) -> Iterator[None]:
-    """While a step runs, log lines from the loggers in :data:`SCRUBBED_LOGGERS` lose its
-    secrets (a node's own log, the engine's retry notes, urllib3's request lines)."""
+    """While a step runs, every log line loses its secrets, whichever logger writes it (a
+    node's own log, the engine's retry notes, urllib3's or any library's lines)."""
     token = _current.set(secrets)
     try:
         yield
@@ -142,27 +142,29 @@ def scrubbing(secrets: Secrets) -> Iterator[None]:
         _current.reset(token)
 
 
-class ScrubSecrets(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        secrets = _current.get()
-        if secrets:
-            record.msg, record.args = secrets.scrub(record.getMessage()), None
-            if record.exc_info and not record.exc_text:
-                record.exc_text = logging.Formatter().formatException(record.exc_info)
-            if record.exc_text:
-                record.exc_text = secrets.scrub(record.exc_text)
-        return True
-
-
-SCRUBBED_LOGGERS = ("shopwire", "shopwire.engine", "shopwire.nodes", "urllib3.connectionpool")
+def _scrubbed(record: logging.LogRecord) -> logging.LogRecord:
+    secrets = _current.get()
+    if secrets:
+        record.msg, record.args = secrets.scrub(record.getMessage()), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = secrets.scrub(record.exc_text)
+    return record
 
 
 def install_log_filter() -> None:
-    """Filters on a logger see only its own records, so each logger gets one (once)."""
-    for name in SCRUBBED_LOGGERS:
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, ScrubSecrets) for f in logger.filters):
-            logger.addFilter(ScrubSecrets())
+    """Scrub records where every record is made, the log record factory: a filter on a
+    logger sees only that logger's own records, so any logger not named would leak."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "scrubs_secrets", False):
+        return
+
+    def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        return _scrubbed(previous(*args, **kwargs))
+
+    make.scrubs_secrets = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(make)
 
 
 def _params_schema(node: dict[str, Any]) -> dict[str, Any] | None:

@@ -15,7 +15,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import requests
 
 if TYPE_CHECKING:
+    from nodes.kit.auth import AuthType
     from nodes.kit.client import ApiClient
+    from nodes.kit.errors import ErrorBody
+    from nodes.kit.store import TriggerStore
+    from nodes.kit.webhooks import Webhooks
 
 Kind = Literal["trigger", "transform", "action"]
 
@@ -147,6 +151,8 @@ class NodeContext:
     call_flow: Callable[[str, Any, str], Any] | None = None
     # Hand the webhook sender the reply a "respond to webhook" step built.
     respond: Callable[[dict[str, Any]], None] = lambda _response: None
+    # What a polling trigger keeps between polls (nodes.kit.store.TriggerStore).
+    store: TriggerStore | None = None
 
     @property
     def idempotency_key(self) -> str:
@@ -186,6 +192,9 @@ VerifyFunction = Callable[[InboundRequest, dict[str, Any], dict[str, Any] | None
 EventIdFunction = Callable[[InboundRequest, dict[str, Any]], str | None]
 # Why a delivery is answered 200 without running the flow (a ping, another topic), or None.
 IgnoreFunction = Callable[[InboundRequest, dict[str, Any]], str | None]
+# After the signature: why a verified delivery does not start this trigger (another event
+# type), or None.
+UnwantedFunction = Callable[[InboundRequest, dict[str, Any]], str | None]
 # Register the flow's webhook URL with the provider; what it returns is kept (encrypted) for
 # verifying deliveries and for unsubscribe. None: the merchant set the webhook up by hand.
 SubscribeFunction = Callable[["ApiClient", str, dict[str, Any]], dict[str, Any] | None]
@@ -200,33 +209,55 @@ DescribeOutput = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
 
 NO_PARAMS = {"type": "object", "additionalProperties": False, "properties": {}}
 
+# The choices of a parameter, loaded with the merchant's account (its locations, its prices):
+# (the account's client) -> [{"value": …, "label": "…"}, …]. A parameter names its source
+# with ``"x-options": {"source": "<name>"}``.
+OptionsLoader = Callable[["ApiClient"], list[dict[str, Any]]]
+
 
 def _delivered(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
     return input
 
 
+def params_schema(required: list[str] | tuple[str, ...] = (), **properties: Any) -> dict[str, Any]:
+    """A node's params: an object of these ``properties``, no others, ``required`` given."""
+    schema: dict[str, Any] = {"type": "object", "additionalProperties": False}
+    if required:
+        schema["required"] = list(required)
+    return {**schema, "properties": properties}
+
+
+def account_schema(title: str, required: list[str], **fields: Any) -> dict[str, Any]:
+    """A connector's account: these ``fields`` (secret ones ``writeOnly``), ``required``."""
+    return {"type": "object", "title": title, "required": required, "properties": fields}
+
+
 @dataclass(frozen=True)
 class Connector:
-    """An external system: its account (auth schema), where its API lives and how it fails.
+    """An external system: its account, where its API lives, how it fails, what it sends.
 
-    One module per system declares one ``Connector`` and its triggers and actions with
-    :meth:`trigger` and :meth:`action`. The engine gives each of those nodes ``ctx.api``, a
-    client built from this declaration and the merchant's credential.
+    One package per system declares one ``Connector`` and its triggers and actions with
+    :meth:`trigger`, :meth:`action` and :meth:`event_trigger`. The engine gives each of those
+    nodes ``ctx.api``, a client built from this declaration and the merchant's credential.
+    Every connector also gets ``<key>.api_call`` (any request with the account's auth) and,
+    with ``webhooks``, ``<key>.event`` (any event type the provider documents).
     """
 
     key: str
-    title: dict[str, str]
-    description: dict[str, str]
+    # English and German; from the package's texts.json when not given here.
+    title: dict[str, str] = None  # type: ignore[assignment]
+    description: dict[str, str] = None  # type: ignore[assignment]
     # JSON Schema of the merchant's account; secret fields are ``writeOnly``.
     auth: dict[str, Any] | None = None
     # The API's base URL for a credential (shop domain, sandbox or live).
     base_url: Callable[[dict[str, Any]], str] = lambda credential: ""
-    # Request headers that authenticate a credential; may fetch and cache a token.
-    authenticate: Callable[[ApiClient, dict[str, Any]], dict[str, str]] | None = None
-    # Drops the credential's cached token; a 401 is then retried once with a fresh one.
-    forget_auth: Callable[[ApiClient, dict[str, Any]], None] | None = None
-    # The provider's own error message in an error response body, or None.
-    error_message: Callable[[Any], str | None] = lambda body: None
+    # How requests are authenticated (nodes.kit.auth: Bearer, ApiKey, Basic, ClientCredentials,
+    # AuthorizationCode, SessionLogin).
+    auth_type: AuthType | None = None
+    # Headers sent with every request (an API version, an Accept).
+    headers: dict[str, str] = field(default_factory=dict)
+    # Where the provider's error body says what is wrong (nodes.kit.errors.ErrorBody).
+    errors: ErrorBody | None = None
     # Seconds to wait when a successful-looking reply says the client is throttled.
     throttled: Callable[[requests.Response, Any], float | None] = lambda response, body: None
     # What a merchant can do about a refusal, by status, where the generic hint misleads
@@ -237,7 +268,29 @@ class Connector:
     # A cheap read that proves the credential works ("Test connection"); a text it returns
     # (the shop's name) is shown to the merchant.
     test: Callable[[ApiClient], Any] | None = None
-    docs_url: str | None = None
+    # How a request body goes out: JSON, unless the provider wants a form (Stripe).
+    encode_body: Callable[[Any], dict[str, Any]] = lambda body: {"json": body}
+    # Where GraphQL operations are posted, below the base URL.
+    graphql_path: str = ""
+    # What the provider sends (nodes.kit.webhooks.Webhooks).
+    webhooks: Webhooks | None = None
+    # Parameter choices loaded from the account, by source name.
+    options: dict[str, OptionsLoader] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.title is None:
+            from nodes.kit.texts import texts
+
+            for name, text in texts(self.key).items():
+                object.__setattr__(self, name, text)
+
+    def error_message(self, body: Any) -> str | None:
+        """The provider's own words from an error body, or None."""
+        return self.errors.text(self.title["en"], body) if self.errors else None
+
+    def verify(self, request: InboundRequest, credential: dict[str, Any] | None) -> None:
+        """Check a delivery's signature with the account; raises SignatureError."""
+        self.webhooks.signature.verify(request, credential or {}, self)
 
     def action(self, name: str, **declaration: Any) -> Callable[[RunFunction], RunFunction]:
         """Declare ``<connector>.<name>`` as an action of this connector."""
@@ -247,38 +300,45 @@ class Connector:
         """Declare ``<connector>.<name>`` as a trigger of this connector."""
         return self._declare(name, "trigger", declaration)
 
-    def event_trigger(
-        self,
-        name: str,
-        *,
-        event: str,
-        sent_event: Callable[[InboundRequest], str | None],
-        subscribe: Callable[[ApiClient, str, str], dict[str, Any] | None] | None = None,
-        ping: Callable[[InboundRequest], str | None] = lambda request: None,
-        **declaration: Any,
-    ) -> None:
-        """Declare a webhook trigger for one of the provider's event types; the delivery is
-        its output.
+    def event_trigger(self, name: str, *, event: str | None = None, **declaration: Any) -> None:
+        """Declare a webhook trigger for one event type (``event``), or, without one, for the
+        type the merchant picks (param ``event``). The delivery is its output."""
+        hooks = self.webhooks
+        params = NO_PARAMS
+        if event is None:
+            params = params_schema(
+                ["event"],
+                event={
+                    "type": "string",
+                    "enum": list(hooks.events),
+                    "title": "Event type",
+                    "description": f"Any event {self.title['en']} documents, as it names it.",
+                },
+            )
 
-        A delivery that says it carries another type (``sent_event``; None when it does not
-        say) or is the provider's test ``ping`` is answered without running anything.
-        ``subscribe(api, url, event)`` registers the URL for this event type alone.
-        """
+        def wanted(params: dict[str, Any]) -> str:
+            return event or params["event"]
 
-        def ignore(request: InboundRequest, params: dict[str, Any]) -> str | None:
-            if reason := ping(request):
-                return reason
-            sent = sent_event(request)
-            if sent is None or sent == event:
+        def unwanted(request: InboundRequest, params: dict[str, Any]) -> str | None:
+            sent = hooks.event_type(request)
+            if sent is None or sent == wanted(params):
                 return None
-            return f"This trigger runs for {event}; {self.title['en']} sent {sent}."
+            return f"This trigger runs for {wanted(params)}; {self.title['en']} sent {sent}."
 
         self.trigger(
             name,
-            params=NO_PARAMS,
+            params=params,
             webhook=True,
-            ignore=ignore,
-            subscribe=(lambda api, url, params: subscribe(api, url, event)) if subscribe else None,
+            verify=lambda request, params, credential: self.verify(request, credential),
+            event_id=lambda request, params: hooks.event_id(request),
+            ignore=lambda request, params: hooks.ping(request),
+            unwanted=unwanted,
+            subscribe=(
+                (lambda api, url, params: hooks.registered(api, url, wanted(params)))
+                if hooks.subscribe
+                else None
+            ),
+            unsubscribe=hooks.unsubscribe,
             **declaration,
         )(_delivered)
 
@@ -286,16 +346,6 @@ class Connector:
         from nodes.kit.registry import node  # the registry imports this module
 
         return node(f"{self.key}.{name}", kind=kind, connector=self, **declaration)
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "title": self.title,
-            "description": self.description,
-            "auth": self.auth,
-            "testable": self.test is not None,
-            "docs_url": self.docs_url,
-        }
 
 
 @dataclass(frozen=True)
@@ -325,6 +375,7 @@ class NodeSpec:
     verify: VerifyFunction | None = None
     event_id: EventIdFunction | None = None
     ignore: IgnoreFunction | None = None
+    unwanted: UnwantedFunction | None = None
     subscribe: SubscribeFunction | None = None
     unsubscribe: UnsubscribeFunction | None = None
     # Where the merchant pastes the webhook URL when the provider has no API for it (de/en).
@@ -333,6 +384,9 @@ class NodeSpec:
     # calls its ``run(ctx, params, delivery)`` as the execution's first recorded step, and
     # what it returns is the trigger's output; an Outcome without ports ends the run quietly.
     fetches: bool = False
+    # A polling trigger: (ctx, params) -> the new items as (item id, item), oldest first; its
+    # cursor in ctx.store. The app runs it on the trigger's schedule.
+    poll: Callable[[NodeContext, dict[str, Any]], list[tuple[str, Any]]] | None = None
     # For a fetching trigger: the event a fetched record stands for (e.g. "<payment>:paid");
     # a later execution of the flow that fetches the same event ends quietly.
     fetched_event_id: Callable[[Any], str | None] | None = None
@@ -351,6 +405,13 @@ class NodeSpec:
     @property
     def connector_key(self) -> str:
         return self.connector.key if self.connector else self.key.split(".", 1)[0]
+
+    @property
+    def kept_headers(self) -> set[str]:
+        """The headers a rejected delivery keeps for diagnosis: its signature and event
+        headers, as the connector declares them (lower case)."""
+        hooks = self.connector.webhooks if self.connector else None
+        return {name.lower() for name in hooks.headers} if hooks else set()
 
     @property
     def auth(self) -> dict[str, Any] | None:

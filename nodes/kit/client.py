@@ -9,10 +9,7 @@ can act on (with retries left to the engine's per-node policy).
 
 from __future__ import annotations
 
-import hashlib
 import json
-import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -149,15 +146,15 @@ class ApiClient:
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """Send a request with auth applied; answer the response or raise a node error.
 
-        With ``forget_auth`` declared, a 401 drops the cached token and the request is sent
-        once more with a fresh one: a token may be revoked or expire before its stated time.
+        A 401 to an auth type that caches a token drops it, and the request is sent once
+        more with a fresh one: a token may be revoked or expire before its stated time.
         """
         headers = kwargs.pop("headers", {})
         if method == "POST" and self.connector.idempotency_header and self.idempotency_key:
             headers = {self.connector.idempotency_header: self._next_idempotency_key(), **headers}
         response = self._send(method, path, headers, **kwargs)
-        if response.status_code == 401 and self.connector.forget_auth and self.credential:
-            self.connector.forget_auth(self, self.credential)
+        auth = self.connector.auth_type
+        if response.status_code == 401 and auth and auth.forget(self, self.credential):
             response = self._send(method, path, headers, **kwargs)
         body = body_of(response)
         raise_for_status(response, body, self.connector.error_message(body), self.connector.hints)
@@ -166,6 +163,13 @@ class ApiClient:
                 f"{self.connector.title['en']} asks to slow down.", retry_after=wait
             )
         return response
+
+    def unauthenticated(self, method: str, path: str, **kwargs: Any) -> Any:
+        """A request without the account's auth (fetching a token); the reply's body."""
+        response = send(self.session, method, self.url(path), **kwargs)
+        body = body_of(response)
+        raise_for_status(response, body, self.connector.error_message(body))
+        return body
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         return body_of(self.request(method, path, **kwargs))
@@ -185,14 +189,16 @@ class ApiClient:
     def delete(self, path: str, **kwargs: Any) -> Any:
         return self.json("DELETE", path, **kwargs)
 
-    def graphql(self, query: str, variables: dict[str, Any] | None = None, *, path: str = ""):
+    def graphql(self, query: str, variables: dict[str, Any] | None = None):
         """Run a GraphQL operation (POST ``{query, variables}``); answer the reply's ``data``.
 
         Throttling is the connector's ``throttled`` hook, as for any reply; the top-level
         ``errors`` of a 200 reply become a ``ProviderError`` with the provider's message
         (``error_message``), or a ``TransientError`` for an internal error.
         """
-        body = self.post(path, json={"query": query, "variables": variables or {}})
+        body = self.post(
+            self.connector.graphql_path, json={"query": query, "variables": variables or {}}
+        )
         errors = body.get("errors") if isinstance(body, dict) else None
         if not errors:
             return body.get("data") if isinstance(body, dict) else body
@@ -233,13 +239,14 @@ class ApiClient:
     def _send(
         self, method: str, path: str, headers: dict[str, str], **kwargs: Any
     ) -> requests.Response:
-        headers = {**self._auth_headers(), **headers}
+        auth = self.connector.auth_type if self.credential else None
+        headers = {**self.connector.headers, **self._auth_headers(auth), **headers}
+        if auth and (params := auth.params(self.credential)):
+            kwargs["params"] = {**(kwargs.get("params") or {}), **params}
         return send(self.session, method, self.url(path), headers=headers, **kwargs)
 
-    def _auth_headers(self) -> dict[str, str]:
-        if self.connector.authenticate is None or not self.credential:
-            return {}
-        return self.connector.authenticate(self, self.credential)
+    def _auth_headers(self, auth: Any) -> dict[str, str]:
+        return auth.headers(self, self.credential) if auth else {}
 
     def _next_idempotency_key(self) -> str:
         """The step's key for its first POST, numbered for later ones: stable across retries."""
@@ -261,41 +268,6 @@ def cursor(param: str, after: Callable[[Any], Any]) -> Callable[..., dict[str, A
         return None if value in (None, "") else {**query, param: value}
 
     return next_page
-
-
-class TokenCache:
-    """OAuth 2 client-credentials tokens, fetched once and reused until shortly before expiry.
-
-    Kept per process and keyed by a hash of the credential, so a changed secret gets a new
-    token and no secret is used as a dictionary key.
-    """
-
-    def __init__(self, margin_seconds: float = 60.0) -> None:
-        self.margin = margin_seconds
-        self.clock = time.monotonic  # replaceable, so tests can let tokens age
-        self._tokens: dict[str, tuple[str, float]] = {}
-        self._lock = threading.Lock()
-
-    def token(self, credential: dict[str, Any], fetch: Callable[[], tuple[str, float]]) -> str:
-        """A valid token; ``fetch`` returns ``(token, lifetime in seconds)`` when one is needed."""
-        key = self._key(credential)
-        with self._lock:
-            cached = self._tokens.get(key)
-            if cached and cached[1] > self.clock():
-                return cached[0]
-        token, lifetime = fetch()
-        with self._lock:
-            self._tokens[key] = (token, self.clock() + max(0.0, lifetime - self.margin))
-        return token
-
-    def forget(self, credential: dict[str, Any]) -> None:
-        """Drop the credential's token (the provider refused it), so the next one is fresh."""
-        with self._lock:
-            self._tokens.pop(self._key(credential), None)
-
-    @staticmethod
-    def _key(credential: dict[str, Any]) -> str:
-        return hashlib.sha256(json.dumps(credential, sort_keys=True).encode()).hexdigest()
 
 
 def _origin(url: str) -> str:

@@ -1,7 +1,8 @@
 """Polling, for systems that cannot send webhooks: ask on a schedule what is new.
 
-A polling trigger declares how to fetch one page of items (:func:`poller`); this module turns
-pages into new items, oldest first, and the cursor to remember. The app runs it on the
+A polling trigger declares ``poll=`` on itself; :func:`paged` builds one from how to fetch a
+page of items, turning pages into new items, oldest first, and the cursor it keeps in
+``ctx.store``. The app runs it on the
 trigger's schedule (``app/runtime/timed_triggers.py``), starts one execution per new item with
 the dedupe key ``poll:<node>:<item id>`` (so an item never starts two executions, even when a
 poll is repeated after a crash), and stores the cursor only after the executions are committed.
@@ -35,36 +36,15 @@ class Found:
     cursor: Any  # the new cursor (unchanged if nothing was found)
 
 
-# (ctx, params, cursor or None) -> what is new and the next cursor: a trigger whose provider
-# has its own notion of "new" (Shopware's creation time and id) keeps its own cursor.
-Poll = Callable[[NodeContext, dict[str, Any], Any], Found]
+def paged(fetch: FetchPage) -> Callable[[NodeContext, dict[str, Any]], list[tuple[str, Any]]]:
+    """A trigger's ``poll`` from how it fetches one page: the cursor kept in ``ctx.store``."""
 
-_polls: dict[str, Poll] = {}
+    def run(ctx: NodeContext, params: dict[str, Any]) -> list[tuple[str, Any]]:
+        found = poll(ctx, fetch, params, ctx.store.get("cursor"))
+        ctx.store.set("cursor", found.cursor)
+        return found.items
 
-
-def poller(key: str) -> Callable[[FetchPage], FetchPage]:
-    """Declare how the trigger ``key`` fetches a page of items; :func:`poll` does the rest."""
-
-    def register(fetch: FetchPage) -> FetchPage:
-        _polls[key] = lambda ctx, params, cursor: poll(ctx, fetch, params, cursor)
-        return fetch
-
-    return register
-
-
-def cursor_poller(key: str) -> Callable[[Poll], Poll]:
-    """Declare the whole poll of the trigger ``key``, cursor included."""
-
-    def register(whole: Poll) -> Poll:
-        _polls[key] = whole
-        return whole
-
-    return register
-
-
-def poll_of(key: str) -> Poll | None:
-    """How the trigger ``key`` polls, or None if it is not a polling trigger."""
-    return _polls.get(key)
+    return run
 
 
 def _read(expression: str, item: Any, field: str) -> Any:

@@ -7,7 +7,7 @@ implementation when it starts (``app/runtime/node_store.py``). Tests of a node u
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from nodes.kit.base import NodeContext, NodeError
 
@@ -33,3 +33,23 @@ def seen_items() -> SeenItems:
     if _seen_items is None:
         raise NodeError("This step needs the database and cannot run here.")
     return _seen_items
+
+
+class TriggerStore:
+    """What a polling trigger remembers from one poll to the next (its cursor): ``ctx.store``.
+
+    The app hands in what was stored and keeps what the poll :meth:`set` only after the
+    executions for the items it found are committed, so a crash in between polls again from
+    the old cursor (and the items' dedupe keys stop repeats)."""
+
+    def __init__(self, stored: dict[str, Any] | None = None) -> None:
+        self._values = dict(stored or {})
+        self.changed: dict[str, Any] = {}
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._values.get(name, default)
+
+    def set(self, name: str, value: Any) -> None:
+        if self._values.get(name) != value:
+            self._values[name] = value
+            self.changed[name] = value

@@ -10,11 +10,9 @@ Klarna has no webhook for order events in this API, so the connector has actions
 
 from __future__ import annotations
 
-import base64
-from typing import Any
-
-from nodes.kit.base import Connector, NodeContext
-from nodes.kit.examples import example
+from nodes.kit.auth import Basic
+from nodes.kit.base import Connector, account_schema
+from nodes.kit.errors import ErrorBody
 
 HOSTS = {
     "eu": "https://api.klarna.com",
@@ -26,201 +24,48 @@ HOSTS = {
 }
 ORDERS = "/ordermanagement/v1/orders"
 
-AUTH = {
-    "type": "object",
-    "title": "Klarna account",
-    "required": ["username", "password", "region"],
-    "properties": {
-        "username": {
-            "type": "string",
-            "title": "API username",
-            "description": "Klarna Merchant Portal → Settings → Klarna API keys (e.g. K123456_…"
-            " or PK12345_…).",
-            "minLength": 1,
-        },
-        "password": {
-            "type": "string",
-            "title": "API password",
-            "minLength": 1,
-            "writeOnly": True,
-        },
-        "region": {
-            "enum": list(HOSTS),
-            "title": "Region",
-            "description": "Where your Klarna account lives: eu (Europe), na (North America), "
-            "oc (Oceania); playground-… for test accounts.",
-            "default": "eu",
-        },
+AUTH = account_schema(
+    "Klarna account",
+    ["username", "password", "region"],
+    username={
+        "type": "string",
+        "title": "API username",
+        "description": "Klarna Merchant Portal → Settings → Klarna API keys (e.g. K123456_…"
+        " or PK12345_…).",
+        "minLength": 1,
     },
-}
-
-
-def _authenticate(api, credential: dict[str, Any]) -> dict[str, str]:
-    pair = f"{credential['username']}:{credential['password']}".encode()
-    return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
-
-
-def _error_message(body: Any) -> str | None:
-    if not isinstance(body, dict) or not body.get("error_code"):
-        return None
-    messages = "; ".join(str(m) for m in body.get("error_messages") or [])
-    correlation = (
-        f" [correlation_id {body['correlation_id']}]" if body.get("correlation_id") else ""
-    )
-    return (
-        f"Klarna says: {body['error_code']}" + (f": {messages}" if messages else "") + correlation
-    )
+    password={
+        "type": "string",
+        "title": "API password",
+        "minLength": 1,
+        "writeOnly": True,
+    },
+    region={
+        "enum": list(HOSTS),
+        "title": "Region",
+        "description": "Where your Klarna account lives: eu (Europe), na (North America), "
+        "oc (Oceania); playground-… for test accounts.",
+        "default": "eu",
+    },
+)
 
 
 klarna = Connector(
     "klarna",
-    title={"en": "Klarna", "de": "Klarna"},
-    description={
-        "en": "Payments with Klarna: look up orders, capture them when shipped, refund.",
-        "de": "Zahlungen mit Klarna: Bestellungen abrufen, beim Versand einziehen, erstatten.",
-    },
     auth=AUTH,
     base_url=lambda credential: HOSTS[credential.get("region", "eu")],
-    authenticate=_authenticate,
-    error_message=_error_message,
+    auth_type=Basic("username", "password"),
+    errors=ErrorBody(
+        ("error_messages", "error_code"), code="error_code", reference="correlation_id"
+    ),
     hints={
         403: "Klarna does not allow this for the order in its current state (for example "
         "more than is left to capture or refund): check the order in the Merchant Portal.",
     },
     idempotency_header="Klarna-Idempotency-Key",
-    docs_url="https://docs.klarna.com/api/ordermanagement/",
 )
 
 ORDER_ID = {"type": "string", "pattern": "^[A-Za-z0-9-]+$", "title": "Klarna order id"}
 MINOR_UNITS = {"type": "integer", "minimum": 1}
 
-
-@klarna.action(
-    "get_order",
-    title={"en": "Get order", "de": "Bestellung abrufen"},
-    description={
-        "en": "Looks up a Klarna order by id: status, amounts in cents (order_amount, "
-        "captured_amount, refunded_amount), order lines, addresses.",
-        "de": "Ruft eine Klarna-Bestellung anhand der Id ab: Status, Beträge in Cent "
-        "(order_amount, captured_amount, refunded_amount), Positionen, Adressen.",
-    },
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["order_id"],
-        "properties": {"order_id": ORDER_ID},
-    },
-    output_schema={
-        "type": "object",
-        "properties": {
-            "order_id": {"type": "string"},
-            "status": {"type": "string"},
-            "order_amount": {"type": "integer"},
-            "captured_amount": {"type": "integer"},
-            "refunded_amount": {"type": "integer"},
-            "remaining_authorized_amount": {"type": "integer"},
-            "purchase_currency": {"type": "string"},
-            "merchant_reference1": {"type": "string"},
-            "order_lines": {"type": "array"},
-            "billing_address": {"type": "object"},
-        },
-    },
-    output_example=example("klarna", "api.order"),
-)
-def get_order(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
-    return ctx.api.get(f"{ORDERS}/{params['order_id']}")
-
-
-def _created(ctx: NodeContext, path: str, body: dict[str, Any], kind: str) -> dict[str, Any]:
-    """POST a capture or refund; Klarna answers 201 with the new id only in the headers."""
-    response = ctx.api.request("POST", path, json=body)
-    return {
-        f"{kind}_id": response.headers.get(f"{kind.capitalize()}-Id"),
-        "location": response.headers.get("Location"),
-    }
-
-
-@klarna.action(
-    "capture_order",
-    title={"en": "Capture an order", "de": "Bestellung einziehen"},
-    description={
-        "en": "Captures an authorized order (usually when it ships), fully or in part, in "
-        "cents. Example: order f3392f8b-…, captured_amount 10000 → capture_id 4ba29b50-….",
-        "de": "Zieht eine autorisierte Bestellung ein (meist beim Versand), ganz oder "
-        "teilweise, in Cent. Beispiel: Bestellung f3392f8b-…, captured_amount 10000 → "
-        "capture_id 4ba29b50-….",
-    },
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["order_id", "captured_amount"],
-        "properties": {
-            "order_id": ORDER_ID,
-            "captured_amount": {**MINOR_UNITS, "title": "Amount in cents"},
-            "description": {"type": "string", "maxLength": 255, "title": "Description"},
-            "reference": {"type": "string", "maxLength": 255, "title": "Your reference"},
-            "shipping_company": {"type": "string", "maxLength": 100, "title": "Carrier"},
-            "tracking_number": {"type": "string", "maxLength": 100, "title": "Tracking number"},
-        },
-    },
-    output_schema={
-        "type": "object",
-        "properties": {
-            "order_id": {"type": "string"},
-            "capture_id": {"type": ["string", "null"]},
-            "captured_amount": {"type": "integer"},
-            "location": {"type": ["string", "null"]},
-        },
-    },
-    output_example=example("klarna", "api.capture"),
-)
-def capture_order(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
-    body = {
-        key: params[key] for key in ("captured_amount", "description", "reference") if key in params
-    }
-    shipping = {k: params[k] for k in ("shipping_company", "tracking_number") if k in params}
-    if shipping:
-        body["shipping_info"] = [shipping]
-    order_id = params["order_id"]
-    created = _created(ctx, f"{ORDERS}/{order_id}/captures", body, "capture")
-    return {"order_id": order_id, "captured_amount": params["captured_amount"], **created}
-
-
-@klarna.action(
-    "refund_order",
-    title={"en": "Refund an order", "de": "Bestellung erstatten"},
-    description={
-        "en": "Refunds an amount of a captured order, in cents. Example: order f3392f8b-…, "
-        "refunded_amount 2500 → a refund of 25.00.",
-        "de": "Erstattet einen Betrag einer eingezogenen Bestellung, in Cent. Beispiel: "
-        "Bestellung f3392f8b-…, refunded_amount 2500 → eine Erstattung über 25,00.",
-    },
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["order_id", "refunded_amount"],
-        "properties": {
-            "order_id": ORDER_ID,
-            "refunded_amount": {**MINOR_UNITS, "title": "Amount in cents"},
-            "description": {"type": "string", "maxLength": 255, "title": "Description"},
-            "reference": {"type": "string", "maxLength": 255, "title": "Your reference"},
-        },
-    },
-    output_schema={
-        "type": "object",
-        "properties": {
-            "order_id": {"type": "string"},
-            "refund_id": {"type": ["string", "null"]},
-            "refunded_amount": {"type": "integer"},
-            "location": {"type": ["string", "null"]},
-        },
-    },
-    output_example=example("klarna", "api.refund"),
-)
-def refund_order(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
-    body = {
-        key: params[key] for key in ("refunded_amount", "description", "reference") if key in params
-    }
-    order_id = params["order_id"]
-    created = _created(ctx, f"{ORDERS}/{order_id}/refunds", body, "refund")
-    return {"order_id": order_id, "refunded_amount": params["refunded_amount"], **created}
+from nodes.klarna import actions  # noqa: E402, F401  (they declare the nodes)

@@ -23,6 +23,13 @@ ORDERS = "/ordermanagement/v1/orders"
 
 
 class FakeKlarna(FakeProvider):
+    account = {"username": USERNAME, "password": PASSWORD, "region": "playground-eu"}
+    sample_call = (
+        "GET",
+        f"{ORDERS}/{example('klarna', 'api.order')['order_id']}",
+        None,
+    )
+
     def __init__(self) -> None:
         super().__init__()
         order = example("klarna", "api.order")

@@ -21,54 +21,36 @@ leaves its status "paid") and two calls fetched late in the same state end quiet
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from nodes.kit.base import Connector, InboundRequest, NodeContext, Outcome, UserError
-from nodes.kit.examples import example
+from nodes.kit.auth import Bearer
+from nodes.kit.base import Connector, account_schema
+from nodes.kit.errors import ErrorBody
 
 PAYMENT_ID = re.compile(r"^tr_[A-Za-z0-9]+$")
 STATUSES = ["open", "pending", "authorized", "paid", "canceled", "expired", "failed"]
 
-AUTH = {
-    "type": "object",
-    "title": "Mollie account",
-    "required": ["api_key"],
-    "properties": {
-        "api_key": {
-            "type": "string",
-            "title": "API key",
-            "description": "Mollie Dashboard → Developers → API keys. A key starting with test_ "
-            "works with test payments, live_ with real ones.",
-            "pattern": "^(test|live)_[A-Za-z0-9]+$",
-            "writeOnly": True,
-        },
+AUTH = account_schema(
+    "Mollie account",
+    ["api_key"],
+    api_key={
+        "type": "string",
+        "title": "API key",
+        "description": "Mollie Dashboard → Developers → API keys. A key starting with test_ "
+        "works with test payments, live_ with real ones.",
+        "pattern": "^(test|live)_[A-Za-z0-9]+$",
+        "writeOnly": True,
     },
-}
-
-
-def _error_message(body: Any) -> str | None:
-    if not isinstance(body, dict) or not body.get("detail"):
-        return None
-    field = f" (field {body['field']})" if body.get("field") else ""
-    return f"Mollie says: {body['detail']}{field}"
+)
 
 
 mollie = Connector(
     "mollie",
-    title={"en": "Mollie", "de": "Mollie"},
-    description={
-        "en": "Payments with Mollie: react to payment status changes, create payment links, "
-        "refund.",
-        "de": "Zahlungen mit Mollie: auf Statusänderungen von Zahlungen reagieren, "
-        "Zahlungslinks erstellen, erstatten.",
-    },
     auth=AUTH,
     base_url=lambda credential: "https://api.mollie.com",
-    authenticate=lambda api, credential: {"Authorization": f"Bearer {credential['api_key']}"},
-    error_message=_error_message,
+    auth_type=Bearer("api_key"),
+    errors=ErrorBody("detail", field="field"),
     idempotency_header="Idempotency-Key",
     test=lambda api: api.get("/v2/methods"),
-    docs_url="https://docs.mollie.com/reference",
 )
 
 AMOUNT = {
@@ -82,202 +64,4 @@ MONEY_VALUE = {
 }
 CURRENCY = {"type": "string", "pattern": "^[A-Z]{3}$", "title": "Currency (e.g. EUR)"}
 
-
-# Trigger
-
-
-def _ignore(request: InboundRequest, params: dict) -> str | None:
-    payment_id = request.payload.get("id") if isinstance(request.payload, dict) else None
-    if isinstance(payment_id, str) and PAYMENT_ID.match(payment_id):
-        return None
-    return "Mollie sends a payment id (id=tr_…); this delivery has none."
-
-
-@mollie.trigger(
-    "payment_status_changed",
-    title={"en": "Payment status changed", "de": "Zahlungsstatus geändert"},
-    description={
-        "en": "Starts once when a Mollie payment reaches one of the chosen statuses (paid by "
-        "default). Shopwire fetches the payment from Mollie first, so the flow gets the whole "
-        "payment: id, status, amount.value as a decimal string, metadata.",
-        "de": "Startet einmal, wenn eine Mollie-Zahlung einen der gewählten Status erreicht "
-        "(standardmäßig paid). Shopwire ruft die Zahlung zuerst bei Mollie ab, der Ablauf "
-        "bekommt also die ganze Zahlung: id, status, amount.value als Dezimalzahl-Text, "
-        "metadata.",
-    },
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "statuses": {
-                "type": "array",
-                "title": "Start for these statuses",
-                "items": {"enum": STATUSES},
-                "minItems": 1,
-                "uniqueItems": True,
-                "default": ["paid"],
-            },
-        },
-    },
-    output_schema={
-        "type": "object",
-        "required": ["id", "status", "amount"],
-        "properties": {
-            "id": {"type": "string"},
-            "status": {"enum": STATUSES},
-            "amount": AMOUNT,
-            "amountRefunded": AMOUNT,
-            "description": {"type": "string"},
-            "metadata": {},
-            "method": {"type": ["string", "null"]},
-            "customerId": {"type": ["string", "null"]},
-            "createdAt": {"type": "string"},
-        },
-    },
-    output_example=example("mollie", "api.payment_single.response"),
-    webhook=True,
-    fetches=True,
-    fetched_event_id=lambda payment: f"{payment['id']}:{payment['status']}",
-    ignore=_ignore,
-    setup={
-        "en": "Mollie has no API to register webhooks for payments: the address goes with each "
-        "payment as its webhookUrl. Copy the address above and (1) enter it as the webhook URL "
-        "of the 'Create a payment link' step, or (2) send it as webhookUrl when your own "
-        "system creates payments with Mollie's API. Payments made through a shop plugin use "
-        "the plugin's own webhook; start such flows with the shop's trigger instead.",
-        "de": "Mollie hat keine Schnittstelle, um Webhooks für Zahlungen anzumelden: Die "
-        "Adresse wird mit jeder Zahlung als webhookUrl übergeben. Kopieren Sie die Adresse "
-        "oben und (1) tragen Sie sie als Webhook-URL im Schritt „Zahlungslink erstellen“ ein, "
-        "oder (2) übergeben Sie sie als webhookUrl, wenn Ihr eigenes System Zahlungen über "
-        "die Mollie-API anlegt. Zahlungen über ein Shop-Plugin nutzen dessen eigenen Webhook; "
-        "starten Sie solche Abläufe mit dem Auslöser des Shops.",
-    },
-)
-def payment_status_changed(ctx: NodeContext, params: dict[str, Any], delivery: Any) -> Any:
-    payment_id = delivery.get("id") if isinstance(delivery, dict) else None
-    if not isinstance(payment_id, str) or not PAYMENT_ID.match(payment_id):
-        raise UserError("Mollie sends a payment id (id=tr_…); this delivery has none.")
-    payment = ctx.api.get(f"/v2/payments/{payment_id}")
-    if payment.get("status") not in params.get("statuses", ["paid"]):
-        return Outcome(payment, ports=())
-    return payment
-
-
-# Actions
-
-
-@mollie.action(
-    "create_payment_link",
-    title={"en": "Create a payment link", "de": "Zahlungslink erstellen"},
-    description={
-        "en": "Creates a link your customer can pay with. Example: amount 24.95 EUR, "
-        "description 'Order #1001' → _links.paymentLink.href https://paymentlink.mollie.com/…",
-        "de": "Erstellt einen Link, mit dem Ihre Kundin bezahlen kann. Beispiel: Betrag 24.95 "
-        "EUR, Beschreibung „Bestellung #1001“ → _links.paymentLink.href "
-        "https://paymentlink.mollie.com/…",
-    },
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["amount", "currency", "description"],
-        "properties": {
-            "amount": MONEY_VALUE,
-            "currency": CURRENCY,
-            "description": {"type": "string", "minLength": 1, "maxLength": 255},
-            "redirect_url": {
-                "type": "string",
-                "format": "uri",
-                "title": "Page after paying",
-                "description": "Where the customer lands after paying, e.g. your shop's "
-                "thank-you page.",
-            },
-            "webhook_url": {
-                "type": "string",
-                "format": "uri",
-                "title": "Webhook URL",
-                "description": "The address of a flow with the 'Payment status changed' "
-                "trigger, to react when the link is paid.",
-            },
-            "expires_at": {
-                "type": "string",
-                "format": "date-time",
-                "title": "Expires at",
-            },
-        },
-    },
-    output_schema={
-        "type": "object",
-        "properties": {
-            "id": {"type": "string"},
-            "description": {"type": "string"},
-            "amount": AMOUNT,
-            "paidAt": {"type": ["string", "null"]},
-            "_links": {
-                "type": "object",
-                "properties": {
-                    "paymentLink": {"type": "object", "properties": {"href": {"type": "string"}}}
-                },
-            },
-        },
-    },
-    output_example=example("mollie", "api.payment_link"),
-)
-def create_payment_link(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
-    body = {
-        "description": params["description"],
-        "amount": {"currency": params["currency"], "value": params["amount"]},
-    }
-    for param, field in (
-        ("redirect_url", "redirectUrl"),
-        ("webhook_url", "webhookUrl"),
-        ("expires_at", "expiresAt"),
-    ):
-        if param in params:
-            body[field] = params[param]
-    return ctx.api.post("/v2/payment-links", json=body)
-
-
-@mollie.action(
-    "create_refund",
-    title={"en": "Refund a payment", "de": "Zahlung erstatten"},
-    description={
-        "en": "Refunds an amount of a paid payment, as a decimal string. Example: payment "
-        "tr_7UhSN1zuXS, 5.95 EUR → refund re_4qqhO89gsT, status pending.",
-        "de": "Erstattet einen Betrag einer bezahlten Zahlung, als Dezimalzahl-Text. "
-        "Beispiel: Zahlung tr_7UhSN1zuXS, 5.95 EUR → Erstattung re_4qqhO89gsT, Status pending.",
-    },
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["payment_id", "amount", "currency"],
-        "properties": {
-            "payment_id": {"type": "string", "pattern": PAYMENT_ID.pattern, "title": "Payment"},
-            "amount": MONEY_VALUE,
-            "currency": CURRENCY,
-            "description": {"type": "string", "maxLength": 140, "title": "Description"},
-            "metadata": {
-                "type": "object",
-                "title": "Metadata",
-                "description": "Your own keys and values stored with the refund.",
-            },
-        },
-    },
-    output_schema={
-        "type": "object",
-        "properties": {
-            "id": {"type": "string"},
-            "status": {"type": "string"},
-            "amount": AMOUNT,
-            "paymentId": {"type": "string"},
-            "description": {"type": "string"},
-            "metadata": {},
-        },
-    },
-    output_example=example("mollie", "api.refund_single.response"),
-)
-def create_refund(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
-    body = {
-        "amount": {"currency": params["currency"], "value": params["amount"]},
-        **{key: params[key] for key in ("description", "metadata") if key in params},
-    }
-    return ctx.api.post(f"/v2/payments/{params['payment_id']}/refunds", json=body)
+from nodes.mollie import actions, triggers  # noqa: E402, F401  (they declare the nodes)

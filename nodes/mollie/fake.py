@@ -28,6 +28,9 @@ def fixture(name: str) -> dict:
 
 
 class FakeMollie(FakeProvider):
+    account = {"api_key": API_KEY}
+    sample_call = ("GET", "/v2/methods", None)
+
     content_type = "application/hal+json"
 
     def __init__(self) -> None:

@@ -40,6 +40,13 @@ def canonical(event) -> bytes:
 
 
 class FakePayPal(FakeProvider):
+    account = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "environment": "sandbox"}
+    sample_call = (
+        "GET",
+        "/v1/notifications/webhooks",
+        None,
+    )
+
     def __init__(self) -> None:
         super().__init__()
         event = fixture("webhook.PAYMENT.CAPTURE.COMPLETED.v2.simulator")

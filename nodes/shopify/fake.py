@@ -93,6 +93,13 @@ class GraphQLError(Exception):
 
 
 class FakeShopify(FakeProvider):
+    account = {"shop": SHOP, "access_token": ACCESS_TOKEN, "api_secret": API_SECRET}
+    sample_call = (
+        "POST",
+        "/graphql.json",
+        {"query": "query Shop { shop { name } }"},
+    )
+
     def __init__(self) -> None:
         super().__init__()
         sample = webhook("orders_paid")
@@ -239,6 +246,9 @@ class FakeShopify(FakeProvider):
 
     def _query_shop(self, variables, query):
         return {"name": "Acme"}
+
+    def _query_locations(self, variables, query):
+        return {"nodes": [{"id": LOCATION, "name": "Shop location"}]}
 
     def _query_order(self, variables, query):
         order = self.orders.get(_id(variables, "id"))

@@ -12,102 +12,45 @@ new orders are found by polling: :func:`new_orders` is one poll, called by the s
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from nodes.kit.auth import ClientCredentials
+from nodes.kit.base import Connector, account_schema
+from nodes.kit.errors import ErrorBody
 
-from nodes.engine.cron import SCHEDULE_SCHEMA
-from nodes.kit.base import Connector, NodeContext, ProviderError
-from nodes.kit.client import HINTS, ApiClient, TokenCache, body_of, raise_for_status, send
-from nodes.kit.examples import example
-from nodes.kit.polling import Found, cursor_poller
-
-AUTH = {
-    "type": "object",
-    "title": "Shopware 6 shop",
-    "required": ["shop_url", "client_id", "client_secret"],
-    "properties": {
-        "shop_url": {
-            "type": "string",
-            "title": "Shop address",
-            "description": "The address of your shop's administration without /admin, e.g. "
-            "https://shop.example.com. HTTPS is required.",
-            "pattern": r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[^?#\s]*)?$",
-        },
-        "client_id": {
-            "type": "string",
-            "title": "Access key ID",
-            "description": "Settings → System → Integrations → Add integration, with the "
-            "administrator role or read/write on orders and products. Starts with SWIA.",
-            "minLength": 1,
-            "writeOnly": True,
-        },
-        "client_secret": {
-            "type": "string",
-            "title": "Secret access key",
-            "description": "Shown once when the integration is created.",
-            "minLength": 1,
-            "writeOnly": True,
-        },
+AUTH = account_schema(
+    "Shopware 6 shop",
+    ["shop_url", "client_id", "client_secret"],
+    shop_url={
+        "type": "string",
+        "title": "Shop address",
+        "description": "The address of your shop's administration without /admin, e.g. "
+        "https://shop.example.com. HTTPS is required.",
+        "pattern": r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[^?#\s]*)?$",
     },
-}
-
-TOKENS = TokenCache()
-TOKEN_PATH = "/oauth/token"
-
-
-def _token_key(api: ApiClient, credential: dict[str, Any]) -> dict[str, Any]:
-    """A token belongs to one key at one shop."""
-    return {**credential, "token_url": api.url(TOKEN_PATH)}
-
-
-def _authenticate(api: ApiClient, credential: dict[str, Any]) -> dict[str, str]:
-    def fetch() -> tuple[str, float]:
-        grant = {
-            "grant_type": "client_credentials",
-            "client_id": credential["client_id"],
-            "client_secret": credential["client_secret"],
-        }
-        response = send(api.session, "POST", api.url(TOKEN_PATH), json=grant)
-        body = body_of(response)
-        raise_for_status(response, body, _error_message(body))
-        return body["access_token"], float(body.get("expires_in", 600))
-
-    token = TOKENS.token(_token_key(api, credential), fetch)
-    return {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-
-
-def _forget_token(api: ApiClient, credential: dict[str, Any]) -> None:
-    TOKENS.forget(_token_key(api, credential))
-
-
-def _error_message(body: Any) -> str | None:
-    """``{"errors": [{"status", "code", "title", "detail"}]}``, one entry per problem."""
-    errors = body.get("errors") if isinstance(body, dict) else None
-    if not isinstance(errors, list) or not errors:
-        return None
-    parts = [
-        f"{e.get('detail') or e.get('title')}" + (f" ({e['code']})" if e.get("code") else "")
-        for e in errors
-        if isinstance(e, dict)
-    ]
-    return "Shopware says: " + "; ".join(parts) if parts else None
-
+    client_id={
+        "type": "string",
+        "title": "Access key ID",
+        "description": "Settings → System → Integrations → Add integration, with the "
+        "administrator role or read/write on orders and products. Starts with SWIA.",
+        "minLength": 1,
+        "writeOnly": True,
+    },
+    client_secret={
+        "type": "string",
+        "title": "Secret access key",
+        "description": "Shown once when the integration is created.",
+        "minLength": 1,
+        "writeOnly": True,
+    },
+)
 
 shopware = Connector(
     "shopware",
-    title={"en": "Shopware 6", "de": "Shopware 6"},
-    description={
-        "en": "Shopware 6 shop: react to new orders, change an order's state, set stock.",
-        "de": "Shopware-6-Shop: auf neue Bestellungen reagieren, den Bestellstatus ändern, "
-        "Lagerbestand setzen.",
-    },
     auth=AUTH,
     base_url=lambda credential: credential["shop_url"].rstrip("/") + "/api",
-    authenticate=_authenticate,
-    forget_auth=_forget_token,
-    error_message=_error_message,
+    auth_type=ClientCredentials("/oauth/token", send="json"),
+    headers={"Accept": "application/json"},
+    errors=ErrorBody(("errors[].detail", "errors[].title"), code="errors[].code"),
     test=lambda api: api.get("/_info/version"),
-    docs_url="https://shopware.stoplight.io/docs/admin-api",
 )
 
 # What an order is read with: its items, customer, state, deliveries and payments.
@@ -139,204 +82,4 @@ ORDER = {
 }
 UUID = {"type": "string", "pattern": "^[0-9a-f]{32}$"}
 
-
-# Polling trigger
-
-PAGE_SIZE = 100
-MAX_PAGES = 10
-
-
-def new_orders(api: ApiClient, since_cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
-    """Orders created after ``since_cursor``, oldest first, and the cursor for the next poll.
-
-    The cursor is ``"<createdAt>|<id>"`` of the newest order seen. Shopware is asked for
-    everything from that instant on (orders of the same millisecond included) and the ones
-    already seen are dropped here. Without a cursor (the first poll) nothing is returned and
-    the cursor starts at the newest order: a flow switched on reacts to orders from then on,
-    not to the shop's history.
-    """
-    if since_cursor is None:
-        newest = _search_orders(api, None, order="DESC", limit=1)
-        return [], _cursor(newest[0]) if newest else ""
-    found: list[dict[str, Any]] = []
-    cursor = since_cursor
-    for _ in range(MAX_PAGES):
-        since = _position_of(cursor)
-        page = _search_orders(api, cursor.partition("|")[0] or None, order="ASC", limit=PAGE_SIZE)
-        fresh = [o for o in page if since is None or _position(o) > since]
-        found += fresh
-        if fresh:
-            cursor = _cursor(fresh[-1])
-        if not fresh or len(page) < PAGE_SIZE:
-            break
-    return found, cursor
-
-
-def _search_orders(api: ApiClient, since: str | None, *, order: str, limit: int) -> list[dict]:
-    """One page of ``POST /search/order``, from ``since`` (a createdAt Shopware sent) on."""
-    criteria: dict[str, Any] = {
-        "limit": limit,
-        "associations": ORDER_ASSOCIATIONS,
-        "sort": [{"field": "createdAt", "order": order}, {"field": "id", "order": order}],
-    }
-    if since is not None:
-        criteria["filter"] = [{"type": "range", "field": "createdAt", "parameters": {"gte": since}}]
-    return api.post("/search/order", json=criteria)["data"]
-
-
-def _position(order: dict[str, Any]) -> tuple[datetime, str]:
-    return datetime.fromisoformat(order["createdAt"]), order["id"]
-
-
-def _cursor(order: dict[str, Any]) -> str:
-    return f"{order['createdAt']}|{order['id']}"
-
-
-def _position_of(cursor: str) -> tuple[datetime, str] | None:
-    """The position a cursor stands for; "" is an empty shop's cursor (no order yet)."""
-    if not cursor:
-        return None
-    created_at, _, order_id = cursor.partition("|")
-    return datetime.fromisoformat(created_at), order_id
-
-
-@shopware.trigger(
-    "order_placed",
-    title={"en": "New order (checked regularly)", "de": "Neue Bestellung (regelmäßig geprüft)"},
-    description={
-        "en": "Checks the shop for new orders every few minutes and starts once per order, "
-        "oldest first. Orders placed before the flow was switched on are skipped. The order "
-        "is the trigger's data: orderNumber, amountTotal, orderCustomer, lineItems.",
-        "de": "Prüft den Shop alle paar Minuten auf neue Bestellungen und startet einmal je "
-        "Bestellung, die älteste zuerst. Bestellungen von vor dem Einschalten werden "
-        "übersprungen. Die Bestellung sind die Daten des Auslösers: orderNumber, "
-        "amountTotal, orderCustomer, lineItems.",
-    },
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["schedule"],
-        "properties": {
-            "schedule": {
-                **SCHEDULE_SCHEMA,
-                "title": "Check",
-                "default": {"interval_minutes": 5},
-            }
-        },
-    },
-    output_schema=ORDER,
-    output_example=example("shopware", "order"),
-)
-def order_placed(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
-    return input
-
-
-@cursor_poller("shopware.order_placed")
-def _poll_orders(ctx: NodeContext, params: dict[str, Any], cursor: str | None) -> Found:
-    orders, following = new_orders(ctx.api, cursor)
-    return Found([(order["id"], order) for order in orders], following)
-
-
-# Actions
-
-
-@shopware.action(
-    "get_order",
-    title={"en": "Get order", "de": "Bestellung abrufen"},
-    description={
-        "en": "Looks up an order by its id with items, customer, state, deliveries and "
-        "payments. Example: id 0193a7c1… → orderNumber 10042, amountTotal 50.0.",
-        "de": "Ruft eine Bestellung anhand ihrer Id ab, mit Artikeln, Kundin, Status, "
-        "Lieferungen und Zahlungen. Beispiel: id 0193a7c1… → orderNumber 10042, "
-        "amountTotal 50.0.",
-    },
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["id"],
-        "properties": {"id": {**UUID, "title": "Order id (32 hex characters)"}},
-    },
-    output_schema=ORDER,
-    output_example=example("shopware", "order"),
-)
-def get_order(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
-    criteria = {"ids": [params["id"]], "associations": ORDER_ASSOCIATIONS}
-    found = ctx.api.post("/search/order", json=criteria)["data"]
-    if not found:
-        raise ProviderError(
-            f"Shopware has no order with id {params['id']}.",
-            status=404,
-            hint=HINTS[404],
-            field="id",
-        )
-    return found[0]
-
-
-TRANSITIONS = {
-    "process": "in progress",
-    "complete": "done",
-    "cancel": "cancelled",
-    "reopen": "open again",
-}
-
-
-@shopware.action(
-    "set_order_state",
-    title={"en": "Change order state", "de": "Bestellstatus ändern"},
-    description={
-        "en": "Moves an order along Shopware's order states: process (→ in progress), "
-        "complete (→ done), cancel, reopen. Example: id 0193a7c1…, transition complete.",
-        "de": "Bewegt eine Bestellung durch Shopwares Bestellstatus: process (→ in "
-        "Bearbeitung), complete (→ abgeschlossen), cancel (→ storniert), reopen (→ offen). "
-        "Beispiel: id 0193a7c1…, transition complete.",
-    },
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["id", "transition"],
-        "properties": {
-            "id": {**UUID, "title": "Order id (32 hex characters)"},
-            "transition": {"enum": list(TRANSITIONS), "title": "Transition"},
-        },
-    },
-    output_schema={
-        "type": "object",
-        "properties": {
-            "id": {"type": "string"},
-            "technicalName": {"type": "string"},
-            "name": {"type": "string"},
-        },
-    },
-    output_example={"id": "0193a7c1c4b771f6a1d5e3c0b2a4f0bb", "technicalName": "completed"},
-)
-def set_order_state(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
-    return ctx.api.post(f"/_action/order/{params['id']}/state/{params['transition']}", json={})
-
-
-@shopware.action(
-    "update_stock",
-    title={"en": "Set stock", "de": "Lagerbestand setzen"},
-    description={
-        "en": "Sets a product's stock. Example: id 0193a7c1…, stock 12 → id, stock 12.",
-        "de": "Setzt den Lagerbestand eines Produkts. Beispiel: id 0193a7c1…, stock 12 → id, "
-        "stock 12.",
-    },
-    params={
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["id", "stock"],
-        "properties": {
-            "id": {**UUID, "title": "Product id (32 hex characters)"},
-            "stock": {"type": "integer", "title": "Stock"},
-        },
-    },
-    output_schema={
-        "type": "object",
-        "properties": {"id": {"type": "string"}, "stock": {"type": "integer"}},
-    },
-    output_example={"id": "0193a7c1c4ba71f6a1d5e3c0b2a4f1c3", "stock": 12},
-)
-def update_stock(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
-    # Shopware answers 204 without a body: what was written is the step's output.
-    ctx.api.patch(f"/product/{params['id']}", json={"stock": params["stock"]})
-    return {"id": params["id"], "stock": params["stock"]}
+from nodes.shopware import actions, triggers  # noqa: E402, F401  (they declare the nodes)

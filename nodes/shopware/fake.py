@@ -37,6 +37,9 @@ def new_id() -> str:
 
 
 class FakeShopware(FakeProvider):
+    account = {"shop_url": SHOP_URL, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+    sample_call = ("GET", "/_info/version", None)
+
     def __init__(self) -> None:
         super().__init__()
         order = example("shopware", "order")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 
 from nodes.kit.examples import example
-from nodes.kit.fakes.provider import FakeProvider, form, route
+from nodes.kit.fakes.provider import FakeProvider, form, query, route
 from nodes.kit.fakes.receiver import Recorded
 
 API_KEY = "sk_test_4eC39HqLyjWDarjtT1zdp7dc"
@@ -27,6 +27,9 @@ def resource(name: str) -> dict:
 
 
 class FakeStripe(FakeProvider):
+    account = {"api_key": API_KEY}
+    sample_call = ("GET", "/v1/balance", None)
+
     def __init__(self) -> None:
         super().__init__()
         payment_intent = fixture("payment_intent")
@@ -70,6 +73,16 @@ class FakeStripe(FakeProvider):
     def payment_intent(self, request, id):
         found = self.payment_intents.get(id)
         return (200, found) if found else self._missing("payment_intent", id)
+
+    @route("GET", "/v1/prices")
+    def list_prices(self, request):
+        """Active prices; ``expand[]=data.product`` puts the product object in each."""
+        asked = query(request)
+        price, product = resource("price"), resource("product")
+        if asked.get("expand[]") == "data.product":
+            price = price | {"product": product | {"id": price["product"]}}
+        prices = [price] if asked.get("active") in (None, "true") or price["active"] else []
+        return 200, {"object": "list", "url": "/v1/prices", "has_more": False, "data": prices}
 
     @route("POST", "/v1/refunds")
     def create_refund(self, request):

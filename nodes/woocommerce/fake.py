@@ -47,6 +47,13 @@ def php_json(payload) -> bytes:
 
 
 class FakeWooCommerce(FakeProvider):
+    account = {
+        "store_url": STORE_URL,
+        "consumer_key": CONSUMER_KEY,
+        "consumer_secret": CONSUMER_SECRET,
+    }
+    sample_call = ("GET", "/orders", None)
+
     def __init__(self) -> None:
         super().__init__()
         order, product = fixture("order.create.response"), fixture("product.retrieve.response")

@@ -6,6 +6,7 @@ import pytest
 
 from nodes.kit.base import Connector, ProviderError, TransientError
 from nodes.kit.client import ApiClient, cursor, link_next
+from nodes.kit.errors import ErrorBody
 from nodes.kit.fakes.provider import FakeProvider, query, route
 from nodes.kit.guarded_http import guarded_session
 
@@ -91,7 +92,7 @@ def test_posts_carry_the_steps_idempotency_key_numbered_after_the_first(fake):
 
 
 def test_rate_limits_refusals_and_throttling_become_typed_errors(fake):
-    api = client(fake, error_message=lambda body: body.get("error") if body else None)
+    api = client(fake, errors=ErrorBody("error"))
     fake.fail_next(429, {"error": "slow down"}, {"Retry-After": "7"})
     with pytest.raises(TransientError) as limited:
         api.get("/cursor")
@@ -99,7 +100,7 @@ def test_rate_limits_refusals_and_throttling_become_typed_errors(fake):
     fake.fail_next(403, {"error": "missing scope read_orders"})
     with pytest.raises(ProviderError) as refused:
         api.get("/cursor")
-    assert refused.value.message.endswith("403 Forbidden: missing scope read_orders")
+    assert refused.value.message.endswith("403 Forbidden: List says: missing scope read_orders")
     assert "permission" in refused.value.hint
 
     throttled = client(fake, throttled=lambda response, body: 2.5 if body["has_more"] else None)

@@ -10,7 +10,8 @@ import pytest
 
 from app.models import Execution, RejectedEvent
 from nodes import paypal as paypal_module
-from nodes.kit.client import TokenCache
+from nodes.kit import auth
+from nodes.kit.tokens import TokenCache
 from nodes.paypal.fake import CLIENT_ID, CLIENT_SECRET, FakePayPal
 from tests.conftest import (
     connected,
@@ -29,7 +30,7 @@ VERIFY = "/v1/notifications/verify-webhook-signature"
 @pytest.fixture
 def paypal(app, monkeypatch):
     # Tokens are cached per process; each fake issues its own, so each test starts empty.
-    monkeypatch.setattr(paypal_module, "TOKENS", TokenCache())
+    monkeypatch.setattr(auth, "TOKENS", TokenCache())
     with connected(app, "paypal", FakePayPal()) as fake:
         yield fake
 

@@ -12,9 +12,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from app.models import Execution, RejectedEvent
+from nodes.kit import registry
 from nodes.kit.base import InboundRequest, SignatureError, UserError
 from nodes.kit.fakes.provider import form as sent_form
-from nodes.shopify import gid, throttle_wait, verify_signature
+from nodes.shopify import gid, throttle_wait
+from nodes.shopify import shopify as connector
 from nodes.shopify.fake import (
     ACCESS_TOKEN,
     API_SECRET,
@@ -52,6 +54,8 @@ TRIGGERS = [
     ("shopify.refund_created", "refunds/create", "REFUNDS_CREATE", "refunds_create"),
     ("shopify.product_updated", "products/update", "PRODUCTS_UPDATE", "products_update"),
     ("shopify.customer_created", "customers/create", "CUSTOMERS_CREATE", "customers_create"),
+    ("shopify.order_updated", "orders/updated", "ORDERS_UPDATED", "orders_paid"),
+    ("shopify.cart_updated", "carts/update", "CARTS_UPDATE", "carts_update"),
 ]
 
 
@@ -94,9 +98,7 @@ def graphql_calls(fake: FakeShopify) -> list[dict]:
 def test_the_published_vector_is_reproduced_and_accepted():
     body = VECTOR["raw_body"].encode()
     assert signed(body, VECTOR["secret"]) == VECTOR["expected_base64"]
-    verify_signature(
-        delivery(body, VECTOR["expected_base64"]), {}, {"api_secret": VECTOR["secret"]}
-    )
+    connector.verify(delivery(body, VECTOR["expected_base64"]), {"api_secret": VECTOR["secret"]})
 
 
 @pytest.mark.parametrize(
@@ -110,12 +112,12 @@ def test_the_published_vector_is_reproduced_and_accepted():
 )
 def test_missing_wrong_and_tampered_signatures_are_refused(body, signature, message):
     with pytest.raises(SignatureError, match=message):
-        verify_signature(delivery(body, signature), {}, {"api_secret": API_SECRET})
+        connector.verify(delivery(body, signature), {"api_secret": API_SECRET})
 
 
 def test_an_account_without_the_api_secret_cannot_verify():
     with pytest.raises(SignatureError, match="no API secret key"):
-        verify_signature(delivery(ORDER, signed(ORDER)), {}, {"shop": SHOP})
+        connector.verify(delivery(ORDER, signed(ORDER)), {"shop": SHOP})
 
 
 # Triggers: subscription, verification, deduplication, other topics
@@ -166,12 +168,28 @@ def test_each_trigger_subscribes_verifies_deduplicates_and_unsubscribes(
     )
     assert Execution.query.count() == 1
     assert RejectedEvent.query.count() == 2
+    kept = RejectedEvent.query.first().headers
+    assert kept["X-Shopify-Topic"] == topic and kept["X-Shopify-Webhook-Id"] == "other-1"
 
     assert api.post(f"/api/flows/{flow_id}/deactivate").status_code == 200
     removed = graphql_calls(shopify)[-1]
     assert "webhookSubscriptionDelete(id: $id)" in removed["query"]
     assert removed["variables"] == {"id": subscription_id}
     assert shopify.webhook_subscriptions == {}
+
+
+def test_any_topic_shopify_documents_can_be_picked(api, shopify):
+    topics = registry.get("shopify.event", 1).params["properties"]["event"]["enum"]
+    assert {"orders/updated", "carts/update", "inventory_levels/update"} <= set(topics)
+    trigger = {
+        "id": "t",
+        "type": "shopify.event",
+        "credential": account(api),
+        "params": {"event": "inventory_levels/update"},
+    }
+    create_active_flow(api, flow_document(trigger))
+    (subscribed,) = graphql_calls(shopify)
+    assert subscribed["variables"]["topic"] == "INVENTORY_LEVELS_UPDATE"
 
 
 def test_shopifys_refusal_of_a_subscription_keeps_the_flow_off_with_its_message(api, app, shopify):

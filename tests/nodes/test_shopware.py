@@ -10,8 +10,11 @@ import pytest
 from app.runtime.provider_http import api_client
 from app.runtime.timed_triggers import poll_flow
 from nodes import shopware as connector
+from nodes.kit import auth
 from nodes.kit.registry import connector as registered_connector
+from nodes.shopware import triggers
 from nodes.shopware.fake import CLIENT_ID, CLIENT_SECRET, SHOP_URL, FakeShopware, minutes_ago
+from nodes.shopware.triggers import new_orders
 from tests.conftest import connected, create_active_flow, create_credential, flow_document, run_now
 
 ORDER_ID = "0193a7c1c4b871f6a1d5e3c0b2a4f901"
@@ -102,7 +105,7 @@ def test_a_token_is_fetched_again_shortly_before_it_expires(api, run_queue, shop
     assert shop.token_requests == 1
     # 541 s later the 600 s token has less than the 60 s margin left: a new one is fetched
     later = time.monotonic() + 541
-    monkeypatch.setattr(connector.TOKENS, "clock", lambda: later)
+    monkeypatch.setattr(auth.TOKENS, "clock", lambda: later)
     assert run_now(api, run_queue, flow_id, {"order": ORDER_ID})["status"] == "succeeded"
 
     assert shop.token_requests == 2
@@ -128,7 +131,7 @@ def test_a_refused_token_is_replaced_once_then_the_refusal_stands(api, run_queue
     shop.expires_in = 0  # and every token Shopware issues from now on is refused at once
     failed = run_now(api, run_queue, flow_id, {"order": ORDER_ID})
     error = failed["steps"][1]["error"]
-    assert "Shopware says: Access token could not be verified. (9)" in error["message"]
+    assert "Shopware 6 says: Access token could not be verified. (9)" in error["message"]
     assert "enter it again" in error["hint"]
     assert [r.path for r in shop.requests[5:]] == [
         "/api/search/order",  # 401
@@ -143,7 +146,7 @@ def test_a_wrong_secret_is_reported_from_the_token_endpoint(api, run_queue, shop
     failed = run_now(api, run_queue, flow_id, {"order": ORDER_ID})
     error = failed["steps"][1]["error"]
     assert error["status"] == 401
-    assert "Shopware says: Client authentication failed (4)" in error["message"]
+    assert "Shopware 6 says: Client authentication failed (4)" in error["message"]
     assert [r.path for r in shop.requests] == ["/api/oauth/token"]
 
 
@@ -176,7 +179,7 @@ def test_an_illegal_transition_and_an_unknown_product_carry_shopwares_message(ap
     error = failed["steps"][1]["error"]
     assert error["status"] == 400
     assert (
-        'Shopware says: Illegal transition "complete" from state "open". Possible transitions '
+        'Shopware 6 says: Illegal transition "complete" from state "open". Possible transitions '
         "are: process, cancel (SYSTEM__ILLEGAL_STATE_TRANSITION)" in error["message"]
     )
 
@@ -202,7 +205,7 @@ def test_a_rate_limited_request_is_retried(api, run_queue, shop):
 
 
 def poll(cursor):
-    return connector.new_orders(api_client(registered_connector("shopware"), CREDENTIAL), cursor)
+    return new_orders(api_client(registered_connector("shopware"), CREDENTIAL), cursor)
 
 
 def test_the_first_poll_starts_at_the_newest_order_and_later_polls_return_new_ones(app, shop):
@@ -240,7 +243,7 @@ def test_an_empty_shop_reports_its_first_order_and_pages_are_followed(app, shop,
     shop.orders.clear()
     items, cursor = poll(None)
     assert (items, cursor) == ([], "")
-    monkeypatch.setattr(connector, "PAGE_SIZE", 2)
+    monkeypatch.setattr(triggers, "PAGE_SIZE", 2)
     numbers = [str(10050 + n) for n in range(5)]
     for n, number in enumerate(numbers):
         shop.add_order(minutes_ago(10 - n), number)

@@ -10,10 +10,12 @@ import time
 import pytest
 
 from app.models import Execution, RejectedEvent
-from nodes.kit.base import InboundRequest, SignatureError
+from nodes.kit import registry
+from nodes.kit.base import InboundRequest, ProviderError, SignatureError
 from nodes.kit.fakes.provider import form as sent_form
-from nodes.stripe import form, verify_signature
-from nodes.stripe.fake import API_KEY, FakeStripe
+from nodes.stripe import form
+from nodes.stripe import stripe as connector
+from nodes.stripe.fake import API_KEY, FakeStripe, resource
 from tests.conftest import (
     connected,
     create_active_flow,
@@ -58,13 +60,13 @@ def test_the_official_test_vector_is_recomputed_and_refused_as_stale():
     header = VECTORS["derived_vector"]["expected_header"]
     assert signed(body, official["secret"], at=12345) == header
     with pytest.raises(SignatureError, match="old"):
-        verify_signature(delivery(body, header), {}, {"webhook_secret": official["secret"]})
+        connector.verify(delivery(body, header), {"webhook_secret": official["secret"]})
 
 
 def test_a_fresh_signature_passes_and_any_valid_v1_among_several_is_enough():
-    verify_signature(delivery(EVENT, signed(EVENT)), {}, {"webhook_secret": SECRET})
+    connector.verify(delivery(EVENT, signed(EVENT)), {"webhook_secret": SECRET})
     mixed = signed(EVENT, extra="v1=" + "0" * 64 + ",")
-    verify_signature(delivery(EVENT, mixed), {}, {"webhook_secret": SECRET})
+    connector.verify(delivery(EVENT, mixed), {"webhook_secret": SECRET})
 
 
 @pytest.mark.parametrize(
@@ -78,17 +80,15 @@ def test_a_fresh_signature_passes_and_any_valid_v1_among_several_is_enough():
 )
 def test_missing_malformed_and_wrong_signatures_are_refused(header, message):
     with pytest.raises(SignatureError, match=message):
-        verify_signature(delivery(EVENT, header), {}, {"webhook_secret": SECRET})
+        connector.verify(delivery(EVENT, header), {"webhook_secret": SECRET})
 
 
 def test_a_signature_made_with_another_secret_or_over_another_body_is_refused():
     with pytest.raises(SignatureError):
-        verify_signature(
-            delivery(EVENT, signed(EVENT, "whsec_other")), {}, {"webhook_secret": SECRET}
-        )
+        connector.verify(delivery(EVENT, signed(EVENT, "whsec_other")), {"webhook_secret": SECRET})
     with pytest.raises(SignatureError):
         tampered = EVENT.replace(b"2000", b"1")
-        verify_signature(delivery(tampered, signed(EVENT)), {}, {"webhook_secret": SECRET})
+        connector.verify(delivery(tampered, signed(EVENT)), {"webhook_secret": SECRET})
 
 
 def test_the_form_encoding_nests_like_stripes_api():
@@ -129,6 +129,63 @@ def test_deliveries_are_verified_deduplicated_and_filtered_by_event_type(api, cl
 
     assert Execution.query.count() == 1
     assert [r.status_code for r in RejectedEvent.query.order_by(RejectedEvent.id)] == [401, 401]
+
+
+def charge_succeeded() -> bytes:
+    """A charge.succeeded event as Stripe sends it: the event envelope of Stripe's fixtures
+    around their charge object."""
+    event = json.loads(EVENT)
+    charge = resource("charge")
+    event |= {"id": "evt_3charge0succeeded", "type": "charge.succeeded"}
+    event["data"] = {"object": charge}
+    return json.dumps(event).encode()
+
+
+def test_any_event_type_can_be_picked_and_is_run_only_when_signed(api, client, run_queue):
+    credential = account(api, webhook_secret=SECRET)
+    trigger = {
+        "id": "t",
+        "type": "stripe.event",
+        "credential": credential,
+        "params": {"event": "charge.succeeded"},
+    }
+    flow_id, url = create_active_flow(api, flow_document(trigger))
+    body = charge_succeeded()
+
+    def post(signature: str):
+        headers = {"Stripe-Signature": signature}
+        return client.post(url, data=body, content_type="application/json", headers=headers)
+
+    forged = post(signed(body, "whsec_forged"))
+    assert forged.status_code == 401
+    (kept,) = RejectedEvent.query.all()
+    assert "does not match" in kept.reason
+    assert kept.headers["Stripe-Signature"].startswith("t=")
+    assert kept.body == body
+
+    accepted = post(signed(body))
+    assert accepted.status_code == 202
+    run_queue()
+    execution = Execution.query.one()
+    assert execution.status == "succeeded"
+    assert json.loads(execution.raw_body)["data"]["object"]["object"] == "charge"
+
+
+def test_a_forged_delivery_of_another_type_is_refused_not_ignored(api, client):
+    credential = account(api, webhook_secret=SECRET)
+    trigger = {"id": "t", "type": "stripe.payment_succeeded", "credential": credential}
+    _, url = create_active_flow(api, flow_document(trigger))
+    body = charge_succeeded()
+    headers = {"Stripe-Signature": signed(body, "whsec_forged")}
+    refused = client.post(url, data=body, content_type="application/json", headers=headers)
+    assert refused.status_code == 401
+    assert RejectedEvent.query.count() == 1 and Execution.query.count() == 0
+
+
+def test_the_event_picker_lists_every_documented_type():
+    events = registry.get("stripe.event", 1).params["properties"]["event"]["enum"]
+    assert {"charge.succeeded", "payment_intent.succeeded", "customer.created"} <= set(events)
+    assert len(events) > 100
 
 
 # Webhook registration
@@ -258,9 +315,37 @@ def test_look_ups_return_stripes_objects_and_a_wrong_key_says_so(api, run_queue,
     )
     flow_id = api.post("/api/flows", json={"name": "Look up", "graph": graph}).get_json()["id"]
     done = run_now(api, run_queue, flow_id, {"customer": customer_id})
-    assert done["steps"][1]["output"]["id"] == customer_id
+    assert done["steps"][1]["output"]["id"] == customer_id, done
 
     stripe.fail_next(401, stripe.error(401, ""))
     failed = run_now(api, run_queue, flow_id, {"customer": customer_id})
     assert "Invalid API Key provided" in failed["steps"][1]["error"]["message"]
     assert "enter it again" in failed["steps"][1]["error"]["hint"]
+
+
+# Actions run against the fake without the web app
+
+
+def test_a_payment_link_is_created_for_prices_form_encoded():
+    with FakeStripe() as fake:
+        items = [{"price": "price_1", "quantity": 2}]
+        params = {"line_items": items, "metadata": {"order": "#1001"}}
+        link = fake.run("stripe.create_payment_link", params)
+    assert link["url"].startswith("https://buy.stripe.com/")
+    (sent,) = fake.requests
+    assert (sent.method, sent.path) == ("POST", "/v1/payment_links")
+    assert sent_form(sent) == {
+        "line_items[0][price]": "price_1",
+        "line_items[0][quantity]": "2",
+        "metadata[order]": "#1001",
+    }
+    assert sent.header("Idempotency-Key") == "run:step"
+    assert sent.header("Stripe-Version") == "2024-06-20"
+
+
+def test_a_payment_is_looked_up_and_an_unknown_one_carries_stripes_message():
+    with FakeStripe() as fake:
+        (intent_id,) = fake.payment_intents
+        assert fake.run("stripe.get_payment_intent", {"id": intent_id})["id"] == intent_id
+        with pytest.raises(ProviderError, match="Stripe says: No such payment_intent: 'pi_nope'"):
+            fake.run("stripe.get_payment_intent", {"id": "pi_nope"})

@@ -11,7 +11,7 @@ import pytest
 
 from app.models import Execution, RejectedEvent
 from nodes.kit.base import InboundRequest, SignatureError
-from nodes.woocommerce import verify_signature
+from nodes.woocommerce import woocommerce
 from nodes.woocommerce.fake import (
     CONSUMER_KEY,
     CONSUMER_SECRET,
@@ -82,9 +82,9 @@ def test_the_documented_scheme_base64_of_the_binary_hmac_over_the_raw_body_passe
     # fixtures); the docs' scheme is recomputed on the docs' order body as WooCommerce sends it.
     assert "base64( HMAC-SHA256( webhook secret, payload ) )" in VECTORS["signature"]
     assert b"https:\\/\\/example.com" in BODY
-    verify_signature(delivery(BODY, woo_signature(BODY)), {}, {"webhook_secret": SECRET})
+    woocommerce.verify(delivery(BODY, woo_signature(BODY)), {"webhook_secret": SECRET})
     subscribed = {"subscription": {"id": 142, "secret": SECRET}}
-    verify_signature(delivery(BODY, woo_signature(BODY)), {}, subscribed)
+    woocommerce.verify(delivery(BODY, woo_signature(BODY)), subscribed)
 
 
 def test_a_hex_digest_another_secret_a_tampered_body_and_no_header_are_refused():
@@ -101,12 +101,12 @@ def test_a_hex_digest_another_secret_a_tampered_body_and_no_header_are_refused()
     ]
     for body, signature, message in cases:
         with pytest.raises(SignatureError, match=message):
-            verify_signature(delivery(body, signature), {}, {"webhook_secret": SECRET})
+            woocommerce.verify(delivery(body, signature), {"webhook_secret": SECRET})
 
 
 def test_without_a_secret_the_message_says_how_to_get_one():
     with pytest.raises(SignatureError, match="no webhook secret"):
-        verify_signature(delivery(BODY, woo_signature(BODY)), {}, {"consumer_key": "ck_x"})
+        woocommerce.verify(delivery(BODY, woo_signature(BODY)), {"consumer_key": "ck_x"})
 
 
 # Ingress with a merchant-entered webhook secret

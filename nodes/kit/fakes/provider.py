@@ -34,6 +34,24 @@ class FakeProvider(Receiver):
     """Serves the routes of a subclass on 127.0.0.1; ``origin`` is what connectors point at."""
 
     content_type = "application/json"
+    account: dict[str, Any] = {}  # an account the fake accepts
+    sample_call: tuple[str, str, Any] = ("GET", "/", None)  # method, path, body it answers
+
+    def run(self, key: str, params: dict[str, Any], input: Any = None) -> Any:
+        """Run node ``key`` (newest version) against this fake with :attr:`account`, as a
+        flow step would, without the web app: a connector's unit tests call this."""
+        from nodes.kit import registry  # the registry imports the connectors that import this
+        from nodes.kit.base import NodeContext
+        from nodes.kit.client import ApiClient
+        from nodes.kit.guarded_http import guarded_session
+
+        spec = registry.get(key, registry.versions(key)[-1])
+        session = guarded_session(allow_private=True, timeout=5.0)
+        api = ApiClient(
+            spec.connector, session, self.account, idempotency_key="run:step", origin=self.origin
+        )
+        ctx = NodeContext("run", "step", session, credential=self.account, api=api)
+        return spec.run(ctx, params, input)
 
     def __init__(self) -> None:
         super().__init__()

@@ -1,0 +1,195 @@
+"""How a connector's requests prove who is asking: the auth types a connector declares.
+
+A connector names one of these (``auth_type=Bearer("api_key")``) with the fields of its account
+schema they read; :class:`~nodes.kit.client.ApiClient` applies it to every request. Types that
+fetch a token or a session keep it in :data:`TOKENS` until shortly before it expires, and drop
+it when the provider refuses it (``forget``), so a 401 is sent once more with a fresh one.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from nodes.kit.tokens import TokenCache
+
+if TYPE_CHECKING:
+    from nodes.kit.client import ApiClient
+
+TOKENS = TokenCache()
+
+
+class AuthType(Protocol):
+    def headers(self, api: ApiClient, credential: dict[str, Any]) -> dict[str, str]:
+        """The headers that authenticate a request with this account."""
+        ...
+
+    def params(self, credential: dict[str, Any]) -> dict[str, str]:
+        """Query parameters that authenticate it (an API key in the query)."""
+        ...
+
+    def forget(self, api: ApiClient, credential: dict[str, Any]) -> bool:
+        """Drop a cached token or session the provider refused; True if there was one, so
+        the request is worth sending once more."""
+        ...
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """A key from the account in a header (``prefix`` before it) or a query parameter."""
+
+    field: str
+    header: str | None = None
+    query: str | None = None
+    prefix: str = ""
+
+    def headers(self, api: ApiClient, credential: dict[str, Any]) -> dict[str, str]:
+        return {self.header: self.prefix + credential[self.field]} if self.header else {}
+
+    def params(self, credential: dict[str, Any]) -> dict[str, str]:
+        return {self.query: credential[self.field]} if self.query else {}
+
+    def forget(self, api: ApiClient, credential: dict[str, Any]) -> bool:
+        return False
+
+
+def Bearer(field: str) -> ApiKey:  # noqa: N802 - reads as the auth type it declares
+    """``Authorization: Bearer <key>`` with the account's key."""
+    return ApiKey(field, header="Authorization", prefix="Bearer ")
+
+
+def basic(username: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+
+@dataclass(frozen=True)
+class Basic:
+    """HTTP Basic auth with two fields of the account."""
+
+    username: str
+    password: str
+
+    def headers(self, api: ApiClient, credential: dict[str, Any]) -> dict[str, str]:
+        return {"Authorization": basic(credential[self.username], credential[self.password])}
+
+    def params(self, credential: dict[str, Any]) -> dict[str, str]:
+        return {}
+
+    def forget(self, api: ApiClient, credential: dict[str, Any]) -> bool:
+        return False
+
+
+class _Cached:
+    """A token or session fetched with the account and reused until shortly before expiry."""
+
+    def headers(self, api: ApiClient, credential: dict[str, Any]) -> dict[str, str]:
+        token = TOKENS.token(self._key(api, credential), lambda: self.fetch(api, credential))
+        return self.present(token)
+
+    def params(self, credential: dict[str, Any]) -> dict[str, str]:
+        return {}
+
+    def forget(self, api: ApiClient, credential: dict[str, Any]) -> bool:
+        TOKENS.forget(self._key(api, credential))
+        return True
+
+    def _key(self, api: ApiClient, credential: dict[str, Any]) -> dict[str, Any]:
+        """A token belongs to one account at one address (a shop's own token URL)."""
+        return {**credential, "token_url": api.url(self.path)}
+
+    path: str
+
+    def fetch(self, api: ApiClient, credential: dict[str, Any]) -> tuple[str, float]:
+        raise NotImplementedError
+
+    def present(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass(frozen=True)
+class ClientCredentials(_Cached):
+    """OAuth 2 client credentials: the account's id and secret buy a bearer token.
+
+    ``send`` is where the id and secret go: ``"basic"`` (RFC 6749 2.3.1, PayPal) with a form
+    body, or ``"json"`` in the body (Shopware).
+    """
+
+    path: str
+    client_id: str = "client_id"
+    client_secret: str = "client_secret"
+    send: str = "basic"
+    lifetime: float = 600.0  # when the reply gives no expires_in
+
+    def fetch(self, api: ApiClient, credential: dict[str, Any]) -> tuple[str, float]:
+        grant: dict[str, Any] = {"grant_type": "client_credentials"}
+        if self.send == "json":
+            identity = {
+                "client_id": credential[self.client_id],
+                "client_secret": credential[self.client_secret],
+            }
+            body = api.unauthenticated("POST", self.path, json={**grant, **identity})
+        else:
+            body = api.unauthenticated(
+                "POST",
+                self.path,
+                data=grant,
+                headers={
+                    "Authorization": basic(
+                        credential[self.client_id], credential[self.client_secret]
+                    ),
+                    "Accept": "application/json",
+                },
+            )
+        return body["access_token"], float(body.get("expires_in") or self.lifetime)
+
+
+@dataclass(frozen=True)
+class SessionLogin(_Cached):
+    """A login request that opens a session (SAP Business One's Service Layer).
+
+    ``body(credential)`` is what is posted to ``path``; ``session`` is where the reply holds
+    the session id; it is sent back as the cookie ``cookie`` (or as a bearer token when no
+    cookie is named). ``timeout`` is where the reply says how many minutes the session lasts.
+    """
+
+    path: str
+    body: Callable[[dict[str, Any]], dict[str, Any]]
+    session: str = "SessionId"
+    cookie: str | None = None
+    timeout: str | None = None
+    lifetime: float = 1800.0
+
+    def fetch(self, api: ApiClient, credential: dict[str, Any]) -> tuple[str, float]:
+        reply = api.unauthenticated("POST", self.path, json=self.body(credential))
+        minutes = reply.get(self.timeout) if self.timeout else None
+        return reply[self.session], float(minutes) * 60 if minutes else self.lifetime
+
+    def present(self, token: str) -> dict[str, str]:
+        if self.cookie:
+            return {"Cookie": f"{self.cookie}={token}"}
+        return super().present(token)
+
+
+@dataclass(frozen=True)
+class AuthorizationCode:
+    """OAuth 2 authorization code: the merchant signs in at the provider (with PKCE), and
+    the app keeps the tokens in the account under ``oauth`` and refreshes them before they
+    expire (``app/credentials/oauth.py``). The account holds the OAuth app's ``client_id``
+    and ``client_secret``."""
+
+    authorize_url: str
+    token_url: str
+    scopes: tuple[str, ...] = ()
+    pkce: bool = True
+
+    def headers(self, api: ApiClient, credential: dict[str, Any]) -> dict[str, str]:
+        token = (credential.get("oauth") or {}).get("access_token")
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+    def params(self, credential: dict[str, Any]) -> dict[str, str]:
+        return {}
+
+    def forget(self, api: ApiClient, credential: dict[str, Any]) -> bool:
+        return False
