@@ -332,6 +332,7 @@ def _reject(delivery: _Delivery, status: int, reason: str):
     secrets, request, hook = delivery.secrets, delivery.request, delivery.hook
     metrics.delivery(hook.spec.connector_key, "rejected")
     reason = secrets.scrub(reason)
+    kept = KEPT_HEADERS | hook.spec.kept_headers
     db.session.add(
         RejectedEvent(
             merchant_id=hook.merchant_id,
@@ -340,9 +341,7 @@ def _reject(delivery: _Delivery, status: int, reason: str):
             status_code=status,
             reason=reason[:1000],
             content_type=request.content_type,
-            headers=secrets.scrub(
-                {k: v for k, v in request.headers.items() if k.lower() in KEPT_HEADERS | hook.spec.kept_headers}
-            ),
+            headers=secrets.scrub({k: v for k, v in request.headers.items() if k.lower() in kept}),
             body=delivery.stored[:KEPT_BODY_BYTES],
         )
     )

@@ -16,7 +16,6 @@ from flask import Flask, g, has_app_context
 from flask.logging import default_handler
 from pythonjsonlogger.json import JsonFormatter
 
-from nodes.engine.redaction import ScrubSecrets
 
 _bound: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
     "shopwire_log_context", default=None
@@ -57,8 +56,8 @@ def init_app(app: Flask) -> None:
 
 
 def json_handler(stream) -> logging.Handler:
-    """A handler writing one JSON object per line to ``stream``; scrubbing on the handler
-    covers every logger (a library's too), not only the engine's own."""
+    """A handler writing one JSON object per line to ``stream``. Secrets are scrubbed where
+    every record is made (:func:`nodes.engine.redaction.install_log_filter`), a library's too."""
     handler = logging.StreamHandler(stream)
     handler.shopwire_json = True
     handler.setFormatter(
@@ -68,6 +67,5 @@ def json_handler(stream) -> logging.Handler:
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         )
     )
-    handler.addFilter(ScrubSecrets())
     handler.addFilter(_Context())
     return handler
