@@ -16,7 +16,6 @@ from flask import Flask, g, has_app_context
 from flask.logging import default_handler
 from pythonjsonlogger.json import JsonFormatter
 
-
 _bound: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
     "shopwire_log_context", default=None
 )
