@@ -16,7 +16,8 @@ bp = Blueprint("catalog", __name__, url_prefix="/api")
 @bp.get("/nodes")
 def list_nodes():
     authenticate()
-    return {"nodes": registry.catalog()}
+    # Connectors that could not be loaded (an optional dependency missing), with the reason.
+    return {"nodes": registry.catalog(), "unavailable": registry.unavailable()}
 
 
 @bp.get("/functions")
