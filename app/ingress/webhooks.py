@@ -38,6 +38,7 @@ from app.runtime.provider_http import api_client
 from app.runtime.queue import wait_for_response
 from nodes.engine.payloads import PayloadError, parse_body
 from nodes.engine.redaction import Secrets
+from nodes.kit import registry
 from nodes.kit.base import InboundRequest, NodeError, SignatureError, TransientError
 
 log = logging.getLogger("shopwire.hooks")
@@ -45,7 +46,7 @@ log = logging.getLogger("shopwire.hooks")
 
 KEPT_BODY_BYTES = 64 * 1024
 # Headers kept with a rejected delivery: enough to diagnose it, never credentials or cookies.
-# Besides these, the ones the trigger's connector declares (its signature and event headers).
+# Besides these, the signature and event headers the connectors declare.
 KEPT_HEADERS = {"content-type", "content-length", "user-agent", "x-request-id", "idempotency-key"}
 
 
@@ -151,28 +152,10 @@ def _receive(request: Request, token: str, body: bytes, test: bool) -> Response:
         if not listening:
             raise _unknown() from None
         _reject(
-            request,
-            merchant_id,
-            flow_id,
-            node_id,
-            stored,
-            error.status,
-            error.message,
-            secrets,
-            spec.kept_headers,
+            request, merchant_id, flow_id, node_id, stored, error.status, error.message, secrets
         )
     except SignatureError as error:
-        _reject(
-            request,
-            merchant_id,
-            flow_id,
-            node_id,
-            stored,
-            401,
-            str(error),
-            secrets,
-            spec.kept_headers,
-        )
+        _reject(request, merchant_id, flow_id, node_id, stored, 401, str(error), secrets)
     except TransientError as error:
         # Not acknowledged, so nothing is lost: the provider sends the delivery again.
         raise ApiProblem(
@@ -183,17 +166,7 @@ def _receive(request: Request, token: str, body: bytes, test: bool) -> Response:
         ) from None
     except NodeError as error:
         reason = secrets.scrub(f"The signature check failed: {error}")
-        _reject(
-            request,
-            merchant_id,
-            flow_id,
-            node_id,
-            stored,
-            401,
-            reason,
-            secrets,
-            spec.kept_headers,
-        )
+        _reject(request, merchant_id, flow_id, node_id, stored, 401, reason, secrets)
 
     dedupe_key = (spec.event_id(inbound, params) if spec.event_id else None) or request.headers.get(
         "Idempotency-Key"
@@ -245,6 +218,10 @@ def _verify(spec, inbound: InboundRequest, params: dict, credential, subscriptio
     spec.verify(inbound, params, credential)
 
 
+def _kept_headers() -> set[str]:
+    return KEPT_HEADERS | registry.webhook_headers()
+
+
 def _flow_reply(reply: dict) -> Response:
     """The reply a "respond to webhook" step built: JSON for data, text for text."""
     body = reply.get("body")
@@ -274,7 +251,6 @@ def _reject(
     status: int,
     reason: str,
     secrets: Secrets,
-    kept: set[str],
 ):
     """Keep the refused delivery for the merchant to see, then answer with the reason."""
     reason = secrets.scrub(reason)
@@ -287,7 +263,7 @@ def _reject(
             reason=reason[:1000],
             content_type=request.content_type,
             headers=secrets.scrub(
-                {k: v for k, v in request.headers.items() if k.lower() in KEPT_HEADERS | kept}
+                {k: v for k, v in request.headers.items() if k.lower() in _kept_headers()}
             ),
             body=body[:KEPT_BODY_BYTES],
         )
