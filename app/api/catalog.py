@@ -17,7 +17,8 @@ bp = Blueprint("catalog", __name__, url_prefix="/api", description="Descriptions
 def list_nodes():
     """The node catalog."""
     authenticate()
-    return {"nodes": registry.catalog()}
+    # Connectors that could not be loaded (an optional dependency missing), with the reason.
+    return {"nodes": registry.catalog(), "unavailable": registry.unavailable()}
 
 
 @bp.get("/functions")

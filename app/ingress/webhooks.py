@@ -40,6 +40,7 @@ from app.runtime.provider_http import api_client
 from app.runtime.queue import wait_for_response
 from nodes.engine.payloads import PayloadError, parse_body
 from nodes.engine.redaction import Secrets
+from nodes.kit import registry
 from nodes.kit.base import InboundRequest, NodeError, SignatureError, TransientError
 
 log = logging.getLogger("shopwire.hooks")
@@ -332,7 +333,7 @@ def _reject(delivery: _Delivery, status: int, reason: str):
     secrets, request, hook = delivery.secrets, delivery.request, delivery.hook
     metrics.delivery(hook.spec.connector_key, "rejected")
     reason = secrets.scrub(reason)
-    kept = KEPT_HEADERS | hook.spec.kept_headers
+    kept = KEPT_HEADERS | registry.webhook_headers()
     db.session.add(
         RejectedEvent(
             merchant_id=hook.merchant_id,

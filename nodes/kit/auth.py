@@ -82,7 +82,10 @@ class Basic:
 
 
 class _Cached:
-    """A token or session fetched with the account and reused until shortly before expiry."""
+    """A token or session fetched with the account and reused until shortly before expiry.
+    A subclass names where it is fetched (``path``) and how (``fetch``)."""
+
+    path: str
 
     def headers(self, api: ApiClient, credential: dict[str, Any]) -> dict[str, str]:
         token = TOKENS.token(self._key(api, credential), lambda: self.fetch(api, credential))
@@ -98,8 +101,6 @@ class _Cached:
     def _key(self, api: ApiClient, credential: dict[str, Any]) -> dict[str, Any]:
         """A token belongs to one account at one address (a shop's own token URL)."""
         return {**credential, "token_url": api.url(self.path)}
-
-    path: str
 
     def fetch(self, api: ApiClient, credential: dict[str, Any]) -> tuple[str, float]:
         raise NotImplementedError

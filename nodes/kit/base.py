@@ -407,13 +407,6 @@ class NodeSpec:
         return self.connector.key if self.connector else self.key.split(".", 1)[0]
 
     @property
-    def kept_headers(self) -> set[str]:
-        """The headers a rejected delivery keeps for diagnosis: its signature and event
-        headers, as the connector declares them (lower case)."""
-        hooks = self.connector.webhooks if self.connector else None
-        return {name.lower() for name in hooks.headers} if hooks else set()
-
-    @property
     def auth(self) -> dict[str, Any] | None:
         return self.connector.auth if self.connector else self.own_auth
 

@@ -170,6 +170,13 @@ def connectors() -> list[Connector]:
     return [_connectors[key] for key in sorted(_connectors) if key not in _disabled]
 
 
+def webhook_headers() -> set[str]:
+    """The headers every connector's webhooks declare worth keeping with a rejected delivery
+    (signature, event type, delivery id), lower case: never credentials."""
+    hooks = [c.webhooks for c in connectors() if c.webhooks]
+    return {name.lower() for webhooks in hooks for name in webhooks.headers}
+
+
 def forget_connector(key: str) -> None:
     """Remove a connector and its nodes (a test's own connector, once the test is done)."""
     _connectors.pop(key, None)

@@ -140,9 +140,10 @@ class TimestampedHmac:
 
     def verify(self, request: InboundRequest, credential: dict[str, Any], connector) -> None:
         key = signing_key(credential, self.secret, self.subscribed, connector)
-        pairs = [part.split("=", 1) for part in _sent(request, self.header).split(",")]
-        timestamps = [v.strip() for k, *v in pairs for v in v if k.strip() == "t"]
-        signatures = [v.strip().encode() for k, *v in pairs for v in v if k.strip() == "v1"]
+        sent = _sent(request, self.header).split(",")
+        pairs = [[text.strip() for text in part.split("=", 1)] for part in sent if "=" in part]
+        timestamps = [value for key, value in pairs if key == "t"]
+        signatures = [value.encode() for key, value in pairs if key == "v1"]
         if not timestamps or not timestamps[0].isdigit() or not signatures:
             raise SignatureError(f"The {self.header} header has no timestamp or no v1 signature.")
         expected = _digest(key, timestamps[0].encode() + b"." + request.body, "hex")

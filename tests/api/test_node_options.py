@@ -1,10 +1,12 @@
-"""A parameter's choices loaded with the merchant's account: Shopify locations and Stripe
-prices from their fakes, refusals in plain words, and another shop's account not found."""
+"""What the editor learns about connectors beyond the catalog: a parameter's choices loaded
+with the merchant's account (Shopify locations and Stripe prices from their fakes, refusals in
+plain words, another shop's account not found), and the connectors that are unavailable."""
 
 from __future__ import annotations
 
 import pytest
 
+from nodes.kit import registry
 from nodes.shopify.fake import ACCESS_TOKEN, LOCATION, SHOP, FakeShopify
 from nodes.stripe.fake import API_KEY, FakeStripe
 from tests.conftest import connected, create_credential
@@ -65,3 +67,11 @@ def test_the_account_must_be_the_merchants_own_and_of_the_steps_system(api, othe
         == 404
     )
     assert stripe.requests == []
+
+
+def test_the_catalog_lists_unavailable_connectors_with_the_reason(api, monkeypatch):
+    reason = "sapb1_connector cannot be imported: No module named 'pyodata'"
+    monkeypatch.setitem(registry._unavailable, "sapb1", reason)
+    catalog = api.get("/api/nodes").get_json()
+    assert catalog["unavailable"] == {"sapb1": reason}
+    assert not [n for n in catalog["nodes"] if n["connector"] == "sapb1"]

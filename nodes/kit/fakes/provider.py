@@ -14,6 +14,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import jsonschema
+
 from nodes.kit.fakes.receiver import Receiver, Recorded, Reply
 
 Handler = Callable[..., tuple[int, Any] | tuple[int, Any, dict[str, str]]]
@@ -39,13 +41,15 @@ class FakeProvider(Receiver):
 
     def run(self, key: str, params: dict[str, Any], input: Any = None) -> Any:
         """Run node ``key`` (newest version) against this fake with :attr:`account`, as a
-        flow step would, without the web app: a connector's unit tests call this."""
+        flow step would (its params checked against its schema first), without the web app:
+        a connector's unit tests call this."""
         from nodes.kit import registry  # the registry imports the connectors that import this
         from nodes.kit.base import NodeContext
         from nodes.kit.client import ApiClient
         from nodes.kit.guarded_http import guarded_session
 
         spec = registry.get(key, registry.versions(key)[-1])
+        jsonschema.validate(params, spec.params, cls=jsonschema.Draft202012Validator)
         session = guarded_session(allow_private=True, timeout=5.0)
         api = ApiClient(
             spec.connector, session, self.account, idempotency_key="run:step", origin=self.origin
