@@ -30,7 +30,7 @@ ROLES = ["viewer", "editor", "owner"]
 
 
 class Text(fields.String):
-    default_error_messages = {"invalid": "Must be a text."}
+    default_error_messages = {"invalid": "Must be a text.", "null": "Must be a text."}
 
 
 class Name(Text):
@@ -85,6 +85,14 @@ class Body(Schema):
 
     class Meta:
         unknown = EXCLUDE
+
+
+class Query(Body):
+    """Query parameters: one given empty (a filter form left blank) is not given."""
+
+    @pre_load
+    def _blank_is_absent(self, query: Any, **_kwargs: Any) -> dict[str, Any]:
+        return {name: value for name, value in query.items() if value != ""}
 
 
 # Problems
@@ -200,7 +208,7 @@ class RejectedEventList(Answer):
 # Executions
 
 
-class ExecutionFilter(Body):
+class ExecutionFilter(Query):
     problem_title = "Bad filter"
 
     flow_id = fields.String()
@@ -221,11 +229,6 @@ class ExecutionFilter(Body):
         metadata={"description": "At most 200"},
     )
     before = fields.String(metadata={"description": "The next_cursor of the previous page"})
-
-    @pre_load
-    def _blank_is_absent(self, query: Any, **_kwargs: Any) -> dict[str, Any]:
-        """``?status=&since=`` (a filter form left empty) filters nothing."""
-        return {name: value for name, value in query.items() if value != ""}
 
 
 class StepRun(Answer):
@@ -336,7 +339,7 @@ class CredentialChanges(Body):
     )
 
 
-class OAuthCallback(Body):
+class OAuthCallback(Query):
     code = fields.String()
     state = fields.String()
     error = fields.String()
@@ -527,7 +530,7 @@ class Settings(Answer):
     timezone = fields.String()
 
 
-class AuditFilter(Body):
+class AuditFilter(Query):
     problem_title = "Bad filter"
     before = fields.Integer(
         error_messages={"invalid": "Give the id of an entry."},
