@@ -20,7 +20,7 @@ from app.models.base import utcnow
 log = logging.getLogger("shopwire.retention")
 
 BATCH_SIZE = 500
-FINISHED = ("succeeded", "failed")
+FINISHED = ("succeeded", "failed", "cancelled")
 
 
 def purge(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> dict[str, int]:
