@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.identity import audit
-from app.identity.access import limiter, public, requires, start_session
+from app.identity.access import end_session, limiter, public, requires, start_session
 from app.identity.links import NoPublicAddress, mailed_link
 from app.identity.mail import send_mail
 from app.identity.texts import TEXT
@@ -143,7 +143,7 @@ def login():
 @bp.post("/logout")
 @requires("viewer")
 def logout():
-    session.clear()
+    end_session()
     return redirect(url_for("accounts.login"))
 
 

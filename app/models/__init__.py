@@ -4,7 +4,7 @@ from app.models.audit import AuditEvent
 from app.models.credential import Credential
 from app.models.execution import Execution, RejectedEvent, StepRun
 from app.models.flow import Flow, FlowVersion, WebhookEndpoint
-from app.models.merchant import ApiToken, Invitation, Membership, Merchant, User
+from app.models.merchant import ApiToken, Invitation, Membership, Merchant, User, UserSession
 from app.models.node_state import NodeState, SeenItem
 
 __all__ = [
@@ -22,5 +22,6 @@ __all__ = [
     "SeenItem",
     "StepRun",
     "User",
+    "UserSession",
     "WebhookEndpoint",
 ]
