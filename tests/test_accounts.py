@@ -268,3 +268,20 @@ def test_sessions_older_than_a_cookie_lives_are_purged(app, client):
     assert purge(now=utcnow())["sessions"] == 0
     assert purge(now=utcnow() + timedelta(days=15))["sessions"] == 1
     assert db.session.query(UserSession).count() == 0
+
+
+def test_a_strangers_guesses_lock_out_only_the_stranger_and_longer_each_time(app, client):
+    member("Acme", "ann@shop.de")
+    stranger = app.test_client()
+    stranger.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    for _ in range(5):
+        locked = sign_in(stranger, "ann@shop.de", "guess")
+    assert locked.status_code == 429 and 800 < int(locked.headers["Retry-After"]) <= 900
+    assert sign_in(client, "ann@shop.de").status_code == 302  # the owner, from elsewhere
+
+    from app.runtime.queue import redis_connection
+
+    redis_connection().delete(*redis_connection().keys("shopwire:login-lock:*"))  # it ran out
+    for _ in range(5):
+        again = sign_in(stranger, "ann@shop.de", "guess")
+    assert again.status_code == 429 and 1700 < int(again.headers["Retry-After"]) <= 1800
