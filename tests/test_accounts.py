@@ -242,3 +242,46 @@ def test_an_invitation_link_never_follows_the_host_header(app, client):
     _invite(client, "new@shop.de")
     [body] = _mail_links("new@shop.de")
     assert "https://shopwire.example.com/invitations/" in body and "evil.example" not in body
+
+
+def test_a_session_cookie_copied_before_sign_out_no_longer_works(app, client):
+    member("Acme", "ann@shop.de")
+    sign_in(client, "ann@shop.de")
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    copy = app.test_client()
+    copy.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+    assert copy.get("/").status_code == 200  # the copy works while the session lasts
+    post_form(client, "/logout", page="/executions")
+    assert copy.get("/").status_code == 302  # and not after signing out
+    assert copy.get("/api/flows").status_code == 401
+
+
+def test_sessions_older_than_a_cookie_lives_are_purged(app, client):
+    from datetime import timedelta
+
+    from app.models import UserSession
+    from app.models.base import utcnow
+    from app.runtime.retention import purge
+
+    member("Acme", "ann@shop.de")
+    sign_in(client, "ann@shop.de")
+    assert purge(now=utcnow())["sessions"] == 0
+    assert purge(now=utcnow() + timedelta(days=15))["sessions"] == 1
+    assert db.session.query(UserSession).count() == 0
+
+
+def test_a_strangers_guesses_lock_out_only_the_stranger_and_longer_each_time(app, client):
+    member("Acme", "ann@shop.de")
+    stranger = app.test_client()
+    stranger.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    for _ in range(5):
+        locked = sign_in(stranger, "ann@shop.de", "guess")
+    assert locked.status_code == 429 and 800 < int(locked.headers["Retry-After"]) <= 900
+    assert sign_in(client, "ann@shop.de").status_code == 302  # the owner, from elsewhere
+
+    from app.runtime.queue import redis_connection
+
+    redis_connection().delete(*redis_connection().keys("shopwire:login-lock:*"))  # it ran out
+    for _ in range(5):
+        again = sign_in(stranger, "ann@shop.de", "guess")
+    assert again.status_code == 429 and 1700 < int(again.headers["Retry-After"]) <= 1800

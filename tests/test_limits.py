@@ -167,3 +167,14 @@ def test_purge_deletes_old_finished_data_per_merchant_retention(api, other_api, 
     # 31 days on, globex's go too (except the queued one).
     later = purge(now=now + timedelta(days=21))
     assert executions() == 1 and later["executions"] == 5 - (1 - acme_left)
+
+
+def test_purge_deletes_old_cancelled_executions_too(api, client):
+    _, url = create_active_flow(api, HOOK)
+    execution_id = post_json(client, url, {}).get_json()["execution_id"]
+    assert api.post(f"/api/executions/{execution_id}/cancel").status_code == 200
+    long_ago = utcnow() - timedelta(days=40)
+    db.session.execute(update(Execution).values(created_at=long_ago))
+    db.session.commit()
+    assert purge()["executions"] == 1
+    assert executions() == 0

@@ -28,12 +28,12 @@ from flask import (
 )
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.api.problems import ApiProblem
 from app.extensions import db
 from app.identity.csrf import csrf_token, csrf_valid
-from app.models import ApiToken, Membership, User
+from app.models import ApiToken, Membership, User, UserSession
 from app.models.base import utcnow
 from app.models.merchant import ROLES, digest, role_allows
 
@@ -215,9 +215,14 @@ def _from_session() -> Principal | None:
     found = db.session.execute(
         select(Membership, User)
         .join(User, Membership.user_id == User.id)
-        .where(Membership.user_id == user_id, Membership.merchant_id == merchant_id)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            Membership.user_id == user_id,
+            Membership.merchant_id == merchant_id,
+            UserSession.id_hash == digest(session.get("sid", "")),
+        )
     ).first()
-    # A changed password (a reset) or a removed membership ends the session.
+    # Signing out, a changed password (a reset) or a removed membership ends the session.
     if found is None or session.get("pw") != found.User.password_fingerprint:
         session.clear()
         return None
@@ -231,9 +236,20 @@ def start_session(user: User, merchant_id: int) -> None:
     session["user_id"] = user.id
     session["merchant_id"] = merchant_id
     session["pw"] = user.password_fingerprint
-    session["sid"] = secrets.token_urlsafe(16)
+    session["sid"] = secrets.token_urlsafe(32)
+    db.session.add(UserSession(id_hash=digest(session["sid"]), user_id=user.id))
+    db.session.commit()
     csrf_token()
     g.pop("principal", None)
+
+
+def end_session() -> None:
+    """Sign out: the session's id is deleted, so a copy of its cookie no longer signs in."""
+    db.session.execute(
+        delete(UserSession).where(UserSession.id_hash == digest(session.get("sid", "")))
+    )
+    db.session.commit()
+    session.clear()
 
 
 def csp_nonce() -> str:

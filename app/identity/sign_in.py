@@ -19,12 +19,13 @@ from flask import (
     url_for,
 )
 from flask_babel import format_time, gettext, ngettext
+from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from app.extensions import db
 from app.identity import audit
-from app.identity.access import limiter, public, requires, start_session
+from app.identity.access import end_session, limiter, public, requires, start_session
 from app.identity.links import NoPublicAddress, mailed_link
 from app.identity.mail import send_mail
 from app.models import Invitation, Membership, Merchant, User
@@ -62,18 +63,31 @@ def _normalised(email: str | None) -> str:
     return (email or "").strip().lower()
 
 
-# Lockout: counted per e-mail address whether or not an account has it, so the answer never
-# tells a stranger which addresses are registered.
+# Lockout: counted per client address and e-mail address, whether or not an account has it,
+# so the answer never tells a stranger which addresses are registered, and a stranger's
+# guesses lock out only the stranger, not the account's owner. Each lock of the same pair
+# lasts twice as long as the one before, up to a day.
+LONGEST_LOCK_SECONDS = 24 * 3600
+
+
+def _pair(email: str) -> str:
+    return digest(f"{get_remote_address()} {email}")
+
+
 def _lock_key(email: str) -> str:
-    return f"shopwire:login-lock:{digest(email)}"
+    return f"shopwire:login-lock:{_pair(email)}"
 
 
 def _failures_key(email: str) -> str:
-    return f"shopwire:login-failures:{digest(email)}"
+    return f"shopwire:login-failures:{_pair(email)}"
+
+
+def _locks_key(email: str) -> str:
+    return f"shopwire:login-locks:{_pair(email)}"
 
 
 def locked_for(email: str) -> int:
-    """Seconds until this address may try again; 0 when it may now."""
+    """Seconds until this client may try this address again; 0 when it may now."""
     return max(0, redis_connection().ttl(_lock_key(email)))
 
 
@@ -84,7 +98,10 @@ def _count_failure(email: str) -> None:
     if failures == 1:  # the window starts with the first failure
         redis.expire(_failures_key(email), config["SHOPWIRE_LOCKOUT_SECONDS"])
     if failures >= config["SHOPWIRE_LOCKOUT_FAILURES"]:
-        redis.set(_lock_key(email), 1, ex=config["SHOPWIRE_LOCKOUT_SECONDS"])
+        locks = redis.incr(_locks_key(email))
+        redis.expire(_locks_key(email), LONGEST_LOCK_SECONDS)
+        seconds = min(config["SHOPWIRE_LOCKOUT_SECONDS"] * 2 ** (locks - 1), LONGEST_LOCK_SECONDS)
+        redis.set(_lock_key(email), 1, ex=seconds)
         redis.delete(_failures_key(email))
 
 
@@ -107,7 +124,7 @@ def verified_user(email: str, password: str) -> User | None | Response:
         return _locked_response(seconds)
     user = db.session.scalar(select(User).where(User.email == email))
     if user is not None and user.check_password(password):
-        redis_connection().delete(_failures_key(email))
+        redis_connection().delete(_failures_key(email), _locks_key(email))
         db.session.commit()  # a rehashed password
         return user
     _count_failure(email)
@@ -144,7 +161,7 @@ def login():
 @bp.post("/logout")
 @requires("viewer")
 def logout():
-    session.clear()
+    end_session()
     return redirect(url_for("accounts.login"))
 
 
@@ -288,7 +305,9 @@ def reset_password(token: str):
         error = _password_problem(password)
         if error is None:
             user.set_password(password)  # also ends this link and every other session
-            redis_connection().delete(_lock_key(user.email), _failures_key(user.email))
+            redis_connection().delete(
+                _lock_key(user.email), _failures_key(user.email), _locks_key(user.email)
+            )
             db.session.commit()
             flash(gettext("Your password was changed. Sign in with the new one."), "ok")
             return redirect(url_for("accounts.login"))

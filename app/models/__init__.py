@@ -5,7 +5,7 @@ from app.models.audit import AuditEvent
 from app.models.credential import Credential
 from app.models.execution import Execution, RejectedEvent, StepRun
 from app.models.flow import Flow, FlowVersion, WebhookEndpoint
-from app.models.merchant import ApiToken, Invitation, Membership, Merchant, User
+from app.models.merchant import ApiToken, Invitation, Membership, Merchant, User, UserSession
 from app.models.node_state import NodeState, SeenItem
 
 __all__ = [
@@ -25,5 +25,6 @@ __all__ = [
     "SeenItem",
     "StepRun",
     "User",
+    "UserSession",
     "WebhookEndpoint",
 ]

@@ -79,6 +79,17 @@ class User(db.Model):
         return digest(self.password_hash)[:16]
 
 
+class UserSession(db.Model):
+    """A signed-in browser: the session cookie holds its id, which signing out deletes, so a
+    copied cookie stops working then (the cookie alone would stay valid until it expires)."""
+
+    __tablename__ = "user_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Membership(db.Model):
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("user_id", "merchant_id"),)

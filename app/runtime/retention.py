@@ -14,13 +14,13 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from app.extensions import db
-from app.models import Execution, Merchant, RejectedEvent, StepRun
+from app.models import Execution, Merchant, RejectedEvent, StepRun, UserSession
 from app.models.base import utcnow
 
 log = logging.getLogger("shopwire.retention")
 
 BATCH_SIZE = 500
-FINISHED = ("succeeded", "failed")
+FINISHED = ("succeeded", "failed", "cancelled")
 
 
 def purge(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> dict[str, int]:
@@ -33,9 +33,18 @@ def purge(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> dict[str
         cutoff = now - timedelta(days=default if days is None else days)
         _purge_executions(merchant_id, cutoff, batch_size, counts)
         _purge_rejected(merchant_id, cutoff, batch_size, counts)
+    counts["sessions"] = _purge_sessions(now)
     if any(counts.values()):
         log.info("purged old execution data: %s", counts)
     return counts
+
+
+def _purge_sessions(now: datetime) -> int:
+    """Sessions older than a session cookie lives (signed-out ones are gone already)."""
+    cutoff = now - current_app.permanent_session_lifetime
+    purged = db.session.execute(delete(UserSession).where(UserSession.created_at < cutoff)).rowcount
+    db.session.commit()
+    return purged
 
 
 def _purge_executions(merchant_id: int, cutoff: datetime, batch_size: int, counts) -> None:

@@ -295,17 +295,34 @@ def _joined(parts: Iterator[str]) -> str:
     return "".join(text)
 
 
-PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+OPENING = re.compile(r"\{\{|\{%")
+CLOSING = {"{{": "}}", "{%": "%}"}
 
 
 def _placeholder(source: str, error: UndefinedError) -> str:
     """The placeholder the missing name was used in, to point the merchant at it."""
     named = re.search(r'there is no "(.+?)"', error.message or "")
     name = named and named.group(1)
-    for found in PLACEHOLDER.finditer(source):
-        if name and re.search(rf"\b{re.escape(name)}\b", found.group()):
-            return f"the placeholder {found.group()}"
+    for found in _placeholders(source):
+        if name and re.search(rf"\b{re.escape(name)}\b", found):
+            return f"the placeholder {found}"
     return "a placeholder"
+
+
+def _placeholders(source: str) -> Iterator[str]:
+    """Every ``{{ … }}`` and ``{% … %}``, in one pass over the text: an opening without a
+    closing is not looked for again (a lazy regex would, once per opening)."""
+    position, unclosed = 0, set()
+    for opening in OPENING.finditer(source):
+        kind = opening.group()
+        if opening.start() < position or kind in unclosed:
+            continue
+        end = source.find(CLOSING[kind], opening.end())
+        if end == -1:
+            unclosed.add(kind)
+            continue
+        position = end + 2
+        yield source[opening.start() : position]
 
 
 def template_fields(

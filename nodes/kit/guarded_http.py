@@ -31,6 +31,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -294,6 +295,25 @@ class _NoCookies(RequestsCookieJar):
         pass
 
 
+# Headers a redirect to another origin keeps: they describe the request, and hold no secret.
+REDIRECTED_HEADERS = frozenset(
+    {
+        "accept",
+        "accept-encoding",
+        "accept-language",
+        "content-type",
+        "content-length",
+        "user-agent",
+        "connection",
+    }
+)
+
+
+def _origin(url: str | None) -> tuple[str, str | None, int | None]:
+    parts = urlsplit(url or "")
+    return parts.scheme, parts.hostname, parts.port
+
+
 class GuardedSession(requests.Session):
     """A ``requests.Session`` with the guard, a default timeout and the limits applied.
 
@@ -317,6 +337,15 @@ class GuardedSession(requests.Session):
         adapter = _GuardedAdapter(policy, max_response_bytes)
         self.mount("http://", adapter)
         self.mount("https://", adapter)
+
+    def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: Any) -> None:
+        """A redirect to another origin carries only the headers that hold no secret: any
+        other may (an API key header, a flow's own secret header), not only Authorization."""
+        if _origin(prepared_request.url) != _origin(response.request.url):
+            for name in list(prepared_request.headers):
+                if name.lower() not in REDIRECTED_HEADERS:
+                    del prepared_request.headers[name]
+        super().rebuild_auth(prepared_request, response)
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         # Every request and every redirect hop goes through here.

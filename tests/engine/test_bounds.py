@@ -85,3 +85,13 @@ def test_a_doubling_expression_fails_with_a_sentence_instead_of_a_huge_result():
     with pytest.raises(MappingError, match="larger than 8 MB"):
         evaluate(expression, SCOPE)
     assert evaluate("trigger.a | [@, @]", SCOPE) == ["x", "x"]
+
+
+def test_a_long_template_with_unclosed_placeholders_still_gets_its_error_at_once():
+    # 100 KB of openings without a closing: a lazy regex tried each opening to the end
+    openings = "{{ " * 33_000
+    source = f"{{% raw %}}{openings}{{% endraw %}}{{% for x in trigger.missing %}}{{% endfor %}}"
+    # within the bound every step has
+    with bounds.time_limit(5, "finding the placeholder"), pytest.raises(TemplateError) as error:
+        render(source, SCOPE)
+    assert "trigger.missing" in error.value.message

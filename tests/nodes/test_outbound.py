@@ -106,6 +106,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
+    def route_headers(self, query: dict[str, str]) -> None:
+        self.send_body(200, json.dumps(dict(self.headers)).encode(), "application/json")
+
     def route_cookie(self, query: dict[str, str]) -> None:
         self.send_body(200, (self.headers.get("Cookie") or "").encode())
 
@@ -430,3 +433,19 @@ def test_too_many_redirects(server: _Server) -> None:
     with pytest.raises(requests.TooManyRedirects):
         session.get(server.base + "/loop")
     assert len(server.paths) == 4  # the request and three redirects, then it stops
+
+
+def test_no_secret_header_follows_a_redirect_to_another_origin(
+    server: _Server, server2: _Server
+) -> None:
+    session = guarded_session(allow_private=True)
+    secrets = {"X-Api-Key": "key-123", "Authorization": "Bearer tok", "X-Shop-Token": "t"}
+    elsewhere = session.get(
+        server.base + "/redirect", params={"to": server2.base + "/headers"}, headers=secrets
+    ).json()
+    assert not {"X-Api-Key", "Authorization", "X-Shop-Token"} & set(elsewhere)
+    assert "User-Agent" in elsewhere
+    same_origin = session.get(
+        server.base + "/redirect", params={"to": "/headers"}, headers=secrets
+    ).json()
+    assert same_origin["X-Api-Key"] == "key-123" and same_origin["X-Shop-Token"] == "t"
