@@ -101,6 +101,9 @@ class _Waker:
     def __init__(self, app) -> None:
         self._app = app
         self._lock = threading.Lock()
+        # Held while a wake-up is sent: send_wakeups() returns only once it is in Redis, even
+        # when the waker thread took it a moment before (a test's worker ran on an empty queue).
+        self._sending = threading.Lock()
         self._pending: str | None = None
         self._signal = threading.Event()
         self._thread: threading.Thread | None = None
@@ -115,11 +118,12 @@ class _Waker:
             self._signal.set()  # under the lock: the thread cannot be ending meanwhile
 
     def send(self) -> None:
-        with self._lock:
-            pending, self._pending = self._pending, None
-        if pending is not None:
-            with self._app.app_context():
-                dispatch(pending)
+        with self._sending:
+            with self._lock:
+                pending, self._pending = self._pending, None
+            if pending is not None:
+                with self._app.app_context():
+                    dispatch(pending)
 
     def _run(self) -> None:
         """Send wake-ups until none was asked for in a second: an idle thread ends, and with
