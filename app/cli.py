@@ -135,8 +135,7 @@ class JSONCronJob(CronJob):
 
 # Threads per web process. Ingress is mostly Python (the GIL), yet a few threads keep the
 # process busy while one waits for the database, and a webhook that waits for its flow's reply
-# holds only one of them. On W1 (bench/), 3 processes × 3 threads accepted 1,021–1,024
-# requests/s, 2 × 4 909 and 4 × 2 991.
+# holds only one of them. bench/README.md has the measurements behind the choice.
 WEB_THREADS = 3
 
 

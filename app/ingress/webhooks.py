@@ -7,8 +7,8 @@ Deliveries are answered by :class:`Ingress`, a WSGI middleware in front of Flask
 handling. A delivery needs the app's configuration, database and Redis, so it runs in an app
 context; it needs nothing of what Flask sets up for every page and API request (the session,
 sign-in and CSRF checks, the language, Flask-Limiter's per-address check, which ran although
-webhooks were exempt, the request context, URL dispatch through every blueprint). Without
-it a W1 delivery takes 0.73 ms in process instead of 1.00.
+webhooks were exempt, the request context, URL dispatch through every blueprint), which
+would be a good part of a delivery's cost.
 """
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ TURN = timedelta(microseconds=1)
 
 # The status, as a value no index covers. The claim's UPDATE re-checks the state of a few rows
 # it names by id; given the indexed column, SQLite's planner walks the status index instead,
-# through every queued execution, so a claim cost grew with the backlog (3 ms at 4,000).
+# through every queued execution, so a claim's cost would grow with the backlog.
 _UNINDEXED_STATUS = Execution.status + ""
 
 
