@@ -462,6 +462,11 @@ class NodeType(Answer):
 
 class NodeCatalog(Answer):
     nodes = fields.List(fields.Nested(NodeType))
+    unavailable = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "Connectors that could not be loaded, with the reason, by key"},
+    )
 
 
 class Function(Answer):
