@@ -40,7 +40,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         flows,
         mappings,
         members,
+        portable,
         schedule_preview,
+        templates,
         tokens,
     )
     from app.identity import access, sign_in
@@ -57,6 +59,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         schedule_preview,
         members,
         tokens,
+        templates,
+        portable,
         pages,
         sign_in,
         settings_pages,

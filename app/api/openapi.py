@@ -114,6 +114,100 @@ ACCOUNT_PATHS: dict[str, Any] = {
     },
 }
 
+TEXTS = {
+    "oneOf": [
+        {"type": "string"},
+        {"type": "object", "properties": {"en": {"type": "string"}, "de": {"type": "string"}}},
+    ]
+}
+MARKED = {
+    "type": "array",
+    "description": "Values of the flow that become template parameters.",
+    "items": {
+        "type": "object",
+        "required": ["pointer", "name"],
+        "properties": {"pointer": {"type": "string"}, "name": {"type": "string"}, "title": TEXTS},
+    },
+}
+CHOSEN = {
+    "type": "object",
+    "properties": {
+        "credentials": {"type": "object", "additionalProperties": {"type": "string"}},
+        "parameters": {"type": "object"},
+    },
+}
+
+# Templates, and moving flows between shops and tools.
+TEMPLATE_PATHS: dict[str, Any] = {
+    "/api/templates": {
+        "get": _op("Public templates and the shop's own", params=("q", "category"), errors=()),
+        "post": _op(
+            "Publish a flow's current version as a template (again: a new version)",
+            ok="201",
+            body={
+                "type": "object",
+                "required": ["flow_id", "title", "description", "category"],
+                "properties": {
+                    "flow_id": {"type": "string"},
+                    "title": TEXTS,
+                    "description": TEXTS,
+                    "category": {"type": "string"},
+                    "visibility": {"enum": ["private", "link", "public"]},
+                    "parameters": MARKED,
+                },
+            },
+            errors=("404", "422"),
+        ),
+    },
+    "/api/templates/preview": {
+        "post": _op(
+            "What publishing a flow would share and remove; stores nothing",
+            body={
+                "type": "object",
+                "required": ["flow_id"],
+                "properties": {"flow_id": {"type": "string"}, "parameters": MARKED},
+            },
+            errors=("404", "422"),
+        ),
+    },
+    "/api/templates/{template_id}": {
+        "parameters": [_path_id("template_id")],
+        "get": _op("A template with its sanitized graph, credential slots and parameters"),
+    },
+    "/api/templates/{template_id}/install": {
+        "parameters": [_path_id("template_id")],
+        "post": _op(
+            "Create a switched-off flow from the template",
+            ok="201",
+            body=CHOSEN,
+            errors=("404", "422"),
+        ),
+    },
+    "/api/templates/installs": {
+        "get": _op("The shop's flows made from templates, with available updates", errors=()),
+    },
+    "/api/templates/installs/{flow_id}/update": {
+        "parameters": [_path_id("flow_id")],
+        "post": _op(
+            "Update the flow to the template's latest version, keeping accounts and values",
+            body=CHOSEN,
+            errors=("404", "422"),
+        ),
+    },
+    "/api/flows/{flow_id}/export": {
+        "parameters": [_path_id("flow_id")],
+        "get": _op("The flow as a portable document: no secret, no account id"),
+    },
+    "/api/flows/import": {
+        "post": _op(
+            "Create a switched-off flow from a portable document or an n8n workflow",
+            ok="201",
+            body={"type": "object"},
+            errors=("422",),
+        ),
+    },
+}
+
 FLOW_BODY = {
     "type": "object",
     "required": ["name", "graph"],
@@ -276,6 +370,7 @@ def openapi_document() -> dict[str, Any]:
                     errors=("422",),
                 ),
             },
+            **TEMPLATE_PATHS,
             "/api/schema/flow": {"get": _op("The flow JSON Schema", errors=(), public=True)},
             "/api/openapi.json": {"get": _op("This document", errors=(), public=True)},
             "/hooks/test/{token}": {

@@ -94,6 +94,7 @@ class Marked:
     pointer: str
     name: str
     title: dict[str, str]
+    default: Any = None  # offered to the installer; the publisher's own value is never kept
 
 
 class MarkError(ValueError):
@@ -228,7 +229,10 @@ def _parameterize(result: Sanitized, mark: Marked) -> None:
             "title": mark.title["en"],
             "x-title": mark.title,
         }
-        result.parameters["required"].append(mark.name)
+        if mark.default is None:
+            result.parameters["required"].append(mark.name)
+        else:
+            result.parameters["properties"][mark.name]["default"] = mark.default
     result.targets.setdefault(mark.name, []).append(mark.pointer)
     if isinstance(holder, list):
         holder[int(parts[-1])] = None
@@ -347,6 +351,16 @@ def _scan(result: Sanitized, value: Any, where: tuple) -> Any:
     :data:`_DROP` to remove the entry."""
     if isinstance(value, dict):
         request_part = where[-1:] in (("headers",), ("query",))
+        pair_name, pair_value = value.get("name"), value.get("value")
+        if (
+            isinstance(pair_name, str)
+            and isinstance(pair_value, str)
+            and pair_value
+            and is_secret_name(pair_name, in_request=True)
+        ):
+            # a name/value pair, as other tools keep headers and query parameters
+            del value["value"]
+            result.remove(pointer(*where, "value"), _named_reason(("headers",), pair_name))
         for name in list(value):
             item = value[name]
             if (

@@ -6,6 +6,7 @@ from app.models.execution import Execution, RejectedEvent, StepRun
 from app.models.flow import Flow, FlowVersion, WebhookEndpoint
 from app.models.merchant import ApiToken, Invitation, Membership, Merchant, User
 from app.models.node_state import NodeState, SeenItem
+from app.models.template import Template, TemplateInstall, TemplateVersion
 
 __all__ = [
     "ApiToken",
@@ -21,6 +22,9 @@ __all__ = [
     "RejectedEvent",
     "SeenItem",
     "StepRun",
+    "Template",
+    "TemplateInstall",
+    "TemplateVersion",
     "User",
     "WebhookEndpoint",
 ]

@@ -45,6 +45,7 @@ BUILTIN_MODULES = (
     "nodes.core.deduplicate",
     "nodes.core.schedule",
     "nodes.core.poll_http",
+    "nodes.core.placeholder",
 )
 
 _specs: dict[tuple[str, int], NodeSpec] = {}
