@@ -254,7 +254,7 @@ def filled(
     """The version's graph with the installer's accounts and values, checked as a flow of the
     installer's shop; :class:`TemplateProblem` names every slot and value that is missing."""
     found = _credential_problems(merchant_id, version.credential_slots, credentials)
-    found += list(schema_problems(validator_for(version.parameters), parameters, ("parameters",)))
+    found += _parameter_problems(version.parameters, parameters)
     if found:
         raise TemplateProblem("The template needs more from you", found)
     parameters = {**defaults(version.parameters), **parameters}
@@ -274,6 +274,19 @@ def filled(
             [Problem("/graph" + p.pointer, p.message) for p in problems],
         )
     return graph
+
+
+def _parameter_problems(schema: dict[str, Any], values: Any) -> list[Problem]:
+    """Schema problems of the installer's values, named by each parameter's title."""
+    found = []
+    for problem in schema_problems(validator_for(schema), values, ("parameters",)):
+        name = problem.pointer.split("/")[2] if problem.pointer.count("/") >= 2 else ""
+        title = (schema.get("properties") or {}).get(name, {}).get("title", name)
+        if problem.message.endswith("is required."):
+            found.append(Problem(problem.pointer, f"Give a value for “{title}”."))
+        else:
+            found.append(Problem(problem.pointer, f"“{title}”: {problem.message}"))
+    return found
 
 
 def defaults(schema: dict[str, Any]) -> dict[str, Any]:
