@@ -31,10 +31,11 @@ def import_flow():
     document = json_body()
     try:
         if document.get("format") == portable.FORMAT:
-            name, graph = portable.graph_of_document(document)
+            name, graph, slots = portable.graph_of_document(document)
             notes = []
         elif n8n.is_workflow(document):
             name, graph, notes = n8n.convert(document)
+            slots = []
         else:
             raise ApiProblem(
                 422,
@@ -43,7 +44,7 @@ def import_flow():
                 '"shopwire.flow") or an n8n workflow (it has "nodes" and "connections"; '
                 "in n8n: Download, or copy the workflow and paste it into a file).",
             )
-        flow, notes = portable.import_flow(g.merchant_id, name, graph, notes)
+        flow, notes = portable.import_flow(g.merchant_id, name, graph, notes, slots)
     except portable.NotImportable as refused:
         raise ApiProblem(422, "The flow cannot be imported", errors=refused.problems) from None
     db.session.commit()

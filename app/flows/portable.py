@@ -13,10 +13,10 @@ from typing import Any
 
 from app.flows import lifecycle
 from app.flows.sanitizer import Sanitized, sanitize
+from app.flows.templates import account_name
 from app.models import Flow
 from nodes.engine.schema_errors import Problem
 from nodes.engine.validation import sound_graph
-from nodes.kit import registry
 
 FORMAT = "shopwire.flow"
 FORMAT_VERSION = 1
@@ -45,13 +45,18 @@ def export(flow: Flow) -> dict[str, Any]:
 
 
 def import_flow(
-    merchant_id: int, name: str, graph: Any, notes: list[Problem] | None = None
+    merchant_id: int,
+    name: str,
+    graph: Any,
+    notes: list[Problem] | None = None,
+    slots: list[dict[str, Any]] | None = None,
 ) -> tuple[Flow, list[Problem]]:
     """Create a switched-off flow from a graph from outside (a file, a converted workflow).
 
     The graph is sanitized; what the flow still needs before it can run (accounts, values, a
     step to replace) is returned as notes, not refused: the merchant finishes it in the editor.
     Only a graph that cannot be followed at all (unknown step types, a loop) is refused.
+    ``slots`` are the credential slots a file names (the steps whose account was taken out).
     """
     if sound_graph(graph) is None:
         problems = lifecycle.problems(merchant_id, graph)
@@ -59,7 +64,7 @@ def import_flow(
             problems or [Problem("", "The flow cannot be followed from its trigger.")]
         )
     shared = sanitize(graph)
-    notes = [*(notes or []), *_removal_notes(shared), *_slot_notes(shared)]
+    notes = [*(notes or []), *_removal_notes(shared), *_slot_notes(shared, slots or [])]
     notes += [
         Problem(p.pointer, p.message)
         for p in lifecycle.problems(merchant_id, shared.graph)
@@ -69,7 +74,8 @@ def import_flow(
     return flow, notes
 
 
-def graph_of_document(document: dict[str, Any]) -> tuple[str, Any]:
+def graph_of_document(document: dict[str, Any]) -> tuple[str, Any, list[dict[str, Any]]]:
+    """The name, graph and credential slots of an exported file."""
     if document.get("format_version") != FORMAT_VERSION:
         raise NotImportable(
             [
@@ -81,8 +87,11 @@ def graph_of_document(document: dict[str, Any]) -> tuple[str, Any]:
             ]
         )
     name = document.get("name")
-    return (name if isinstance(name, str) and name.strip() else "Imported flow"), document.get(
-        "graph"
+    slots = document.get("credential_slots")
+    return (
+        name if isinstance(name, str) and name.strip() else "Imported flow",
+        document.get("graph"),
+        slots if isinstance(slots, list) else [],
     )
 
 
@@ -93,25 +102,23 @@ def _removal_notes(shared: Sanitized) -> list[Problem]:
     ]
 
 
-def _slot_notes(shared: Sanitized) -> list[Problem]:
+def _slot_notes(shared: Sanitized, named: list[dict[str, Any]]) -> list[Problem]:
     notes = []
     index = {node["id"]: i for i, node in enumerate(shared.graph["nodes"])}
-    for slot in shared.credential_slots:
-        title = _connector_title(slot["connector"])
-        for node_id in slot["nodes"]:
-            node = shared.graph["nodes"][index[node_id]]
-            notes.append(
-                Problem(
-                    f"/graph/nodes/{index[node_id]}/credential",
-                    f"Step “{node.get('name') or node_id}” needs a {title} account: connect one "
-                    "in the editor.",
-                )
+    needed = {
+        node_id: slot["connector"]
+        for slot in [*named, *shared.credential_slots]
+        if isinstance(slot, dict) and isinstance(slot.get("nodes"), list)
+        for node_id in slot["nodes"]
+        if node_id in index
+    }
+    for node_id, connector in sorted(needed.items(), key=lambda item: index[item[0]]):
+        node = shared.graph["nodes"][index[node_id]]
+        notes.append(
+            Problem(
+                f"/graph/nodes/{index[node_id]}/credential",
+                f"Step “{node.get('name') or node_id}” needs {account_name(connector)}: connect "
+                "one in the editor.",
             )
+        )
     return notes
-
-
-def _connector_title(key: str) -> str:
-    try:
-        return registry.connector(key).title["en"]
-    except (KeyError, LookupError):
-        return key

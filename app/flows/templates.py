@@ -297,6 +297,12 @@ def defaults(schema: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def account_name(connector: str) -> str:
+    """How to name an account of ``connector`` to a merchant: "a Shopify account"."""
+    found = registry.connector(connector)
+    return f"a {found.title['en']} account" if found else "an account with its secret"
+
+
 def _credential_problems(
     merchant_id: int, slots: list[dict[str, Any]], credentials: Any
 ) -> list[Problem]:
@@ -306,10 +312,9 @@ def _credential_problems(
     for slot in slots:
         where = f"/credentials/{slot['id']}"
         chosen = credentials.get(slot["id"])
-        title = registry.connector(slot["connector"]).title["en"] if _known(slot) else None
         if not chosen:
             found.append(
-                Problem(where, f"Choose a {title or slot['connector']} account for this template.")
+                Problem(where, f"Choose {account_name(slot['connector'])} for this template.")
             )
             continue
         connector = db.session.scalar(
@@ -323,19 +328,10 @@ def _credential_problems(
             found.append(
                 Problem(
                     where,
-                    f"This slot needs a {title or slot['connector']} account, "
-                    f"not a {connector} one.",
+                    f"This slot needs {account_name(slot['connector'])}, not a {connector} one.",
                 )
             )
     return found
-
-
-def _known(slot: dict[str, Any]) -> bool:
-    try:
-        registry.connector(slot["connector"])
-    except (KeyError, LookupError):
-        return False
-    return True
 
 
 def _set_pointer(document: Any, where: str, value: Any) -> None:
