@@ -48,7 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.identity import access, sign_in
     from app.ingress import webhooks
     from app.runtime import node_store
-    from app.web import pages, settings_pages
+    from app.web import gallery, pages, settings_pages
 
     for module in (
         flows,
@@ -64,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         pages,
         sign_in,
         settings_pages,
+        gallery,
     ):
         app.register_blueprint(module.bp)
     app.wsgi_app = webhooks.Ingress(app, app.wsgi_app)
