@@ -143,3 +143,49 @@ def test_publish_shows_what_is_shared_and_removed_then_publishes(app, client):
     assert "Orders to an ERP" in shown and "Published as version 1." in shown
     assert "To ERP: body › shop" in shown  # asked from the installer, by its title
     assert "acme.de" not in shown.split("<main>")[1]
+
+
+def test_an_installed_flow_shows_its_update_and_updates_as_a_new_version(app, client, api):
+    signed_in(client, "globex", "gil@globex.de")
+    graph = flow_document(
+        {"id": "hook", "type": "core.webhook", "name": "Order in"},
+        {"id": "set", "type": "core.set", "name": "Fields", "params": {"values": {"a": "b"}}},
+    )
+    flow_id = api.post("/api/flows", json={"name": "Source", "graph": graph}).get_json()["id"]
+    body = {
+        "flow_id": flow_id,
+        "title": "Fields",
+        "description": "D",
+        "category": "shop",
+        "visibility": "public",
+    }
+    template_id = api.post("/api/templates", json=body).get_json()["id"]
+    page = client.get(f"/templates/{template_id}")
+    installed = client.post(f"/templates/{template_id}/install", data={"csrf": csrf(page)})
+    assert installed.status_code == 302
+    assert "Update available" not in client.get("/templates").get_data(as_text=True)
+
+    graph["nodes"].append(
+        {
+            "id": "more",
+            "type": "core.set",
+            "version": 1,
+            "name": "More fields",
+            "params": {"values": {"c": "d"}},
+        }
+    )
+    graph["edges"].append({"source": "set", "target": "more"})
+    api.put(f"/api/flows/{flow_id}", json={"graph": graph})
+    api.post("/api/templates", json=body)
+
+    gallery = client.get("/templates")
+    text = gallery.get_data(as_text=True)
+    assert "Update available: version 2" in text and "added: More fields" in text
+    (mine,) = db.session.scalars(select(Flow).where(Flow.name == "Fields")).all()
+    updated = client.post(f"/flows/{mine.id}/template-update", data={"csrf": csrf(gallery)})
+    assert updated.status_code == 302
+    after = client.get("/templates").get_data(as_text=True)
+    assert "version 2; the previous state is kept" in after
+    assert "Update available" not in after
+    db.session.refresh(mine)
+    assert mine.current_version.number == 2
