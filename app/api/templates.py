@@ -192,7 +192,9 @@ def install_template(template_id: str):
             ],
         )
     try:
-        flow = templates.install(g.merchant_id, template, body.get("credentials", {}), parameters)
+        flow = templates.install(
+            g.merchant_id, template, body.get("credentials", {}), parameters, language()
+        )
     except TemplateProblem as problem:
         raise ApiProblem(422, problem.title, errors=problem.problems) from None
     db.session.commit()

@@ -227,11 +227,13 @@ def install(
     template: Template,
     credentials: dict[str, Any],
     parameters: dict[str, Any],
+    language: str = "en",
 ) -> Flow:
-    """Create the template's latest version as a switched-off flow of the installer's shop."""
+    """Create the template's latest version as a switched-off flow of the installer's shop,
+    named by the template's title in the installer's language."""
     version = latest_version(template)
     graph = filled(merchant_id, version, credentials, parameters)
-    flow = lifecycle.create(merchant_id, version.title["en"], graph)
+    flow = lifecycle.create(merchant_id, version.title[language], graph)
     db.session.add(
         TemplateInstall(
             template_id=template.id,

@@ -50,6 +50,7 @@ TEXT = {
         "preview": "Preview",
         "needs": "What this template needs from you",
         "account_for": "{connector} account",
+        "secret": "Token or secret",
         "used_by": "used by: {steps}",
         "choose": "Choose an account",
         "connect_new": "Connect a new account",
@@ -124,6 +125,7 @@ TEXT = {
         "preview": "Vorschau",
         "needs": "Was diese Vorlage von Ihnen braucht",
         "account_for": "Konto bei {connector}",
+        "secret": "Token oder Geheimnis",
         "used_by": "verwendet von: {steps}",
         "choose": "Konto wählen",
         "connect_new": "Neues Konto verbinden",
@@ -201,7 +203,7 @@ def _gallery_texts() -> dict[str, Any]:
 
 def connector_icon(key: str) -> dict[str, str]:
     found = registry.connector(key)
-    title = found.title.get(g.lang, found.title["en"]) if found else key
+    title = found.title.get(g.lang, found.title["en"]) if found else TEXT[g.lang]["secret"]
     return {
         "key": key,
         "title": title,
@@ -393,7 +395,9 @@ def install_template(template_id: str):
     parameters = parameter_values(version.parameters, request.form)
     if not errors:
         try:
-            flow = templates.install(session["merchant_id"], template, credentials, parameters)
+            flow = templates.install(
+                session["merchant_id"], template, credentials, parameters, g.lang
+            )
         except TemplateProblem as problem:
             errors.update({p.pointer: p.message for p in problem.problems})
     if errors:

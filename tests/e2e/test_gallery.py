@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from app.extensions import db
 from app.flows.templates import install_starters
 from nodes.shopify.fake import ACCESS_TOKEN, SHOP
 from nodes.stripe.fake import API_KEY
@@ -15,6 +16,7 @@ REFUND = "Refund paid Shopify orders tagged “refund” in Stripe"
 
 def test_a_new_shop_starts_from_a_template(page, served, demo_api, screenshots):
     install_starters()
+    db.session.commit()  # the served app reads through its own connection
     page.reload()
     page.get_by_test_id("empty-start-from-template").click()
 
