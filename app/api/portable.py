@@ -10,7 +10,7 @@ from flask import Blueprint, g
 from app.api.auth import authenticate, json_body, owned
 from app.api.problems import ApiProblem
 from app.extensions import db
-from app.flows import n8n, portable
+from app.flows import portable
 from app.models import Flow
 
 bp = Blueprint("portable", __name__, url_prefix="/api/flows")
@@ -28,25 +28,15 @@ def export_flow(flow_id: str):
 
 @bp.post("/import")
 def import_flow():
-    document = json_body()
     try:
-        if document.get("format") == portable.FORMAT:
-            name, graph, slots = portable.graph_of_document(document)
-            notes = []
-        elif n8n.is_workflow(document):
-            name, graph, notes = n8n.convert(document)
-            slots = []
-        else:
-            raise ApiProblem(
-                422,
-                "Not a flow this can import",
-                'Import takes a file exported from Shopwire (it has "format": '
-                '"shopwire.flow") or an n8n workflow (it has "nodes" and "connections"; '
-                "in n8n: Download, or copy the workflow and paste it into a file).",
-            )
-        flow, notes = portable.import_flow(g.merchant_id, name, graph, notes, slots)
+        flow, notes = portable.import_document(g.merchant_id, json_body())
     except portable.NotImportable as refused:
-        raise ApiProblem(422, "The flow cannot be imported", errors=refused.problems) from None
+        raise ApiProblem(
+            422,
+            "The flow cannot be imported",
+            refused.problems[0].message,
+            errors=refused.problems,
+        ) from None
     db.session.commit()
     return {
         "id": flow.id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.flows import lifecycle
+from app.flows import lifecycle, n8n
 from app.flows.sanitizer import Sanitized, sanitize
 from app.flows.templates import account_name
 from app.models import Flow
@@ -72,6 +72,26 @@ def import_flow(
     ]
     flow = lifecycle.create(merchant_id, name, shared.graph)
     return flow, notes
+
+
+def import_document(merchant_id: int, document: dict[str, Any]) -> tuple[Flow, list[Problem]]:
+    """Import an exported file or an n8n workflow, whichever ``document`` is."""
+    if document.get("format") == FORMAT:
+        name, graph, slots = graph_of_document(document)
+        return import_flow(merchant_id, name, graph, slots=slots)
+    if n8n.is_workflow(document):
+        name, graph, notes = n8n.convert(document)
+        return import_flow(merchant_id, name, graph, notes)
+    raise NotImportable(
+        [
+            Problem(
+                "",
+                'Import takes a file exported from Shopwire (it has "format": "shopwire.flow") '
+                'or an n8n workflow (it has "nodes" and "connections"; in n8n: Download, or copy '
+                "the workflow and paste it into a file).",
+            )
+        ]
+    )
 
 
 def graph_of_document(document: dict[str, Any]) -> tuple[str, Any, list[dict[str, Any]]]:

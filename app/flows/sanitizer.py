@@ -317,11 +317,16 @@ def _remove_secrets(result: Sanitized, index: int, node: dict[str, Any]) -> None
         for path, expression in list(mapping.items()):
             target = path.rsplit(".", 1)[-1]
             literal = "'" in expression or "`" in expression
-            reason = key_format(expression) or (
-                "a credential written into the flow"
-                if literal
-                and is_secret_name(target, in_request=path.startswith(("headers.", "query.")))
-                else None
+            known = any(secret in expression for secret in result._known_secrets)
+            reason = (
+                key_format(expression)
+                or ("the value of a secret field" if known else None)
+                or (
+                    "a credential written into the flow"
+                    if literal
+                    and is_secret_name(target, in_request=path.startswith(("headers.", "query.")))
+                    else None
+                )
             )
             if reason:
                 del mapping[path]

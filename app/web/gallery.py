@@ -3,6 +3,7 @@ flow (with a preview of what is shared and what is removed), and updating an ins
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -12,12 +13,12 @@ from sqlalchemy import select
 from app.credentials import store
 from app.credentials.vault import vault
 from app.extensions import db
-from app.flows import templates
+from app.flows import portable, templates
 from app.flows.sanitizer import Marked, MarkError, Sanitized
 from app.flows.templates import TemplateProblem, Texts
 from app.models import Credential, Flow, Template, TemplateInstall
 from app.models.template import CATEGORIES, VISIBILITIES
-from nodes.engine.schema_errors import pointer, schema_problems, validator_for
+from nodes.engine.schema_errors import Problem, pointer, schema_problems, validator_for
 from nodes.kit import registry
 
 bp = Blueprint("gallery", __name__)
@@ -96,6 +97,15 @@ TEXT = {
         "where": "Where",
         "needs_title": "Give a title in at least one language.",
         "needs_description": "Give a description in at least one language.",
+        "import": "Import a flow",
+        "import_hint": "A file exported from Shopwire, or an n8n workflow (in n8n: Download).",
+        "import_button": "Import",
+        "import_not_json": "The file is not a JSON document.",
+        "import_failed": "The flow could not be imported: {reason}",
+        "imported": "“{name}” was imported, switched off.",
+        "import_notes": "What needs your attention",
+        "import_clean": "Nothing: the flow is complete. Check it and switch it on.",
+        "export": "Export",
     },
     "de": {
         "gallery": "Vorlagen",
@@ -174,6 +184,17 @@ TEXT = {
         "where": "Wo",
         "needs_title": "Geben Sie einen Titel in mindestens einer Sprache an.",
         "needs_description": "Geben Sie eine Beschreibung in mindestens einer Sprache an.",
+        "import": "Ablauf importieren",
+        "import_hint": "Eine aus Shopwire exportierte Datei oder ein n8n-Workflow (in n8n: "
+        "Download).",
+        "import_button": "Importieren",
+        "import_not_json": "Die Datei ist kein JSON-Dokument.",
+        "import_failed": "Der Ablauf konnte nicht importiert werden: {reason}",
+        "imported": "„{name}“ wurde importiert, ausgeschaltet.",
+        "import_notes": "Was Ihre Aufmerksamkeit braucht",
+        "import_clean": "Nichts: der Ablauf ist vollständig. Prüfen Sie ihn und schalten Sie ihn "
+        "ein.",
+        "export": "Exportieren",
     },
 }
 
@@ -472,6 +493,40 @@ def _own_flow(flow_id: str) -> Flow:
     return flow
 
 
+# Moving flows: importing a file (exporting is the API's download)
+
+
+@bp.post("/flows/import")
+def import_flow():
+    """An exported flow or an n8n workflow, uploaded; the report says what needs attention."""
+    upload = request.files.get("file")
+    try:
+        document = json.loads(upload.read()) if upload else None
+    except (ValueError, UnicodeDecodeError):
+        document = None
+    try:
+        if not isinstance(document, dict):
+            raise portable.NotImportable([Problem("", g.t["import_not_json"])])
+        flow, notes = portable.import_document(session["merchant_id"], document)
+    except portable.NotImportable as refused:
+        db.session.rollback()
+        flash(g.t["import_failed"].format(reason=refused.problems[0].message), "bad")
+        return redirect(url_for("gallery.show_gallery"))
+    db.session.commit()
+    graph = flow.current_version.graph
+    return render_template(
+        "gallery_import.html",
+        flow=flow,
+        notes=[
+            {
+                "where": describe_pointer(graph, n.pointer.removeprefix("/graph")),
+                "message": n.message,
+            }
+            for n in notes
+        ],
+    )
+
+
 # Publishing
 
 
@@ -546,7 +601,8 @@ def describe_pointer(graph: dict[str, Any], where: str) -> str:
         return where
     node = graph["nodes"][int(parts[1])]
     field = " › ".join(parts[3:] if parts[2:3] == ["params"] else parts[2:])
-    return f"{node.get('name') or node['id']}: {field}"
+    name = node.get("name") or node["id"]
+    return f"{name}: {field}" if field else name
 
 
 @bp.post("/flows/<flow_id>/publish")

@@ -189,3 +189,36 @@ def test_an_installed_flow_shows_its_update_and_updates_as_a_new_version(app, cl
     assert "Update available" not in after
     db.session.refresh(mine)
     assert mine.current_version.number == 2
+
+
+def test_a_file_is_imported_from_the_gallery_with_a_report(app, client):
+    from io import BytesIO
+    from pathlib import Path
+
+    signed_in(client)
+    page = client.get("/templates")
+    workflow = Path(__file__).resolve().parent.parent / "fixtures" / "n8n"
+    data = (workflow / "1151_Woocommerce_Slack_Create_Triggered.json").read_bytes()
+
+    report = client.post(
+        "/flows/import",
+        data={"csrf": csrf(page), "file": (BytesIO(data), "workflow.json")},
+        content_type="multipart/form-data",
+    )
+
+    text = report.get_data(as_text=True)
+    assert report.status_code == 200 and 'data-testid="import-report"' in text
+    assert "Step “Send to Slack” is a placeholder" in text
+    assert "Order Created: credential" in text  # the WooCommerce account to connect
+    (flow,) = db.session.scalars(select(Flow)).all()
+    assert flow.name == "New WooCommerce order to Slack" and flow.active is False
+    export = client.get(f"/api/flows/{flow.id}/export")
+    assert export.get_json()["format"] == "shopwire.flow"
+
+    refused = client.post(
+        "/flows/import",
+        data={"csrf": csrf(page), "file": (BytesIO(b"not json"), "x.json")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 302
+    assert "The file is not a JSON document." in client.get("/templates").get_data(as_text=True)
