@@ -19,6 +19,7 @@ from sqlalchemy import func, or_, select
 from app.extensions import db
 from app.flows import lifecycle
 from app.flows.sanitizer import Marked, Sanitized, sanitize
+from app.identity import audit
 from app.models import Credential, Flow, Template, TemplateInstall, TemplateVersion
 from nodes.engine.schema_errors import Problem, schema_problems, validator_for
 from nodes.kit import registry
@@ -92,6 +93,15 @@ def publish(
         db.session.add(template)
     template.visibility = visibility
     version = _add_version(template, shared, title, description, category)
+    audit.record(
+        "template.published",
+        "template",
+        template.id,
+        merchant_id=flow.merchant_id,
+        flow_id=flow.id,
+        version=version.number,
+        visibility=visibility,
+    )
     return template, version
 
 
@@ -308,6 +318,7 @@ def account_name(connector: str) -> str:
 def _credential_problems(
     merchant_id: int, slots: list[dict[str, Any]], credentials: Any
 ) -> list[Problem]:
+    credentials = {} if credentials is None else credentials
     if not isinstance(credentials, dict):
         return [Problem("/credentials", "Give an object of slot ids and account ids.")]
     found = []

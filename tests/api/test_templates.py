@@ -270,6 +270,13 @@ def test_publishing_again_is_a_new_version_and_installed_copies_update_keeping_c
     api.put(f"/api/flows/{flow_id}", json={"graph": graph})
     again = publish(api, flow_id, parameters=PAYMENT_MARK)
     assert (again["id"], again["version"]) == (published["id"], 2)
+    logged = [
+        e for e in api.get("/api/audit").get_json()["events"] if e["target_type"] == "template"
+    ]
+    assert [(e["action"], e["detail"]["version"]) for e in logged] == [
+        ("template.published", 2),
+        ("template.published", 1),
+    ]
 
     (status,) = other_api.get("/api/templates/installs").get_json()["installs"]
     assert status["update_available"] is True
