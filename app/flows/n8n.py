@@ -350,6 +350,14 @@ def _http_request(node: dict, x: Expressions) -> Converted:
     for prefix, items in (("headers", headers), ("query", query), ("body", body)):
         for item in items:
             _put(converted, f"{prefix}.{item['name']}", item.get("value", ""), x)
+    raw_body = params.get("jsonBody") or params.get("bodyParametersJson")
+    if isinstance(raw_body, str) and raw_body.strip():
+        if raw_body.startswith("="):
+            raise Unconvertible("the JSON body is an expression")
+        try:
+            converted.params["body"] = json.loads(raw_body)
+        except ValueError:
+            raise Unconvertible("the JSON body is not valid JSON") from None
     if params.get("authentication") not in (None, "none"):
         converted.note = (
             "n8n signed this request in with its own credentials: connect an account and set "

@@ -144,6 +144,12 @@ def test_set_http_request_wait_split_out_merge_and_no_op_translate():
     assert jmespath.search(http["mapping"]["url"], {"input": {"id": 5}}) == (
         "https://erp.example.com/orders/5"
     )
+    json_body = _single("httpRequest", {"url": "https://erp.example.com", "jsonBody": '{"a": 1}'})
+    assert json_body["params"]["body"] == {"a": 1}
+    assert (
+        _single("httpRequest", {"url": "https://x.example", "jsonBody": "={{ $json }}"})["type"]
+        == "core.placeholder"
+    )
     assert _single("wait", {"amount": 2, "unit": "hours"})["params"] == {"seconds": 7200}
     assert _single("splitOut", {"fieldToSplitOut": "line_items"})["mapping"] == {
         "items": "input.line_items"
