@@ -46,13 +46,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         members,
         node_options,
         openapi,
+        portable,
         schedule_preview,
+        templates,
         tokens,
     )
     from app.identity import access, sign_in
     from app.ingress import webhooks
     from app.runtime import node_store
-    from app.web import language, pages, settings_pages
+    from app.web import gallery, language, pages, settings_pages
 
     api = openapi.init_app(app)
     for module in (
@@ -67,7 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         tokens,
     ):
         api.register_blueprint(module.bp)
-    for module in (pages, sign_in, settings_pages):
+    for module in (templates, portable, pages, sign_in, settings_pages, gallery):
         app.register_blueprint(module.bp)
     language.init_app(app)
     app.wsgi_app = webhooks.Ingress(app, app.wsgi_app)

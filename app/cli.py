@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from app import create_app, redis_server
 from app.extensions import db
+from app.flows.templates import install_starters
 from app.models import ApiToken, Membership, Merchant, User
 from app.runtime.queue import execution_queue, redis_connection
 from app.supervisor import Supervisor
@@ -37,7 +38,18 @@ def main() -> None:
 
 
 def migrate_database() -> None:
+    """Bring the schema up to date, and the starter templates in the gallery with it."""
     upgrade(directory=current_app.extensions["migrate"].directory)
+    install_starters()
+    db.session.commit()
+
+
+@main.command("install-starters")
+@with_appcontext
+def install_starters_command() -> None:
+    """Migrate, and put the starter templates shipped with Shopwire into the gallery."""
+    migrate_database()
+    click.echo("The starter templates are in the gallery.")
 
 
 def merchant_named(name: str) -> Merchant:

@@ -7,6 +7,7 @@ from app.models.execution import Execution, RejectedEvent, StepRun
 from app.models.flow import Flow, FlowVersion, WebhookEndpoint
 from app.models.merchant import ApiToken, Invitation, Membership, Merchant, User, UserSession
 from app.models.node_state import NodeState, SeenItem
+from app.models.template import Template, TemplateInstall, TemplateVersion
 
 __all__ = [
     "Alert",
@@ -24,6 +25,9 @@ __all__ = [
     "RejectedEvent",
     "SeenItem",
     "StepRun",
+    "Template",
+    "TemplateInstall",
+    "TemplateVersion",
     "User",
     "UserSession",
     "WebhookEndpoint",

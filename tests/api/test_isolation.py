@@ -34,6 +34,16 @@ def merchant_b(client, other_api):
     invitation = other_api.post(
         "/api/invitations", json={"email": "ivy@globex.de", "role": "viewer"}
     ).get_json()
+    template = other_api.post(
+        "/api/templates",
+        json={
+            "flow_id": flow_id,
+            "title": "B's template",
+            "description": "b-data",
+            "category": "shop",
+            "visibility": "private",
+        },
+    ).get_json()
     api_token, _ = ApiToken.issue(_merchant(), "b", owner)
     db.session.add(api_token)
     db.session.commit()
@@ -45,6 +55,7 @@ def merchant_b(client, other_api):
         "user_id": str(owner.id),
         "invitation_id": invitation["id"],
         "token_id": str(api_token.id),
+        "template_id": template["id"],
         "token": "hook-token-of-b",  # webhook ingress is public: tested by its own tests
         # choices loaded with B's account
         "node_type": "stripe.create_payment_link",

@@ -1,0 +1,704 @@
+"""The template pages: the gallery, a template with its preview and install form, publishing a
+flow (with a preview of what is shared and what is removed), and updating an installed flow."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+
+from app.credentials import store
+from app.credentials.vault import vault
+from app.extensions import db
+from app.flows import portable, templates
+from app.flows.sanitizer import Marked, MarkError, Sanitized
+from app.flows.templates import TemplateProblem, Texts
+from app.models import Credential, Flow, Template, TemplateInstall
+from app.models.template import CATEGORIES, VISIBILITIES
+from nodes.engine.schema_errors import Problem, pointer, schema_problems, validator_for
+from nodes.kit import registry
+
+bp = Blueprint("gallery", __name__)
+
+TEXT = {
+    "en": {
+        "gallery": "Templates",
+        "start_from_template": "Start from a template",
+        "empty_start": "Or start from a template that works already: pick one, connect your "
+        "accounts, done.",
+        "search": "Search templates",
+        "search_button": "Search",
+        "all_categories": "All",
+        "category_payments": "Payments",
+        "category_shipping": "Shipping",
+        "category_accounting": "Accounting",
+        "category_marketing": "Marketing",
+        "category_marketplaces": "Marketplaces",
+        "category_shop": "Shop",
+        "category_operations": "Operations",
+        "installs": "{n} installs",
+        "installs_one": "1 install",
+        "no_templates": "No template matches. Try another word or category.",
+        "open": "Preview and install",
+        "starter": "from Shopwire",
+        "yours": "yours",
+        "visibility_private": "only your shop",
+        "visibility_link": "anyone with the link",
+        "visibility_public": "public in the gallery",
+        "preview": "Preview",
+        "needs": "What this template needs from you",
+        "account_for": "{connector} account",
+        "secret": "Token or secret",
+        "used_by": "used by: {steps}",
+        "choose": "Choose an account",
+        "connect_new": "Connect a new account",
+        "new_name": "Name of the new account",
+        "settings_heading": "Settings",
+        "nothing_needed": "Nothing: it works as it is.",
+        "install": "Install",
+        "installed": "“{name}” was installed, switched off. Check it, then switch it on.",
+        "not_installed": "The template could not be installed: see the marked fields.",
+        "updates": "Updates for your flows",
+        "update_available": "Update available: version {version}",
+        "update_button": "Update",
+        "steps_added": "added: {steps}",
+        "steps_removed": "removed: {steps}",
+        "steps_changed": "changed: {steps}",
+        "updated": "“{name}” is now on the template's version {version}; the previous state "
+        "is kept as a flow version you can restore.",
+        "update_failed": "The update needs more: {reason}",
+        "publish": "Share as template",
+        "publish_title": "Share “{name}” as a template",
+        "title_en": "Title (English)",
+        "title_de": "Title (German)",
+        "description_en": "Description (English)",
+        "description_de": "Description (German)",
+        "category": "Category",
+        "visibility": "Who can see it",
+        "mark_values": "Values the installer gives",
+        "mark_hint": "Tick the values that differ from shop to shop (a shop domain, a tag, an "
+        "address): the installer is asked for them, and your value is not shared.",
+        "step": "Step",
+        "field": "Field",
+        "value": "Your value",
+        "show_preview": "Show what will be shared",
+        "shared": "What will be shared",
+        "removed": "What was removed",
+        "removed_none": "Nothing had to be removed.",
+        "slots": "Accounts the installer connects",
+        "parameters": "Values the installer gives",
+        "publish_now": "Publish",
+        "published": "Published as version {version}.",
+        "publish_invalid": "Fix the marked fields.",
+        "reason": "Why",
+        "where": "Where",
+        "needs_title": "Give a title in at least one language.",
+        "needs_description": "Give a description in at least one language.",
+        "import": "Import a flow",
+        "import_hint": "A file exported from Shopwire, or an n8n workflow (in n8n: Download).",
+        "import_button": "Import",
+        "import_not_json": "The file is not a JSON document.",
+        "import_failed": "The flow could not be imported: {reason}",
+        "imported": "“{name}” was imported, switched off.",
+        "import_notes": "What needs your attention",
+        "import_clean": "Nothing: the flow is complete. Check it and switch it on.",
+        "export": "Export",
+    },
+    "de": {
+        "gallery": "Vorlagen",
+        "start_from_template": "Mit einer Vorlage beginnen",
+        "empty_start": "Oder beginnen Sie mit einer Vorlage, die schon funktioniert: auswählen, "
+        "Konten verbinden, fertig.",
+        "search": "Vorlagen durchsuchen",
+        "search_button": "Suchen",
+        "all_categories": "Alle",
+        "category_payments": "Zahlungen",
+        "category_shipping": "Versand",
+        "category_accounting": "Buchhaltung",
+        "category_marketing": "Marketing",
+        "category_marketplaces": "Marktplätze",
+        "category_shop": "Shop",
+        "category_operations": "Betrieb",
+        "installs": "{n} Installationen",
+        "installs_one": "1 Installation",
+        "no_templates": "Keine Vorlage passt. Versuchen Sie ein anderes Wort oder eine andere "
+        "Kategorie.",
+        "open": "Ansehen und installieren",
+        "starter": "von Shopwire",
+        "yours": "Ihre",
+        "visibility_private": "nur Ihr Shop",
+        "visibility_link": "alle mit dem Link",
+        "visibility_public": "öffentlich in der Galerie",
+        "preview": "Vorschau",
+        "needs": "Was diese Vorlage von Ihnen braucht",
+        "account_for": "Konto bei {connector}",
+        "secret": "Token oder Geheimnis",
+        "used_by": "verwendet von: {steps}",
+        "choose": "Konto wählen",
+        "connect_new": "Neues Konto verbinden",
+        "new_name": "Name des neuen Kontos",
+        "settings_heading": "Einstellungen",
+        "nothing_needed": "Nichts: sie funktioniert so, wie sie ist.",
+        "install": "Installieren",
+        "installed": "„{name}“ wurde installiert, ausgeschaltet. Prüfen Sie den Ablauf und "
+        "schalten Sie ihn dann ein.",
+        "not_installed": "Die Vorlage konnte nicht installiert werden: siehe die markierten "
+        "Felder.",
+        "updates": "Aktualisierungen für Ihre Abläufe",
+        "update_available": "Aktualisierung verfügbar: Version {version}",
+        "update_button": "Aktualisieren",
+        "steps_added": "hinzugefügt: {steps}",
+        "steps_removed": "entfernt: {steps}",
+        "steps_changed": "geändert: {steps}",
+        "updated": "„{name}“ ist jetzt auf Version {version} der Vorlage; der vorige Stand "
+        "bleibt als Version des Ablaufs, die Sie wiederherstellen können.",
+        "update_failed": "Für die Aktualisierung fehlt etwas: {reason}",
+        "publish": "Als Vorlage teilen",
+        "publish_title": "„{name}“ als Vorlage teilen",
+        "title_en": "Titel (Englisch)",
+        "title_de": "Titel (Deutsch)",
+        "description_en": "Beschreibung (Englisch)",
+        "description_de": "Beschreibung (Deutsch)",
+        "category": "Kategorie",
+        "visibility": "Wer sie sehen kann",
+        "mark_values": "Werte, die die Installierenden angeben",
+        "mark_hint": "Kreuzen Sie die Werte an, die von Shop zu Shop verschieden sind (eine "
+        "Shop-Domain, ein Tag, eine Adresse): Installierende werden danach gefragt, Ihr Wert wird "
+        "nicht geteilt.",
+        "step": "Schritt",
+        "field": "Feld",
+        "value": "Ihr Wert",
+        "show_preview": "Zeigen, was geteilt wird",
+        "shared": "Was geteilt wird",
+        "removed": "Was entfernt wurde",
+        "removed_none": "Nichts musste entfernt werden.",
+        "slots": "Konten, die Installierende verbinden",
+        "parameters": "Werte, die Installierende angeben",
+        "publish_now": "Veröffentlichen",
+        "published": "Als Version {version} veröffentlicht.",
+        "publish_invalid": "Bitte korrigieren Sie die markierten Felder.",
+        "reason": "Warum",
+        "where": "Wo",
+        "needs_title": "Geben Sie einen Titel in mindestens einer Sprache an.",
+        "needs_description": "Geben Sie eine Beschreibung in mindestens einer Sprache an.",
+        "import": "Ablauf importieren",
+        "import_hint": "Eine aus Shopwire exportierte Datei oder ein n8n-Workflow (in n8n: "
+        "Download).",
+        "import_button": "Importieren",
+        "import_not_json": "Die Datei ist kein JSON-Dokument.",
+        "import_failed": "Der Ablauf konnte nicht importiert werden: {reason}",
+        "imported": "„{name}“ wurde importiert, ausgeschaltet.",
+        "import_notes": "Was Ihre Aufmerksamkeit braucht",
+        "import_clean": "Nichts: der Ablauf ist vollständig. Prüfen Sie ihn und schalten Sie ihn "
+        "ein.",
+        "export": "Exportieren",
+    },
+}
+
+# Badge colours of the connectors' icons (the rest get the neutral one).
+BRAND = {
+    "shopify": "#5e8e3e",
+    "stripe": "#635bff",
+    "woocommerce": "#7f54b3",
+    "shopware": "#189eff",
+    "paypal": "#003087",
+    "mollie": "#0a0a0a",
+    "klarna": "#e0527d",
+}
+NODE_WIDTH, NODE_HEIGHT = 190, 54
+
+
+@bp.before_request
+def _texts() -> None:
+    g.t = {**g.t, **TEXT[g.lang]}
+
+
+@bp.app_context_processor
+def _gallery_texts() -> dict[str, Any]:
+    """The dashboard's "Start from a template" speaks the page's language too."""
+    return {"gallery_t": TEXT.get(g.get("lang", "en"), TEXT["en"])}
+
+
+def connector_icon(key: str) -> dict[str, str]:
+    found = registry.connector(key)
+    title = found.title.get(g.lang, found.title["en"]) if found else TEXT[g.lang]["secret"]
+    return {
+        "key": key,
+        "title": title,
+        "letter": title[:1].upper(),
+        "color": BRAND.get(key, "#5b6578"),
+    }
+
+
+# The gallery
+
+
+@bp.get("/templates")
+def show_gallery():
+    merchant_id = session["merchant_id"]
+    query, category = request.args.get("q", ""), request.args.get("category", "")
+    found = templates.listed(merchant_id, query, category)
+    counts = templates.install_counts([t.id for t in found])
+    return render_template(
+        "gallery.html",
+        items=[_card(t, counts.get(t.id, 0)) for t in found],
+        categories=CATEGORIES,
+        query=query,
+        category=category,
+        updates=[_update(i) for i in templates.installs_of(merchant_id)],
+    )
+
+
+def _card(template: Template, installs: int) -> dict[str, Any]:
+    version = templates.latest_version(template)
+    return {
+        "id": template.id,
+        "title": version.title[g.lang],
+        "description": version.description[g.lang],
+        "category": version.category,
+        "icons": [connector_icon(key) for key in version.connectors],
+        "installs": installs,
+        "version": version.number,
+        "starter": template.starter is not None,
+        "own": template.merchant_id == session["merchant_id"],
+        "visibility": template.visibility,
+    }
+
+
+def _update(installed: TemplateInstall) -> dict[str, Any] | None:
+    template = db.session.get(Template, installed.template_id)
+    latest = templates.latest_version(template)
+    flow = db.session.get(Flow, installed.flow_id)
+    return {
+        "flow_id": flow.id,
+        "flow_name": flow.name,
+        "available": latest.number > installed.version,
+        "version": latest.number,
+        "changes": templates.changes(
+            templates.version_of(template, installed.version).graph, latest.graph
+        ),
+    }
+
+
+# A template: preview and install
+
+
+def _visible(template_id: str) -> Template:
+    template = templates.visible(session["merchant_id"], template_id)
+    if template is None:
+        abort(404)
+    return template
+
+
+@bp.get("/templates/<template_id>")
+def show_template(template_id: str):
+    return _template_page(_visible(template_id), {}, {})
+
+
+def _template_page(template: Template, errors: dict[str, str], given: dict[str, Any], status=200):
+    version = templates.latest_version(template)
+    return render_template(
+        "gallery_template.html",
+        template=template,
+        card=_card(template, templates.install_counts([template.id]).get(template.id, 0)),
+        canvas=canvas(version.graph),
+        slots=[_slot(slot, version.graph) for slot in version.credential_slots],
+        fields=parameter_fields(version.parameters),
+        errors=errors,
+        given=given,
+    ), status
+
+
+def _slot(slot: dict[str, Any], graph: dict[str, Any]) -> dict[str, Any]:
+    names = {n["id"]: n.get("name") or n["id"] for n in graph["nodes"]}
+    accounts = db.session.execute(
+        select(Credential.id, Credential.name)
+        .where(
+            Credential.merchant_id == session["merchant_id"],
+            Credential.connector == slot["connector"],
+        )
+        .order_by(Credential.name)
+    ).all()
+    schema = store.auth_schema(slot["connector"]) or {"properties": {}}
+    return {
+        "id": slot["id"],
+        "icon": connector_icon(slot["connector"]),
+        "steps": ", ".join(names.get(n, n) for n in slot["nodes"]),
+        "accounts": accounts,
+        "new_fields": [
+            {
+                "name": name,
+                "title": sub.get("title", name),
+                "description": sub.get("description", ""),
+                "secret": bool(sub.get("writeOnly")),
+                "options": sub.get("enum"),
+                "default": sub.get("default", ""),
+                "required": name in schema.get("required", []),
+            }
+            for name, sub in schema.get("properties", {}).items()
+        ],
+    }
+
+
+def parameter_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """A form field per template parameter, from its JSON Schema."""
+    flows = None
+    fields = []
+    for name, sub in (schema.get("properties") or {}).items():
+        title = (sub.get("x-title") or {}).get(g.lang) or sub.get("title") or name
+        kind = _kind(sub)
+        options = sub.get("enum")
+        if kind == "flow":
+            if flows is None:
+                flows = db.session.execute(
+                    select(Flow.id, Flow.name).where(
+                        Flow.merchant_id == session["merchant_id"], Flow.deleted_at.is_(None)
+                    )
+                ).all()
+            options = [(flow_id, flow_name) for flow_id, flow_name in flows]
+        elif options:
+            options = [(option, option) for option in options]
+        default = sub.get("default", "")
+        fields.append(
+            {
+                "name": name,
+                "title": title,
+                "kind": kind,
+                "options": options,
+                "default": ", ".join(default) if isinstance(default, list) else default,
+                "required": name in schema.get("required", []),
+                "description": sub.get("description", ""),
+            }
+        )
+    return fields
+
+
+def _kind(schema: dict[str, Any]) -> str:
+    if schema.get("format") == "flow":
+        return "flow"
+    if "enum" in schema:
+        return "select"
+    return {"boolean": "checkbox", "integer": "number", "number": "number", "array": "list"}.get(
+        schema.get("type"), "text"
+    )
+
+
+def parameter_values(schema: dict[str, Any], form) -> dict[str, Any]:
+    """The posted form as parameter values of the schema's types (empty fields left out)."""
+    values: dict[str, Any] = {}
+    for name, sub in (schema.get("properties") or {}).items():
+        kind, raw = _kind(sub), form.get(f"param-{name}", "")
+        if kind == "checkbox":
+            values[name] = raw == "on"
+        elif not raw.strip():
+            continue
+        elif kind == "list":
+            values[name] = [part.strip() for part in raw.split(",") if part.strip()]
+        elif kind == "number":
+            try:
+                values[name] = int(raw) if sub.get("type") == "integer" else float(raw)
+            except ValueError:
+                values[name] = raw  # the schema check names the field
+        else:
+            values[name] = raw.strip()
+    return values
+
+
+@bp.post("/templates/<template_id>/install")
+def install_template(template_id: str):
+    template = _visible(template_id)
+    version = templates.latest_version(template)
+    errors: dict[str, str] = {}
+    credentials = {slot["id"]: _chosen_account(slot, errors) for slot in version.credential_slots}
+    parameters = parameter_values(version.parameters, request.form)
+    if not errors:
+        try:
+            flow = templates.install(
+                session["merchant_id"], template, credentials, parameters, g.lang
+            )
+        except TemplateProblem as problem:
+            errors.update({p.pointer: p.message for p in problem.problems})
+    if errors:
+        db.session.rollback()  # no new account is kept from a failed attempt
+        flash(g.t["not_installed"], "bad")
+        return _template_page(template, errors, request.form, 422)
+    db.session.commit()
+    flash(g.t["installed"].format(name=flow.name), "ok")
+    return redirect(url_for("pages.edit_flow", flow_id=flow.id))
+
+
+def _chosen_account(slot: dict[str, Any], errors: dict[str, str]) -> str | None:
+    """The account picked for the slot, or the one connected on the spot."""
+    choice = request.form.get(f"credential-{slot['id']}", "")
+    if choice != "new":
+        return choice or None
+    schema = store.auth_schema(slot["connector"]) or {"properties": {}}
+    data = {
+        name: request.form.get(f"new-{slot['id']}-{name}", "")
+        for name in schema.get("properties", {})
+        if request.form.get(f"new-{slot['id']}-{name}", "")
+    }
+    problems = list(schema_problems(validator_for(schema), data))
+    for problem in problems:
+        field = problem.pointer.strip("/") or next(iter(schema.get("required", [])), "")
+        title = schema["properties"].get(field, {}).get("title", field)
+        errors[f"/credentials/{slot['id']}/{field}"] = f"{title}: {problem.message}"
+    if problems:
+        return None
+    credential = Credential(
+        merchant_id=session["merchant_id"],
+        connector=slot["connector"],
+        name=request.form.get(f"new-{slot['id']}-name", "").strip()
+        or connector_icon(slot["connector"])["title"],
+        secret=vault().encrypt(data),
+    )
+    db.session.add(credential)
+    db.session.flush()
+    return credential.id
+
+
+# Updating an installed flow
+
+
+@bp.post("/flows/<flow_id>/template-update")
+def update_flow(flow_id: str):
+    flow = _own_flow(flow_id)
+    installed = db.session.scalar(select(TemplateInstall).filter_by(flow_id=flow.id))
+    if installed is None:
+        abort(404)
+    try:
+        templates.update(installed, flow, {})
+    except TemplateProblem as problem:
+        db.session.rollback()
+        flash(g.t["update_failed"].format(reason=problem.problems[0].message), "bad")
+        return redirect(url_for("gallery.show_gallery"))
+    db.session.commit()
+    flash(g.t["updated"].format(name=flow.name, version=installed.version), "ok")
+    return redirect(url_for("gallery.show_gallery"))
+
+
+def _own_flow(flow_id: str) -> Flow:
+    flow = db.session.scalar(
+        select(Flow).where(
+            Flow.id == flow_id,
+            Flow.merchant_id == session["merchant_id"],
+            Flow.deleted_at.is_(None),
+        )
+    )
+    if flow is None:
+        abort(404)
+    return flow
+
+
+# Moving flows: importing a file (exporting is the API's download)
+
+
+@bp.post("/flows/import")
+def import_flow():
+    """An exported flow or an n8n workflow, uploaded; the report says what needs attention."""
+    upload = request.files.get("file")
+    try:
+        document = json.loads(upload.read()) if upload else None
+    except (ValueError, UnicodeDecodeError):
+        document = None
+    try:
+        if not isinstance(document, dict):
+            raise portable.NotImportable([Problem("", g.t["import_not_json"])])
+        flow, notes = portable.import_document(session["merchant_id"], document)
+    except portable.NotImportable as refused:
+        db.session.rollback()
+        flash(g.t["import_failed"].format(reason=refused.problems[0].message), "bad")
+        return redirect(url_for("gallery.show_gallery"))
+    db.session.commit()
+    graph = flow.current_version.graph
+    return render_template(
+        "gallery_import.html",
+        flow=flow,
+        notes=[
+            {
+                "where": describe_pointer(graph, n.pointer.removeprefix("/graph")),
+                "message": n.message,
+            }
+            for n in notes
+        ],
+    )
+
+
+# Publishing
+
+
+@bp.get("/flows/<flow_id>/publish")
+def publish_form(flow_id: str):
+    flow = _own_flow(flow_id)
+    return _publish_page(flow, {"title_en": flow.name, "title_de": flow.name}, None, {})
+
+
+def _publish_page(flow: Flow, given, preview: Sanitized | None, errors: dict[str, str], status=200):
+    graph = flow.current_version.graph
+    return render_template(
+        "gallery_publish.html",
+        flow=flow,
+        given=given,
+        values=markable_values(graph),
+        categories=CATEGORIES,
+        visibilities=VISIBILITIES,
+        preview=preview,
+        canvas=canvas(preview.graph) if preview else None,
+        removed=[
+            {**item, "where": describe_pointer(graph, item["pointer"])}
+            for item in (preview.removed if preview else [])
+        ],
+        slots=[
+            {"icon": connector_icon(s["connector"]), "steps": _step_names(graph, s["nodes"])}
+            for s in (preview.credential_slots if preview else [])
+        ],
+        errors=errors,
+    ), status
+
+
+def _step_names(graph: dict[str, Any], node_ids: list[str]) -> str:
+    names = {n["id"]: n.get("name") or n["id"] for n in graph["nodes"]}
+    return ", ".join(names[i] for i in node_ids)
+
+
+def markable_values(graph: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each fixed value of each step the publisher may turn into a parameter."""
+    found = []
+    for index, node in enumerate(graph["nodes"]):
+        for path, value in _leaves(node.get("params") or {}, ()):
+            found.append(
+                {
+                    "pointer": pointer("nodes", index, "params", *path),
+                    "step": node.get("name") or node["id"],
+                    "field": " › ".join(map(str, path)),
+                    "value": value if isinstance(value, str) else repr(value),
+                    "name": re.sub(
+                        r"[^a-z0-9_]", "_", "_".join(map(str, ("p", node["id"], *path))).lower()
+                    )[:40],
+                }
+            )
+    return found
+
+
+def _leaves(value: Any, path: tuple):
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            yield from _leaves(sub, (*path, key))
+    elif isinstance(value, list) and not all(isinstance(v, str | int | float) for v in value):
+        for position, sub in enumerate(value):
+            yield from _leaves(sub, (*path, position))
+    elif path:
+        yield path, value
+
+
+def describe_pointer(graph: dict[str, Any], where: str) -> str:
+    """ "/nodes/3/params/headers/Authorization" as "Send to ERP: headers › Authorization"."""
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in where[1:].split("/")]
+    if len(parts) < 2 or parts[0] != "nodes" or not parts[1].isdigit():
+        return where
+    node = graph["nodes"][int(parts[1])]
+    field = " › ".join(parts[3:] if parts[2:3] == ["params"] else parts[2:])
+    name = node.get("name") or node["id"]
+    return f"{name}: {field}" if field else name
+
+
+@bp.post("/flows/<flow_id>/publish")
+def publish_flow(flow_id: str):
+    flow = _own_flow(flow_id)
+    form = request.form
+    errors: dict[str, str] = {}
+    marked = [
+        Marked(
+            item["pointer"], item["name"], Texts.of(f"{item['step']}: {item['field']}").as_dict()
+        )
+        for item in markable_values(flow.current_version.graph)
+        if form.get(f"mark-{item['pointer']}") == "on"
+    ]
+    try:
+        preview = templates.preview(flow, marked)
+    except MarkError as error:
+        return _publish_page(flow, form, None, {"marks": str(error)}, 422)
+    if form.get("action") != "publish":
+        return _publish_page(flow, form, preview, errors)
+    title = {k: form.get(f"title_{k}", "").strip() for k in ("en", "de")}
+    description = {k: form.get(f"description_{k}", "").strip() for k in ("en", "de")}
+    if not any(title.values()):
+        errors["title"] = g.t["needs_title"]
+    if not any(description.values()):
+        errors["description"] = g.t["needs_description"]
+    if form.get("category") not in CATEGORIES:
+        errors["category"] = g.t["category"]
+    if errors:
+        flash(g.t["publish_invalid"], "bad")
+        return _publish_page(flow, form, preview, errors, 422)
+    template, version = templates.publish(
+        flow,
+        title=Texts.of({k: v for k, v in title.items() if v}),
+        description=Texts.of({k: v for k, v in description.items() if v}),
+        category=form["category"],
+        visibility=form.get("visibility") if form.get("visibility") in VISIBILITIES else "private",
+        marked=marked,
+    )
+    db.session.commit()
+    flash(g.t["published"].format(version=version.number), "ok")
+    return redirect(url_for("gallery.show_template", template_id=template.id))
+
+
+# The read-only canvas
+
+
+def canvas(graph: dict[str, Any]) -> dict[str, Any]:
+    """Boxes and connections of a flow for the SVG preview, laid out as the editor shows it."""
+    boxes = {}
+    for index, node in enumerate(graph["nodes"]):
+        position = node.get("position") or {"x": index * 240, "y": 0}
+        spec = _spec(node)
+        boxes[node["id"]] = {
+            "x": float(position["x"]),
+            "y": float(position["y"]),
+            "name": (node.get("name") or (spec.title.get(g.lang) if spec else node["type"]))[:28],
+            "kind": (spec.title.get(g.lang, node["type"]) if spec else node["type"])[:32],
+            "icon": connector_icon(spec.connector_key) if spec and spec.connector else None,
+            "placeholder": node["type"] == "core.placeholder",
+        }
+    left = min((b["x"] for b in boxes.values()), default=0) - 20
+    top = min((b["y"] for b in boxes.values()), default=0) - 20
+    for box in boxes.values():
+        box["x"] -= left
+        box["y"] -= top
+    lines = []
+    for edge in graph["edges"]:
+        a, b = boxes.get(edge["source"]), boxes.get(edge["target"])
+        if a and b:
+            x1, y1 = a["x"] + NODE_WIDTH, a["y"] + NODE_HEIGHT / 2
+            x2, y2 = b["x"], b["y"] + NODE_HEIGHT / 2
+            bend = max(40.0, abs(x2 - x1) / 2)
+            port = edge.get("port", "main")
+            lines.append(
+                {
+                    "path": f"M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}",
+                    "label": "" if port == "main" else port,
+                    "lx": (x1 + x2) / 2,
+                    "ly": (y1 + y2) / 2 - 6,
+                }
+            )
+    width = max((b["x"] for b in boxes.values()), default=0) + NODE_WIDTH + 20
+    height = max((b["y"] for b in boxes.values()), default=0) + NODE_HEIGHT + 20
+    return {
+        "boxes": list(boxes.values()),
+        "lines": lines,
+        "width": width,
+        "height": height,
+        "node_width": NODE_WIDTH,
+        "node_height": NODE_HEIGHT,
+    }
+
+
+def _spec(node: dict[str, Any]):
+    try:
+        return registry.get(node["type"], node["version"])
+    except registry.UnknownNode:
+        return None

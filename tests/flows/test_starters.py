@@ -1,0 +1,190 @@
+"""Every starter template, installed into a shop as a merchant would and run through the engine
+against the connector fakes (and a local receiver standing in for the ERP and the mail API)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.flows.templates import STARTERS, install_starters
+from nodes.shopify import fake as shopify
+from nodes.stripe import fake as stripe
+from nodes.woocommerce import fake as woocommerce
+from tests.conftest import connected, create_credential, flow_document, load_fixture, run_now
+
+MAIL_TOKEN = "pm-server-token-0f1e2d3c"
+ERP_TOKEN = "erp-token-9a8b7c6d5e"
+
+
+@pytest.fixture
+def gallery(app, api):
+    install_starters()
+    items = api.get("/api/templates").get_json()["items"]
+    return {item["title"]: item["id"] for item in items}
+
+
+def starter_id(gallery: dict[str, str], key: str) -> str:
+    title = json.loads((STARTERS / f"{key}.json").read_text())["title"]["en"]
+    return gallery[title]
+
+
+def install(api, template_id: str, credentials: dict, parameters: dict | None = None) -> str:
+    reply = api.post(
+        f"/api/templates/{template_id}/install",
+        json={"credentials": credentials, "parameters": parameters or {}},
+    )
+    assert reply.status_code == 201, reply.get_json()
+    return reply.get_json()["flow_id"]
+
+
+def shopify_account(api) -> str:
+    data = {"shop": shopify.SHOP, "access_token": shopify.ACCESS_TOKEN}
+    return create_credential(api, "shopify", data, "Shop")
+
+
+def stripe_account(api) -> str:
+    return create_credential(api, "stripe", {"api_key": stripe.API_KEY}, "Stripe")
+
+
+def secret_account(api, secret: str) -> str:
+    return create_credential(api, "core", {"secret": secret}, "Token")
+
+
+def test_the_five_starters_are_in_the_gallery_once_however_often_setup_runs(app, api, gallery):
+    install_starters()
+    items = api.get("/api/templates").get_json()["items"]
+    starters = [i for i in items if i["starter"]]
+    assert len(starters) == len(list(STARTERS.glob("*.json"))) == 5
+    assert {i["version"] for i in starters} == {1}
+    assert {i["category"] for i in starters} == {"payments", "accounting", "shop", "operations"}
+
+
+def test_refund_on_tag_refunds_the_payment_of_a_tagged_order_only(app, api, run_queue, gallery):
+    with connected(app, "stripe", stripe.FakeStripe()) as payments:
+        (payment_intent,) = payments.payment_intents
+        flow_id = install(
+            api,
+            starter_id(gallery, "shopify-refund-on-tag"),
+            {"shopify": shopify_account(api), "stripe": stripe_account(api)},
+        )
+        order = json.loads(load_fixture("shopify", "webhook.orders_paid.json"))
+        order["note_attributes"] = [{"name": "stripe_payment_intent", "value": payment_intent}]
+
+        untagged = run_now(api, run_queue, flow_id, order)
+        order["tags"] = "refund, vip"
+        tagged = run_now(api, run_queue, flow_id, order)
+
+    assert untagged["status"] == tagged["status"] == "succeeded", tagged
+    (refund,) = [r for r in payments.requests if r.path == "/v1/refunds"]
+    sent = dict(pair.split("=", 1) for pair in refund.body.decode().split("&"))
+    assert sent["payment_intent"] == payment_intent
+    assert sent["metadata%5Bshopify_order_id%5D"] == str(order["id"])
+
+
+def test_paid_order_to_erp_posts_the_order_with_the_token(app, api, run_queue, gallery, receiver):
+    flow_id = install(
+        api,
+        starter_id(gallery, "paid-order-to-erp"),
+        {"shopify": shopify_account(api), "core": secret_account(api, ERP_TOKEN)},
+        {"erp_url": receiver.url("/orders")},
+    )
+    order = json.loads(load_fixture("shopify", "webhook.orders_paid.json"))
+
+    done = run_now(api, run_queue, flow_id, order)
+
+    assert done["status"] == "succeeded", done
+    (delivery,) = receiver.requests
+    assert delivery.path == "/orders"
+    assert delivery.header("Authorization") == f"Bearer {ERP_TOKEN}"
+    assert delivery.json()["email"] == order["email"]
+    assert delivery.json()["skus"] == [item["sku"] for item in order["line_items"]]
+
+
+def test_a_new_woocommerce_order_e_mails_the_merchant(app, api, run_queue, gallery, receiver):
+    account = create_credential(
+        api,
+        "woocommerce",
+        {
+            "store_url": woocommerce.STORE_URL,
+            "consumer_key": woocommerce.CONSUMER_KEY,
+            "consumer_secret": woocommerce.CONSUMER_SECRET,
+        },
+        "Store",
+    )
+    flow_id = install(
+        api,
+        starter_id(gallery, "woocommerce-order-email"),
+        {"woocommerce": account, "core": secret_account(api, MAIL_TOKEN)},
+        {
+            "recipient": "owner@acme.de",
+            "sender": "shop@acme.de",
+            "mail_api_url": receiver.url("/email"),
+        },
+    )
+    order = json.loads(load_fixture("woocommerce", "rest-v3.order.create.response.json"))
+
+    done = run_now(api, run_queue, flow_id, order)
+
+    assert done["status"] == "succeeded", done
+    (mail,) = receiver.requests
+    assert mail.header("X-Postmark-Server-Token") == MAIL_TOKEN
+    assert mail.json()["To"] == "owner@acme.de"
+    assert mail.json()["From"] == "shop@acme.de"
+    assert mail.json()["Subject"] == f"New order #{order['number']}: {order['total']} USD"
+    assert order["billing"]["email"] in mail.json()["TextBody"]
+
+
+def test_a_failed_execution_sends_an_alert(app, api, run_queue, gallery, receiver):
+    alert = install(
+        api,
+        starter_id(gallery, "failed-execution-alert"),
+        {"core": secret_account(api, MAIL_TOKEN)},
+        {
+            "recipient": "ops@acme.de",
+            "sender": "alerts@acme.de",
+            "mail_api_url": receiver.url("/email"),
+        },
+    )
+    assert api.post(f"/api/flows/{alert}/activate").status_code == 200
+    failing = api.post(
+        "/api/flows",
+        json={
+            "name": "Orders to the old ERP",
+            "graph": flow_document(
+                {"id": "hook", "type": "core.webhook"},
+                {
+                    "id": "old",
+                    "type": "core.placeholder",
+                    "name": "Old ERP step",
+                    "params": {"source": "n8n", "original_type": "n8n-nodes-base.erp"},
+                },
+            ),
+        },
+    ).get_json()["id"]
+
+    failed = run_now(api, run_queue, failing, {"id": 1})
+    run_queue()
+
+    assert failed["status"] == "failed"
+    (mail,) = receiver.requests
+    assert mail.json()["To"] == "ops@acme.de"
+    assert mail.json()["Subject"] == "Flow failed: Orders to the old ERP"
+    assert "Old ERP step" in mail.json()["TextBody"]
+
+
+def test_a_refunded_charge_tags_the_shopify_order_it_names(app, api, run_queue, gallery):
+    with connected(app, "shopify", shopify.FakeShopify()) as shop:
+        (order_gid,) = shop.orders
+        flow_id = install(
+            api,
+            starter_id(gallery, "stripe-refund-mark-order"),
+            {"stripe": stripe_account(api), "shopify": shopify_account(api)},
+        )
+        event = json.loads(load_fixture("stripe", "event.charge.refunded.json"))
+        event["data"]["object"]["metadata"] = {"shopify_order_id": shopify.number(order_gid)}
+
+        done = run_now(api, run_queue, flow_id, event)
+
+    assert done["status"] == "succeeded", done
+    assert "refunded" in shop.orders[order_gid]["tags"]
