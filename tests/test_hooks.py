@@ -289,3 +289,37 @@ def test_json_nested_too_deeply_is_a_400_with_a_sentence(api, client):
     _, url = active_flow(api)
     reply = post_json(client, url, b"[" * 100_000 + b"]" * 100_000)
     assert reply.status_code == 400 and "nested too deeply" in reply.get_json()["detail"]
+
+
+def test_numbers_json_cannot_carry_are_a_400_with_a_sentence(api, client):
+    _, url = active_flow(api)
+    for body in (
+        b'{"a": NaN}',
+        b'{"a": -Infinity}',
+        b'{"a": 1e400}',
+        b'{"a": ' + b"9" * 5000 + b"}",
+    ):
+        reply = post_json(client, url, body)
+        assert reply.status_code == 400, body[:20]
+        assert reply.get_json()["detail"].startswith("The body is not valid JSON")
+    assert db.session.query(Execution).count() == 0
+
+
+def test_a_flows_reply_never_runs_as_a_page_nor_adds_headers_of_its_own(app):
+    from app.ingress.webhooks import _flow_reply
+
+    reply = _flow_reply(
+        {
+            "status": 200,
+            "body": "<script>alert(document.cookie)</script>",
+            "headers": {
+                "Content-Type": "text/html",
+                "Content-Security-Policy": "script-src *",
+                "X-Note": "a\r\nSet-Cookie: session=stolen",
+                "X-Order": "42",
+            },
+        }
+    )
+    assert reply.headers["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert "X-Note" not in reply.headers and "Set-Cookie" not in reply.headers
+    assert reply.headers["X-Order"] == "42"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -321,8 +322,16 @@ def _flow_reply(reply: dict) -> Response:
         response = Response(json.dumps(body), mimetype="application/json")
     response.status_code = reply.get("status", 200)
     for name, value in (reply.get("headers") or {}).items():
+        if CONTROL.search(f"{name}{value}"):  # a line break would start a header of its own
+            log.warning("a flow's reply header %r was left out: it has a line break", name)
+            continue
         response.headers[name] = value
+    # Whatever the flow sends is the flow's content, not the app's: never run as a page here.
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _bounded(key: str | None) -> str | None:
