@@ -267,6 +267,7 @@ def _start(delivery: _Delivery, inbound: InboundRequest, test: bool) -> Response
             content_type=request.content_type,
             mode="test" if test else "webhook",
             dedupe_key=_dedupe_key(hook, inbound, test),
+            signed_body=_signed_body(delivery, test),
         )
     except executions.Duplicate as duplicate:
         return _json({"execution_id": duplicate.execution_id, "duplicate": True}, 200)
@@ -275,6 +276,15 @@ def _start(delivery: _Delivery, inbound: InboundRequest, test: bool) -> Response
         if reply is not None:
             return _flow_reply(reply)
     return _json({"execution_id": execution_id, "status": "queued"}, 202)
+
+
+def _signed_body(delivery: _Delivery, test: bool) -> str | None:
+    """The hash of a body whose signature was checked: a replay of it under a new delivery id
+    (which the signature does not cover) is the same event. A connector's trigger always
+    checks one; the generic webhook only when it is set up to."""
+    hook = delivery.hook
+    signed = hook.spec.verify and (hook.spec.connector or hook.params.get("signature"))
+    return hashlib.sha256(delivery.body).hexdigest() if signed and not test else None
 
 
 def _dedupe_key(hook: _Hook, inbound: InboundRequest, test: bool) -> str | None:
