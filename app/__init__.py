@@ -23,7 +23,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config = config_module.load(test_config)
     data_dir = Path(config["SHOPWIRE_DATA_DIR"])
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     app = Flask(__name__, template_folder="../templates", instance_path=str(data_dir))
     app.config.update(config)
     app.config["SECRET_KEY"] = config["SECRET_KEY"] or _instance_secret(data_dir)
@@ -123,6 +123,16 @@ def _tune_sqlite(app: Flask) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cursor.close()
+        _owner_only(db.engine.url.database)
+
+
+def _owner_only(database: str | None) -> None:
+    """The database file (and its WAL) holds customer data: readable by its owner only."""
+    if not database or database == ":memory:":
+        return
+    for path in (Path(database), Path(f"{database}-wal"), Path(f"{database}-shm")):
+        if path.exists() and path.stat().st_mode & 0o077:
+            path.chmod(0o600)
 
 
 def _register_error_handlers(app: Flask) -> None:

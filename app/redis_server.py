@@ -36,7 +36,7 @@ def start(data_dir: Path) -> tuple[str, subprocess.Popen]:
     """Start a private Redis for this data directory and return its URL and process."""
     socket = data_dir / "redis.sock"
     socket.unlink(missing_ok=True)
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603 (our own binary and arguments, no shell)
         [
             server_binary(),
             "--port",

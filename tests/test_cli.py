@@ -12,6 +12,7 @@ from pathlib import Path
 
 import requests
 
+from app.cli import migrate_database
 from tests.conftest import flow_document
 
 
@@ -181,3 +182,16 @@ def test_the_migrations_build_the_schema_the_models_describe(app):
     """Otherwise the next `flask db migrate` would pick up differences nobody made."""
     checked = app.test_cli_runner().invoke(args=["db", "check"])
     assert checked.exit_code == 0, checked.output
+
+
+def test_the_sqlite_database_is_readable_by_its_owner_only(tmp_path):
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app({"TESTING": True, "SHOPWIRE_DATA_DIR": str(tmp_path / "instance")})
+    with app.app_context():
+        migrate_database()
+        db.session.execute(db.text("select 1"))
+        db.engine.dispose()
+    for name in ("instance", "instance/shopwire.db"):
+        assert (tmp_path / name).stat().st_mode & 0o077 == 0, name

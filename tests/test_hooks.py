@@ -289,3 +289,55 @@ def test_json_nested_too_deeply_is_a_400_with_a_sentence(api, client):
     _, url = active_flow(api)
     reply = post_json(client, url, b"[" * 100_000 + b"]" * 100_000)
     assert reply.status_code == 400 and "nested too deeply" in reply.get_json()["detail"]
+
+
+def test_numbers_json_cannot_carry_are_a_400_with_a_sentence(api, client):
+    _, url = active_flow(api)
+    for body in (
+        b'{"a": NaN}',
+        b'{"a": -Infinity}',
+        b'{"a": 1e400}',
+        b'{"a": ' + b"9" * 5000 + b"}",
+    ):
+        reply = post_json(client, url, body)
+        assert reply.status_code == 400, body[:20]
+        assert reply.get_json()["detail"].startswith("The body is not valid JSON")
+    assert db.session.query(Execution).count() == 0
+
+
+def test_a_flows_reply_never_runs_as_a_page_nor_adds_headers_of_its_own(app):
+    from app.ingress.webhooks import _flow_reply
+
+    reply = _flow_reply(
+        {
+            "status": 200,
+            "body": "<script>alert(document.cookie)</script>",
+            "headers": {
+                "Content-Type": "text/html",
+                "Content-Security-Policy": "script-src *",
+                "X-Note": "a\r\nSet-Cookie: session=stolen",
+                "X-Order": "42",
+            },
+        }
+    )
+    assert reply.headers["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert "X-Note" not in reply.headers and "Set-Cookie" not in reply.headers
+    assert reply.headers["X-Order"] == "42"
+
+
+def test_a_signed_body_replayed_under_a_new_delivery_id_runs_once(api, client):
+    flow_id, url = signed_flow(api, encoding="base64")
+    body = b'{"email": "jon@example.com", "refund": 10}'
+    good = base64.b64encode(hmac.new(b"s3cret-value", body, hashlib.sha256).digest()).decode()
+    first = post_json(client, url, body, **{"X-Signature": good, "Idempotency-Key": "d-1"})
+    replay = post_json(client, url, body, **{"X-Signature": good, "Idempotency-Key": "d-2"})
+    assert (first.status_code, replay.status_code) == (202, 200)
+    assert replay.get_json() == {
+        "execution_id": first.get_json()["execution_id"],
+        "duplicate": True,
+    }
+    assert db.session.query(Execution).count() == 1
+    # Unsigned deliveries of the same body stay distinct events, as before.
+    _, plain = active_flow(api)
+    assert post_json(client, plain, {"n": 1}).status_code == 202
+    assert post_json(client, plain, {"n": 1}).status_code == 202

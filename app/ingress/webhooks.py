@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -260,6 +261,7 @@ def _start(delivery: _Delivery, inbound: InboundRequest, test: bool) -> Response
             content_type=request.content_type,
             mode="test" if test else "webhook",
             dedupe_key=_dedupe_key(hook, inbound, test),
+            signed_body=_signed_body(delivery, test),
         )
     except executions.Duplicate as duplicate:
         metrics.delivery(hook.spec.connector_key, "deduplicated")
@@ -270,6 +272,15 @@ def _start(delivery: _Delivery, inbound: InboundRequest, test: bool) -> Response
         if reply is not None:
             return _flow_reply(reply)
     return _json({"execution_id": execution_id, "status": "queued"}, 202)
+
+
+def _signed_body(delivery: _Delivery, test: bool) -> str | None:
+    """The hash of a body whose signature was checked: a replay of it under a new delivery id
+    (which the signature does not cover) is the same event. A connector's trigger always
+    checks one; the generic webhook only when it is set up to."""
+    hook = delivery.hook
+    signed = hook.spec.verify and (hook.spec.connector or hook.params.get("signature"))
+    return hashlib.sha256(delivery.body).hexdigest() if signed and not test else None
 
 
 def _dedupe_key(hook: _Hook, inbound: InboundRequest, test: bool) -> str | None:
@@ -317,8 +328,16 @@ def _flow_reply(reply: dict) -> Response:
         response = Response(json.dumps(body), mimetype="application/json")
     response.status_code = reply.get("status", 200)
     for name, value in (reply.get("headers") or {}).items():
+        if CONTROL.search(f"{name}{value}"):  # a line break would start a header of its own
+            log.warning("a flow's reply header %r was left out: it has a line break", name)
+            continue
         response.headers[name] = value
+    # Whatever the flow sends is the flow's content, not the app's: never run as a page here.
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _bounded(key: str | None) -> str | None:

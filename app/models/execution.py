@@ -29,6 +29,7 @@ class Execution(db.Model):
         Index("ix_executions_status_lease", "status", "lease_until"),
         Index("ix_executions_status_queued", "status", "queued_at"),
         Index("ix_executions_merchant_status_queued", "merchant_id", "status", "queued_at"),
+        Index("uq_executions_flow_signed_body", "flow_id", "signed_body", unique=True),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -38,6 +39,9 @@ class Execution(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="queued")
     mode: Mapped[str] = mapped_column(String(16), default="webhook")
     dedupe_key: Mapped[str | None] = mapped_column(String(255))
+    # The SHA-256 of a signed delivery's body: a replay under a new (unsigned) delivery id is
+    # the same event, and runs once.
+    signed_body: Mapped[str | None] = mapped_column(String(64))
     raw_body: Mapped[bytes | None] = mapped_column(LargeBinary)
     content_type: Mapped[str | None] = mapped_column(String(255))
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)

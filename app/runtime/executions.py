@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import delete, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, execute_core
@@ -36,10 +36,12 @@ def start(
     content_type: str,
     mode: str,
     dedupe_key: str | None = None,
+    signed_body: str | None = None,
 ) -> str:
     """Commit a queued execution, then hand it to the queue; return its id.
 
-    Raises :class:`Duplicate` if an execution with this dedupe key exists for the flow.
+    Raises :class:`Duplicate` if an execution with this dedupe key, or with this hash of a
+    signed body, exists for the flow.
     This is the webhook hot path, so it is one plain INSERT rather than an ORM object.
     """
     execution_id, now = new_id(), utcnow()
@@ -54,6 +56,7 @@ def start(
                 "status": "queued",
                 "mode": mode,
                 "dedupe_key": dedupe_key,
+                "signed_body": signed_body,
                 "raw_body": body,
                 "content_type": content_type,
                 "runs": 0,
@@ -64,10 +67,12 @@ def start(
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        if dedupe_key is None:
+        given = ((Execution.dedupe_key, dedupe_key), (Execution.signed_body, signed_body))
+        keys = [column == value for column, value in given if value is not None]
+        if not keys:
             raise
         original = db.session.scalar(
-            select(Execution.id).filter_by(flow_id=flow_id, dedupe_key=dedupe_key)
+            select(Execution.id).where(Execution.flow_id == flow_id, or_(*keys)).limit(1)
         )
         if original is None:  # not a duplicate after all: let the sender try again
             raise

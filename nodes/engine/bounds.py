@@ -108,8 +108,10 @@ def _enter(ident: int, block: _Block) -> None:
         if _watchdog_pid != os.getpid():  # first use, or a forked child: no watchdog yet
             threading.Thread(target=_watch, name="shopwire-time-limit", daemon=True).start()
             _watchdog_pid = os.getpid()
+        idle = not _blocks  # the watchdog sleeps until woken; otherwise it looks every poll
         _blocks.setdefault(ident, []).append(block)
-        _wake.notify()
+        if idle:
+            _wake.notify()
 
 
 def _leave(ident: int, block: _Block) -> None:

@@ -40,6 +40,8 @@ def compile_expression(expression: str) -> ParsedResult:
     """Compile once per distinct expression; flows run the same few expressions many times."""
     try:
         return jmespath.compile(expression)
+    except RecursionError:
+        raise MappingError("Not a valid expression: it is nested too deeply.") from None
     except jmespath_errors.IncompleteExpressionError as error:
         raise MappingError(
             f"Not a valid expression: it ends too early at position {error.lex_position} "
@@ -67,6 +69,8 @@ def evaluate(expression: str, scope: dict[str, Any]) -> Any:
             result = compile_expression(expression).search(scope, options=OPTIONS)
     except jmespath_errors.JMESPathError as error:
         raise MappingError(str(error).splitlines()[0]) from None
+    except RecursionError:
+        raise MappingError("The expression is nested too deeply to evaluate.") from None
     except LimitExceeded as error:
         raise MappingError(str(error)) from None
     if not within_size(result):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -24,17 +25,19 @@ def parse_body(body: bytes, content_type: str | None) -> Any:
     kind = media_type(content_type)
     if kind == "application/json" or kind.endswith("+json"):
         try:
-            return json.loads(body)
+            return json.loads(body, parse_constant=_no_constant, parse_float=_finite)
         except UnicodeDecodeError:
             raise PayloadError(400, "The body is not UTF-8 text.") from None
         except RecursionError:
             raise PayloadError(400, "The body's JSON is nested too deeply.") from None
-        except ValueError as error:
+        except json.JSONDecodeError as error:
             raise PayloadError(
                 400,
                 f"The body is not valid JSON: {error.msg} at line {error.lineno} "
                 f"column {error.colno}.",
             ) from None
+        except ValueError as error:  # a number JSON cannot carry, one too long to read
+            raise PayloadError(400, f"The body is not valid JSON: {error}") from None
     if kind == "application/x-www-form-urlencoded":
         if body.count(b"&") >= MAX_FORM_FIELDS:
             raise PayloadError(400, f"The form has more than {MAX_FORM_FIELDS:,} fields.")
@@ -48,6 +51,17 @@ def parse_body(body: bytes, content_type: str | None) -> Any:
         f"Content type {kind or '(none)'} is not supported: send application/json or "
         "application/x-www-form-urlencoded.",
     )
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number.")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"the number {text[:20]} is too large.")
+    return number
 
 
 def _form_fields(pairs: list[tuple[str, str]]) -> dict[str, Any]:

@@ -66,3 +66,9 @@ def test_a_map_whose_mapping_fails_shows_its_example_and_a_broken_graph_is_expla
     broken = api.post("/api/mappings/samples", json={"graph": {"nodes": "x"}})
     assert broken.status_code == 422
     assert "exactly one trigger" in broken.get_json()["detail"]
+
+
+def test_a_preview_nested_too_deeply_is_a_422_with_a_sentence(api):
+    reply = api.post("/api/mappings/preview", json={"expression": "(" * 3000 + "a"})
+    assert reply.status_code == 422
+    assert "nested too deeply" in reply.get_json()["errors"][0]["message"]
