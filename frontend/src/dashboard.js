@@ -10,24 +10,21 @@ import {
   LinearScale,
   Tooltip,
 } from 'chart.js';
+import { catalogOf } from './locales.js';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
-const LABELS = {
-  en: { succeeded: 'succeeded', failed: 'failed' },
-  de: { succeeded: 'erfolgreich', failed: 'fehlgeschlagen' },
-};
 
 export function chartConfig(flow, hours, lang, large) {
-  const labels = LABELS[lang] || LABELS.en;
+  const words = catalogOf(lang);
   const time = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' });
   return {
     type: 'bar',
     data: {
       labels: hours.map((hour) => time.format(new Date(hour))),
       datasets: [
-        { label: labels.succeeded, data: flow.succeeded, backgroundColor: '#1f7a4d' },
-        { label: labels.failed, data: flow.failed, backgroundColor: '#b42318' },
+        { label: words.status_succeeded, data: flow.succeeded, backgroundColor: '#1f7a4d' },
+        { label: words.status_failed, data: flow.failed, backgroundColor: '#b42318' },
       ],
     },
     options: {

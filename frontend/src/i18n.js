@@ -1,19 +1,10 @@
-// The editor's words come from one JSON catalog per language in ./locales: adding a language
-// is adding its catalog. Node titles and descriptions come from the node catalog (`localized`).
+// The editor's words come from the catalogs in ./locales (locales.js). Node titles and
+// descriptions come from the node catalog (`localized`).
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { FALLBACK_LANGUAGE, resources } from './locales.js';
 
-const catalogs = import.meta.glob('./locales/*.json', { eager: true, import: 'default' });
-
-/** {language: {translation: catalog}}, named after the catalog files (de.json → de). */
-export const resources = Object.fromEntries(
-  Object.entries(catalogs).map(([path, catalog]) => [
-    path.replace(/^.*\/([^/]+)\.json$/, '$1'),
-    { translation: catalog },
-  ]),
-);
-
-export const FALLBACK_LANGUAGE = 'en';
+export { FALLBACK_LANGUAGE, resources };
 
 /**
  * An i18next instance for `lang`. Dates and numbers are formatted by Intl in the catalog's

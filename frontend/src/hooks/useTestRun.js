@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.js';
 
-export const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'canceled', 'skipped']);
+export const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 const POLL_MS = 500;
 const POLL_LIMIT = 240; // two minutes: then the run is left to the executions list
 const LISTEN_MS = 120_000; // how long "Wait for a test event" waits
