@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, session, url_for
-from markupsafe import escape
+from flask import current_app, g, render_template, session, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 
 from app.api import schemas
@@ -193,16 +193,13 @@ def oauth_callback(answer: dict[str, Any]):
     try:
         credential = oauth.complete(g.merchant_id, answer, _callback_url())
     except oauth.OAuthError as error:
-        return _page("Sign-in failed · Anmeldung fehlgeschlagen", str(error)), 400
-    return _page(
-        "Account connected · Konto verbunden",
-        f'"{credential.name}" is connected; you can close this window. '
-        f"„{credential.name}“ ist verbunden; Sie können dieses Fenster schließen.",
-    )
-
-
-def _page(title: str, message: str) -> str:
-    return (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title>"
-        f"</head><body><h1>{escape(title)}</h1><p>{escape(message)}</p></body></html>"
+        return render_template(
+            "oauth_callback.html", title=gettext("Sign-in failed"), message=str(error)
+        ), 400
+    return render_template(
+        "oauth_callback.html",
+        title=gettext("Account connected"),
+        message=gettext(
+            "“%(name)s” is connected; you can close this window.", name=credential.name
+        ),
     )
