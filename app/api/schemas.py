@@ -640,11 +640,11 @@ class Mark(Body):
         required=True,
         error_messages={"required": MARK_NEEDS, "invalid": MARK_NEEDS, "null": MARK_NEEDS},
     )
-    title = LanguageTexts("The title is a text, or one per language.", load_default=None)
+    title = LanguageTexts("The title is a text, or one per language.")
 
     @post_load
     def _marked(self, mark: dict[str, Any], **_kwargs: Any) -> Marked:
-        title = mark["title"] or templates.Texts.of(mark["name"])
+        title = mark.get("title") or templates.Texts.of(mark["name"])
         return Marked(mark["pointer"], mark["name"], title.as_dict())
 
 
@@ -708,7 +708,9 @@ class InstallBody(Body):
 
 class TemplateQuery(Query):
     q = fields.String(load_default="", metadata={"description": "Words in title or description"})
-    category = fields.String(load_default="", metadata={"enum": list(CATEGORIES)})
+    category = fields.String(
+        load_default="", metadata={"description": "One of " + ", ".join(CATEGORIES)}
+    )
 
 
 class Removed(Answer):
