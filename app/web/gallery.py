@@ -62,9 +62,15 @@ def _names() -> dict[str, Any]:
     return {"category_names": CATEGORY_NAMES, "visibility_names": VISIBILITY_NAMES}
 
 
+def in_language(texts: dict[str, str]) -> str:
+    """A text declared or published in English and German, in the page's language (English on
+    pages in a language added since)."""
+    return texts.get(g.lang) or texts["en"]
+
+
 def connector_icon(key: str) -> dict[str, str]:
     found = registry.connector(key)
-    title = found.title.get(g.lang, found.title["en"]) if found else gettext("Token or secret")
+    title = in_language(found.title) if found else gettext("Token or secret")
     return {
         "key": key,
         "title": title,
@@ -95,8 +101,8 @@ def _card(template: Template, installs: int) -> dict[str, Any]:
     version = templates.latest_version(template)
     return {
         "id": template.id,
-        "title": version.title[g.lang],
-        "description": version.description[g.lang],
+        "title": in_language(version.title),
+        "description": in_language(version.description),
         "category": version.category,
         "icons": [connector_icon(key) for key in version.connectors],
         "installs": installs,
@@ -528,8 +534,8 @@ def canvas(graph: dict[str, Any]) -> dict[str, Any]:
         boxes[node["id"]] = {
             "x": float(position["x"]),
             "y": float(position["y"]),
-            "name": (node.get("name") or (spec.title.get(g.lang) if spec else node["type"]))[:28],
-            "kind": (spec.title.get(g.lang, node["type"]) if spec else node["type"])[:32],
+            "name": (node.get("name") or (in_language(spec.title) if spec else node["type"]))[:28],
+            "kind": (in_language(spec.title) if spec else node["type"])[:32],
             "icon": connector_icon(spec.connector_key) if spec and spec.connector else None,
             "placeholder": node["type"] == "core.placeholder",
         }
