@@ -797,21 +797,17 @@ class Updated(Answer):
 # Moving flows
 
 
-class FlowFile(Answer):
+class FlowFile(Shared):
     """An exported flow, as a file."""
 
     format = fields.String(metadata={"enum": ["shopwire.flow"]})
     format_version = fields.Integer()
     name = fields.String()
-    graph = Component("Flow")
-    credential_slots = fields.List(fields.Nested(CredentialSlot))
-    parameters = fields.Dict(metadata={"description": "JSON Schema of the values to give"})
     targets = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.String()),
         metadata={"description": "Where each parameter goes, as JSON pointers"},
     )
-    removed = fields.List(fields.Nested(Removed))
 
 
 class ImportBody(Body):
