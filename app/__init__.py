@@ -67,9 +67,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         schedule_preview,
         members,
         tokens,
+        templates,
+        portable,
     ):
         api.register_blueprint(module.bp)
-    for module in (templates, portable, pages, sign_in, settings_pages, gallery):
+    for module in (pages, sign_in, settings_pages, gallery):
         app.register_blueprint(module.bp)
     language.init_app(app)
     app.wsgi_app = webhooks.Ingress(app, app.wsgi_app)

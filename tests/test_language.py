@@ -86,6 +86,7 @@ SIGNED_IN_PAGES = {
     "/settings/tokens": ("Create token", "Token erstellen"),
     "/settings/shop": ("Time zone", "Zeitzone"),
     "/settings/audit": ("Audit log", "Änderungsprotokoll"),
+    "/templates": ("Search templates", "Vorlagen durchsuchen"),
 }
 
 

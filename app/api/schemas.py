@@ -11,9 +11,11 @@ from typing import Any
 from flask import g
 from marshmallow import (
     EXCLUDE,
+    INCLUDE,
     Schema,
     ValidationError,
     fields,
+    post_load,
     pre_load,
     validate,
     validates,
@@ -21,8 +23,10 @@ from marshmallow import (
 )
 
 from app.credentials import store
-from app.flows import lifecycle
+from app.flows import lifecycle, templates
+from app.flows.sanitizer import Marked
 from app.models.execution import STATUSES
+from app.models.template import CATEGORIES, VISIBILITIES
 from nodes.engine.redaction import restore_graph
 from nodes.engine.schema_errors import Problem, schema_problems, validator_for
 
@@ -586,3 +590,242 @@ class Option(Answer):
 
 class Options(Answer):
     items = fields.List(fields.Nested(Option))
+
+
+# Templates
+
+
+class LanguageTexts(fields.Field):
+    """A text given once, or per language (``{"en": …, "de": …}``, either may stand in for the
+    other), as :class:`app.flows.templates.Texts`."""
+
+    def __init__(self, invalid: str, **kwargs: Any):
+        messages = {"invalid": invalid, "null": invalid, "required": invalid}
+        one_per_language = {
+            "type": "object",
+            "properties": {"en": {"type": "string"}, "de": {"type": "string"}},
+        }
+        super().__init__(
+            error_messages=messages,
+            metadata={"oneOf": [{"type": "string"}, one_per_language]},
+            **kwargs,
+        )
+
+    def _deserialize(self, value, attr, data, **kwargs) -> templates.Texts:
+        if isinstance(value, str) and value.strip():
+            return templates.Texts.of(value)
+        if isinstance(value, dict):
+            given = {
+                language: text
+                for language in ("en", "de")
+                if isinstance(text := value.get(language), str) and text.strip()
+            }
+            if given:
+                return templates.Texts.of(given)
+        raise self.make_error("invalid")
+
+
+MARK_NEEDS = "Each parameter needs a pointer and a name."
+
+
+class Mark(Body):
+    """A value of the flow the installer gives instead of the publisher."""
+
+    pointer = Text(
+        required=True,
+        error_messages={"required": MARK_NEEDS, "invalid": MARK_NEEDS, "null": MARK_NEEDS},
+        metadata={"description": "JSON pointer of the value in the flow's graph"},
+    )
+    name = Text(
+        required=True,
+        error_messages={"required": MARK_NEEDS, "invalid": MARK_NEEDS, "null": MARK_NEEDS},
+    )
+    title = LanguageTexts("The title is a text, or one per language.")
+
+    @post_load
+    def _marked(self, mark: dict[str, Any], **_kwargs: Any) -> Marked:
+        title = mark.get("title") or templates.Texts.of(mark["name"])
+        return Marked(mark["pointer"], mark["name"], title.as_dict())
+
+
+class TemplatePreviewBody(Body):
+    problem_title = "The template is not valid"
+
+    flow_id = Name(
+        "Name the flow to publish (its id).", required="Name the flow to publish (its id)."
+    )
+    parameters = fields.List(
+        fields.Nested(Mark),
+        load_default=list,
+        error_messages={"invalid": "Give a list of {{pointer, name, title}}."},
+    )
+
+
+def _text_of(name: str) -> str:
+    """marshmallow formats messages: {{ is a brace."""
+    return f'Give the template a {name}: a text, or one per language ({{{{"en": …, "de": …}}}}).'
+
+
+class TemplateBody(TemplatePreviewBody):
+    title = LanguageTexts(_text_of("title"), required=True)
+    description = LanguageTexts(_text_of("description"), required=True)
+    category = Text(
+        required=True,
+        validate=validate.OneOf(CATEGORIES, error=f"Choose a category: {', '.join(CATEGORIES)}."),
+        error_messages={"required": f"Choose a category: {', '.join(CATEGORIES)}."},
+        metadata={"enum": list(CATEGORIES)},
+    )
+    visibility = Text(
+        load_default="private",
+        validate=validate.OneOf(
+            VISIBILITIES,
+            error="Visibility is private (your shop), link (anyone with the link) or public "
+            "(the gallery).",
+        ),
+        metadata={"enum": list(VISIBILITIES)},
+    )
+
+
+class InstallBody(Body):
+    """The accounts and values a template asks for (on update: only what a new version adds)."""
+
+    problem_title = "The template needs more from you"
+
+    credentials = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(allow_none=True),
+        load_default=dict,
+        error_messages={"invalid": "Give the accounts as an object of slots and account ids."},
+        metadata={"description": "Account id by credential slot"},
+    )
+    parameters = fields.Dict(
+        keys=fields.String(),
+        load_default=dict,
+        error_messages={"invalid": "Give the parameters as an object of names and values."},
+        metadata={"description": "As the template's parameters schema says"},
+    )
+
+
+class TemplateQuery(Query):
+    q = fields.String(load_default="", metadata={"description": "Words in title or description"})
+    category = fields.String(
+        load_default="", metadata={"description": "One of " + ", ".join(CATEGORIES)}
+    )
+
+
+class Removed(Answer):
+    pointer = fields.String(metadata={"description": "JSON pointer into the flow's graph"})
+    reason = fields.String()
+
+
+class CredentialSlot(Answer):
+    id = fields.String()
+    connector = fields.String()
+    nodes = fields.List(fields.String(), metadata={"description": "The steps using it"})
+
+
+class Shared(Answer):
+    """What a template or an exported file shares of a flow."""
+
+    graph = Component("Flow")
+    credential_slots = fields.List(fields.Nested(CredentialSlot))
+    parameters = fields.Dict(metadata={"description": "JSON Schema of the installer's values"})
+    removed = fields.List(fields.Nested(Removed))
+
+
+class TemplatePublished(Answer):
+    id = fields.String()
+    version = fields.Integer()
+    removed = fields.List(fields.Nested(Removed))
+
+
+class TemplateSummary(Answer):
+    id = fields.String()
+    title = fields.String()
+    category = fields.String(metadata={"enum": list(CATEGORIES)})
+    connectors = fields.List(fields.String())
+    version = fields.Integer()
+    installs = fields.Integer()
+    description = fields.String()
+    visibility = fields.String(metadata={"enum": list(VISIBILITIES)})
+    own = fields.Boolean()
+    starter = fields.Boolean()
+
+
+class TemplateList(Answer):
+    items = fields.List(fields.Nested(TemplateSummary))
+
+
+class TemplateDetail(TemplateSummary):
+    titles = fields.Nested(Texts)
+    descriptions = fields.Nested(Texts)
+    graph = Component("Flow")
+    credential_slots = fields.List(fields.Nested(CredentialSlot))
+    parameters = fields.Dict(metadata={"description": "JSON Schema of the installer's values"})
+
+
+class Installed(Answer):
+    flow_id = fields.String()
+
+
+class Changes(Answer):
+    added = fields.List(fields.String())
+    removed = fields.List(fields.String())
+    changed = fields.List(fields.String())
+
+
+class Install(Answer):
+    flow_id = fields.String()
+    template_id = fields.String()
+    title = fields.String()
+    version = fields.Integer()
+    latest_version = fields.Integer()
+    update_available = fields.Boolean()
+    changes = fields.Nested(Changes, metadata={"description": "Step names"})
+    new_credential_slots = fields.List(fields.Nested(CredentialSlot))
+
+
+class InstallList(Answer):
+    installs = fields.List(fields.Nested(Install))
+
+
+class Updated(Answer):
+    flow_id = fields.String()
+    version = fields.Integer()
+
+
+# Moving flows
+
+
+class FlowFile(Shared):
+    """An exported flow, as a file."""
+
+    format = fields.String(metadata={"enum": ["shopwire.flow"]})
+    format_version = fields.Integer()
+    name = fields.String()
+    targets = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "Where each parameter goes, as JSON pointers"},
+    )
+
+
+class ImportBody(Body):
+    """An exported file or an n8n workflow, taken as it is (the import checks it)."""
+
+    problem_title = "The flow cannot be imported"
+
+    class Meta:
+        unknown = INCLUDE
+
+    format = fields.Raw(metadata={"type": "string", "description": '"shopwire.flow"'})
+    name = fields.Raw(metadata={"type": "string"})
+    graph = fields.Raw(metadata={"type": "object", "description": "An exported flow's graph"})
+    nodes = fields.Raw(metadata={"type": "array", "description": "An n8n workflow's nodes"})
+    connections = fields.Raw(metadata={"type": "object", "description": "An n8n workflow's"})
+
+
+class Imported(Answer):
+    id = fields.String()
+    version = fields.Integer()
+    notes = fields.List(fields.Nested(ProblemEntry), metadata={"description": "What to look at"})

@@ -5,94 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, request
+from flask import g, request
 from sqlalchemy import select
 
-from app.api.auth import authenticate, json_body, owned
+from app.api import schemas
+from app.api.auth import authenticate, owned
+from app.api.openapi import Blueprint
 from app.api.problems import ApiProblem
 from app.extensions import db
 from app.flows import templates
 from app.flows.sanitizer import Marked, MarkError, Sanitized
-from app.flows.templates import TemplateProblem, Texts
+from app.flows.templates import TemplateProblem
 from app.models import Flow, Template, TemplateInstall
-from app.models.template import CATEGORIES, VISIBILITIES
 from nodes.engine.schema_errors import Problem
 
-bp = Blueprint("templates", __name__, url_prefix="/api/templates")
+bp = Blueprint("templates", __name__, url_prefix="/api/templates", description="Templates")
 bp.before_request(authenticate)
 
 
 def language() -> str:
     return request.accept_languages.best_match(["en", "de"]) or "en"
-
-
-def _checked_publication(body: dict[str, Any]) -> dict[str, Any]:
-    """The publish request's fields, or 422 naming every field that is wrong."""
-    found: list[Problem] = []
-    for name in ("title", "description"):
-        value = body.get(name)
-        if not (isinstance(value, str) and value.strip()) and not (
-            isinstance(value, dict)
-            and any(isinstance(value.get(k), str) and value[k].strip() for k in ("en", "de"))
-        ):
-            found.append(
-                Problem(
-                    f"/{name}",
-                    f"Give the template a {name}: a text, or one per language "
-                    '({"en": …, "de": …}).',
-                )
-            )
-    if body.get("category") not in CATEGORIES:
-        found.append(Problem("/category", "Choose a category: " + ", ".join(CATEGORIES) + "."))
-    if body.get("visibility", "private") not in VISIBILITIES:
-        found.append(
-            Problem(
-                "/visibility",
-                "Visibility is private (your shop), link (anyone with the "
-                "link) or public (the gallery).",
-            )
-        )
-    marked, mark_problems = _marks(body.get("parameters", []))
-    if found or mark_problems:
-        raise ApiProblem(422, "The template is not valid", errors=found + mark_problems)
-    return {
-        "title": Texts.of(body["title"]),
-        "description": Texts.of(body["description"]),
-        "category": body["category"],
-        "visibility": body.get("visibility", "private"),
-        "marked": marked,
-    }
-
-
-def _marks(given: Any) -> tuple[list[Marked], list[Problem]]:
-    """The values the publisher marks as parameters: ``[{pointer, name, title}]``."""
-    if not isinstance(given, list):
-        return [], [Problem("/parameters", "Give a list of {pointer, name, title}.")]
-    marked, found = [], []
-    for index, item in enumerate(given):
-        if not (
-            isinstance(item, dict)
-            and isinstance(item.get("pointer"), str)
-            and isinstance(item.get("name"), str)
-        ):
-            found.append(
-                Problem(f"/parameters/{index}", "Each parameter needs a pointer and a name.")
-            )
-            continue
-        title = item.get("title") or item["name"]
-        marked.append(Marked(item["pointer"], item["name"], Texts.of(title).as_dict()))
-    return marked, found
-
-
-def _flow(body: dict[str, Any]) -> Flow:
-    flow_id = body.get("flow_id")
-    if not isinstance(flow_id, str):
-        raise ApiProblem(
-            422,
-            "The template is not valid",
-            errors=[Problem("/flow_id", "Name the flow to publish (its id).")],
-        )
-    return owned(Flow, flow_id, deleted_at=None)
 
 
 def _sanitized(flow: Flow, marked: list[Marked]) -> Sanitized:
@@ -105,13 +37,13 @@ def _sanitized(flow: Flow, marked: list[Marked]) -> Sanitized:
 
 
 @bp.post("/preview")
-def preview_template():
+@bp.arguments(schemas.TemplatePreviewBody)
+@bp.response(200, schemas.Shared)
+@bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def preview_template(body: dict[str, Any]):
     """What publishing would share and what it would remove; nothing is stored."""
-    body = json_body()
-    marked, problems = _marks(body.get("parameters", []))
-    if problems:
-        raise ApiProblem(422, "The template is not valid", errors=problems)
-    shared = _sanitized(_flow(body), marked)
+    shared = _sanitized(owned(Flow, body["flow_id"], deleted_at=None), body["parameters"])
     return {
         "graph": shared.graph,
         "credential_slots": shared.credential_slots,
@@ -121,21 +53,32 @@ def preview_template():
 
 
 @bp.post("")
-def publish_template():
-    body = json_body()
-    fields = _checked_publication(body)
-    flow = _flow(body)
-    _sanitized(flow, fields["marked"])  # a bad mark is a 422 before anything is written
-    template, version = templates.publish(flow, **fields)
+@bp.arguments(schemas.TemplateBody)
+@bp.response(201, schemas.TemplatePublished)
+@bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def publish_template(body: dict[str, Any]):
+    """Publish a flow as a template, or as a new version of the template made from it."""
+    flow = owned(Flow, body["flow_id"], deleted_at=None)
+    _sanitized(flow, body["parameters"])  # a bad mark is a 422 before anything is written
+    template, version = templates.publish(
+        flow,
+        title=body["title"],
+        description=body["description"],
+        category=body["category"],
+        visibility=body["visibility"],
+        marked=body["parameters"],
+    )
     db.session.commit()
-    return {"id": template.id, "version": version.number, "removed": version.removed}, 201
+    return {"id": template.id, "version": version.number, "removed": version.removed}
 
 
 @bp.get("")
-def list_templates():
-    found = templates.listed(
-        g.merchant_id, request.args.get("q", ""), request.args.get("category", "")
-    )
+@bp.arguments(schemas.TemplateQuery, location="query", error_status_code=400)
+@bp.response(200, schemas.TemplateList)
+def list_templates(query: dict[str, Any]):
+    """The templates the shop may install: its own, Shopwire's and the public ones."""
+    found = templates.listed(g.merchant_id, query["q"], query["category"])
     counts = templates.install_counts([t.id for t in found])
     return {"items": [_summary(t, counts.get(t.id, 0)) for t in found]}
 
@@ -165,7 +108,10 @@ def _visible(template_id: str) -> Template:
 
 
 @bp.get("/<template_id>")
+@bp.response(200, schemas.TemplateDetail)
+@bp.alt_response(404, response="NOT_FOUND")
 def get_template(template_id: str):
+    """A template with its graph, the accounts and the values an install asks for."""
     template = _visible(template_id)
     version = templates.latest_version(template)
     return {
@@ -179,29 +125,25 @@ def get_template(template_id: str):
 
 
 @bp.post("/<template_id>/install")
-def install_template(template_id: str):
+@bp.arguments(schemas.InstallBody, required=False)
+@bp.response(201, schemas.Installed)
+@bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def install_template(body: dict[str, Any], template_id: str):
+    """Install the template as a switched-off flow of the shop, with the shop's accounts."""
     template = _visible(template_id)
-    body = json_body()
-    parameters = body.get("parameters", {})
-    if not isinstance(parameters, dict):
-        raise ApiProblem(
-            422,
-            "The template needs more from you",
-            errors=[
-                Problem("/parameters", "Give the parameters as an object of names and values.")
-            ],
-        )
     try:
         flow = templates.install(
-            g.merchant_id, template, body.get("credentials", {}), parameters, language()
+            g.merchant_id, template, body["credentials"], body["parameters"], language()
         )
     except TemplateProblem as problem:
         raise ApiProblem(422, problem.title, errors=problem.problems) from None
     db.session.commit()
-    return {"flow_id": flow.id}, 201
+    return {"flow_id": flow.id}
 
 
 @bp.get("/installs")
+@bp.response(200, schemas.InstallList)
 def list_installs():
     """The shop's flows made from templates, and whether a newer version is out."""
     return {"installs": [_install(i) for i in templates.installs_of(g.merchant_id)]}
@@ -226,14 +168,18 @@ def _install(installed: TemplateInstall) -> dict[str, Any]:
 
 
 @bp.post("/installs/<flow_id>/update")
-def update_install(flow_id: str):
+@bp.arguments(schemas.InstallBody, required=False)
+@bp.response(200, schemas.Updated)
+@bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def update_install(more: dict[str, Any], flow_id: str):
+    """Bring an installed flow to the template's latest version, keeping the choices made."""
     flow = owned(Flow, flow_id, deleted_at=None)
     installed = db.session.scalar(select(TemplateInstall).filter_by(flow_id=flow.id))
     if installed is None:
         raise ApiProblem(404, "Not found", f"The flow {flow_id} was not made from a template.")
-    body = request.get_json(silent=True) or {}
     try:
-        templates.update(installed, flow, body if isinstance(body, dict) else {})
+        templates.update(installed, flow, more)
     except TemplateProblem as problem:
         raise ApiProblem(422, problem.title, errors=problem.problems) from None
     db.session.commit()

@@ -243,7 +243,7 @@ def install(
     named by the template's title in the installer's language."""
     version = latest_version(template)
     graph = filled(merchant_id, version, credentials, parameters)
-    flow = lifecycle.create(merchant_id, version.title[language], graph)
+    flow = lifecycle.create(merchant_id, version.title.get(language, version.title["en"]), graph)
     db.session.add(
         TemplateInstall(
             template_id=template.id,

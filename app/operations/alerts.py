@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, format_timedelta
 from flask import current_app
+from flask_babel import force_locale, gettext, lazy_gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -27,7 +28,6 @@ from app.identity.mail import send_mail
 from app.models import Alert, AlertSettings, Credential, Execution, Flow, Merchant
 from app.models.base import utcnow
 from app.operations import trigger_health
-from app.operations.texts import TEXT
 from app.runtime import subflows
 from app.runtime.provider_http import outbound_session
 
@@ -39,6 +39,33 @@ REPEATED = 3  # failed runs of one flow within REPEATED_WINDOW
 REPEATED_WINDOW = timedelta(hours=1)
 # A test run or a manual run fails in front of the merchant: no alert needed.
 UNALERTED_MODES = ("test", "manual", subflows.MODE)
+# What each kind of alert says: what broke, since when, what to do.
+DESCRIPTIONS = {
+    "failed_run": lazy_gettext(
+        "A run failed at step “%(step)s” (since %(since)s): %(error)s\n"
+        "What to do: open the run, fix the cause, then press “Retry from this step”.\n%(link)s"
+    ),
+    "repeated_failures": lazy_gettext(
+        "%(count)s runs failed within the last hour (since %(since)s).\n"
+        "What to do: open the runs list; the same error again and again usually means a "
+        "changed field or an account that needs attention.\n%(link)s"
+    ),
+    "quiet_trigger": lazy_gettext(
+        "The trigger “%(node)s” has received no event since %(since)s; it usually receives one "
+        "every %(gap)s.\nWhat to do: check that the webhook is still registered in the "
+        "provider's settings, or switch the flow off and on again to register it anew.\n%(link)s"
+    ),
+    "account": lazy_gettext(
+        "The account “%(name)s” (%(connector)s) stopped working (since %(since)s): "
+        "%(message)s\nWhat to do: open Accounts and connect it again.\n%(link)s"
+    ),
+    "subscription_restored": lazy_gettext(
+        "%(provider)s had removed the webhook of the trigger “%(node)s” (since %(since)s), "
+        "usually after its deliveries failed for hours. Shopwire registered it again and "
+        "started the %(count)s event(s) missed meanwhile.\nWhat to do: nothing; if it happens "
+        "again, check that Shopwire is reachable from the internet.\n%(link)s"
+    ),
+}
 
 
 def run(now: datetime | None = None) -> None:
@@ -169,23 +196,24 @@ def deliver(settings: AlertSettings, now: datetime) -> None:
 
 def digest(settings: AlertSettings, flow_id: str | None, alerts: list[Alert]) -> tuple[str, str]:
     """The subject and the text of one digest, in the shop's alert language."""
-    text = TEXT[settings.language if settings.language in TEXT else "en"]
     merchant = db.session.get(Merchant, settings.merchant_id)
     flow = db.session.get(Flow, flow_id) if flow_id else None
     if flow is not None and flow.merchant_id != settings.merchant_id:
         flow = None  # never another shop's
-    subject = (
-        text["subject"].format(count=len(alerts), flow=flow.name)
-        if flow
-        else text["subject_shop"].format(count=len(alerts))
-    )
-    parts = [text["intro"]]
-    for alert in alerts:
-        parts.append(_describe(alert, text, settings.language, merchant))
+    with force_locale(settings.language):
+        subject = (
+            gettext(
+                "Shopwire: %(count)s problem(s) with “%(flow)s”", count=len(alerts), flow=flow.name
+            )
+            if flow
+            else gettext("Shopwire: %(count)s problem(s) in your shop", count=len(alerts))
+        )
+        parts = [gettext("Shopwire noticed the following. Nothing was lost: every event is kept.")]
+        parts += [_describe(alert, settings.language, merchant) for alert in alerts]
     return subject, "\n\n".join(parts)
 
 
-def _describe(alert: Alert, text: dict, language: str, merchant: Merchant) -> str:
+def _describe(alert: Alert, language: str, merchant: Merchant) -> str:
     since = format_datetime(
         alert.since.replace(tzinfo=UTC),
         "medium",
@@ -197,7 +225,7 @@ def _describe(alert: Alert, text: dict, language: str, merchant: Merchant) -> st
         details["gap"] = format_timedelta(
             timedelta(seconds=details.pop("gap_seconds")), locale=language
         )
-    return text[alert.kind].format(since=since, link=_link(alert), **details)
+    return DESCRIPTIONS[alert.kind] % {"since": since, "link": _link(alert), **details}
 
 
 def _link(alert: Alert) -> str:

@@ -14,7 +14,6 @@ from app.extensions import db
 from app.models import Execution, Flow, StepRun
 from app.models.base import isoformat, utcnow
 from app.operations import trigger_health
-from app.operations.texts import TEXT
 
 bp = Blueprint("operations_dashboard", __name__)
 
@@ -83,7 +82,6 @@ def flow_health(flow_id: str, large: bool = False) -> dict:
     event, and (large) the slowest steps of the last week."""
     last = trigger_health.last_events(g.merchant_id).get(flow_id) if large else None
     return {
-        "t": TEXT[g.lang],
         "last_event": last and last.strftime("%Y-%m-%d %H:%M UTC"),
         "slowest": _slowest(flow_id, utcnow() - timedelta(days=7)) if large else [],
     }

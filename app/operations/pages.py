@@ -14,17 +14,23 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext, lazy_gettext
 
 from app.credentials.vault import vault
 from app.extensions import db
 from app.identity.access import current_principal, requires
 from app.models import AlertSettings
 from app.operations import health, state
-from app.operations.texts import TEXT
 
 bp = Blueprint("operations_pages", __name__)
 
-SWITCHES = ("on_failed_run", "on_repeated_failures", "on_quiet_trigger", "on_account")
+# What the shop may be alerted about, with the form's label for each.
+SWITCHES = {
+    "on_failed_run": lazy_gettext("a run failed"),
+    "on_repeated_failures": lazy_gettext("runs keep failing"),
+    "on_quiet_trigger": lazy_gettext("a trigger has gone quiet"),
+    "on_account": lazy_gettext("an account stopped working"),
+}
 
 
 @bp.app_template_global()
@@ -32,26 +38,25 @@ def alert_settings() -> dict:
     """What the alert form on the shop's settings page shows."""
     found = db.session.get(AlertSettings, g.merchant_id)
     return {
-        "t": TEXT[g.lang],
         "settings": found or AlertSettings(**{switch: True for switch in SWITCHES}),
         "webhook_set": found is not None and found.webhook is not None,
+        "switches": SWITCHES,
     }
 
 
 @bp.post("/settings/alerts")
 @requires("owner")
 def save_alerts():
-    text = TEXT[g.lang]
     form = request.form
     emails = [address.strip() for address in form.get("emails", "").split(",")]
     emails = [address for address in emails if address]
     for address in emails:
         if "@" not in address or " " in address or len(address) > 320:
-            flash(text["bad_email"].format(email=address), "bad")
+            flash(gettext("“%(email)s” is not an e-mail address.", email=address), "bad")
             return redirect(url_for("settings.shop"))
     url = form.get("webhook", "").strip()
     if url and not url.startswith("https://"):
-        flash(text["bad_url"], "bad")
+        flash(gettext("The webhook URL must start with https://."), "bad")
         return redirect(url_for("settings.shop"))
     settings = db.session.get(AlertSettings, g.merchant_id) or AlertSettings(
         merchant_id=g.merchant_id
@@ -67,7 +72,7 @@ def save_alerts():
         setattr(settings, switch, bool(form.get(switch)))
     db.session.add(settings)
     db.session.commit()
-    flash(text["saved"], "ok")
+    flash(gettext("Alert settings saved."), "ok")
     return redirect(url_for("settings.shop"))
 
 
@@ -85,6 +90,4 @@ def operators():
     if principal.user is None or principal.user.email.lower() not in operators:
         abort(404)
     checks = {name: check() or "ok" for name, check in health.CHECKS.items()}
-    return render_template(
-        "operations/operators.html", t=TEXT[g.lang], found=state.snapshot(), checks=checks
-    )
+    return render_template("operations/operators.html", found=state.snapshot(), checks=checks)

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
 from app.credentials import store
@@ -23,181 +24,6 @@ from nodes.kit import registry
 
 bp = Blueprint("gallery", __name__)
 
-TEXT = {
-    "en": {
-        "gallery": "Templates",
-        "start_from_template": "Start from a template",
-        "empty_start": "Or start from a template that works already: pick one, connect your "
-        "accounts, done.",
-        "search": "Search templates",
-        "search_button": "Search",
-        "all_categories": "All",
-        "category_payments": "Payments",
-        "category_shipping": "Shipping",
-        "category_accounting": "Accounting",
-        "category_marketing": "Marketing",
-        "category_marketplaces": "Marketplaces",
-        "category_shop": "Shop",
-        "category_operations": "Operations",
-        "installs": "{n} installs",
-        "installs_one": "1 install",
-        "no_templates": "No template matches. Try another word or category.",
-        "open": "Preview and install",
-        "starter": "from Shopwire",
-        "yours": "yours",
-        "visibility_private": "only your shop",
-        "visibility_link": "anyone with the link",
-        "visibility_public": "public in the gallery",
-        "preview": "Preview",
-        "needs": "What this template needs from you",
-        "account_for": "{connector} account",
-        "secret": "Token or secret",
-        "used_by": "used by: {steps}",
-        "choose": "Choose an account",
-        "connect_new": "Connect a new account",
-        "new_name": "Name of the new account",
-        "settings_heading": "Settings",
-        "nothing_needed": "Nothing: it works as it is.",
-        "install": "Install",
-        "installed": "“{name}” was installed, switched off. Check it, then switch it on.",
-        "not_installed": "The template could not be installed: see the marked fields.",
-        "updates": "Updates for your flows",
-        "update_available": "Update available: version {version}",
-        "update_button": "Update",
-        "steps_added": "added: {steps}",
-        "steps_removed": "removed: {steps}",
-        "steps_changed": "changed: {steps}",
-        "updated": "“{name}” is now on the template's version {version}; the previous state "
-        "is kept as a flow version you can restore.",
-        "update_failed": "The update needs more: {reason}",
-        "publish": "Share as template",
-        "publish_title": "Share “{name}” as a template",
-        "title_en": "Title (English)",
-        "title_de": "Title (German)",
-        "description_en": "Description (English)",
-        "description_de": "Description (German)",
-        "category": "Category",
-        "visibility": "Who can see it",
-        "mark_values": "Values the installer gives",
-        "mark_hint": "Tick the values that differ from shop to shop (a shop domain, a tag, an "
-        "address): the installer is asked for them, and your value is not shared.",
-        "step": "Step",
-        "field": "Field",
-        "value": "Your value",
-        "show_preview": "Show what will be shared",
-        "shared": "What will be shared",
-        "removed": "What was removed",
-        "removed_none": "Nothing had to be removed.",
-        "slots": "Accounts the installer connects",
-        "parameters": "Values the installer gives",
-        "publish_now": "Publish",
-        "published": "Published as version {version}.",
-        "publish_invalid": "Fix the marked fields.",
-        "reason": "Why",
-        "where": "Where",
-        "needs_title": "Give a title in at least one language.",
-        "needs_description": "Give a description in at least one language.",
-        "import": "Import a flow",
-        "import_hint": "A file exported from Shopwire, or an n8n workflow (in n8n: Download).",
-        "import_button": "Import",
-        "import_not_json": "The file is not a JSON document.",
-        "import_failed": "The flow could not be imported: {reason}",
-        "imported": "“{name}” was imported, switched off.",
-        "import_notes": "What needs your attention",
-        "import_clean": "Nothing: the flow is complete. Check it and switch it on.",
-        "export": "Export",
-    },
-    "de": {
-        "gallery": "Vorlagen",
-        "start_from_template": "Mit einer Vorlage beginnen",
-        "empty_start": "Oder beginnen Sie mit einer Vorlage, die schon funktioniert: auswählen, "
-        "Konten verbinden, fertig.",
-        "search": "Vorlagen durchsuchen",
-        "search_button": "Suchen",
-        "all_categories": "Alle",
-        "category_payments": "Zahlungen",
-        "category_shipping": "Versand",
-        "category_accounting": "Buchhaltung",
-        "category_marketing": "Marketing",
-        "category_marketplaces": "Marktplätze",
-        "category_shop": "Shop",
-        "category_operations": "Betrieb",
-        "installs": "{n} Installationen",
-        "installs_one": "1 Installation",
-        "no_templates": "Keine Vorlage passt. Versuchen Sie ein anderes Wort oder eine andere "
-        "Kategorie.",
-        "open": "Ansehen und installieren",
-        "starter": "von Shopwire",
-        "yours": "Ihre",
-        "visibility_private": "nur Ihr Shop",
-        "visibility_link": "alle mit dem Link",
-        "visibility_public": "öffentlich in der Galerie",
-        "preview": "Vorschau",
-        "needs": "Was diese Vorlage von Ihnen braucht",
-        "account_for": "Konto bei {connector}",
-        "secret": "Token oder Geheimnis",
-        "used_by": "verwendet von: {steps}",
-        "choose": "Konto wählen",
-        "connect_new": "Neues Konto verbinden",
-        "new_name": "Name des neuen Kontos",
-        "settings_heading": "Einstellungen",
-        "nothing_needed": "Nichts: sie funktioniert so, wie sie ist.",
-        "install": "Installieren",
-        "installed": "„{name}“ wurde installiert, ausgeschaltet. Prüfen Sie den Ablauf und "
-        "schalten Sie ihn dann ein.",
-        "not_installed": "Die Vorlage konnte nicht installiert werden: siehe die markierten "
-        "Felder.",
-        "updates": "Aktualisierungen für Ihre Abläufe",
-        "update_available": "Aktualisierung verfügbar: Version {version}",
-        "update_button": "Aktualisieren",
-        "steps_added": "hinzugefügt: {steps}",
-        "steps_removed": "entfernt: {steps}",
-        "steps_changed": "geändert: {steps}",
-        "updated": "„{name}“ ist jetzt auf Version {version} der Vorlage; der vorige Stand "
-        "bleibt als Version des Ablaufs, die Sie wiederherstellen können.",
-        "update_failed": "Für die Aktualisierung fehlt etwas: {reason}",
-        "publish": "Als Vorlage teilen",
-        "publish_title": "„{name}“ als Vorlage teilen",
-        "title_en": "Titel (Englisch)",
-        "title_de": "Titel (Deutsch)",
-        "description_en": "Beschreibung (Englisch)",
-        "description_de": "Beschreibung (Deutsch)",
-        "category": "Kategorie",
-        "visibility": "Wer sie sehen kann",
-        "mark_values": "Werte, die die Installierenden angeben",
-        "mark_hint": "Kreuzen Sie die Werte an, die von Shop zu Shop verschieden sind (eine "
-        "Shop-Domain, ein Tag, eine Adresse): Installierende werden danach gefragt, Ihr Wert wird "
-        "nicht geteilt.",
-        "step": "Schritt",
-        "field": "Feld",
-        "value": "Ihr Wert",
-        "show_preview": "Zeigen, was geteilt wird",
-        "shared": "Was geteilt wird",
-        "removed": "Was entfernt wurde",
-        "removed_none": "Nichts musste entfernt werden.",
-        "slots": "Konten, die Installierende verbinden",
-        "parameters": "Werte, die Installierende angeben",
-        "publish_now": "Veröffentlichen",
-        "published": "Als Version {version} veröffentlicht.",
-        "publish_invalid": "Bitte korrigieren Sie die markierten Felder.",
-        "reason": "Warum",
-        "where": "Wo",
-        "needs_title": "Geben Sie einen Titel in mindestens einer Sprache an.",
-        "needs_description": "Geben Sie eine Beschreibung in mindestens einer Sprache an.",
-        "import": "Ablauf importieren",
-        "import_hint": "Eine aus Shopwire exportierte Datei oder ein n8n-Workflow (in n8n: "
-        "Download).",
-        "import_button": "Importieren",
-        "import_not_json": "Die Datei ist kein JSON-Dokument.",
-        "import_failed": "Der Ablauf konnte nicht importiert werden: {reason}",
-        "imported": "„{name}“ wurde importiert, ausgeschaltet.",
-        "import_notes": "Was Ihre Aufmerksamkeit braucht",
-        "import_clean": "Nichts: der Ablauf ist vollständig. Prüfen Sie ihn und schalten Sie ihn "
-        "ein.",
-        "export": "Exportieren",
-    },
-}
-
 # Badge colours of the connectors' icons (the rest get the neutral one).
 BRAND = {
     "shopify": "#5e8e3e",
@@ -210,21 +36,41 @@ BRAND = {
 }
 NODE_WIDTH, NODE_HEIGHT = 190, 54
 
+CATEGORY_NAMES = {
+    "payments": lazy_gettext("Payments"),
+    "shipping": lazy_gettext("Shipping"),
+    "accounting": lazy_gettext("Accounting"),
+    "marketing": lazy_gettext("Marketing"),
+    "marketplaces": lazy_gettext("Marketplaces"),
+    "shop": lazy_gettext("Shop"),
+    "operations": lazy_gettext("Operations"),
+}
+VISIBILITY_NAMES = {
+    "private": lazy_gettext("only your shop"),
+    "link": lazy_gettext("anyone with the link"),
+    "public": lazy_gettext("public in the gallery"),
+}
+CHANGE_NAMES = {
+    "added": lazy_gettext("added: %(steps)s"),
+    "removed": lazy_gettext("removed: %(steps)s"),
+    "changed": lazy_gettext("changed: %(steps)s"),
+}
 
-@bp.before_request
-def _texts() -> None:
-    g.t = {**g.t, **TEXT[g.lang]}
+
+@bp.context_processor
+def _names() -> dict[str, Any]:
+    return {"category_names": CATEGORY_NAMES, "visibility_names": VISIBILITY_NAMES}
 
 
-@bp.app_context_processor
-def _gallery_texts() -> dict[str, Any]:
-    """The dashboard's "Start from a template" speaks the page's language too."""
-    return {"gallery_t": TEXT.get(g.get("lang", "en"), TEXT["en"])}
+def in_language(texts: dict[str, str]) -> str:
+    """A text declared or published in English and German, in the page's language (English on
+    pages in a language added since)."""
+    return texts.get(g.lang) or texts["en"]
 
 
 def connector_icon(key: str) -> dict[str, str]:
     found = registry.connector(key)
-    title = found.title.get(g.lang, found.title["en"]) if found else TEXT[g.lang]["secret"]
+    title = in_language(found.title) if found else gettext("Token or secret")
     return {
         "key": key,
         "title": title,
@@ -245,7 +91,6 @@ def show_gallery():
     return render_template(
         "gallery.html",
         items=[_card(t, counts.get(t.id, 0)) for t in found],
-        categories=CATEGORIES,
         query=query,
         category=category,
         updates=[_update(i) for i in templates.installs_of(merchant_id)],
@@ -256,8 +101,8 @@ def _card(template: Template, installs: int) -> dict[str, Any]:
     version = templates.latest_version(template)
     return {
         "id": template.id,
-        "title": version.title[g.lang],
-        "description": version.description[g.lang],
+        "title": in_language(version.title),
+        "description": in_language(version.description),
         "category": version.category,
         "icons": [connector_icon(key) for key in version.connectors],
         "installs": installs,
@@ -277,10 +122,19 @@ def _update(installed: TemplateInstall) -> dict[str, Any] | None:
         "flow_name": flow.name,
         "available": latest.number > installed.version,
         "version": latest.number,
-        "changes": templates.changes(
-            templates.version_of(template, installed.version).graph, latest.graph
+        "changes": _changes(
+            templates.changes(templates.version_of(template, installed.version).graph, latest.graph)
         ),
     }
+
+
+def _changes(changes: dict[str, list[str]]) -> list[str]:
+    """What an update adds, removes and changes, in words."""
+    return [
+        str(text) % {"steps": ", ".join(changes[kind])}
+        for kind, text in CHANGE_NAMES.items()
+        if changes[kind]
+    ]
 
 
 # A template: preview and install
@@ -423,10 +277,16 @@ def install_template(template_id: str):
             errors.update({p.pointer: p.message for p in problem.problems})
     if errors:
         db.session.rollback()  # no new account is kept from a failed attempt
-        flash(g.t["not_installed"], "bad")
+        flash(gettext("The template could not be installed: see the marked fields."), "bad")
         return _template_page(template, errors, request.form, 422)
     db.session.commit()
-    flash(g.t["installed"].format(name=flow.name), "ok")
+    flash(
+        gettext(
+            "“%(name)s” was installed, switched off. Check it, then switch it on.",
+            name=flow.name,
+        ),
+        "ok",
+    )
     return redirect(url_for("pages.edit_flow", flow_id=flow.id))
 
 
@@ -473,10 +333,21 @@ def update_flow(flow_id: str):
         templates.update(installed, flow, {})
     except TemplateProblem as problem:
         db.session.rollback()
-        flash(g.t["update_failed"].format(reason=problem.problems[0].message), "bad")
+        flash(
+            gettext("The update needs more: %(reason)s", reason=problem.problems[0].message),
+            "bad",
+        )
         return redirect(url_for("gallery.show_gallery"))
     db.session.commit()
-    flash(g.t["updated"].format(name=flow.name, version=installed.version), "ok")
+    flash(
+        gettext(
+            "“%(name)s” is now on the template's version %(version)s; the previous state is "
+            "kept as a flow version you can restore.",
+            name=flow.name,
+            version=installed.version,
+        ),
+        "ok",
+    )
     return redirect(url_for("gallery.show_gallery"))
 
 
@@ -506,11 +377,17 @@ def import_flow():
         document = None
     try:
         if not isinstance(document, dict):
-            raise portable.NotImportable([Problem("", g.t["import_not_json"])])
+            raise portable.NotImportable([Problem("", gettext("The file is not a JSON document."))])
         flow, notes = portable.import_document(session["merchant_id"], document)
     except portable.NotImportable as refused:
         db.session.rollback()
-        flash(g.t["import_failed"].format(reason=refused.problems[0].message), "bad")
+        flash(
+            gettext(
+                "The flow could not be imported: %(reason)s",
+                reason=refused.problems[0].message,
+            ),
+            "bad",
+        )
         return redirect(url_for("gallery.show_gallery"))
     db.session.commit()
     graph = flow.current_version.graph
@@ -543,8 +420,6 @@ def _publish_page(flow: Flow, given, preview: Sanitized | None, errors: dict[str
         flow=flow,
         given=given,
         values=markable_values(graph),
-        categories=CATEGORIES,
-        visibilities=VISIBILITIES,
         preview=preview,
         canvas=canvas(preview.graph) if preview else None,
         removed=[
@@ -626,13 +501,13 @@ def publish_flow(flow_id: str):
     title = {k: form.get(f"title_{k}", "").strip() for k in ("en", "de")}
     description = {k: form.get(f"description_{k}", "").strip() for k in ("en", "de")}
     if not any(title.values()):
-        errors["title"] = g.t["needs_title"]
+        errors["title"] = gettext("Give a title in at least one language.")
     if not any(description.values()):
-        errors["description"] = g.t["needs_description"]
+        errors["description"] = gettext("Give a description in at least one language.")
     if form.get("category") not in CATEGORIES:
-        errors["category"] = g.t["category"]
+        errors["category"] = gettext("Category")
     if errors:
-        flash(g.t["publish_invalid"], "bad")
+        flash(gettext("Fix the marked fields."), "bad")
         return _publish_page(flow, form, preview, errors, 422)
     template, version = templates.publish(
         flow,
@@ -643,7 +518,7 @@ def publish_flow(flow_id: str):
         marked=marked,
     )
     db.session.commit()
-    flash(g.t["published"].format(version=version.number), "ok")
+    flash(gettext("Published as version %(version)s.", version=version.number), "ok")
     return redirect(url_for("gallery.show_template", template_id=template.id))
 
 
@@ -659,8 +534,8 @@ def canvas(graph: dict[str, Any]) -> dict[str, Any]:
         boxes[node["id"]] = {
             "x": float(position["x"]),
             "y": float(position["y"]),
-            "name": (node.get("name") or (spec.title.get(g.lang) if spec else node["type"]))[:28],
-            "kind": (spec.title.get(g.lang, node["type"]) if spec else node["type"])[:32],
+            "name": (node.get("name") or (in_language(spec.title) if spec else node["type"]))[:28],
+            "kind": (in_language(spec.title) if spec else node["type"])[:32],
             "icon": connector_icon(spec.connector_key) if spec and spec.connector else None,
             "placeholder": node["type"] == "core.placeholder",
         }
