@@ -116,6 +116,7 @@ def _tune_sqlite(app: Flask) -> None:
     if db.engine.dialect.name != "sqlite":
         return
     busy_ms = app.config["SHOPWIRE_DB_LOCK_TIMEOUT_MS"]
+    database = db.engine.url.database  # connections are also made outside the app context
 
     @event.listens_for(db.engine, "connect")
     def _pragmas(connection, _record):
@@ -125,7 +126,7 @@ def _tune_sqlite(app: Flask) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cursor.close()
-        _owner_only(db.engine.url.database)
+        _owner_only(database)
 
 
 def _owner_only(database: str | None) -> None:

@@ -129,6 +129,7 @@ def busy(seconds):
 def test_a_step_longer_than_the_lease_keeps_its_execution(app, api, client, receiver):
     [execution_id] = queued_events(api, client, receiver, 1)
     run = running(execution_id, app, lease_seconds=1)
+    db.engine.dispose()  # the lease keeper opens a connection of its own, outside the app context
     with run.kept_alive():
         busy(3)  # three leases long
         assert claims.claim_next() == []  # no second worker takes it over meanwhile

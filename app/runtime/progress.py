@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, execute_core
 from app.models import Execution, StepRun
@@ -186,8 +186,8 @@ class _Keeper(threading.Thread):
             try:
                 with self.engine.begin() as connection:
                     held = connection.execute(RENEW_LEASE, {**fenced, "lease_until": lease_until})
-            except DBAPIError:
-                log.warning(
+            except Exception:  # the run goes on; its lease is renewed at the next tick
+                log.exception(
                     "the lease of execution %s could not be renewed now", progress.execution_id
                 )
                 continue
