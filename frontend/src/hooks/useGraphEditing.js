@@ -3,7 +3,7 @@
 import { useCallback } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import { autoLayout, edgeId, freshId, nodePorts } from '../graph.js';
-import { initialParams } from '../params.js';
+import { initialMapping, initialParams } from '../params.js';
 import { FIT } from './useFlowDocument.js';
 
 const COLUMN_GAP = 280;
@@ -32,7 +32,13 @@ export function useGraphEditing({ catalog, latest, setNodes, setEdges, setDirty,
         type: 'flowNode',
         position: at,
         selected: true,
-        data: { type: spec.key, version: spec.version, params: initialParams(spec.params), extra: {} },
+        data: {
+          type: spec.key,
+          version: spec.version,
+          params: initialParams(spec.params),
+          ...(initialMapping(spec.params) && { mapping: initialMapping(spec.params) }),
+          extra: {},
+        },
       };
       remember();
       setNodes((current) => [...deselected(current), node]);
