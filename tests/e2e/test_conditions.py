@@ -77,3 +77,25 @@ def test_a_bare_number_typed_by_hand_says_to_use_backticks(page, demo_api):
     ).wait_for()
     # A hand-written condition is kept; the builder offers to start over instead of erasing it.
     expect(condition.get_by_test_id("condition-builder")).to_contain_text("written by hand")
+
+
+def test_a_routers_branch_is_built_with_the_condition_builder(page, demo_api):
+    open_editor(page, create_flow(demo_api, flow_document(HOOK, W1_MAP)))
+    node(page, "map").click()
+    page.locator(".palette-item[data-node-type='core.router']").click()
+    node(page, "router").wait_for()
+    branches = page.locator(".panel [data-field=branches]")
+    branches.get_by_role("button", name="Add branch").click()
+    branches.get_by_label("Name of branch 1").fill("abroad")
+    builder = branches.get_by_test_id("condition-builder")
+    builder.get_by_label("Field of condition 1").select_option("input.email")
+    builder.get_by_label("Comparison of condition 1").select_option(label="contains")
+    builder.get_by_label("Value of condition 1").fill("@example.at")
+    expect(branches.locator("input.expression")).to_have_value(
+        "contains(input.email || '', '@example.at')"
+    )
+    branches.get_by_test_id("preview").get_by_text("false", exact=True).wait_for()
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_test_id("save-state").get_by_text("All changes saved").wait_for()
+    # The branch is a port of the step, ready to be connected.
+    node(page, "router").get_by_text("abroad").wait_for()
