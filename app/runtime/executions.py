@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import String, cast, delete, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, execute_core
@@ -147,6 +147,24 @@ def retry(execution_id: str) -> bool:
     db.session.commit()
     dispatch(execution_id)
     return True
+
+
+def stopped_by_filter(execution_ids: list[str]) -> set[str]:
+    """Those of the executions where a step ended the run quietly (a filter, or a duplicate
+    check, passed nothing on): they succeeded, but did not reach the end."""
+    if not execution_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(StepRun.execution_id)
+            .where(
+                StepRun.execution_id.in_(execution_ids),
+                StepRun.status == "succeeded",
+                cast(StepRun.ports, String) == "[]",
+            )
+            .distinct()
+        )
+    )
 
 
 def describe(execution: Execution, *, steps: bool = False) -> dict[str, Any]:

@@ -110,6 +110,7 @@ TEXT = {
         "status_queued": "waiting to run",
         "status_running": "running",
         "status_succeeded": "succeeded",
+        "status_stopped": "stopped by filter",
         "status_failed": "failed",
         "status_waiting": "waiting",
         "status_pending": "not run",
@@ -201,6 +202,7 @@ TEXT = {
         "status_queued": "wartet auf Start",
         "status_running": "läuft",
         "status_succeeded": "erfolgreich",
+        "status_stopped": "vom Filter angehalten",
         "status_failed": "fehlgeschlagen",
         "status_waiting": "wartet",
         "status_pending": "nicht gelaufen",
@@ -402,10 +404,11 @@ def list_executions():
         select(Flow).where(Flow.merchant_id == merchant_id).order_by(Flow.name)
     ).all()
     names = {flow.id: flow.name for flow in merchant_flows if flow.deleted_at is None}
+    stopped = executions.stopped_by_filter([e.id for e in page if e.status == "succeeded"])
     rows = [
         {
             "id": e.id,
-            "status": e.status,
+            "status": "stopped" if e.id in stopped else e.status,
             "flow_id": e.flow_id,
             "flow": names.get(e.flow_id),
             "started": _when(e.started_at or e.created_at),
@@ -471,6 +474,8 @@ def show_execution(execution_id: str):
         step["title"] = node.get("name") or title.get(g.lang) or title.get("en") or step["node_id"]
         if retry_at := (step.get("error") or {}).get("retry_at"):
             step["retry_at"] = _when(datetime.fromisoformat(retry_at))
+    if executions.stopped_by_filter([execution.id]) and execution.status == "succeeded":
+        data["status"] = "stopped"  # shown as "stopped by filter"
     return render_template(
         "execution.html",
         execution=data,
