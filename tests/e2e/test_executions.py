@@ -7,6 +7,7 @@ import time
 
 from playwright.sync_api import expect
 
+from tests.conftest import flow_document
 from tests.e2e.test_editor import create_flow
 from tests.e2e.test_test_run import w1_like
 
@@ -71,3 +72,21 @@ def test_filter_executions_and_see_the_timeline(
     page.get_by_role("link", name="Open in editor").click()
     page.wait_for_url(f"**/flows/{bad}/edit")
     page.wait_for_selector(".flow-node")
+
+
+def test_a_run_the_filter_stopped_reads_stopped_by_filter(page, demo_api, worker_process):
+    flow = create_flow(
+        demo_api,
+        flow_document(
+            {"id": "hook", "type": "core.webhook"},
+            {"id": "paid", "type": "core.filter", "mapping": {"condition": "trigger.paid"}},
+        ),
+        name="Paid orders",
+    )
+    ran = demo_api.post(f"/api/flows/{flow}/run", json={"payload": {"paid": False}}).get_json()
+    wait_finished(demo_api, ran["id"])
+    page.goto("/executions")
+    row = page.locator(f"tr[data-execution='{ran['id']}']")
+    expect(row.locator(".status")).to_have_text("stopped by filter")
+    row.get_by_role("link").click()
+    expect(page.get_by_test_id("execution-status")).to_have_text("stopped by filter")
