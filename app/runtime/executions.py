@@ -88,11 +88,18 @@ def start_with_payload(flow, payload: Any, mode: str) -> Execution:
     return db.session.get(Execution, execution_id)
 
 
+# Runs started from the editor's Test button (manual) or at the test address (test): shown as
+# tests, filterable, and left out of the failure figures.
+TEST_MODES = ("manual", "test")
+RUN_KINDS = ("live", "test")
+
+
 def page(
     merchant_id: int,
     *,
     flow_id: str | None = None,
     status: str | None = None,
+    kind: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     before: str | None = None,
@@ -107,6 +114,10 @@ def page(
         query = query.where(Execution.flow_id == flow_id)
     if status:
         query = query.where(Execution.status == status)
+    if kind == "test":
+        query = query.where(Execution.mode.in_(TEST_MODES))
+    elif kind == "live":
+        query = query.where(Execution.mode.not_in(TEST_MODES))
     if since:
         query = query.where(Execution.created_at >= since)
     if until:

@@ -111,6 +111,11 @@ TEXT = {
         "status_running": "running",
         "status_succeeded": "succeeded",
         "status_stopped": "stopped by filter",
+        "filter_kind": "Runs",
+        "any_kind": "Live and test runs",
+        "kind_live": "Live runs only",
+        "kind_test": "Test runs only",
+        "test_run": "test",
         "status_failed": "failed",
         "status_waiting": "waiting",
         "status_pending": "not run",
@@ -203,6 +208,11 @@ TEXT = {
         "status_running": "läuft",
         "status_succeeded": "erfolgreich",
         "status_stopped": "vom Filter angehalten",
+        "filter_kind": "Ausführungen",
+        "any_kind": "Echte und Testläufe",
+        "kind_live": "Nur echte Ausführungen",
+        "kind_test": "Nur Testläufe",
+        "test_run": "Test",
         "status_failed": "fehlgeschlagen",
         "status_waiting": "wartet",
         "status_pending": "nicht gelaufen",
@@ -236,6 +246,7 @@ def home():
             .where(
                 Execution.merchant_id == merchant_id,
                 Execution.status == "failed",
+                Execution.mode.not_in(executions.TEST_MODES),
                 Execution.created_at >= day_ago,
             )
             .group_by(Execution.flow_id)
@@ -389,12 +400,14 @@ def list_executions():
     merchant_id = session["merchant_id"]
     flow_id = request.args.get("flow_id") or ""
     status = request.args.get("status") or ""
+    kind = request.args.get("kind") or ""
     before = request.args.get("before") or ""
     since, until = _day(request.args.get("since")), _day(request.args.get("until"))
     page, next_cursor = executions.page(
         merchant_id,
         flow_id=flow_id or None,
         status=status if status in STATUSES else None,
+        kind=kind if kind in executions.RUN_KINDS else None,
         since=since,
         until=until + timedelta(days=1) if until else None,
         before=before or None,
@@ -409,6 +422,7 @@ def list_executions():
         {
             "id": e.id,
             "status": "stopped" if e.id in stopped else e.status,
+            "test": e.mode in executions.TEST_MODES,
             "flow_id": e.flow_id,
             "flow": names.get(e.flow_id),
             "started": _when(e.started_at or e.created_at),
@@ -423,11 +437,12 @@ def list_executions():
         statuses=STATUSES,
         flow_id=flow_id,
         status=status,
+        kind=kind,
         since=since.date().isoformat() if since else "",
         until=until.date().isoformat() if until else "",
         before=before,
         next_cursor=next_cursor,
-        filtered=bool(flow_id or status or since or until),
+        filtered=bool(flow_id or status or kind or since or until),
     )
 
 

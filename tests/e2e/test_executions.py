@@ -7,7 +7,7 @@ import time
 
 from playwright.sync_api import expect
 
-from tests.conftest import flow_document
+from tests.conftest import create_active_flow, flow_document
 from tests.e2e.test_editor import create_flow
 from tests.e2e.test_test_run import w1_like
 
@@ -29,23 +29,37 @@ def test_filter_executions_and_see_the_timeline(
         if request.path == "/missing"
         else (200, {"Content-Type": "application/json"}, b"{}")
     )
-    good = create_flow(demo_api, w1_like(receiver.url("/orders")), name="Paid orders")
-    bad = create_flow(demo_api, w1_like(receiver.url("/missing")), name="Refunds")
+    good, good_url = create_active_flow(
+        demo_api, w1_like(receiver.url("/orders")), name="Paid orders"
+    )
+    bad, bad_url = create_active_flow(demo_api, w1_like(receiver.url("/missing")), name="Refunds")
+    # Live events at the flows' addresses, and one test run from the editor's Test button.
     ran = [
-        demo_api.post(f"/api/flows/{flow}/run", json={"payload": {"id": 1, "email": "a@b.c"}})
-        for flow in (good, bad)
+        demo_api.client.post("/hooks/" + url.rsplit("/", 1)[1], json={"id": 1, "email": "a@b.c"})
+        for url in (good_url, bad_url)
     ]
-    ok, failed = (wait_finished(demo_api, reply.get_json()["id"]) for reply in ran)
+    ok, failed = (wait_finished(demo_api, reply.get_json()["execution_id"]) for reply in ran)
     assert (ok["status"], failed["status"]) == ("succeeded", "failed")
+    tested = demo_api.post(
+        f"/api/flows/{bad}/run", json={"payload": {"id": 2, "email": "a@b.c"}}
+    ).get_json()
+    assert wait_finished(demo_api, tested["id"])["status"] == "failed"
 
     page.reload()
     refunds = page.locator(f"tr[data-flow='{bad}']")
+    # The failed test run is not counted: only the live failure.
     assert refunds.get_by_test_id("failures").inner_text() == "1 failed in the last 24 h"
     expect(page.locator(f"tr[data-flow='{good}']").get_by_test_id("failures")).to_have_count(0)
     page.screenshot(path=screenshots / "home-last-runs.png")
 
     page.get_by_role("link", name="All executions").click()
     table = page.get_by_test_id("executions")
+    expect(table.locator("tr[data-execution]")).to_have_count(3)
+    expect(table.get_by_test_id("test-run")).to_have_count(1)
+    expect(table.locator(f"tr[data-execution='{tested['id']}']")).to_contain_text("test")
+    page.get_by_label("Runs").select_option(label="Live runs only")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**kind=live**")
     expect(table.locator("tr[data-execution]")).to_have_count(2)
     page.screenshot(path=screenshots / "executions.png")
 
@@ -59,7 +73,7 @@ def test_filter_executions_and_see_the_timeline(
     page.get_by_role("button", name="Show").click()
     page.get_by_text("No execution matches these filters").wait_for()
 
-    page.goto("/executions?status=failed")
+    page.goto("/executions?status=failed&kind=live")
     page.get_by_role("link", name="Details").click()
     page.get_by_test_id("execution-status").get_by_text("failed").wait_for()
     timeline = page.get_by_test_id("timeline")
