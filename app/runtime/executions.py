@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, delete, select, tuple_, update
+from sqlalchemy import String, Text, cast, delete, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, execute_core
@@ -94,12 +94,20 @@ TEST_MODES = ("manual", "test")
 RUN_KINDS = ("live", "test")
 
 
+def _body_text():
+    """The event's raw body as text, for searching in it (PostgreSQL would cast bytes to hex)."""
+    if db.engine.dialect.name == "postgresql":
+        return func.convert_from(Execution.raw_body, "UTF8")
+    return cast(Execution.raw_body, Text)
+
+
 def page(
     merchant_id: int,
     *,
     flow_id: str | None = None,
     status: str | None = None,
     kind: str | None = None,
+    search: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     before: str | None = None,
@@ -118,6 +126,8 @@ def page(
         query = query.where(Execution.mode.in_(TEST_MODES))
     elif kind == "live":
         query = query.where(Execution.mode.not_in(TEST_MODES))
+    if search:  # a value anywhere in the event as received: an order number, an e-mail
+        query = query.where(_body_text().contains(search, autoescape=True))
     if since:
         query = query.where(Execution.created_at >= since)
     if until:

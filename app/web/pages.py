@@ -112,6 +112,8 @@ TEXT = {
         "status_succeeded": "succeeded",
         "status_stopped": "stopped by filter",
         "filter_kind": "Runs",
+        "filter_search": "Value in the event",
+        "search_hint": "e.g. an order number or an e-mail",
         "any_kind": "Live and test runs",
         "kind_live": "Live runs only",
         "kind_test": "Test runs only",
@@ -209,6 +211,8 @@ TEXT = {
         "status_succeeded": "erfolgreich",
         "status_stopped": "vom Filter angehalten",
         "filter_kind": "Ausführungen",
+        "filter_search": "Wert im Ereignis",
+        "search_hint": "z. B. eine Bestellnummer oder E-Mail",
         "any_kind": "Echte und Testläufe",
         "kind_live": "Nur echte Ausführungen",
         "kind_test": "Nur Testläufe",
@@ -401,6 +405,7 @@ def list_executions():
     flow_id = request.args.get("flow_id") or ""
     status = request.args.get("status") or ""
     kind = request.args.get("kind") or ""
+    search = (request.args.get("q") or "").strip()
     before = request.args.get("before") or ""
     since, until = _day(request.args.get("since")), _day(request.args.get("until"))
     page, next_cursor = executions.page(
@@ -408,6 +413,7 @@ def list_executions():
         flow_id=flow_id or None,
         status=status if status in STATUSES else None,
         kind=kind if kind in executions.RUN_KINDS else None,
+        search=search or None,
         since=since,
         until=until + timedelta(days=1) if until else None,
         before=before or None,
@@ -438,11 +444,12 @@ def list_executions():
         flow_id=flow_id,
         status=status,
         kind=kind,
+        search=search,
         since=since.date().isoformat() if since else "",
         until=until.date().isoformat() if until else "",
         before=before,
         next_cursor=next_cursor,
-        filtered=bool(flow_id or status or kind or since or until),
+        filtered=bool(flow_id or status or kind or search or since or until),
     )
 
 

@@ -41,7 +41,7 @@ def test_filter_executions_and_see_the_timeline(
     ok, failed = (wait_finished(demo_api, reply.get_json()["execution_id"]) for reply in ran)
     assert (ok["status"], failed["status"]) == ("succeeded", "failed")
     tested = demo_api.post(
-        f"/api/flows/{bad}/run", json={"payload": {"id": 2, "email": "a@b.c"}}
+        f"/api/flows/{bad}/run", json={"payload": {"id": 2, "email": "jon_100%@example.com"}}
     ).get_json()
     assert wait_finished(demo_api, tested["id"])["status"] == "failed"
 
@@ -57,6 +57,12 @@ def test_filter_executions_and_see_the_timeline(
     expect(table.locator("tr[data-execution]")).to_have_count(3)
     expect(table.get_by_test_id("test-run")).to_have_count(1)
     expect(table.locator(f"tr[data-execution='{tested['id']}']")).to_contain_text("test")
+    # Search by a value in the event: only the run whose event has this e-mail.
+    page.get_by_label("Value in the event").fill("jon_100%@example")
+    page.get_by_role("button", name="Show").click()
+    expect(table.locator("tr[data-execution]")).to_have_count(1)
+    expect(table.locator(f"tr[data-execution='{tested['id']}']")).to_have_count(1)
+    page.get_by_label("Value in the event").fill("")
     page.get_by_label("Runs").select_option(label="Live runs only")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**kind=live**")
