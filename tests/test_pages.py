@@ -213,7 +213,10 @@ def test_a_run_the_filter_stopped_is_shown_as_stopped_by_filter(app, client, run
     run_queue()
     sign_in(client)
     listed = client.get("/executions").get_data(as_text=True)
-    row = re.compile(r'data-execution="([^"]+)">\s*<td><span class="status (\w+)">([^<]+)<')
+    row = re.compile(
+        r'data-execution="([^"]+)">\s*<td>(?:<input[^>]*>)?</td>\s*'
+        r'<td><span class="status (\w+)">([^<]+)<'
+    )
     shown = {found[0]: (found[1], found[2]) for found in row.findall(listed)}
     assert shown[stopped["id"]] == ("stopped", "stopped by filter")
     assert shown[passed["id"]] == ("succeeded", "succeeded")

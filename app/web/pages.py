@@ -23,9 +23,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.flows import lifecycle
+from app.identity.access import current_principal
 from app.models import Execution, Flow
 from app.models.base import utcnow
 from app.models.execution import STATUSES
+from app.models.merchant import role_allows
 from app.runtime import executions
 
 bp = Blueprint("pages", __name__)
@@ -111,6 +113,12 @@ TEXT = {
         "status_running": "running",
         "status_succeeded": "succeeded",
         "status_stopped": "stopped by filter",
+        "retry_from_failed": "Retry from the failed step",
+        "retry_selected": "Retry the selected failed runs",
+        "select_run": "Select this run",
+        "retried": "The run was queued again; it continues at the failed step.",
+        "not_retryable": "Only a failed run can be retried; this one is not failed (any more).",
+        "retried_many": "{count} failed run(s) queued again, each from its failed step.",
         "filter_kind": "Runs",
         "filter_search": "Value in the event",
         "search_hint": "e.g. an order number or an e-mail",
@@ -210,6 +218,14 @@ TEXT = {
         "status_running": "läuft",
         "status_succeeded": "erfolgreich",
         "status_stopped": "vom Filter angehalten",
+        "retry_from_failed": "Ab dem fehlgeschlagenen Schritt wiederholen",
+        "retry_selected": "Ausgewählte fehlgeschlagene Läufe wiederholen",
+        "select_run": "Diesen Lauf auswählen",
+        "retried": "Der Lauf wurde erneut eingereiht; er setzt beim fehlgeschlagenen Schritt fort.",
+        "not_retryable": "Nur ein fehlgeschlagener Lauf kann wiederholt werden; dieser ist "
+        "(nicht mehr) fehlgeschlagen.",
+        "retried_many": "{count} fehlgeschlagene(r) Lauf/Läufe erneut eingereiht, jeweils ab dem "
+        "fehlgeschlagenen Schritt.",
         "filter_kind": "Ausführungen",
         "filter_search": "Wert im Ereignis",
         "search_hint": "z. B. eine Bestellnummer oder E-Mail",
@@ -429,6 +445,7 @@ def list_executions():
             "id": e.id,
             "status": "stopped" if e.id in stopped else e.status,
             "test": e.mode in executions.TEST_MODES,
+            "error": (e.error or {}).get("message") if e.status == "failed" else None,
             "flow_id": e.flow_id,
             "flow": names.get(e.flow_id),
             "started": _when(e.started_at or e.created_at),
@@ -450,6 +467,7 @@ def list_executions():
         before=before,
         next_cursor=next_cursor,
         filtered=bool(flow_id or status or kind or search or since or until),
+        can_change=_can_change(),
     )
 
 
@@ -479,13 +497,7 @@ def _timeline(steps: list[dict]) -> list[dict]:
 
 @bp.get("/executions/<execution_id>")
 def show_execution(execution_id: str):
-    execution = db.session.scalar(
-        select(Execution).where(
-            Execution.id == execution_id, Execution.merchant_id == session["merchant_id"]
-        )
-    )
-    if execution is None:
-        abort(404)
+    execution = _own_execution(execution_id)
     data = executions.describe(execution, steps=True)
     flow = db.session.get(Flow, execution.flow_id)
     graph = lifecycle.version_graph(execution.version_id)
@@ -505,4 +517,49 @@ def show_execution(execution_id: str):
         flow=flow if flow is not None and flow.deleted_at is None else None,
         started=_when(execution.started_at or execution.created_at),
         duration=_duration_text(data["duration_ms"]),
+        can_change=_can_change(),
     )
+
+
+def _can_change() -> bool:
+    """Whether to offer buttons that change things (a viewer gets 403 from them anyway)."""
+    principal = current_principal()
+    return principal is not None and role_allows(principal.role, "editor")
+
+
+def _own_execution(execution_id: str) -> Execution:
+    execution = db.session.scalar(
+        select(Execution).where(
+            Execution.id == execution_id, Execution.merchant_id == session["merchant_id"]
+        )
+    )
+    if execution is None:
+        abort(404)
+    return execution
+
+
+@bp.post("/executions/<execution_id>/retry")
+def retry_execution(execution_id: str):
+    """Run a failed execution again from its failed step; finished steps are not repeated."""
+    execution = _own_execution(execution_id)
+    if executions.retry(execution.id):
+        flash(g.t["retried"], "ok")
+    else:
+        flash(g.t["not_retryable"], "bad")
+    return redirect(url_for("pages.show_execution", execution_id=execution.id))
+
+
+@bp.post("/executions/retry")
+def retry_executions():
+    """Retry the failed runs ticked in the list, each from its failed step."""
+    chosen = request.form.getlist("execution")
+    owned_failed = db.session.scalars(
+        select(Execution.id).where(
+            Execution.id.in_(chosen),
+            Execution.merchant_id == session["merchant_id"],
+            Execution.status == "failed",
+        )
+    ).all()
+    retried = sum(1 for execution_id in owned_failed if executions.retry(execution_id))
+    flash(g.t["retried_many"].format(count=retried), "ok" if retried else "bad")
+    return redirect(request.referrer or url_for("pages.list_executions"))

@@ -110,3 +110,48 @@ def test_a_run_the_filter_stopped_reads_stopped_by_filter(page, demo_api, worker
     expect(row.locator(".status")).to_have_text("stopped by filter")
     row.get_by_role("link").click()
     expect(page.get_by_test_id("execution-status")).to_have_text("stopped by filter")
+
+
+def failing_live_runs(demo_api, receiver, count: int) -> tuple[str, list[str]]:
+    """A switched-on flow whose ERP answers 404, and `count` live events that failed there."""
+    receiver.reply = lambda request: (404, {"Content-Type": "text/plain"}, b"no such shop")
+    flow, url = create_active_flow(demo_api, w1_like(receiver.url("/orders")), name="Orders")
+    ids = []
+    for number in range(count):
+        sent = demo_api.client.post(
+            "/hooks/" + url.rsplit("/", 1)[1], json={"id": number, "email": "a@b.c"}
+        )
+        ids.append(sent.get_json()["execution_id"])
+    assert all(wait_finished(demo_api, i)["status"] == "failed" for i in ids)
+    receiver.reply = lambda request: (200, {"Content-Type": "application/json"}, b"{}")
+    return flow, ids
+
+
+def test_retry_a_failed_live_run_from_its_page(page, demo_api, worker_process, receiver):
+    _flow, [failed] = failing_live_runs(demo_api, receiver, 1)
+    page.goto(f"/executions/{failed}")
+    erp = page.get_by_test_id("timeline").locator("li[data-step='erp']")
+    assert "404" in erp.get_by_role("alert").inner_text()
+    page.get_by_role("button", name="Retry from the failed step").click()
+    page.get_by_text("it continues at the failed step").wait_for()
+    assert wait_finished(demo_api, failed)["status"] == "succeeded"
+    page.reload()
+    expect(page.get_by_test_id("execution-status")).to_have_text("succeeded")
+    expect(page.get_by_role("button", name="Retry from the failed step")).to_have_count(0)
+    # The map step ran once: the retry continued at the failed step.
+    steps = demo_api.get(f"/api/executions/{failed}").get_json()["steps"]
+    assert [s["status"] for s in steps] == ["succeeded", "succeeded", "succeeded"]
+
+
+def test_bulk_retry_of_the_selected_failed_runs(page, demo_api, worker_process, receiver):
+    flow, failed = failing_live_runs(demo_api, receiver, 3)
+    page.goto(f"/executions?flow_id={flow}&status=failed")
+    table = page.get_by_test_id("executions")
+    expect(table.locator("tr[data-execution]")).to_have_count(3)
+    for execution_id in failed[:2]:
+        table.locator(f"tr[data-execution='{execution_id}']").get_by_role("checkbox").check()
+    page.get_by_role("button", name="Retry the selected failed runs").click()
+    page.get_by_text("2 failed run(s) queued again").wait_for()
+    statuses = [wait_finished(demo_api, i)["status"] for i in failed[:2]]
+    assert statuses == ["succeeded", "succeeded"]
+    assert demo_api.get(f"/api/executions/{failed[2]}").get_json()["status"] == "failed"
