@@ -39,9 +39,13 @@ MIN_PASSWORD = 10
 
 @bp.before_app_request
 def _language() -> None:
-    """Every page's header (the shop switcher, settings, sign-out) speaks the browser's
-    language; pages and settings views see the account texts beside their own."""
-    g.lang = request.accept_languages.best_match(["en", "de"]) or "en"
+    """Every page's header (the shop switcher, settings, sign-out) speaks the language chosen
+    in the editor (a cookie), else the browser's; pages and settings views see the account
+    texts beside their own."""
+    chosen = request.cookies.get("shopwire_lang")
+    languages = ["en", "de"]
+    g.lang = chosen if chosen in languages else request.accept_languages.best_match(languages)
+    g.lang = g.lang or "en"
     g.t = {**PAGE_TEXT[g.lang], **TEXT[g.lang]}
 
 
