@@ -230,3 +230,12 @@ def test_undo_a_mapping_edit_from_the_toolbar(page, demo_api):
     save(page)
     mapping = stored(demo_api, flow_id)["nodes"][1]["mapping"]
     assert mapping == {"condition": "input.total > `100`"}
+
+
+def test_searching_filter_finds_the_filter_first(page, demo_api):
+    open_editor(page, create_flow(demo_api, flow_document(HOOK)))
+    page.get_by_placeholder("Search steps").fill("filter")
+    assert page.locator(".palette-item").first.get_attribute("data-node-type") == "core.filter"
+    page.keyboard.press("Tab")  # the first entry is the one the keyboard reaches first
+    page.keyboard.press("Enter")
+    node(page, "filter").wait_for()
