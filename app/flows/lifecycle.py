@@ -139,10 +139,17 @@ def _subscribe(flow: Flow, endpoint: WebhookEndpoint) -> None:
     try:
         subscription = spec.subscribe(api, url, node.get("params", {}))
     except NodeError as error:
-        refusal = error if url.startswith("https://") else not_public(spec, url, error)
-        raise ProviderRefused(endpoint.node_id, refusal) from None
+        if not url.startswith("https://") and refuses_the_address(error):
+            raise ProviderRefused(endpoint.node_id, not_public(spec, url, error)) from None
+        raise ProviderRefused(endpoint.node_id, error) from None
     if subscription is not None:  # None: the merchant set the webhook up by hand
         endpoint.subscription = vault().encrypt(subscription)
+
+
+def refuses_the_address(error: NodeError) -> bool:
+    """Whether a provider's refusal is about the webhook address (not, say, a wrong key)."""
+    said = f"{error.message} {error.field or ''}".lower()
+    return any(word in said for word in ("http", "url", "uri", "protocol"))
 
 
 def not_public(spec, url: str, refusal: NodeError) -> UserError:
