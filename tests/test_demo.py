@@ -10,6 +10,7 @@ from app.demo import doubles as fakes
 from app.extensions import db
 from app.models import Credential, Flow
 from nodes.kit.fakes.provider import form
+from nodes.shopify.fake import FakeShopify
 from tests.conftest import Api, load_fixture
 
 
@@ -36,3 +37,38 @@ def test_the_demo_flow_refunds_a_tagged_paid_order_in_the_stripe_double(app, cli
         assert form(refund)["metadata[shopify_order]"] == order["name"]
     finally:
         served.close()
+
+
+def test_the_demo_flow_can_be_switched_on_at_an_http_address(app, client):
+    served = fakes.start()
+    try:
+        app.config["SHOPWIRE_CONNECTOR_ORIGINS"] = served.origins
+        api = Api(client, ensure_demo_merchant())
+        demo.seed(merchant_named(DEMO_MERCHANT), served.accounts, served.payment_intent)
+        (flow_id,) = db.session.scalars(select(Flow.id).where(Flow.name == demo.FLOW_NAME))
+        switched = api.post(f"/api/flows/{flow_id}/activate")
+        assert switched.status_code == 200, switched.get_json()
+        [hook] = switched.get_json()["webhooks"]
+        assert hook["url"].startswith("http://")
+        [subscription] = served.fakes[0].webhook_subscriptions.values()
+        assert subscription["uri"] == hook["url"]
+    finally:
+        served.close()
+
+
+def test_a_real_shopify_refusing_http_is_told_the_real_cause_and_the_way_around(app, client):
+    with FakeShopify() as shop:  # like the real Shopify: https addresses only
+        app.config["SHOPWIRE_CONNECTOR_ORIGINS"] = {"shopify": shop.origin}
+        served = fakes.start()
+        try:
+            api = Api(client, ensure_demo_merchant())
+            demo.seed(merchant_named(DEMO_MERCHANT), served.accounts, served.payment_intent)
+        finally:
+            served.close()
+        (flow_id,) = db.session.scalars(select(Flow.id).where(Flow.name == demo.FLOW_NAME))
+        refused = api.post(f"/api/flows/{flow_id}/activate")
+    assert refused.status_code == 422
+    detail = refused.get_json()["detail"]
+    assert "Shopify sends events only to a public https:// address" in detail
+    assert "Set SHOPWIRE_PUBLIC_URL" in detail and "set the webhook up by hand" in detail
+    assert "Check the values this step sends" not in detail

@@ -201,6 +201,32 @@ def test_executions_page_lists_filters_pages_and_shows_the_timeline(app, client,
     assert client.get("/executions/nope").status_code == 404
 
 
+def test_a_run_the_filter_stopped_is_shown_as_stopped_by_filter(app, client, run_queue):
+    from tests.conftest import Api
+
+    api = Api(client, ensure_demo_merchant())
+    graph = flow_document(
+        {"id": "hook", "type": "core.webhook"},
+        {"id": "paid", "type": "core.filter", "mapping": {"condition": "trigger.paid"}},
+        {"id": "fields", "type": "core.map", "params": {"fields": {"a": 1}}},
+    )
+    flow_id = api.post("/api/flows", json={"name": "Paid orders", "graph": graph}).get_json()["id"]
+    stopped = api.post(f"/api/flows/{flow_id}/run", json={"payload": {"paid": False}}).get_json()
+    passed = api.post(f"/api/flows/{flow_id}/run", json={"payload": {"paid": True}}).get_json()
+    run_queue()
+    sign_in(client)
+    listed = client.get("/executions").get_data(as_text=True)
+    row = re.compile(
+        r'data-execution="([^"]+)">\s*<td>(?:<input[^>]*>)?</td>\s*'
+        r'<td><span class="status (\w+)">([^<]+)<'
+    )
+    shown = {found[0]: (found[1], found[2]) for found in row.findall(listed)}
+    assert shown[stopped["id"]] == ("stopped", "stopped by filter")
+    assert shown[passed["id"]] == ("succeeded", "succeeded")
+    detail = client.get(f"/executions/{stopped['id']}").get_data(as_text=True)
+    assert "stopped by filter" in detail
+
+
 def test_a_step_waiting_to_retry_says_when_it_tries_again(app, client, receiver, run_queue):
     from tests.conftest import Api
 

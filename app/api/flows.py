@@ -17,7 +17,9 @@ from app.models import Flow, FlowVersion, RejectedEvent
 from app.models.base import isoformat
 from app.runtime import executions
 from nodes.engine.redaction import mask_graph
+from nodes.engine.samples import unmatched_mappings
 from nodes.engine.schema_errors import Problem
+from nodes.engine.validation import sound_graph
 
 bp = Blueprint("flows", __name__, url_prefix="/api/flows", description="Flows")
 bp.before_request(authenticate)
@@ -89,7 +91,15 @@ def update_flow(changes: dict[str, Any], flow_id: str):
     if "graph" in changes and changes["graph"] != flow.current_version.graph:
         lifecycle.save_version(flow, changes["graph"])
     db.session.commit()
-    return _describe(flow, graph=True)
+    return {**_describe(flow, graph=True), "warnings": _warnings(changes.get("graph"))}
+
+
+def _warnings(graph: dict[str, Any] | None) -> list[dict[str, str]]:
+    """What a saved flow may get wrong at run time, said but not refused (see samples)."""
+    sound = graph and sound_graph(graph)
+    if not sound:
+        return []
+    return [Problem("/graph" + p.pointer, p.message).to_dict() for p in unmatched_mappings(sound)]
 
 
 @bp.delete("/<flow_id>")

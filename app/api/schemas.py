@@ -172,6 +172,10 @@ class FlowSummary(Answer):
 
 class FlowDetail(FlowSummary):
     graph = Component("Flow")
+    warnings = fields.List(
+        fields.Nested(ProblemEntry),
+        metadata={"description": "What the saved flow may get wrong at run time (on save)"},
+    )
 
 
 class FlowList(Answer):

@@ -26,7 +26,7 @@ class Served:
 
 
 def start() -> Served:
-    shop, payments = shopify.FakeShopify(), stripe.FakeStripe()
+    shop, payments = shopify.FakeShopify(http_addresses=True), stripe.FakeStripe()
     for fake in (shop, payments):
         fake.__enter__()
     (payment_intent,) = payments.payment_intents

@@ -20,7 +20,7 @@ from app.runtime.provider_http import api_client
 from nodes.engine.graph import Graph
 from nodes.engine.schema_errors import Problem
 from nodes.engine.validation import validate_flow
-from nodes.kit.base import NodeError
+from nodes.kit.base import NodeError, UserError
 
 log = logging.getLogger("shopwire.flows")
 
@@ -138,12 +138,34 @@ def _subscribe(flow: Flow, endpoint: WebhookEndpoint) -> None:
     spec, node, api = _trigger(flow, endpoint)
     if endpoint.subscription is not None or api is None or spec.subscribe is None:
         return
+    url = webhook_url(endpoint)
     try:
-        subscription = spec.subscribe(api, webhook_url(endpoint), node.get("params", {}))
+        subscription = spec.subscribe(api, url, node.get("params", {}))
     except NodeError as error:
+        if not url.startswith("https://") and refuses_the_address(error):
+            raise ProviderRefused(endpoint.node_id, not_public(spec, url, error)) from None
         raise ProviderRefused(endpoint.node_id, error) from None
     if subscription is not None:  # None: the merchant set the webhook up by hand
         endpoint.subscription = vault().encrypt(subscription)
+
+
+def refuses_the_address(error: NodeError) -> bool:
+    """Whether a provider's refusal is about the webhook address (not, say, a wrong key)."""
+    said = f"{error.message} {error.field or ''}".lower()
+    return any(word in said for word in ("http", "url", "uri", "protocol"))
+
+
+def not_public(spec, url: str, refusal: NodeError) -> UserError:
+    """The real cause when a provider refuses a plain http:// address (as Shopify does), with
+    the way around it; the provider's own words follow."""
+    return UserError(
+        f"{spec.connector.title.get('en', spec.connector.key)} sends events only to a public "
+        f"https:// address, and this installation's address is {url}. ({refusal.message})",
+        hint="Set SHOPWIRE_PUBLIC_URL to the https address under which the shop can reach "
+        "Shopwire, then switch the flow on again. Or set the webhook up by hand: copy this "
+        "address into the shop's admin (its webhook or notification settings), and paste the "
+        "signing secret it shows into the step's account.",
+    )
 
 
 def _unsubscribe(flow: Flow, endpoint: WebhookEndpoint) -> None:

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, tuple_, update
+from sqlalchemy import String, Text, cast, delete, func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, execute_core
@@ -94,11 +94,26 @@ def start_with_payload(flow, payload: Any, mode: str) -> Execution:
     return db.session.get(Execution, execution_id)
 
 
+# Runs started from the editor's Test button (manual) or at the test address (test): shown as
+# tests, filterable, and left out of the failure figures.
+TEST_MODES = ("manual", "test")
+RUN_KINDS = ("live", "test")
+
+
+def _body_text():
+    """The event's raw body as text, for searching in it (PostgreSQL would cast bytes to hex)."""
+    if db.engine.dialect.name == "postgresql":
+        return func.convert_from(Execution.raw_body, "UTF8")
+    return cast(Execution.raw_body, Text)
+
+
 def page(
     merchant_id: int,
     *,
     flow_id: str | None = None,
     status: str | None = None,
+    kind: str | None = None,
+    search: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     before: str | None = None,
@@ -113,6 +128,12 @@ def page(
         query = query.where(Execution.flow_id == flow_id)
     if status:
         query = query.where(Execution.status == status)
+    if kind == "test":
+        query = query.where(Execution.mode.in_(TEST_MODES))
+    elif kind == "live":
+        query = query.where(Execution.mode.not_in(TEST_MODES))
+    if search:  # a value anywhere in the event as received: an order number, an e-mail
+        query = query.where(_body_text().contains(search, autoescape=True))
     if since:
         query = query.where(Execution.created_at >= since)
     if until:
@@ -153,6 +174,24 @@ def retry(execution_id: str) -> bool:
     db.session.commit()
     dispatch(execution_id)
     return True
+
+
+def stopped_by_filter(execution_ids: list[str]) -> set[str]:
+    """Those of the executions where a step ended the run quietly (a filter, or a duplicate
+    check, passed nothing on): they succeeded, but did not reach the end."""
+    if not execution_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(StepRun.execution_id)
+            .where(
+                StepRun.execution_id.in_(execution_ids),
+                StepRun.status == "succeeded",
+                cast(StepRun.ports, String) == "[]",
+            )
+            .distinct()
+        )
+    )
 
 
 def describe(execution: Execution, *, steps: bool = False) -> dict[str, Any]:

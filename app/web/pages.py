@@ -19,14 +19,23 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime, format_decimal, format_number, gettext, lazy_gettext
+from flask_babel import (
+    format_datetime,
+    format_decimal,
+    format_number,
+    gettext,
+    lazy_gettext,
+    ngettext,
+)
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.flows import lifecycle
+from app.identity.access import current_principal
 from app.models import Execution, Flow
 from app.models.base import utcnow
 from app.models.execution import STATUSES
+from app.models.merchant import role_allows
 from app.runtime import cancel, executions
 
 bp = Blueprint("pages", __name__)
@@ -43,6 +52,7 @@ STATUS_NAMES = {
     "caught": lazy_gettext("error passed on"),
     "retrying": lazy_gettext("will try again"),
     "cancelled": lazy_gettext("cancelled"),
+    "stopped": lazy_gettext("stopped by filter"),
 }
 MODE_NAMES = {
     "manual": lazy_gettext("test run"),
@@ -52,9 +62,12 @@ MODE_NAMES = {
 }
 
 
+KIND_NAMES = {"live": lazy_gettext("Live runs only"), "test": lazy_gettext("Test runs only")}
+
+
 @bp.context_processor
 def _names() -> dict:
-    return {"status_names": STATUS_NAMES, "mode_names": MODE_NAMES}
+    return {"status_names": STATUS_NAMES, "mode_names": MODE_NAMES, "kind_names": KIND_NAMES}
 
 
 @bp.get("/")
@@ -79,6 +92,7 @@ def home():
             .where(
                 Execution.merchant_id == merchant_id,
                 Execution.status == "failed",
+                Execution.mode.not_in(executions.TEST_MODES),
                 Execution.created_at >= day_ago,
             )
             .group_by(Execution.flow_id)
@@ -245,12 +259,16 @@ def list_executions():
     merchant_id = session["merchant_id"]
     flow_id = request.args.get("flow_id") or ""
     status = request.args.get("status") or ""
+    kind = request.args.get("kind") or ""
+    search = (request.args.get("q") or "").strip()
     before = request.args.get("before") or ""
     since, until = _day(request.args.get("since")), _day(request.args.get("until"))
     page, next_cursor = executions.page(
         merchant_id,
         flow_id=flow_id or None,
         status=status if status in STATUSES else None,
+        kind=kind if kind in executions.RUN_KINDS else None,
+        search=search or None,
         since=since,
         until=until + timedelta(days=1) if until else None,
         before=before or None,
@@ -260,10 +278,13 @@ def list_executions():
         select(Flow).where(Flow.merchant_id == merchant_id).order_by(Flow.name)
     ).all()
     names = {flow.id: flow.name for flow in merchant_flows if flow.deleted_at is None}
+    stopped = executions.stopped_by_filter([e.id for e in page if e.status == "succeeded"])
     rows = [
         {
             "id": e.id,
-            "status": e.status,
+            "status": "stopped" if e.id in stopped else e.status,
+            "test": e.mode in executions.TEST_MODES,
+            "error": (e.error or {}).get("message") if e.status == "failed" else None,
             "flow_id": e.flow_id,
             "flow": names.get(e.flow_id),
             "started": _when(e.started_at or e.created_at),
@@ -278,11 +299,14 @@ def list_executions():
         statuses=STATUSES,
         flow_id=flow_id,
         status=status,
+        kind=kind,
+        search=search,
         since=since.date().isoformat() if since else "",
         until=until.date().isoformat() if until else "",
         before=before,
         next_cursor=next_cursor,
-        filtered=bool(flow_id or status or since or until),
+        filtered=bool(flow_id or status or kind or search or since or until),
+        can_change=_can_change(),
     )
 
 
@@ -343,12 +367,58 @@ def show_execution(execution_id: str):
         step["title"] = node.get("name") or title.get(g.lang) or title.get("en") or step["node_id"]
         if retry_at := (step.get("error") or {}).get("retry_at"):
             step["retry_at"] = _when(datetime.fromisoformat(retry_at))
+    if execution.status == "succeeded" and executions.stopped_by_filter([execution.id]):
+        data["status"] = "stopped"  # shown as "stopped by filter"
     return render_template(
         "execution.html",
         execution=data,
         steps=steps,
         flow=flow if flow is not None and flow.deleted_at is None else None,
         cancellable=execution.status in cancel.UNFINISHED,
+        can_change=_can_change(),
         started=_when(execution.started_at or execution.created_at),
         duration=_duration_text(data["duration_ms"]),
     )
+
+
+def _can_change() -> bool:
+    """Whether to offer buttons that change things (a viewer gets 403 from them anyway)."""
+    principal = current_principal()
+    return principal is not None and role_allows(principal.role, "editor")
+
+
+@bp.post("/executions/<execution_id>/retry")
+def retry_execution(execution_id: str):
+    """Run a failed execution again from its failed step; finished steps are not repeated."""
+    execution = _own_execution(execution_id)
+    if executions.retry(execution.id):
+        flash(gettext("The run was queued again; it continues at the failed step."), "ok")
+    else:
+        flash(
+            gettext("Only a failed run can be retried; this one is not failed (any more)."),
+            "bad",
+        )
+    return redirect(url_for("pages.show_execution", execution_id=execution.id))
+
+
+@bp.post("/executions/retry")
+def retry_executions():
+    """Retry the failed runs ticked in the list, each from its failed step."""
+    chosen = request.form.getlist("execution")
+    owned_failed = db.session.scalars(
+        select(Execution.id).where(
+            Execution.id.in_(chosen),
+            Execution.merchant_id == session["merchant_id"],
+            Execution.status == "failed",
+        )
+    ).all()
+    retried = sum(1 for execution_id in owned_failed if executions.retry(execution_id))
+    flash(
+        ngettext(
+            "%(num)d failed run queued again, from its failed step.",
+            "%(num)d failed runs queued again, each from its failed step.",
+            retried,
+        ),
+        "ok" if retried else "bad",
+    )
+    return redirect(request.referrer or url_for("pages.list_executions"))

@@ -121,6 +121,7 @@ function Editor({ flowId, readOnly = false }) {
             )}
             <ProblemList
               problems={problems}
+              warnings={flowDocument.warnings}
               message={message}
               nodes={nodes}
               catalog={catalog}

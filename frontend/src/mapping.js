@@ -108,3 +108,42 @@ export function insertCall(text, start, end, name) {
   const cursor = before.length + (selected ? call.length : name.length + 1);
   return { text: before + call + after, cursor };
 }
+
+/**
+ * Put `inserted` (a path clicked in the data tree) into an expression at the cursor,
+ * replacing the selection; an empty field simply gets the path. Returns the text and where
+ * the cursor goes: after the inserted path.
+ */
+export function insertText(text, start, end, inserted) {
+  const before = text.slice(0, start);
+  return { text: before + inserted + text.slice(end), cursor: before.length + inserted.length };
+}
+
+/** Conversions a mapped field offers without typing a function, and the function of each. */
+export const CONVERSIONS = { number: 'to_number', text: 'to_string', date: 'to_date' };
+
+function quoted(text) {
+  return `'${String(text).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * The conversion around an expression: {conversion, inner, fallback}, with conversion one of
+ * '' (none), 'number', 'text', 'date' or 'default' (`default(inner, 'fallback')`).
+ */
+export function conversionOf(expression) {
+  const text = (expression || '').trim();
+  const fallback = /^default\((.+), '((?:[^'\\]|\\.)*)'\)$/.exec(text);
+  if (fallback) return { conversion: 'default', inner: fallback[1], fallback: fallback[2].replace(/\\(.)/g, '$1') };
+  for (const [conversion, name] of Object.entries(CONVERSIONS)) {
+    const call = new RegExp(`^${name}\\((.+)\\)$`).exec(text);
+    if (call) return { conversion, inner: call[1], fallback: '' };
+  }
+  return { conversion: '', inner: text, fallback: '' };
+}
+
+/** `inner` with a conversion around it (see conversionOf). */
+export function withConversion(inner, conversion, fallback = '') {
+  if (!inner) return inner;
+  if (conversion === 'default') return `default(${inner}, ${quoted(fallback)})`;
+  return CONVERSIONS[conversion] ? `${CONVERSIONS[conversion]}(${inner})` : inner;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseJson, toJson } from './api.js';
-import { ancestors, buildScope, children, filterFunctions, fromRun, insertCall, isBranch, kindOf, pathExpression } from './mapping.js';
+import { ancestors, buildScope, children, conversionOf, filterFunctions, fromRun, insertCall, insertText, isBranch, kindOf, pathExpression, withConversion } from './mapping.js';
 
 const CATALOG = {
   'core.webhook': { kind: 'trigger', output_example: parseJson('{"id": 820982911946154508, "line_items": [{"sku": "A"}]}') },
@@ -84,5 +84,30 @@ describe('the functions help', () => {
     expect(insertCall('trigger.total', 0, 13, 'round_money')).toEqual({ text: 'round_money(trigger.total)', cursor: 26 });
     expect(insertCall('', 0, 0, 'uuid')).toEqual({ text: 'uuid()', cursor: 5 });
     expect(insertCall('a || b', 5, 6, 'lower')).toEqual({ text: 'a || lower(b)', cursor: 13 });
+  });
+});
+
+describe('conversions of a mapped field', () => {
+  it('wrap the expression and are read back', () => {
+    expect(withConversion('trigger.total_price', 'number')).toBe('to_number(trigger.total_price)');
+    expect(withConversion('trigger.note', 'default', "it's empty")).toBe("default(trigger.note, 'it\\'s empty')");
+    expect(conversionOf("default(trigger.note, 'it\\'s empty')")).toEqual({
+      conversion: 'default',
+      inner: 'trigger.note',
+      fallback: "it's empty",
+    });
+    expect(conversionOf('to_date(trigger.created_at)')).toEqual({ conversion: 'date', inner: 'trigger.created_at', fallback: '' });
+    expect(conversionOf('trigger.id')).toEqual({ conversion: '', inner: 'trigger.id', fallback: '' });
+    expect(withConversion('trigger.id', '')).toBe('trigger.id');
+  });
+});
+
+describe('a path clicked in the data tree', () => {
+  it('goes in at the cursor instead of replacing the expression', () => {
+    expect(insertText("join(' ', [, trigger.last])", 11, 11, 'trigger.first')).toEqual({
+      text: "join(' ', [trigger.first, trigger.last])",
+      cursor: 24,
+    });
+    expect(insertText('trigger.idd', 0, 11, 'trigger.id')).toEqual({ text: 'trigger.id', cursor: 10 });
   });
 });

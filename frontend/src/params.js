@@ -10,3 +10,11 @@ export function initialParams(schema) {
   }
   return params;
 }
+
+/** The mapping a freshly added node starts with: conditions are read from the data. */
+export function initialMapping(schema) {
+  const conditions = Object.entries((schema && schema.properties) || {}).filter(
+    ([, field]) => field.format === 'condition',
+  );
+  return conditions.length ? Object.fromEntries(conditions.map(([name]) => [name, ''])) : undefined;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseJson, toJson } from './api.js';
-import { initialParams } from './params.js';
+import { initialMapping, initialParams } from './params.js';
 import { ACCOUNT, formSchemas, formValues, inputKind, isEntries, withoutComposition } from './form/schema.js';
 
 const SCHEMA = {
@@ -24,6 +24,11 @@ describe('new node params', () => {
     expect(initialParams(SCHEMA)).toEqual({ method: 'POST', fields: {} });
     expect(isEntries(SCHEMA.properties.headers)).toBe(true);
     expect(isEntries(SCHEMA.properties.url)).toBe(false);
+  });
+
+  it('read a condition from the data, and map nothing else', () => {
+    expect(initialMapping({ properties: { condition: { format: 'condition' } } })).toEqual({ condition: '' });
+    expect(initialMapping(SCHEMA)).toBeUndefined();
   });
 });
 

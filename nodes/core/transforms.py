@@ -19,7 +19,10 @@ from nodes.kit.registry import node
             "fields": {
                 "type": "object",
                 "title": "Fields",
-                "description": "Name of each output field and its value.",
+                "description": "Name of each output field and its value. A fixed text may "
+                "include data, e.g. {{ trigger.customer.first_name }} "
+                "{{ trigger.customer.last_name }}.",
+                "additionalProperties": {"format": "template"},
             }
         },
     },
@@ -53,6 +56,7 @@ def map_fields(ctx: NodeContext, params: dict[str, Any], input: Any) -> dict[str
         "properties": {
             "condition": {
                 "title": "Condition",
+                "format": "condition",
                 "description": "True, a number other than 0 or a non-empty text lets the data "
                 "through; false, null, 0 or empty stops it.",
             }

@@ -44,7 +44,7 @@ class FunctionError(JMESPathError):
 @dataclass(frozen=True)
 class Function:
     name: str
-    implementation: Callable[..., Any]
+    implementation: Callable[..., Any] | None  # None: one of JMESPath's own functions
     arguments: tuple[tuple[str, tuple[str, ...]], ...]  # (name, JMESPath types) per argument
     title: dict[str, str]
     example: str
@@ -407,9 +407,234 @@ JMESPathFunctions = type(
 )
 
 
+def builtin(name: str, arguments: str, *, en: str, de: str, example: str, result: str) -> Function:
+    named = tuple((argument, ()) for argument in arguments.split(", ") if argument)
+    return Function(name, None, named, {"de": de, "en": en}, example, result)
+
+
+# JMESPath's own functions, callable in every expression; documented here so that the editor
+# lists every function an expression may call (the tests check that none is missing).
+BUILTINS: dict[str, Function] = {
+    entry.name: entry
+    for entry in (
+        builtin(
+            "to_number",
+            "value",
+            en='A number from a text like "12.50" (for comparing: to_number(x) > `0`).',
+            de='Eine Zahl aus einem Text wie "12.50" (zum Vergleichen: to_number(x) > `0`).',
+            example="to_number('12.50')",
+            result="12.5",
+        ),
+        builtin(
+            "to_string",
+            "value",
+            en="The value as text; lists and groups of fields become JSON text.",
+            de="Der Wert als Text; Listen und Feldgruppen werden zu JSON-Text.",
+            example="to_string(`42`)",
+            result='"42"',
+        ),
+        builtin(
+            "to_array",
+            "value",
+            en="The value as a list: a list stays as it is, anything else becomes a list of one.",
+            de="Der Wert als Liste: eine Liste bleibt, alles andere wird eine Liste mit einem "
+            "Eintrag.",
+            example="to_array('A-100')",
+            result='["A-100"]',
+        ),
+        builtin(
+            "join",
+            "separator, texts",
+            en="Joins a list of texts with a separator between them.",
+            de="Verbindet eine Liste von Texten, mit einem Trennzeichen dazwischen.",
+            example="join(' ', ['Jon', 'Snow'])",
+            result='"Jon Snow"',
+        ),
+        builtin(
+            "contains",
+            "text_or_list, value",
+            en="True when the text contains the piece, or the list contains the value.",
+            de="Wahr, wenn der Text das Stück enthält oder die Liste den Wert.",
+            example="contains('express delivery', 'express')",
+            result="true",
+        ),
+        builtin(
+            "starts_with",
+            "text, start",
+            en="True when the text starts with the given piece.",
+            de="Wahr, wenn der Text mit dem angegebenen Stück beginnt.",
+            example="starts_with('DE123456', 'DE')",
+            result="true",
+        ),
+        builtin(
+            "ends_with",
+            "text, end",
+            en="True when the text ends with the given piece.",
+            de="Wahr, wenn der Text mit dem angegebenen Stück endet.",
+            example="ends_with('jon@example.com', '.com')",
+            result="true",
+        ),
+        builtin(
+            "length",
+            "value",
+            en="How many characters a text has, or how many entries a list or group has.",
+            de="Wie viele Zeichen ein Text hat oder wie viele Einträge eine Liste oder Gruppe.",
+            example="length(['A', 'B', 'C'])",
+            result="3",
+        ),
+        builtin(
+            "not_null",
+            "first, second",
+            en="The first of its values that is not missing (null).",
+            de="Der erste seiner Werte, der nicht fehlt (null).",
+            example="not_null(trigger.note, 'none')",
+            result='"none"',
+        ),
+        builtin(
+            "abs",
+            "number",
+            en="The number without its sign.",
+            de="Die Zahl ohne Vorzeichen.",
+            example="abs(`-3`)",
+            result="3",
+        ),
+        builtin(
+            "ceil",
+            "number",
+            en="The number rounded up to a whole number.",
+            de="Die Zahl, auf eine ganze Zahl aufgerundet.",
+            example="ceil(`2.1`)",
+            result="3",
+        ),
+        builtin(
+            "floor",
+            "number",
+            en="The number rounded down to a whole number.",
+            de="Die Zahl, auf eine ganze Zahl abgerundet.",
+            example="floor(`2.9`)",
+            result="2",
+        ),
+        builtin(
+            "sum",
+            "numbers",
+            en="The sum of a list of numbers (for amounts, sum_decimal is exact).",
+            de="Die Summe einer Liste von Zahlen (für Beträge rechnet sum_decimal genau).",
+            example="sum([`1`, `2`, `3`])",
+            result="6",
+        ),
+        builtin(
+            "avg",
+            "numbers",
+            en="The average of a list of numbers.",
+            de="Der Durchschnitt einer Liste von Zahlen.",
+            example="avg([`2`, `4`])",
+            result="3.0",
+        ),
+        builtin(
+            "max",
+            "values",
+            en="The largest number, or the last text in alphabetical order, of a list.",
+            de="Die größte Zahl einer Liste, oder der alphabetisch letzte Text.",
+            example="max([`3`, `7`, `5`])",
+            result="7",
+        ),
+        builtin(
+            "min",
+            "values",
+            en="The smallest number, or the first text in alphabetical order, of a list.",
+            de="Die kleinste Zahl einer Liste, oder der alphabetisch erste Text.",
+            example="min([`3`, `7`, `5`])",
+            result="3",
+        ),
+        builtin(
+            "max_by",
+            "list, &field",
+            en="The entry of a list whose field is largest.",
+            de="Der Eintrag einer Liste, dessen Feld am größten ist.",
+            example='max_by(`[{"q": 1}, {"q": 4}]`, &q)',
+            result='{"q": 4}',
+        ),
+        builtin(
+            "min_by",
+            "list, &field",
+            en="The entry of a list whose field is smallest.",
+            de="Der Eintrag einer Liste, dessen Feld am kleinsten ist.",
+            example='min_by(`[{"q": 1}, {"q": 4}]`, &q)',
+            result='{"q": 1}',
+        ),
+        builtin(
+            "sort",
+            "values",
+            en="A list of numbers or of texts in order.",
+            de="Eine Liste von Zahlen oder Texten, sortiert.",
+            example="sort(['b', 'c', 'a'])",
+            result='["a", "b", "c"]',
+        ),
+        builtin(
+            "sort_by",
+            "list, &field",
+            en="The entries of a list in the order of one of their fields.",
+            de="Die Einträge einer Liste, nach einem ihrer Felder sortiert.",
+            example='sort_by(`[{"q": 4}, {"q": 1}]`, &q)',
+            result='[{"q": 1}, {"q": 4}]',
+        ),
+        builtin(
+            "reverse",
+            "text_or_list",
+            en="The list (or text) in reverse order.",
+            de="Die Liste (oder der Text) in umgekehrter Reihenfolge.",
+            example="reverse(['a', 'b'])",
+            result='["b", "a"]',
+        ),
+        builtin(
+            "map",
+            "&expression, list",
+            en="Applies an expression to every entry of a list.",
+            de="Wendet einen Ausdruck auf jeden Eintrag einer Liste an.",
+            example="map(&upper(@), ['a', 'b'])",
+            result='["A", "B"]',
+        ),
+        builtin(
+            "keys",
+            "group",
+            en="The field names of a group of fields.",
+            de="Die Feldnamen einer Feldgruppe.",
+            example='keys(`{"a": 1, "b": 2}`)',
+            result='["a", "b"]',
+        ),
+        builtin(
+            "values",
+            "group",
+            en="The values of a group of fields.",
+            de="Die Werte einer Feldgruppe.",
+            example='values(`{"a": 1, "b": 2}`)',
+            result="[1, 2]",
+        ),
+        builtin(
+            "merge",
+            "group, other",
+            en="One group of fields from several; later fields win.",
+            de="Eine Feldgruppe aus mehreren; spätere Felder gewinnen.",
+            example='merge(`{"a": 1}`, `{"b": 2}`)',
+            result='{"a": 1, "b": 2}',
+        ),
+        builtin(
+            "type",
+            "value",
+            en="What the value is: string, number, boolean, array, object or null.",
+            de="Was der Wert ist: string, number, boolean, array, object oder null.",
+            example="type('A-100')",
+            result='"string"',
+        ),
+    )
+}
+
+
 def catalog() -> list[dict[str, Any]]:
-    """Every function with its signature, de/en description and an example, by name."""
-    return [REGISTRY[name].describe() for name in sorted(REGISTRY)]
+    """Every function an expression may call (the registry's and JMESPath's own), with its
+    signature, de/en description and an example, by name."""
+    every = {**BUILTINS, **REGISTRY}
+    return [every[name].describe() for name in sorted(every)]
 
 
 def template_functions() -> dict[str, Callable[..., Any]]:

@@ -10,6 +10,7 @@ path (``contact.email``). The expressions are evaluated against one scope docume
 from __future__ import annotations
 
 import copy
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -24,6 +25,9 @@ from nodes.engine.templating import render_params
 # Every expression is evaluated with the registry's functions (nodes/engine/functions.py) and
 # nothing else; dicts keep their order so previews show fields as the data has them.
 OPTIONS = jmespath.Options(custom_functions=JMESPathFunctions())
+
+
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
 class MappingError(ValueError):
@@ -55,6 +59,13 @@ def compile_expression(expression: str) -> ParsedResult:
             position=error.lex_position,
         ) from None
     except jmespath_errors.ParseError as error:
+        if error.token_type.lower() == "number":
+            number = NUMBER.match(expression, error.lex_position)
+            raise MappingError(
+                f"Not a valid expression at position {error.lex_position}: a number is written "
+                f"in backticks, e.g. `{number.group() if number else error.token_value}`.",
+                position=error.lex_position,
+            ) from None
         raise MappingError(
             f"Not a valid expression at position {error.lex_position}: unexpected "
             f'"{error.token_value}".',
@@ -62,17 +73,55 @@ def compile_expression(expression: str) -> ParsedResult:
         ) from None
 
 
+# What JMESPath calls a type, in the words of the editor.
+TYPE_WORDS = {
+    "string": "text",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a group of fields",
+    "null": "nothing",
+    "expref": "an &expression",
+    "array-string": "a list of texts",
+    "array-number": "a list of numbers",
+}
+
+
+def wrong_type(error: jmespath_errors.JMESPathTypeError) -> str:
+    """A function's complaint about its argument as a sentence, e.g. a missing first name."""
+    wanted = " or ".join(TYPE_WORDS.get(kind, kind) for kind in error.expected_types)
+    name = error.function_name
+    if error.actual_type in ("null", "NoneType"):
+        where = (
+            "a value in the list is missing (null)"
+            if all(kind.startswith("array-") for kind in error.expected_types)
+            else "the value is missing (null)"
+        )
+        return (
+            f"{name}() needs {wanted}, but {where}. If the data may be missing, give a "
+            f"default, e.g. default(trigger.first_name, '') or not_null(…, '')."
+        )
+    return f"{name}() needs {wanted}, but got {error.current_value!r}."
+
+
 def evaluate(expression: str, scope: dict[str, Any]) -> Any:
     """The expression's result; bounded in time and in size (see :mod:`nodes.engine.bounds`)."""
     try:
         with time_limit(SECONDS, "The expression"):
             result = compile_expression(expression).search(scope, options=OPTIONS)
+    except jmespath_errors.JMESPathTypeError as error:
+        raise MappingError(wrong_type(error)) from None
     except jmespath_errors.JMESPathError as error:
         raise MappingError(str(error).splitlines()[0]) from None
     except RecursionError:
         raise MappingError("The expression is nested too deeply to evaluate.") from None
     except LimitExceeded as error:
         raise MappingError(str(error)) from None
+    except TypeError:  # an ordering comparison of a text with a number
+        raise MappingError(
+            "Only numbers can be compared with <, <=, > and >=. If the value is a text like "
+            '"12.50", compare to_number(…) instead, e.g. to_number(input.total) > `0`.'
+        ) from None
     if not within_size(result):
         raise MappingError(
             f"The result is larger than {MAX_RESULT // 1_000_000} MB; select less of the data "

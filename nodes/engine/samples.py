@@ -12,6 +12,8 @@ from typing import Any
 
 from nodes.engine.graph import Graph
 from nodes.engine.interpreter import resolve_params, step_scope
+from nodes.engine.mapping import MappingError, evaluate
+from nodes.engine.schema_errors import Problem, pointer
 from nodes.kit.base import NodeContext, NodeError, Outcome
 
 
@@ -43,3 +45,33 @@ def _sample(graph: Graph, node_id: str, outputs: dict[str, Any]) -> Any:
     except NodeError:
         return spec.output_example  # the mapping panel shows the error where it is typed
     return output.output if isinstance(output, Outcome) else output
+
+
+def unmatched_mappings(graph: Graph) -> list[Problem]:
+    """Mapped fields whose expression finds nothing in the sample data: a warning on save (the
+    path may be mistyped), not a refusal, since real events may carry what the example lacks.
+    Steps inside a split are left out: their ``item`` has no sample."""
+    outputs = sample_outputs(graph)
+    found = []
+    for index, node in enumerate(graph.document["nodes"]):
+        node_id = node["id"]
+        if graph.scope_of[node_id] or not node.get("mapping"):
+            continue
+        incoming = graph.incoming[node_id]
+        input = outputs.get(incoming[0].source) if incoming else None
+        scope = step_scope(outputs[graph.trigger_id], input, outputs, {})
+        for path, expression in node["mapping"].items():
+            try:
+                result = evaluate(expression, scope) if expression.strip() else True
+            except MappingError:
+                continue  # shown where it is typed, and by validation on save
+            if result is None:
+                found.append(
+                    Problem(
+                        pointer("nodes", index, "mapping", path),
+                        f'Step "{node.get("name") or node_id}", field "{path}": `{expression}` '
+                        "finds nothing in the sample data. Check the path, or give a default "
+                        "if the data may be missing.",
+                    )
+                )
+    return found

@@ -100,8 +100,11 @@ class FakeShopify(FakeProvider):
         {"query": "query Shop { shop { name } }"},
     )
 
-    def __init__(self) -> None:
+    def __init__(self, *, http_addresses: bool = False) -> None:
+        """``http_addresses``: accept webhook addresses without https, which Shopify refuses;
+        `make run`'s demo serves at http://localhost and must be able to switch its flow on."""
         super().__init__()
+        self.http_addresses = http_addresses
         sample = webhook("orders_paid")
         order = _order(sample)
         self.orders = {order["id"]: order}
@@ -271,7 +274,7 @@ class FakeShopify(FakeProvider):
         topic = _required(variables, "topic")
         subscription = _required(variables, "webhookSubscription")
         uri = subscription.get("uri") or subscription.get("callbackUrl") or ""
-        if not uri.startswith("https://"):
+        if not uri.startswith("https://") and not self.http_addresses:
             protocol = uri.split("//", 1)[0] + "//"
             return _refused(
                 ["webhookSubscription", "uri"], f"Address protocol {protocol} is not supported"

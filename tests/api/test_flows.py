@@ -59,6 +59,30 @@ def test_saving_creates_versions_and_old_ones_stay_readable(api):
     assert api.get(f"/api/flows/{flow['id']}/versions/1").get_json()["graph"] == GRAPH
 
 
+def test_saving_warns_of_a_mapping_that_finds_nothing_in_the_sample_data_but_saves(api):
+    flow = create(api)
+    typo = flow_document(
+        GRAPH["nodes"][0],
+        {
+            "id": "map",
+            "type": "core.map",
+            "params": {"fields": {}},
+            "mapping": {"fields.email": "trigger.emial", "fields.id": "trigger.id"},
+        },
+    )
+    saved = api.put(f"/api/flows/{flow['id']}", json={"graph": typo}).get_json()
+    assert saved["version"] == 2
+    assert saved["warnings"] == [
+        {
+            "pointer": "/graph/nodes/1/mapping/fields.email",
+            "message": 'Step "map", field "fields.email": `trigger.emial` finds nothing in the '
+            "sample data. Check the path, or give a default if the data may be missing.",
+        }
+    ]
+    fixed = api.put(f"/api/flows/{flow['id']}", json={"graph": GRAPH}).get_json()
+    assert fixed["warnings"] == []
+
+
 def test_activate_returns_absolute_webhook_urls_that_stay_stable(api):
     flow = create(api)
     activated = api.post(f"/api/flows/{flow['id']}/activate").get_json()

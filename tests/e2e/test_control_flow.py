@@ -3,8 +3,6 @@ error output of a step that sends its errors on; a step's error handling and ret
 
 from __future__ import annotations
 
-import json
-
 from playwright.sync_api import expect
 
 from tests.conftest import flow_document
@@ -45,8 +43,10 @@ def test_router_ports_follow_its_branches_and_connect_by_name(page, demo_api, sc
     ]
 
     node(page, "route").click()
-    branches = [*BRANCHES, {"name": "abholung", "condition": "trigger.pickup"}]
-    page.locator("#param-branches").fill(json.dumps(branches))
+    branches = page.locator(".panel [data-field=branches]")
+    branches.get_by_role("button", name="Add branch").click()
+    branches.get_by_label("Name of branch 3").fill("abholung")
+    branches.locator("#param-branches-2-condition").fill("trigger.pickup")
     expect(ports(page, "route")).to_have_count(4)
     pickup = node(page, "route").locator(".react-flow__handle.source[data-handleid='abholung']")
     start = pickup.bounding_box()

@@ -230,3 +230,44 @@ def test_undo_a_mapping_edit_from_the_toolbar(page, demo_api):
     save(page)
     mapping = stored(demo_api, flow_id)["nodes"][1]["mapping"]
     assert mapping == {"condition": "input.total > `100`"}
+
+
+def test_searching_filter_finds_the_filter_first(page, demo_api):
+    open_editor(page, create_flow(demo_api, flow_document(HOOK)))
+    page.get_by_placeholder("Search steps").fill("filter")
+    assert page.locator(".palette-item").first.get_attribute("data-node-type") == "core.filter"
+    page.keyboard.press("Tab")  # the first entry is the one the keyboard reaches first
+    page.keyboard.press("Enter")
+    node(page, "filter").wait_for()
+
+
+def test_a_trigger_from_the_palette_replaces_the_trigger_after_a_question(page, demo_api):
+    mapped = {"id": "fields", "type": "core.map", "params": {"fields": {"a": "1"}}}
+    flow_id = create_flow(demo_api, flow_document(HOOK, {**mapped, "position": {"x": 280, "y": 0}}))
+    open_editor(page, flow_id)
+    questions = []
+
+    def answer(dialog, accept):
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.locator(".palette-item[data-node-type='core.manual']").click()
+    expect(page.locator(".react-flow__node")).to_have_count(2)
+    assert "keeps its webhook address" in questions[0]
+    assert stored_type(page, "order") == "core.webhook"
+
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    page.locator(".palette-item[data-node-type='core.manual']").click()
+    expect(page.locator(".react-flow__node")).to_have_count(2)
+    expect(page.locator(".react-flow__edge")).to_have_count(1)  # still connected to the map
+    save(page)
+    nodes = stored(demo_api, flow_id)["nodes"]
+    assert [(n["id"], n["type"]) for n in nodes] == [
+        ("order", "core.manual"),
+        ("fields", "core.map"),
+    ]
+
+
+def stored_type(page, node_id: str) -> str:
+    return node(page, node_id).locator(".flow-node").get_attribute("data-node-type")

@@ -94,3 +94,32 @@ def test_the_functions_help_inserts_a_function_around_the_selected_path(
     page.get_by_test_id("save-state").get_by_text("All changes saved").wait_for()
     graph = demo_api.get(f"/api/flows/{flow_id}").get_json()["graph"]
     assert graph["nodes"][1]["mapping"] == {"fields.total": "round_money(trigger.total_price)"}
+
+
+def test_saving_a_mapping_that_finds_nothing_warns_but_saves(page, demo_api):
+    flow_id = create_flow(
+        demo_api,
+        flow_document(
+            HOOK,
+            {
+                "id": "fields",
+                "type": "core.map",
+                "params": {"fields": {"email": ""}},
+                "position": {"x": 280, "y": 0},
+            },
+        ),
+    )
+    open_editor(page, flow_id)
+    node(page, "fields").click()
+    email = page.locator("[data-entry=email]")
+    email.get_by_role("button", name="From data").click()
+    page.locator("#entry-fields-email").fill("trigger.emial")
+    email.get_by_role("button", name="From data").click()  # already on: keeps the expression
+    assert page.locator("#entry-fields-email").input_value() == "trigger.emial"
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_test_id("save-state").get_by_text("All changes saved").wait_for()
+    warning = page.get_by_test_id("problems")
+    warning.get_by_text("finds nothing in the sample data").wait_for()
+    assert "Saved. Check these fields" in warning.inner_text()
+    graph = demo_api.get(f"/api/flows/{flow_id}").get_json()["graph"]
+    assert graph["nodes"][1]["mapping"] == {"fields.email": "trigger.emial"}

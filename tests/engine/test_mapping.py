@@ -5,6 +5,7 @@ import json
 import pytest
 
 from nodes.engine.mapping import FieldMappingError, MappingError, apply_mapping, compile_expression
+from nodes.kit import registry
 
 ORDER = json.loads(
     '{"id": 820982911946154508, "email": "jon@example.com", "total_price": "403.00",'
@@ -52,3 +53,14 @@ def test_syntax_errors_carry_the_position():
         compile_expression("trigger.line_items[?sku == 'A'")
     assert error.value.position is not None
     assert "position" in error.value.message
+
+
+def test_a_map_fields_fixed_text_takes_data_from_placeholders():
+    spec = registry.get("core.map", 1)
+    params = apply_mapping(
+        {"fields": {"name": "{{ trigger.first }} {{ trigger.last }}", "channel": "web"}},
+        {},
+        {"trigger": {"first": "Jon", "last": "Snow"}},
+        spec.params,
+    )
+    assert params["fields"] == {"name": "Jon Snow", "channel": "web"}

@@ -3,7 +3,8 @@
 import { createContext, useContext, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, toJson } from '../api.js';
-import { children, filterFunctions, insertCall, isBranch, pathExpression } from '../mapping.js';
+import { children, filterFunctions, insertCall, insertText, isBranch, pathExpression } from '../mapping.js';
+import ConditionBuilder from './ConditionBuilder.jsx';
 
 /** { scope, fromRun } for the selected node; provided by the side panel. */
 export const ScopeContext = createContext({ scope: null, fromRun: false });
@@ -210,21 +211,15 @@ export function FunctionList({ onPick }) {
   );
 }
 
-export function ExpressionInput({ value, onChange, id }) {
-  const { t } = useTranslation();
-  const { scope, fromRun } = useContext(ScopeContext);
-  const [showTree, setShowTree] = useState(!value);
-  const [showFunctions, setShowFunctions] = useState(false);
-  const input = useRef(null);
-  const preview = usePreview(value, scope);
-  const pickFunction = (name) => {
+/** `insert(text, start, end)` → {text, cursor}, applied at the field's cursor or selection. */
+function useInsertAtCursor(input, value, onChange) {
+  return (insert) => {
     const field = input.current;
     const text = value ?? '';
     const start = field ? field.selectionStart ?? text.length : text.length;
     const end = field ? field.selectionEnd ?? start : start;
-    const inserted = insertCall(text, start, end, name);
+    const inserted = insert(text, start, end);
     onChange(inserted.text);
-    setShowFunctions(false);
     // Put the cursor where the merchant continues typing, once React has rendered the text.
     requestAnimationFrame(() => {
       if (!input.current) return;
@@ -232,6 +227,17 @@ export function ExpressionInput({ value, onChange, id }) {
       input.current.setSelectionRange(inserted.cursor, inserted.cursor);
     });
   };
+}
+
+export function ExpressionInput({ value, onChange, id, condition = false }) {
+  const { t } = useTranslation();
+  const { scope, fromRun } = useContext(ScopeContext);
+  const [showTree, setShowTree] = useState(!value && !condition);
+  const [showFunctions, setShowFunctions] = useState(false);
+  const [showBuilder, setShowBuilder] = useState(condition);
+  const input = useRef(null);
+  const preview = usePreview(value, scope);
+  const insertAtCursor = useInsertAtCursor(input, value, onChange);
   return (
     <div className="expression-field">
       <div className="expression-row">
@@ -242,9 +248,19 @@ export function ExpressionInput({ value, onChange, id }) {
           className="expression"
           spellCheck={false}
           value={value ?? ''}
-          placeholder={t('expression_hint')}
+          placeholder={t(condition ? 'condition_hint' : 'expression_hint')}
           onChange={(e) => onChange(e.target.value)}
         />
+        {condition && (
+          <button
+            type="button"
+            className={`secondary data-toggle${showBuilder ? ' on' : ''}`}
+            aria-expanded={showBuilder}
+            onClick={() => setShowBuilder(!showBuilder)}
+          >
+            {t('condition_builder')}
+          </button>
+        )}
         {scope && (
           <button
             type="button"
@@ -265,11 +281,25 @@ export function ExpressionInput({ value, onChange, id }) {
         </button>
       </div>
       <Preview preview={preview} />
-      {showFunctions && <FunctionList onPick={pickFunction} />}
-      {scope && showTree && <DataTree scope={scope} fromRun={fromRun} onPick={(path) => {
-        onChange(path);
-        setShowTree(false);
-      }} />}
+      {condition && showBuilder && <ConditionBuilder expression={value} scope={scope} onChange={onChange} />}
+      {showFunctions && (
+        <FunctionList
+          onPick={(name) => {
+            insertAtCursor((text, start, end) => insertCall(text, start, end, name));
+            setShowFunctions(false);
+          }}
+        />
+      )}
+      {scope && showTree && (
+        <DataTree
+          scope={scope}
+          fromRun={fromRun}
+          onPick={(path) => {
+            insertAtCursor((text, start, end) => insertText(text, start, end, path));
+            setShowTree(false);
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -3,6 +3,7 @@
 import { memo, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { localized } from '../i18n.js';
+import { byRelevance, relevance } from '../palette.js';
 
 const KINDS = ['trigger', 'transform', 'action'];
 
@@ -25,21 +26,24 @@ function Palette({ catalog, onAdd, dragType }) {
     };
     const specs = Object.values(catalog).filter(matches);
     const kinds = [...KINDS, ...new Set(specs.map((s) => s.kind).filter((k) => !KINDS.includes(k)))];
-    const byTitle = (a, b) => localized(a.title, lang).localeCompare(localized(b.title, lang), lang);
+    const score = (spec) => relevance(spec, words, lang);
+    const byTitle = (a, b) =>
+      score(b) - score(a) || localized(a.title, lang).localeCompare(localized(b.title, lang), lang);
     const connectorName = (spec) => (spec.connector_title ? localized(spec.connector_title, lang) : '');
-    return kinds
+    const connectorSpecs = (c) => c.specs;
+    const groupSpecs = (g) => g.connectors.flatMap(connectorSpecs);
+    const groups = kinds
       .map((kind) => {
         const ofKind = specs.filter((s) => s.kind === kind);
         const names = [...new Set(ofKind.map(connectorName))].sort((a, b) => a.localeCompare(b, lang));
-        return {
-          kind,
-          connectors: names.map((name) => ({
-            name,
-            specs: ofKind.filter((s) => connectorName(s) === name).sort(byTitle),
-          })),
-        };
+        const connectors = names.map((name) => ({
+          name,
+          specs: ofKind.filter((s) => connectorName(s) === name).sort(byTitle),
+        }));
+        return { kind, connectors: byRelevance(connectors, connectorSpecs, score) };
       })
       .filter((g) => g.connectors.length);
+    return byRelevance(groups, groupSpecs, score);
   }, [catalog, lang, query]);
 
   return (

@@ -1,8 +1,9 @@
 // An object without declared properties (a map node's fields, headers), edited entry by entry;
 // each entry is a fixed value (params[name][key]) or from data (mapping["name.key"]).
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ExpressionInput } from '../components/Mapping.jsx';
+import { CONVERSIONS, conversionOf, withConversion } from '../mapping.js';
 import { JsonInput } from './JsonField.jsx';
 import ModeSwitch from './ModeSwitch.jsx';
 import { inputKind, without } from './schema.js';
@@ -43,14 +44,62 @@ function EntryInput({ id, schema, value, onChange }) {
     );
   }
   if (kind === 'text') {
-    return <input id={id} type="text" value={value ?? ''} onChange={(e) => onChange(e.target.value)} />;
+    return (
+      <input
+        id={id}
+        type="text"
+        value={value ?? ''}
+        placeholder={schema.format === 'template' ? `${t('template_hint')} {{ trigger.first_name }}` : undefined}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    );
   }
   return <JsonInput id={id} value={value} onChange={onChange} />;
 }
 
+/** "As number / as text / as date / default if empty" around a mapped entry's expression. */
+function Conversion({ name, expression, onChange }) {
+  const { t } = useTranslation();
+  const { conversion, inner, fallback } = conversionOf(expression);
+  if (!inner) return null;
+  return (
+    <div className="conversion">
+      <select
+        aria-label={t('convert_field', { name })}
+        value={conversion}
+        onChange={(e) => onChange(withConversion(inner, e.target.value, fallback))}
+      >
+        <option value="">{t('convert_none')}</option>
+        {[...Object.keys(CONVERSIONS), 'default'].map((c) => (
+          <option key={c} value={c}>
+            {t(`convert_${c}`)}
+          </option>
+        ))}
+      </select>
+      {conversion === 'default' && (
+        <input
+          type="text"
+          aria-label={t('convert_default_value', { name })}
+          placeholder={t('convert_default_value', { name })}
+          value={fallback}
+          onChange={(e) => onChange(withConversion(inner, 'default', e.target.value))}
+        />
+      )}
+    </div>
+  );
+}
+
+/** The entries' keys in the order the merchant first saw them: editing one never moves it. */
+function useStableOrder(keys) {
+  const order = useRef([]);
+  order.current = [...order.current.filter((k) => keys.includes(k)), ...keys.filter((k) => !order.current.includes(k))];
+  return order.current;
+}
+
 function entrySchemaOf(schema) {
   const entry = schema.additionalProperties;
-  return entry && typeof entry === 'object' && (entry.type || entry.enum) ? entry : { type: 'string' };
+  if (entry && typeof entry === 'object' && (entry.type || entry.enum)) return entry;
+  return { type: 'string', ...(entry && entry.format && { format: entry.format }) };
 }
 
 export default function EntriesField({ name, schema, registry }) {
@@ -62,13 +111,12 @@ export default function EntriesField({ name, schema, registry }) {
   const mapped = Object.keys(mapping)
     .filter((k) => k.startsWith(prefix))
     .map((k) => k.slice(prefix.length));
-  const keys = [...new Set([...Object.keys(fixed), ...mapped])];
+  const keys = useStableOrder([...new Set([...Object.keys(fixed), ...mapped])]);
   const entrySchema = entrySchemaOf(schema);
   const setEntry = (key, { fixedValue, expression, remove }) => {
-    let nextFixed = without(fixed, key);
-    const nextMapping = without(mapping, prefix + key);
-    if (!remove && expression !== undefined) nextMapping[prefix + key] = expression;
-    else if (!remove) nextFixed = { ...nextFixed, [key]: fixedValue ?? '' };
+    // A value replaced in place keeps its place in the stored params too.
+    const nextFixed = remove || expression !== undefined ? without(fixed, key) : { ...fixed, [key]: fixedValue ?? '' };
+    const nextMapping = remove || expression === undefined ? without(mapping, prefix + key) : { ...mapping, [prefix + key]: expression };
     update({ ...params, [name]: nextFixed }, nextMapping);
   };
   const add = () => {
@@ -104,7 +152,10 @@ export default function EntriesField({ name, schema, registry }) {
               </button>
             </div>
             {fromData ? (
-              <ExpressionInput id={id} value={mapping[prefix + key]} onChange={(expression) => setEntry(key, { expression })} />
+              <>
+                <ExpressionInput id={id} value={mapping[prefix + key]} onChange={(expression) => setEntry(key, { expression })} />
+                <Conversion name={key} expression={mapping[prefix + key]} onChange={(expression) => setEntry(key, { expression })} />
+              </>
             ) : (
               <EntryInput id={id} schema={entrySchema} value={fixed[key]} onChange={(fixedValue) => setEntry(key, { fixedValue })} />
             )}

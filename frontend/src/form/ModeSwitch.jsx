@@ -1,5 +1,5 @@
 // "Fixed value | From data": whether a parameter is typed in or read from the data by a
-// JMESPath expression.
+// JMESPath expression. Clicking the mode already on changes nothing (it would wipe the value).
 import { useTranslation } from 'react-i18next';
 
 export default function ModeSwitch({ fromData, onChange, label }) {
@@ -10,7 +10,7 @@ export default function ModeSwitch({ fromData, onChange, label }) {
         type="button"
         className={fromData ? '' : 'on'}
         aria-pressed={!fromData}
-        onClick={() => onChange(false)}
+        onClick={() => fromData && onChange(false)}
       >
         {t('fixed')}
       </button>
@@ -18,7 +18,7 @@ export default function ModeSwitch({ fromData, onChange, label }) {
         type="button"
         className={fromData ? 'on' : ''}
         aria-pressed={fromData}
-        onClick={() => onChange(true)}
+        onClick={() => !fromData && onChange(true)}
       >
         {t('from_data')}
       </button>

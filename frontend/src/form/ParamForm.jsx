@@ -8,6 +8,7 @@ import validator from '@rjsf/validator-ajv8';
 import { useTranslation } from 'react-i18next';
 import Account from '../components/Account.jsx';
 import AccountField from './AccountField.jsx';
+import BranchesField from './BranchesField.jsx';
 import EntriesField from './EntriesField.jsx';
 import JsonField from './JsonField.jsx';
 import OptionsWidget from './OptionsWidget.jsx';
@@ -15,7 +16,7 @@ import { ACCOUNT, formSchemas, formValues, without } from './schema.js';
 import { FieldTemplate, ObjectFieldTemplate } from './templates.jsx';
 import { CheckboxWidget, SecretWidget } from './widgets.jsx';
 
-const FIELDS = { account: AccountField, entries: EntriesField, json: JsonField };
+const FIELDS = { account: AccountField, branches: BranchesField, entries: EntriesField, json: JsonField };
 const WIDGETS = { secret: SecretWidget, checkbox: CheckboxWidget, options: OptionsWidget };
 const TEMPLATES = { FieldTemplate, ObjectFieldTemplate };
 const ID_PREFIX = 'param';

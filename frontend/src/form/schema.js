@@ -10,6 +10,12 @@ export function isEntries(schema) {
   return !!schema && schema.type === 'object' && !schema.properties;
 }
 
+/** A router's branches: a list of {name, condition}, each condition built or typed. */
+export function isBranches(schema) {
+  const item = schema && schema.type === 'array' && schema.items && schema.items.properties;
+  return !!item && !!item.name && !!item.condition && item.condition.format === 'jmespath';
+}
+
 function types(schema) {
   return Array.isArray(schema.type) ? schema.type : [schema.type];
 }
@@ -31,6 +37,7 @@ export function inputKind(schema) {
 function uiFor(schema, choose) {
   const kind = inputKind(schema);
   if (kind === 'entries') return { 'ui:field': 'entries' };
+  if (isBranches(schema)) return { 'ui:field': 'branches' };
   if (kind === 'json') return { 'ui:field': 'json' };
   if (schema.writeOnly) return { 'ui:widget': 'secret' };
   if (schema['x-options']) return { 'ui:widget': 'options' };

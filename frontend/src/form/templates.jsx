@@ -47,6 +47,7 @@ export function FieldTemplate({ id, fieldPathId, schema, required, children, reg
         <ExpressionInput
           id={id}
           value={mapping[name]}
+          condition={schema.format === 'condition'}
           onChange={(expression) => setExpression(name, expression)}
         />
       ) : (

@@ -22,6 +22,7 @@ export function useFlowDocument(flowId, { report }) {
   const [saving, setSaving] = useState(false);
   const [switching, setSwitching] = useState(false);
   const [problems, setProblems] = useState(NO_PROBLEMS);
+  const [warnings, setWarnings] = useState(NO_PROBLEMS);
   // The latest graph, for callbacks that must not change on every edit.
   const latest = useRef({ nodes, edges });
   latest.current = { nodes, edges };
@@ -61,6 +62,7 @@ export function useFlowDocument(flowId, { report }) {
       const reply = await api('PUT', `/api/flows/${flowId}`, { name: flow.name, graph });
       setFlow(reply);
       setProblems(NO_PROBLEMS);
+      setWarnings(problemsByNode(reply.warnings || [], graph));
       setDirty(false);
       return true;
     } catch (err) {
@@ -103,6 +105,7 @@ export function useFlowDocument(flowId, { report }) {
       setEdges(converted.edges);
       setFlow(reply);
       setProblems(NO_PROBLEMS);
+      setWarnings(problemsByNode(reply.warnings || [], graph));
       setDirty(false);
       requestAnimationFrame(() => fitView(FIT));
     },
@@ -129,5 +132,6 @@ export function useFlowDocument(flowId, { report }) {
     rename,
     replace,
     problems,
+    warnings,
   };
 }

@@ -2,8 +2,10 @@
 // step first and marks the flow unsaved.
 import { useCallback } from 'react';
 import { useReactFlow } from '@xyflow/react';
+import { useTranslation } from 'react-i18next';
+import { localized } from '../i18n.js';
 import { autoLayout, edgeId, freshId, nodePorts } from '../graph.js';
-import { initialParams } from '../params.js';
+import { initialMapping, initialParams } from '../params.js';
 import { FIT } from './useFlowDocument.js';
 
 const COLUMN_GAP = 280;
@@ -12,13 +14,47 @@ function deselected(items) {
   return items.map((item) => (item.selected ? { ...item, selected: false } : item));
 }
 
+function freshData(spec) {
+  return {
+    type: spec.key,
+    version: spec.version,
+    params: initialParams(spec.params),
+    ...(initialMapping(spec.params) && { mapping: initialMapping(spec.params) }),
+    extra: {},
+  };
+}
+
 export function useGraphEditing({ catalog, latest, setNodes, setEdges, setDirty, remember }) {
   const { fitView } = useReactFlow();
+  const { t, i18n } = useTranslation();
+
+  /**
+   * A flow has one trigger: a new one takes the old one's place after a question. It keeps
+   * the old one's id, so the connections and the webhook address a shop may know stay.
+   */
+  const replaceTrigger = useCallback(
+    (trigger, spec) => {
+      const name = trigger.data.name || localized(catalog[trigger.data.type]?.title, i18n.language);
+      const question = t('replace_trigger_question', { old: name, new: localized(spec.title, i18n.language) });
+      if (!window.confirm(question)) return;
+      remember();
+      setNodes((current) =>
+        current.map((n) => (n.id === trigger.id ? { ...n, selected: true, data: freshData(spec) } : { ...n, selected: false })),
+      );
+      setDirty(true);
+    },
+    [catalog, i18n, t, setNodes, setDirty, remember],
+  );
 
   /** A new step at `position`, or right of the selected step (and connected to it), or last. */
   const addNode = useCallback(
     (spec, position) => {
       const { nodes } = latest.current;
+      const trigger = spec.kind === 'trigger' && nodes.find((n) => catalog[n.data.type]?.kind === 'trigger');
+      if (trigger) {
+        replaceTrigger(trigger, spec);
+        return;
+      }
       const after = position ? null : nodes.find((n) => n.selected);
       const id = freshId(spec.key, nodes);
       let at = position;
@@ -32,7 +68,7 @@ export function useGraphEditing({ catalog, latest, setNodes, setEdges, setDirty,
         type: 'flowNode',
         position: at,
         selected: true,
-        data: { type: spec.key, version: spec.version, params: initialParams(spec.params), extra: {} },
+        data: freshData(spec),
       };
       remember();
       setNodes((current) => [...deselected(current), node]);
@@ -45,7 +81,7 @@ export function useGraphEditing({ catalog, latest, setNodes, setEdges, setDirty,
       }
       setDirty(true);
     },
-    [catalog, latest, setNodes, setEdges, setDirty, remember],
+    [catalog, latest, setNodes, setEdges, setDirty, remember, replaceTrigger],
   );
 
   const updateNodeData = useCallback(
