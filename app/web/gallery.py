@@ -19,6 +19,7 @@ from app.flows.sanitizer import Marked, MarkError, Sanitized
 from app.flows.templates import TemplateProblem, Texts
 from app.models import Credential, Flow, Template, TemplateInstall
 from app.models.template import CATEGORIES, VISIBILITIES
+from app.web.pages import own_flow
 from nodes.engine.schema_errors import Problem, pointer, schema_problems, validator_for
 from nodes.kit import registry
 
@@ -325,7 +326,7 @@ def _chosen_account(slot: dict[str, Any], errors: dict[str, str]) -> str | None:
 
 @bp.post("/flows/<flow_id>/template-update")
 def update_flow(flow_id: str):
-    flow = _own_flow(flow_id)
+    flow = own_flow(flow_id)
     installed = db.session.scalar(select(TemplateInstall).filter_by(flow_id=flow.id))
     if installed is None:
         abort(404)
@@ -349,19 +350,6 @@ def update_flow(flow_id: str):
         "ok",
     )
     return redirect(url_for("gallery.show_gallery"))
-
-
-def _own_flow(flow_id: str) -> Flow:
-    flow = db.session.scalar(
-        select(Flow).where(
-            Flow.id == flow_id,
-            Flow.merchant_id == session["merchant_id"],
-            Flow.deleted_at.is_(None),
-        )
-    )
-    if flow is None:
-        abort(404)
-    return flow
 
 
 # Moving flows: importing a file (exporting is the API's download)
@@ -409,7 +397,7 @@ def import_flow():
 
 @bp.get("/flows/<flow_id>/publish")
 def publish_form(flow_id: str):
-    flow = _own_flow(flow_id)
+    flow = own_flow(flow_id)
     return _publish_page(flow, {"title_en": flow.name, "title_de": flow.name}, None, {})
 
 
@@ -482,7 +470,7 @@ def describe_pointer(graph: dict[str, Any], where: str) -> str:
 
 @bp.post("/flows/<flow_id>/publish")
 def publish_flow(flow_id: str):
-    flow = _own_flow(flow_id)
+    flow = own_flow(flow_id)
     form = request.form
     errors: dict[str, str] = {}
     marked = [

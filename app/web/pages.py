@@ -141,7 +141,8 @@ def new_flow():
     return redirect(url_for("pages.edit_flow", flow_id=flow.id))
 
 
-def _own_flow(flow_id: str) -> Flow:
+def own_flow(flow_id: str) -> Flow:
+    """The shop's own flow, not deleted; 404 for any other id (the gallery's pages use it too)."""
     flow = db.session.scalar(
         select(Flow).where(
             Flow.id == flow_id,
@@ -156,7 +157,7 @@ def _own_flow(flow_id: str) -> Flow:
 
 @bp.post("/flows/<flow_id>/rename")
 def rename_flow(flow_id: str):
-    flow = _own_flow(flow_id)
+    flow = own_flow(flow_id)
     name = (request.form.get("name") or "").strip()
     if not name:
         flash(gettext("A flow needs a name."), "bad")
@@ -169,7 +170,7 @@ def rename_flow(flow_id: str):
 
 @bp.post("/flows/<flow_id>/duplicate")
 def duplicate_flow(flow_id: str):
-    flow = _own_flow(flow_id)
+    flow = own_flow(flow_id)
     name = f"{flow.name} {gettext('(copy)')}"[:200]
     lifecycle.create(session["merchant_id"], name, copy.deepcopy(flow.current_version.graph))
     db.session.commit()
@@ -179,7 +180,7 @@ def duplicate_flow(flow_id: str):
 
 @bp.post("/flows/<flow_id>/delete")
 def delete_flow(flow_id: str):
-    flow = _own_flow(flow_id)
+    flow = own_flow(flow_id)
     lifecycle.deactivate(flow, delete=True)
     db.session.commit()
     flash(gettext("“%(name)s” was deleted.", name=flow.name), "ok")
@@ -188,7 +189,7 @@ def delete_flow(flow_id: str):
 
 @bp.post("/flows/<flow_id>/switch")
 def switch_flow(flow_id: str):
-    flow = _own_flow(flow_id)
+    flow = own_flow(flow_id)
     if request.form.get("on") != "1":
         lifecycle.deactivate(flow)
         message = gettext(
@@ -224,7 +225,7 @@ def _editor_built() -> bool:
 
 @bp.get("/flows/<flow_id>/edit")
 def edit_flow(flow_id: str):
-    flow = _own_flow(flow_id)
+    flow = own_flow(flow_id)
     return render_template("editor.html", flow=flow, built=_editor_built())
 
 
