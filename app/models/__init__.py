@@ -6,7 +6,7 @@ from app.models.credential import Credential
 from app.models.execution import Execution, RejectedEvent, StepRun
 from app.models.flow import Flow, FlowVersion, WebhookEndpoint
 from app.models.merchant import ApiToken, Invitation, Membership, Merchant, User, UserSession
-from app.models.node_state import NodeState, SeenItem
+from app.models.node_store import NodeState, SeenItem
 from app.models.template import Template, TemplateInstall, TemplateVersion
 
 __all__ = [
