@@ -111,6 +111,9 @@ class Api:
     def __getattr__(self, method):
         def call(path, **kwargs):
             headers = {**self.headers, **kwargs.pop("headers", {})}
+            # The test's app context outlives requests, and with it the session's transaction:
+            # end it, so this request sees what the browser's server wrote meanwhile.
+            db.session.commit()
             return getattr(self.client, method)(path, headers=headers, **kwargs)
 
         return call

@@ -20,7 +20,7 @@ def test_switch_the_editor_to_german_and_back(page, demo_api):
     open_editor(page, create_flow(demo_api, flow_document(HOOK, PAID)))
     assert page.get_by_role("button", name="Save", exact=True).is_visible()
 
-    page.get_by_label("Language").select_option(label="Deutsch")
+    page.get_by_role("combobox", name="Language").select_option(label="Deutsch")
     page.get_by_role("button", name="Speichern", exact=True).wait_for()
     assert page.get_by_text("Alles gespeichert").is_visible()
     assert page.get_by_placeholder("Schritte suchen").is_visible()
@@ -37,5 +37,5 @@ def test_switch_the_editor_to_german_and_back(page, demo_api):
     page.get_by_role("heading", name="Ausführungen").wait_for()
 
     page.go_back()
-    page.get_by_label("Sprache").select_option(label="English")
+    page.get_by_role("combobox", name="Sprache").select_option(label="English")
     page.get_by_role("button", name="Save", exact=True).wait_for()

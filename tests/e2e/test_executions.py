@@ -151,7 +151,7 @@ def test_bulk_retry_of_the_selected_failed_runs(page, demo_api, worker_process, 
     for execution_id in failed[:2]:
         table.locator(f"tr[data-execution='{execution_id}']").get_by_role("checkbox").check()
     page.get_by_role("button", name="Retry the selected failed runs").click()
-    page.get_by_text("2 failed run(s) queued again").wait_for()
+    page.get_by_text("2 failed runs queued again").wait_for()
     statuses = [wait_finished(demo_api, i)["status"] for i in failed[:2]]
     assert statuses == ["succeeded", "succeeded"]
     assert demo_api.get(f"/api/executions/{failed[2]}").get_json()["status"] == "failed"

@@ -105,7 +105,7 @@ export function useFlowDocument(flowId, { report }) {
       setEdges(converted.edges);
       setFlow(reply);
       setProblems(NO_PROBLEMS);
-      setWarnings(problemsByNode(reply.warnings || [], graph));
+      setWarnings(NO_PROBLEMS);
       setDirty(false);
       requestAnimationFrame(() => fitView(FIT));
     },
