@@ -47,7 +47,12 @@ async function draw(canvases) {
     if (!byUrl.has(url)) {
       byUrl.set(url, fetch(url, { credentials: 'same-origin' }).then((reply) => reply.json()));
     }
-    const stats = await byUrl.get(url);
+    let stats;
+    try {
+      stats = await byUrl.get(url);
+    } catch {
+      continue; // left for another page, or offline: a missing chart is not worth an error
+    }
     const flow = stats.flows.find((found) => found.id === canvas.dataset.flow);
     if (flow) {
       new Chart(canvas, chartConfig(flow, stats.hours, document.documentElement.lang, 'large' in canvas.dataset));
