@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -88,14 +89,27 @@ def configure(disabled: set[str] | frozenset[str] = frozenset()) -> None:
     _disabled = frozenset(disabled)
 
 
+_loading = threading.RLock()
+_started = False
 _loaded = False
 
 
 def load_builtins() -> None:
-    global _loaded
+    """Load the core nodes and every connector, once per process. A web process's first
+    requests arrive together: the others wait for the whole registry. The loading thread
+    itself may ask the registry again while a module is imported, and goes on."""
+    global _started, _loaded
     if _loaded:
         return
-    _loaded = True
+    with _loading:
+        if _started:
+            return
+        _started = True
+        _load_all()
+        _loaded = True
+
+
+def _load_all() -> None:
     for module in pkgutil.iter_modules(importlib.import_module("nodes.core").__path__):
         importlib.import_module(f"nodes.core.{module.name}")
     packages = {
