@@ -19,7 +19,7 @@ TEMPLATE_CATALOG := app/translations/messages.pot
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,otel]'
 	touch $(STAMP)
 
 $(FRONTEND_MODULES): frontend/package-lock.json
