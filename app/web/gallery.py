@@ -35,7 +35,6 @@ BRAND = {
     "mollie": "#0a0a0a",
     "klarna": "#e0527d",
 }
-NODE_WIDTH, NODE_HEIGHT = 190, 54
 
 CATEGORY_NAMES = {
     "payments": lazy_gettext("Payments"),
@@ -159,7 +158,7 @@ def _template_page(template: Template, errors: dict[str, str], given: dict[str, 
         "gallery_template.html",
         template=template,
         card=_card(template, templates.install_counts([template.id]).get(template.id, 0)),
-        canvas=canvas(version.graph),
+        preview=flow_preview(version.graph),
         slots=[_slot(slot, version.graph) for slot in version.credential_slots],
         fields=parameter_fields(version.parameters),
         errors=errors,
@@ -409,7 +408,7 @@ def _publish_page(flow: Flow, given, preview: Sanitized | None, errors: dict[str
         given=given,
         values=markable_values(graph),
         preview=preview,
-        canvas=canvas(preview.graph) if preview else None,
+        canvas=flow_preview(preview.graph) if preview else None,
         removed=[
             {**item, "where": describe_pointer(graph, item["pointer"])}
             for item in (preview.removed if preview else [])
@@ -513,51 +512,39 @@ def publish_flow(flow_id: str):
 # The read-only canvas
 
 
-def canvas(graph: dict[str, Any]) -> dict[str, Any]:
-    """Boxes and connections of a flow for the SVG preview, laid out as the editor shows it."""
-    boxes = {}
-    for index, node in enumerate(graph["nodes"]):
-        position = node.get("position") or {"x": index * 240, "y": 0}
-        spec = _spec(node)
-        boxes[node["id"]] = {
-            "x": float(position["x"]),
-            "y": float(position["y"]),
-            "name": (node.get("name") or (in_language(spec.title) if spec else node["type"]))[:28],
-            "kind": (in_language(spec.title) if spec else node["type"])[:32],
-            "icon": connector_icon(spec.connector_key) if spec and spec.connector else None,
-            "placeholder": node["type"] == "core.placeholder",
+def flow_preview(graph: dict[str, Any]) -> dict[str, Any]:
+    """What the read-only canvas (frontend/src/preview.jsx) draws: the steps and connections
+    (with only the params that name a step's outputs, such as a router's branches), the catalog
+    entries of their types as the editor reads them, and the icons of their connectors."""
+    catalog, icons, steps = {}, {}, []
+    for node in graph["nodes"]:
+        step = {
+            k: node[k]
+            for k in ("id", "type", "version", "name", "position", "on_error")
+            if k in node
         }
-    left = min((b["x"] for b in boxes.values()), default=0) - 20
-    top = min((b["y"] for b in boxes.values()), default=0) - 20
-    for box in boxes.values():
-        box["x"] -= left
-        box["y"] -= top
-    lines = []
-    for edge in graph["edges"]:
-        a, b = boxes.get(edge["source"]), boxes.get(edge["target"])
-        if a and b:
-            x1, y1 = a["x"] + NODE_WIDTH, a["y"] + NODE_HEIGHT / 2
-            x2, y2 = b["x"], b["y"] + NODE_HEIGHT / 2
-            bend = max(40.0, abs(x2 - x1) / 2)
-            port = edge.get("port", "main")
-            lines.append(
-                {
-                    "path": f"M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}",
-                    "label": "" if port == "main" else port,
-                    "lx": (x1 + x2) / 2,
-                    "ly": (y1 + y2) / 2 - 6,
-                }
-            )
-    width = max((b["x"] for b in boxes.values()), default=0) + NODE_WIDTH + 20
-    height = max((b["y"] for b in boxes.values()), default=0) + NODE_HEIGHT + 20
-    return {
-        "boxes": list(boxes.values()),
-        "lines": lines,
-        "width": width,
-        "height": height,
-        "node_width": NODE_WIDTH,
-        "node_height": NODE_HEIGHT,
-    }
+        spec = _spec(node)
+        if spec is not None:
+            catalog[node["type"]] = {
+                key: value
+                for key, value in spec.describe().items()
+                if key in ("kind", "title", "connector", "ports", "ports_from")
+            }
+            if spec.ports_from:
+                step["params"] = {spec.ports_from.param: _port_names(spec.ports_from, node)}
+            if spec.connector is not None:
+                icons[spec.connector_key] = connector_icon(spec.connector_key)
+        steps.append(step)
+    return {"graph": {"nodes": steps, "edges": graph["edges"]}, "catalog": catalog, "icons": icons}
+
+
+def _port_names(ports_from, node: dict[str, Any]) -> list[dict[str, Any]]:
+    entries = (node.get("params") or {}).get(ports_from.param)
+    return [
+        {ports_from.name: entry.get(ports_from.name)}
+        for entry in (entries if isinstance(entries, list) else [])
+        if isinstance(entry, dict)
+    ]
 
 
 def _spec(node: dict[str, Any]):

@@ -222,3 +222,34 @@ def test_a_file_is_imported_from_the_gallery_with_a_report(app, client):
     )
     assert refused.status_code == 302
     assert "The file is not a JSON document." in client.get("/templates").get_data(as_text=True)
+
+
+def test_the_preview_draws_steps_and_branches_without_the_values_they_hold(app):
+    from app.web.gallery import flow_preview
+
+    graph = flow_document(
+        {"id": "hook", "type": "core.webhook", "name": "Order in"},
+        {
+            "id": "route",
+            "type": "core.router",
+            "params": {"branches": [{"name": "big", "condition": "total > `100`"}]},
+        },
+        {
+            "id": "erp",
+            "type": "core.http_request",
+            "params": {"url": "https://erp.acme.de/orders"},
+            "on_error": "branch",
+        },
+    )
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        from flask import g
+
+        g.lang = "de"
+        drawn = flow_preview(graph)
+    steps = {step["id"]: step for step in drawn["graph"]["nodes"]}
+    assert steps["route"]["params"] == {"branches": [{"name": "big"}]}  # its ports, no condition
+    assert "params" not in steps["erp"] and steps["erp"]["on_error"] == "branch"
+    assert "acme.de" not in str(drawn) and "total" not in str(drawn)
+    assert drawn["catalog"]["core.router"]["ports_from"]["param"] == "branches"
+    assert drawn["catalog"]["core.webhook"]["kind"] == "trigger"
+    assert drawn["graph"]["edges"] == graph["edges"]
