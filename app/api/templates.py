@@ -150,20 +150,16 @@ def list_installs():
 
 
 def _install(installed: TemplateInstall) -> dict[str, Any]:
-    template = db.session.get(Template, installed.template_id)
-    latest = templates.latest_version(template)
-    current = templates.version_of(template, installed.version)
+    update = templates.update_of(installed)
     return {
         "flow_id": installed.flow_id,
-        "template_id": template.id,
-        "title": latest.title[language()],
+        "template_id": installed.template_id,
+        "title": update.latest.title[language()],
         "version": installed.version,
-        "latest_version": latest.number,
-        "update_available": latest.number > installed.version,
-        "changes": templates.changes(current.graph, latest.graph),
-        "new_credential_slots": [
-            s for s in latest.credential_slots if s["id"] not in installed.credentials
-        ],
+        "latest_version": update.latest.number,
+        "update_available": update.available,
+        "changes": update.changes,
+        "new_credential_slots": update.new_credential_slots,
     }
 
 

@@ -369,6 +369,58 @@ def installs_of(merchant_id: int) -> list[TemplateInstall]:
     ).all()
 
 
+@dataclass(frozen=True)
+class Update:
+    """Where a flow installed from a template stands against the template's latest version."""
+
+    installed: TemplateInstall
+    latest: TemplateVersion
+    changes: dict[str, list[str]]
+    # What the latest version asks for that the installer has not given yet.
+    new_credential_slots: list[dict[str, Any]]
+    new_parameters: dict[str, Any]  # a JSON Schema of only those values
+
+    @property
+    def available(self) -> bool:
+        return self.latest.number > self.installed.version
+
+    @property
+    def needs_more(self) -> bool:
+        """Whether updating asks for an account or a value first."""
+        schema = self.new_parameters
+        return bool(self.new_credential_slots) or any(
+            "default" not in schema["properties"][name] for name in schema.get("required", [])
+        )
+
+
+def update_of(installed: TemplateInstall) -> Update:
+    template = db.session.get(Template, installed.template_id)
+    latest = latest_version(template)
+    current = version_of(template, installed.version)
+    properties = latest.parameters.get("properties") or {}
+    before = current.parameters.get("properties") or {}
+    new = [name for name in properties if name not in before and name not in installed.parameters]
+    return Update(
+        installed=installed,
+        latest=latest,
+        changes=changes(current.graph, latest.graph),
+        new_credential_slots=[
+            slot for slot in latest.credential_slots if slot["id"] not in installed.credentials
+        ],
+        new_parameters={
+            **latest.parameters,
+            "properties": {name: properties[name] for name in new},
+            "required": [n for n in latest.parameters.get("required", []) if n in new],
+        },
+    )
+
+
+def updates_of(merchant_id: int) -> dict[str, Update]:
+    """The shop's flows that a newer template version is out for, by flow id."""
+    found = (update_of(installed) for installed in installs_of(merchant_id))
+    return {update.installed.flow_id: update for update in found if update.available}
+
+
 def changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[str]]:
     """Steps added, removed and changed between two template graphs, by step name."""
 

@@ -62,6 +62,18 @@ def _names() -> dict[str, Any]:
     return {"category_names": CATEGORY_NAMES, "visibility_names": VISIBILITY_NAMES}
 
 
+@bp.app_context_processor
+def _template_updates() -> dict[str, Any]:
+    """``template_updates()`` for the pages that show a flow (dashboard, editor): the shop's
+    flows a newer template version is out for, by flow id, as :func:`update_summary` says."""
+    return {
+        "template_updates": lambda: {
+            flow_id: update_summary(update)
+            for flow_id, update in templates.updates_of(session["merchant_id"]).items()
+        }
+    }
+
+
 def in_language(texts: dict[str, str]) -> str:
     """A text declared or published in English and German, in the page's language (English on
     pages in a language added since)."""
@@ -93,7 +105,7 @@ def show_gallery():
         items=[_card(t, counts.get(t.id, 0)) for t in found],
         query=query,
         category=category,
-        updates=[_update(i) for i in templates.installs_of(merchant_id)],
+        updates=[update_summary(u) for u in templates.updates_of(merchant_id).values()],
     )
 
 
@@ -113,18 +125,14 @@ def _card(template: Template, installs: int) -> dict[str, Any]:
     }
 
 
-def _update(installed: TemplateInstall) -> dict[str, Any] | None:
-    template = db.session.get(Template, installed.template_id)
-    latest = templates.latest_version(template)
-    flow = db.session.get(Flow, installed.flow_id)
+def update_summary(update: templates.Update) -> dict[str, Any]:
+    """An available update in words: which version, what it changes, whether it asks for more."""
     return {
-        "flow_id": flow.id,
-        "flow_name": flow.name,
-        "available": latest.number > installed.version,
-        "version": latest.number,
-        "changes": _changes(
-            templates.changes(templates.version_of(template, installed.version).graph, latest.graph)
-        ),
+        "flow_id": update.installed.flow_id,
+        "flow_name": db.session.get(Flow, update.installed.flow_id).name,
+        "version": update.latest.number,
+        "changes": _changes(update.changes),
+        "needs_more": update.needs_more,
     }
 
 
@@ -322,33 +330,85 @@ def _chosen_account(slot: dict[str, Any], errors: dict[str, str]) -> str | None:
 
 # Updating an installed flow
 
+UPDATE_RETURNS = {
+    "home": "pages.home",
+    "editor": "pages.edit_flow",
+    "gallery": "gallery.show_gallery",
+}
 
-@bp.post("/flows/<flow_id>/template-update")
-def update_flow(flow_id: str):
+
+def _pending_update(flow_id: str) -> tuple[Flow, templates.Update]:
     flow = own_flow(flow_id)
     installed = db.session.scalar(select(TemplateInstall).filter_by(flow_id=flow.id))
     if installed is None:
         abort(404)
-    try:
-        templates.update(installed, flow, {})
-    except TemplateProblem as problem:
-        db.session.rollback()
-        flash(
-            gettext("The update needs more: %(reason)s", reason=problem.problems[0].message),
-            "bad",
-        )
-        return redirect(url_for("gallery.show_gallery"))
+    return flow, templates.update_of(installed)
+
+
+@bp.get("/flows/<flow_id>/template-update")
+def update_form(flow_id: str):
+    flow, update = _pending_update(flow_id)
+    return _update_page(flow, update, {}, {})
+
+
+def _update_page(flow: Flow, update: templates.Update, errors, given, status=200):
+    return render_template(
+        "gallery_update.html",
+        flow=flow,
+        update=update,
+        summary=update_summary(update),
+        template_title=in_language(update.latest.title),
+        preview=flow_preview(update.latest.graph),
+        slots=[_slot(slot, update.latest.graph) for slot in update.new_credential_slots],
+        fields=parameter_fields(update.new_parameters),
+        back=request.values.get("back", "gallery"),
+        errors=errors,
+        given=given,
+    ), status
+
+
+@bp.post("/flows/<flow_id>/template-update")
+def update_flow(flow_id: str):
+    flow, update = _pending_update(flow_id)
+    back = request.form.get("back", "gallery")
+    if not update.available:
+        flash(gettext("“%(name)s” is on the template's latest version.", name=flow.name), "ok")
+        return _back_to(back, flow)
+    errors: dict[str, str] = {}
+    credentials = {
+        slot["id"]: _chosen_account(slot, errors) for slot in update.new_credential_slots
+    }
+    more = {
+        "credentials": credentials,
+        "parameters": parameter_values(update.new_parameters, request.form),
+    }
+    if not errors:
+        try:
+            templates.update(update.installed, flow, more)
+        except TemplateProblem as problem:
+            errors.update({p.pointer: p.message for p in problem.problems})
+    if errors:
+        db.session.rollback()  # no new account is kept from a failed attempt
+        flash(gettext("The update needs more from you: see the marked fields."), "bad")
+        return _update_page(flow, update, errors, request.form, 422)
     db.session.commit()
     flash(
         gettext(
             "“%(name)s” is now on the template's version %(version)s; the previous state is "
             "kept as a flow version you can restore.",
             name=flow.name,
-            version=installed.version,
+            version=update.latest.number,
         ),
         "ok",
     )
-    return redirect(url_for("gallery.show_gallery"))
+    return _back_to(back, flow)
+
+
+def _back_to(back: str, flow: Flow):
+    endpoint = UPDATE_RETURNS.get(back, "gallery.show_gallery")
+    if endpoint == "pages.edit_flow":
+        return redirect(url_for(endpoint, flow_id=flow.id))
+    return redirect(url_for(endpoint))
 
 
 # Moving flows: importing a file (exporting is the API's download)
