@@ -124,6 +124,28 @@ def get_template(template_id: str):
     }
 
 
+@bp.patch("/<template_id>")
+@bp.arguments(schemas.TemplateChanges)
+@bp.response(200, schemas.TemplateSummary)
+@bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def change_template(changes: dict[str, Any], template_id: str):
+    """Change who may see a template the shop published."""
+    template = owned(Template, template_id)
+    templates.change_visibility(template, changes["visibility"])
+    db.session.commit()
+    return _summary(template, templates.install_counts([template.id]).get(template.id, 0))
+
+
+@bp.delete("/<template_id>")
+@bp.response(204)
+@bp.alt_response(404, response="NOT_FOUND")
+def delete_template(template_id: str):
+    """Delete a template the shop published; flows installed from it stay, without updates."""
+    templates.remove(owned(Template, template_id))
+    db.session.commit()
+
+
 @bp.post("/<template_id>/install")
 @bp.arguments(schemas.InstallBody, required=False)
 @bp.response(201, schemas.Installed)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from app.extensions import db
 from app.flows import lifecycle
@@ -103,6 +103,33 @@ def publish(
         visibility=visibility,
     )
     return template, version
+
+
+def change_visibility(template: Template, visibility: str) -> None:
+    """Who may see the template from now on; installed copies stay as they are."""
+    template.visibility = visibility
+    audit.record(
+        "template.visibility",
+        "template",
+        template.id,
+        merchant_id=template.merchant_id,
+        visibility=visibility,
+    )
+
+
+def remove(template: Template) -> None:
+    """Delete the template and its versions. Flows installed from it stay in the shops that
+    installed them, as their own flows; they get no further updates."""
+    for model in (TemplateInstall, TemplateVersion):
+        db.session.execute(delete(model).where(model.template_id == template.id))
+    audit.record(
+        "template.deleted",
+        "template",
+        template.id,
+        merchant_id=template.merchant_id,
+        version=template.latest_version,
+    )
+    db.session.delete(template)
 
 
 def _add_version(

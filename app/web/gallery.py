@@ -7,7 +7,18 @@ import json
 import re
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
@@ -162,9 +173,11 @@ def show_template(template_id: str):
 
 def _template_page(template: Template, errors: dict[str, str], given: dict[str, Any], status=200):
     version = templates.latest_version(template)
+    link = url_for("gallery.show_template", template_id=template.id)
     return render_template(
         "gallery_template.html",
         template=template,
+        link=(current_app.config["SHOPWIRE_PUBLIC_URL"] or request.host_url).rstrip("/") + link,
         card=_card(template, templates.install_counts([template.id]).get(template.id, 0)),
         preview=flow_preview(version.graph),
         slots=[_slot(slot, version.graph) for slot in version.credential_slots],
@@ -326,6 +339,50 @@ def _chosen_account(slot: dict[str, Any], errors: dict[str, str]) -> str | None:
     db.session.add(credential)
     db.session.flush()
     return credential.id
+
+
+# The publisher's own templates: who sees them, deleting them
+
+
+def _own_template(template_id: str) -> Template:
+    template = db.session.scalar(
+        select(Template).filter_by(id=template_id, merchant_id=session["merchant_id"])
+    )
+    if template is None:
+        abort(404)
+    return template
+
+
+@bp.post("/templates/<template_id>/visibility")
+def change_visibility(template_id: str):
+    template = _own_template(template_id)
+    visibility = request.form.get("visibility")
+    if visibility not in VISIBILITIES:
+        abort(400)
+    templates.change_visibility(template, visibility)
+    db.session.commit()
+    flash(
+        gettext("Now visible to: %(who)s.", who=VISIBILITY_NAMES[visibility]),
+        "ok",
+    )
+    return redirect(url_for("gallery.show_template", template_id=template.id))
+
+
+@bp.post("/templates/<template_id>/delete")
+def delete_template(template_id: str):
+    template = _own_template(template_id)
+    title = in_language(templates.latest_version(template).title)
+    templates.remove(template)
+    db.session.commit()
+    flash(
+        gettext(
+            "The template “%(title)s” was deleted. Flows installed from it stay with the shops "
+            "that installed them.",
+            title=title,
+        ),
+        "ok",
+    )
+    return redirect(url_for("gallery.show_gallery"))
 
 
 # Updating an installed flow

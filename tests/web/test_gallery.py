@@ -3,6 +3,7 @@ preview of what is shared and removed, update an installed flow."""
 
 import copy
 import re
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -345,3 +346,38 @@ def test_the_preview_draws_steps_and_branches_without_the_values_they_hold(app):
     assert drawn["catalog"]["core.router"]["ports_from"]["param"] == "branches"
     assert drawn["catalog"]["core.webhook"]["kind"] == "trigger"
     assert drawn["graph"]["edges"] == graph["edges"]
+
+
+def test_the_publisher_shares_by_link_makes_private_and_deletes_on_the_template_page(
+    app, client, api
+):
+    _, template_id, _ = publish_fields(api, copy.deepcopy(FIELDS), visibility="private")
+    signed_in(client, "acme", "ann@acme.de")
+    page = client.get(f"/templates/{template_id}")
+    assert 'data-testid="manage-template"' in page.get_data(as_text=True)
+    shared = client.post(
+        f"/templates/{template_id}/visibility", data={"csrf": csrf(page), "visibility": "link"}
+    )
+    text = client.get(shared.headers["Location"]).get_data(as_text=True)
+    assert "Now visible to: anyone with the link." in text
+    link = re.search(r'id="share-link" value="([^"]+)"', text).group(1)
+    assert link.endswith(f"/templates/{template_id}")
+
+    other = app.test_client()
+    signed_in(other, "globex", "gil@globex.de")
+    assert template_id not in other.get("/templates").get_data(as_text=True)
+    theirs = other.get(urlsplit(link).path)
+    assert theirs.status_code == 200 and 'data-testid="manage-template"' not in theirs.get_data(
+        as_text=True
+    )
+    refused = other.post(f"/templates/{template_id}/delete", data={"csrf": csrf(theirs)})
+    assert refused.status_code == 404
+
+    client.post(
+        f"/templates/{template_id}/visibility", data={"csrf": csrf(page), "visibility": "private"}
+    )
+    assert other.get(f"/templates/{template_id}").status_code == 404
+    deleted = client.post(f"/templates/{template_id}/delete", data={"csrf": csrf(page)})
+    gallery = client.get(deleted.headers["Location"]).get_data(as_text=True)
+    assert "The template “Fields” was deleted." in gallery
+    assert client.get(f"/templates/{template_id}").status_code == 404
