@@ -83,11 +83,7 @@ def publish(
     """A new template of the flow's current version, or a new version of the template the flow
     was published as before (its visibility follows the latest publication)."""
     shared = preview(flow, marked)
-    template = db.session.scalar(
-        select(Template).where(
-            Template.merchant_id == flow.merchant_id, Template.source_flow_id == flow.id
-        )
-    )
+    template = published_as(flow)
     if template is None:
         template = Template(merchant_id=flow.merchant_id, source_flow_id=flow.id, latest_version=0)
         db.session.add(template)
@@ -103,6 +99,15 @@ def publish(
         visibility=visibility,
     )
     return template, version
+
+
+def published_as(flow: Flow) -> Template | None:
+    """The template the flow was published as before, if any."""
+    return db.session.scalar(
+        select(Template).where(
+            Template.merchant_id == flow.merchant_id, Template.source_flow_id == flow.id
+        )
+    )
 
 
 def change_visibility(template: Template, visibility: str) -> None:

@@ -514,7 +514,26 @@ def import_flow():
 @bp.get("/flows/<flow_id>/publish")
 def publish_form(flow_id: str):
     flow = own_flow(flow_id)
-    return _publish_page(flow, {"title_en": flow.name, "title_de": flow.name}, None, {})
+    return _publish_page(flow, _published_before(flow), None, {})
+
+
+def _published_before(flow: Flow) -> dict[str, str]:
+    """The form as the flow was last published (so a new version keeps who sees it, its texts
+    and the values asked for), or named after the flow."""
+    template = templates.published_as(flow)
+    if template is None:
+        return {"title_en": flow.name, "title_de": flow.name}
+    version = templates.latest_version(template)
+    given = {
+        **{f"title_{k}": v for k, v in version.title.items()},
+        **{f"description_{k}": v for k, v in version.description.items()},
+        "category": version.category,
+        "visibility": template.visibility,
+    }
+    for item in markable_values(flow.current_version.graph):
+        if item["pointer"] in version.targets.get(item["name"], []):
+            given[f"mark-{item['pointer']}"] = "on"
+    return given
 
 
 def _publish_page(flow: Flow, given, preview: Sanitized | None, errors: dict[str, str], status=200):
@@ -522,6 +541,7 @@ def _publish_page(flow: Flow, given, preview: Sanitized | None, errors: dict[str
     return render_template(
         "gallery_publish.html",
         flow=flow,
+        published=templates.published_as(flow),
         given=given,
         values=markable_values(graph),
         preview=preview,

@@ -146,6 +146,12 @@ def test_publish_shows_what_is_shared_and_removed_then_publishes(app, client):
     assert "To ERP: body › shop" in shown  # asked from the installer, by its title
     assert "acme.de" not in shown.split("<main>")[1]
 
+    again = client.get(f"/flows/{flow.id}/publish").get_data(as_text=True)
+    assert "publishing makes its version 2" in again
+    assert '<option value="public" selected>' in again  # who sees it stays as it was
+    assert 'value="Orders to an ERP"' in again and "Posts orders.</textarea>" in again
+    assert re.search(r'name="mark-/nodes/1/params/body/shop" checked', again)
+
 
 def publish_fields(api, graph: dict, **extra) -> tuple[str, str, dict]:
     """A flow of the acme shop published as a public template: its flow id, the template id,
