@@ -697,10 +697,9 @@ class TemplateChanges(Body):
 
     problem_title = "The template cannot be changed so"
 
+    # Checked for presence after the template is found: another shop's id answers 404 first.
     visibility = Text(
-        required=True,
         validate=validate.OneOf(VISIBILITIES, error=VISIBILITY_CHOICE),
-        error_messages={"required": VISIBILITY_CHOICE},
         metadata={"enum": list(VISIBILITIES)},
     )
 

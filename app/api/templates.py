@@ -132,6 +132,12 @@ def get_template(template_id: str):
 def change_template(changes: dict[str, Any], template_id: str):
     """Change who may see a template the shop published."""
     template = owned(Template, template_id)
+    if "visibility" not in changes:
+        raise ApiProblem(
+            422,
+            schemas.TemplateChanges.problem_title,
+            errors=[Problem("/visibility", schemas.VISIBILITY_CHOICE)],
+        )
     templates.change_visibility(template, changes["visibility"])
     db.session.commit()
     return _summary(template, templates.install_counts([template.id]).get(template.id, 0))
