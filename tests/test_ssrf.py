@@ -102,7 +102,11 @@ def test_a_redirect_to_a_file_or_a_broken_host_name_fails_the_step_with_a_senten
         for url in targets:
             graph = flow_document(
                 {"id": "start", "type": "core.manual"},
-                {"id": "call", "type": "core.http_request", "params": {"url": url}},
+                {
+                    "id": "call",
+                    "type": "core.http_request",
+                    "params": {"url": url, "method": "GET"},
+                },
             )
             flow = api.post("/api/flows", json={"name": url[:50], "graph": graph}).get_json()
             started[url] = api.post(f"/api/flows/{flow['id']}/run", json={"payload": {}})
