@@ -2,7 +2,6 @@
 
 import contextlib
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -43,6 +42,7 @@ def alive(pid: int) -> bool:
 
 
 def test_up_serves_runs_flows_and_stops_everything_on_ctrl_c(tmp_path, receiver):
+    """Without --demo: no demo login and no token; the operator issues a token."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     env.update(
@@ -61,9 +61,15 @@ def test_up_serves_runs_flows_and_stops_everything_on_ctrl_c(tmp_path, receiver)
         deadline = time.monotonic() + 60
         while "Press Ctrl-C" not in output and time.monotonic() < deadline:
             output += up.stdout.readline()
-        assert f"http://127.0.0.1:{port}/" in output
-        assert "demo@shopwire.local" in output
-        token = re.search(r"API token: (\S+)", output).group(1)
+        assert f"http://127.0.0.1:{port}/signup" in output
+        assert "demo@shopwire.local" not in output and "API token:" not in output
+        token = subprocess.run(
+            [sys.executable, "-m", "app.cli", "token", "--merchant", "acme"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()[-1]
         base, headers = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {token}"}
         while time.monotonic() < deadline:
             try:
