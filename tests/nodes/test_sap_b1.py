@@ -10,7 +10,8 @@ from nodes.kit.client import ApiClient
 from nodes.kit.examples import example
 from nodes.kit.guarded_http import guarded_session
 from nodes.kit.registry import connector
-from nodes.sap_b1.fake import FakeServiceLayer
+from nodes.sap_b1.fake import ACCOUNT, FakeServiceLayer
+from tests.conftest import connected, create_credential, flow_document, run_now
 
 ORDER_LINES = [{"item_code": "A00001", "quantity": 100, "unit_price": 30, "tax_code": "PA"}]
 
@@ -173,3 +174,58 @@ def test_test_connection_names_the_company(b1):
     sap = connector("sap_b1")
     api = ApiClient(sap, guarded_session(allow_private=True), b1.account, origin=b1.origin)
     assert sap.test(api) == "OEC Computers"
+
+
+# End to end: a shop order becomes a business partner and a sales order in one flow
+
+
+def test_a_shop_order_becomes_a_partner_and_a_sales_order_and_a_lost_session_is_renewed(
+    app, api, run_queue
+):
+    with connected(app, "sap_b1", FakeServiceLayer()) as b1:
+        credential = create_credential(api, "sap_b1", ACCOUNT, "B1")
+        partner = {
+            "id": "bp",
+            "type": "sap_b1.create_business_partner",
+            "credential": credential,
+            "mapping": {
+                "card_code": "join('', ['W', to_string(trigger.customer.id)])",
+                "card_name": "trigger.customer.name",
+                "email": "trigger.email",
+            },
+        }
+        order = {
+            "id": "so",
+            "type": "sap_b1.create_sales_order",
+            "credential": credential,
+            "params": {"due_date": "2024-05-20"},
+            "mapping": {
+                "card_code": "steps.bp.CardCode",
+                "reference": "trigger.name",
+                "lines": "trigger.line_items[].{item_code: sku, quantity: quantity, "
+                "unit_price: to_number(price)}",
+            },
+        }
+        graph = flow_document({"id": "t", "type": "core.manual"}, partner, order)
+        created = api.post("/api/flows", json={"name": "Orders to B1", "graph": graph})
+        assert created.status_code == 201, created.get_json()
+        flow_id = created.get_json()["id"]
+        shop_order = {
+            "name": "#1001",
+            "email": "anna@example.com",
+            "customer": {"id": 42, "name": "Anna Weber"},
+            "line_items": [{"sku": "A00001", "quantity": 2, "price": "30.00"}],
+        }
+        done = run_now(api, run_queue, flow_id, shop_order)
+        assert done["status"] == "succeeded", done
+        outputs = {step["node_id"]: step.get("output") for step in done["steps"]}
+        assert outputs["bp"]["CardCode"] == "W42"
+        assert outputs["so"]["NumAtCard"] == "#1001"
+        assert b1.requests[-1].json()["DocumentLines"] == [
+            {"ItemCode": "A00001", "Quantity": 2, "UnitPrice": 30}
+        ]
+
+        b1.expire_sessions()
+        again = run_now(api, run_queue, flow_id, {**shop_order, "name": "#1002"})
+        assert again["status"] == "succeeded", again
+        assert b1.logins == 2 and len(b1.orders) == 3

@@ -18,7 +18,7 @@ from app.runtime.queue import redis_connection
 from nodes.kit.base import ProviderError, TransientError, UserError
 from nodes.kit.registry import connector
 from nodes.sevdesk.fake import API_TOKEN, FakeSevdesk
-from tests.conftest import connected, create_active_flow, create_credential, flow_document
+from tests.conftest import connected, create_active_flow, create_credential, flow_document, run_now
 
 LINES = [
     {"name": "T-Shirt", "quantity": 2, "price": 19.99, "tax_rate": 19},
@@ -265,3 +265,46 @@ def test_a_long_backlog_is_read_newest_first_and_stops_at_what_was_seen(api, pol
     # page 1 and 2 hold the three new ones; page 2 reaches the invoice seen before: stop
     pages = polled.requests[1:]
     assert [r.path.split("offset=")[1].split("&")[0] for r in pages] == ["0", "2"]
+
+
+def test_a_shop_order_becomes_a_contact_and_an_invoice_with_shipping_as_a_line(app, api, run_queue):
+    with connected(app, "sevdesk", FakeSevdesk()) as fake:
+        credential = create_credential(api, "sevdesk", {"api_token": API_TOKEN}, "sevDesk")
+        contact = {
+            "id": "contact",
+            "type": "sevdesk.create_contact",
+            "credential": credential,
+            "mapping": {
+                "first_name": "trigger.customer.first_name",
+                "last_name": "trigger.customer.last_name",
+                "customer_number": "join('', ['SHOP-', to_string(trigger.customer.id)])",
+            },
+        }
+        invoice = {
+            "id": "invoice",
+            "type": "sevdesk.create_invoice",
+            "credential": credential,
+            "params": {"contact_person": 1, "invoice_date": "2024-04-08"},
+            "mapping": {
+                "contact_id": "to_number(steps.contact.id)",
+                "reference": "trigger.name",
+                "positions": "[trigger.line_items[].{name: title, quantity: quantity, "
+                "price: to_number(price), tax_rate: `19`}, [{name: 'Versand', quantity: `1`, "
+                "price: to_number(trigger.shipping), tax_rate: `19`}]] | []",
+            },
+        }
+        graph = flow_document({"id": "t", "type": "core.manual"}, contact, invoice)
+        created = api.post("/api/flows", json={"name": "Invoices", "graph": graph})
+        assert created.status_code == 201, created.get_json()
+        order = {
+            "name": "#1001",
+            "customer": {"id": 7, "first_name": "Anna", "last_name": "Weber"},
+            "line_items": [{"title": "T-Shirt", "quantity": 2, "price": "19.99"}],
+            "shipping": "4.90",
+        }
+        done = run_now(api, run_queue, created.get_json()["id"], order)
+        assert done["status"] == "succeeded", done
+        saved = fake.requests[-1].json()
+        assert [p["name"] for p in saved["invoicePosSave"]] == ["T-Shirt", "Versand"]
+        assert saved["invoice"]["contact"] == {"id": 2, "objectName": "Contact"}
+        assert saved["invoice"]["customerInternalNote"] == "#1001"
