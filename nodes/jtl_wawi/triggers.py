@@ -10,17 +10,20 @@ from nodes.engine.cron import SCHEDULE_SCHEMA
 from nodes.jtl_wawi import jtl_wawi
 from nodes.jtl_wawi.actions import every
 from nodes.kit.base import NodeContext, params_schema
+from nodes.kit.client import ApiClient
 from nodes.kit.examples import example
 from nodes.kit.polling import changed
 
 SCHEDULE = {**SCHEDULE_SCHEMA, "title": "Check", "default": {"interval_minutes": 10}}
-ORDER_PAGES = 10  # the 1,000 orders JTL lists first are watched
+PAGE_SIZE = 100
+ORDER_PAGES = 10  # the newest 1,000 orders are watched
+STOCK_PAGES = 50  # up to 5,000 storage locations
 
 
 def _stock_levels(ctx: NodeContext, params: dict[str, Any]) -> list[tuple[str, Any]]:
     query = {"warehouseId": params["warehouse_id"]} if "warehouse_id" in params else {}
     levels: dict[str, float] = defaultdict(float)
-    for location in every(ctx.api, "/stocks", query):
+    for location in every(ctx.api, "/stocks", query, pages=STOCK_PAGES):
         levels[f"{location['ItemId']}:{location['WarehouseId']}"] += location["QuantityTotal"]
     return [
         (item_id, _level(key, levels[key], before))
@@ -74,8 +77,25 @@ def status_of(order: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def recent_orders(api: ApiClient) -> list[dict[str, Any]]:
+    """The newest ``ORDER_PAGES`` pages of orders, whichever end of its list JTL puts them
+    (the API reference does not say how it sorts)."""
+
+    def page(number: int) -> dict[str, Any]:
+        return api.get("/salesOrders", params={"pageNumber": number, "pageSize": PAGE_SIZE})
+
+    first = page(1)
+    total = first.get("TotalPages") or 1
+    ids = [order["Id"] for order in first["Items"]]
+    if ids == sorted(ids, reverse=True):
+        numbers = range(1, min(total, ORDER_PAGES) + 1)
+    else:
+        numbers = range(max(1, total - ORDER_PAGES + 1), total + 1)
+    return [order for n in numbers for order in (first if n == 1 else page(n))["Items"]]
+
+
 def _order_status(ctx: NodeContext, params: dict[str, Any]) -> list[tuple[str, Any]]:
-    orders = {str(o["Id"]): o for o in every(ctx.api, "/salesOrders", {}, pages=ORDER_PAGES)}
+    orders = {str(o["Id"]): o for o in recent_orders(ctx.api)}
     states = {key: status_of(order) for key, order in orders.items()}
     return [
         (item_id, orders[key] | {"Status": states[key], "PreviousStatus": before})

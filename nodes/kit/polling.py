@@ -76,8 +76,9 @@ def order_value(value: Any, kind: str) -> Any:
 def poll(ctx: NodeContext, fetch: FetchPage, params: dict[str, Any], cursor: Any) -> Found:
     """Read pages until one is empty or ``max_pages`` is reached (lists may be sorted either
     way, so a page without new items does not mean the next one has none). A list the
-    provider sorts newest first (``newest_first``) is read only until a page reaches items
-    older than the cursor, and on the first poll only its first page sets the cursor.
+    provider is asked to sort newest first (``newest_first``) is read only until a page
+    reaches items seen before, and on the first poll only its first page sets the cursor, as
+    long as the pages really come sorted that way.
 
     ``cursor`` is None before the first poll, then ``{"after": <order value>, "ids": [...]}``:
     the newest order value seen and the ids of the items that have it, so an item that shares
@@ -92,9 +93,11 @@ def poll(ctx: NodeContext, fetch: FetchPage, params: dict[str, Any], cursor: Any
     for page in range(1, params.get("max_pages", 5) + 1):
         items = fetch(ctx, params, after, page)
         reached_seen = since is None
+        orders = []
         for item in items:
             raw = _read(order_path, item, "order_path")
             order = order_value(raw, kind)
+            orders.append(order)
             item_id = _id_text(_read(id_path, item, "id_path"))
             if since is None or order > since or (order == since and item_id not in seen_at_since):
                 found.setdefault(item_id, (order, raw, item))
@@ -102,8 +105,9 @@ def poll(ctx: NodeContext, fetch: FetchPage, params: dict[str, Any], cursor: Any
                 reached_seen = True
         if not items or not params.get("page_param"):
             break
-        if params.get("newest_first") and reached_seen:
-            break
+        newest_first = orders == sorted(orders, reverse=True)
+        if params.get("newest_first") and newest_first and reached_seen:
+            break  # a page the provider did not sort as asked is no reason to stop
     ordered = sorted(found.items(), key=lambda entry: entry[1][0])
     if not ordered:
         return Found([], cursor)

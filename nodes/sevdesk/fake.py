@@ -53,6 +53,7 @@ class FakeSevdesk(FakeProvider):
         self.payments: list[dict] = []
         self._ids = itertools.count(2)
         self.clock = datetime(2024, 4, 8, 10, 0, tzinfo=UTC)
+        self.sorts = True  # False: lists come in the order invoices were made (orderBy ignored)
 
     def now(self) -> str:
         self.clock += timedelta(minutes=1)
@@ -137,7 +138,7 @@ class FakeSevdesk(FakeProvider):
             invoices = [i for i in invoices if i["status"] == asked["status"]]
         if "contact[id]" in asked:
             invoices = [i for i in invoices if i["contact"]["id"] == asked["contact[id]"]]
-        if asked.get("orderBy[0][field]") == "update":
+        if asked.get("orderBy[0][field]") == "update" and self.sorts:
             newest = asked.get("orderBy[0][arrangement]") == "desc"
             invoices.sort(key=lambda i: i["update"], reverse=newest)
         offset, limit = int(asked.get("offset", 0)), int(asked.get("limit", 100))

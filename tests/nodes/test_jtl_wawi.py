@@ -209,3 +209,17 @@ def test_the_setup_help_names_the_app_id_and_scopes():
     help_text = registry.connector("jtl_wawi").auth["properties"]["api_key"]["description"]
     assert APP_ID in help_text and all(scope in help_text for scope in SCOPES)
     assert "Admin → App registration" in help_text
+
+
+def test_the_newest_orders_are_watched_at_whichever_end_jtl_lists_them(wawi, monkeypatch):
+    from nodes.jtl_wawi import triggers
+
+    monkeypatch.setattr(triggers, "PAGE_SIZE", 2)
+    monkeypatch.setattr(triggers, "ORDER_PAGES", 2)
+    orders = [wawi.add_order() for _ in range(6)]  # 7 orders, oldest first: 4 pages
+    _, stored = poll(wawi, "jtl_wawi.order_status_changed", None)
+    pages = [r.path.split("pageNumber=")[1].split("&")[0] for r in wawi.requests]
+    assert pages == ["1", "3", "4"]  # page 1 tells the order, then the last two pages
+    wawi.set_payment_status(orders[-1]["Id"], 1)
+    found, _ = poll(wawi, "jtl_wawi.order_status_changed", stored)
+    assert [order["Id"] for _, order in found] == [orders[-1]["Id"]]

@@ -308,3 +308,17 @@ def test_a_shop_order_becomes_a_contact_and_an_invoice_with_shipping_as_a_line(a
         assert [p["name"] for p in saved["invoicePosSave"]] == ["T-Shirt", "Versand"]
         assert saved["invoice"]["contact"] == {"id": 2, "objectName": "Contact"}
         assert saved["invoice"]["customerInternalNote"] == "#1001"
+
+
+def test_invoices_are_found_even_when_the_list_does_not_come_sorted(api, polled, monkeypatch):
+    from nodes.sevdesk import triggers
+
+    monkeypatch.setattr(triggers, "PAGE_SIZE", 2)
+    polled.sorts = False  # oldest first, whatever was asked
+    for _ in range(2):
+        polled.add_invoice()
+    flow_id = polling_flow(api)
+    timed_triggers.poll_flow(flow_id)  # reads on: page 1 is not the newest
+    newest = polled.add_invoice()
+    assert timed_triggers.poll_flow(flow_id) == 1
+    assert emitted(flow_id) == [(newest["id"], "100")]
