@@ -41,6 +41,8 @@ from nodes.kit.client import ApiClient, raise_for_status, send
 from nodes.kit.registry import node
 
 MAX_DOCUMENTS = 20  # the WSDL and the schemas it imports
+# Replies that mean "later"; a SOAP fault comes as 500 and is the service's answer.
+BUSY = {429, 502, 503, 504}
 TIMEOUT_SECONDS = 30.0
 # No DTDs, no entities, no external references: an XML file cannot make the parser fetch or
 # expand anything.
@@ -107,7 +109,7 @@ class GuardedTransport(Transport):
         )
 
     def post(self, address: str, message: bytes, headers: dict[str, str]) -> requests.Response:
-        return send(
+        response = send(
             self.session,
             "POST",
             address,
@@ -115,6 +117,9 @@ class GuardedTransport(Transport):
             headers={**headers, **self.headers},
             timeout=self.operation_timeout,
         )
+        if response.status_code in BUSY:
+            raise_for_status(response, None)  # retried, after the Retry-After it names
+        return response
 
 
 def client_for(session: requests.Session, account: dict[str, Any]) -> Client:
@@ -157,6 +162,13 @@ def _operation_choices(api: ApiClient) -> list[dict[str, Any]]:
     ]
 
 
+def _describe(api: ApiClient) -> str:
+    """The account's "Test connection": the WSDL loads, and what it offers."""
+    client = client_for(api.session, api.credential)
+    names = ", ".join(sorted(operations(client)))
+    return f"{next(iter(client.wsdl.services))}: {names}"
+
+
 # Its own connector: a SOAP service's account is its WSDL and sign-in.
 SOAP = Connector(
     "soap",
@@ -166,6 +178,7 @@ SOAP = Connector(
         "de": "Jeder Webdienst, den eine WSDL beschreibt.",
     },
     auth=AUTH,
+    test=_describe,
     options={"operations": _operation_choices},
 )
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from nodes.core.soap_request import client_for, soap_request
+from nodes.core.soap_request import SOAP, soap_request
 from nodes.kit.auth import basic
 from nodes.kit.base import NodeContext, ProviderError, TransientError, UserError
+from nodes.kit.client import ApiClient
 from nodes.kit.guarded_http import guarded_session
 from tests.conftest import create_credential
 from tests.fakes.soap_service import ENVELOPE, PASSWORD, TNS, USER, WSDL, FakeSoapService
@@ -46,6 +47,11 @@ def test_the_editor_lists_the_operations_of_the_wsdl(api, service):
     (wsdl,) = service.requests
     assert wsdl.path == "/inventory?wsdl"
     assert wsdl.header("Authorization") == basic(USER, PASSWORD)
+
+
+def test_test_connection_names_the_service_and_its_operations(service):
+    api = ApiClient(SOAP, guarded_session(allow_private=True), service.account)
+    assert SOAP.test(api) == "InventoryService: CreateOrder, GetStock"
 
 
 def test_an_operation_is_called_as_the_wsdl_describes_it(service):
@@ -111,14 +117,13 @@ def test_faults_and_refusals_are_told_in_plain_words(service):
 
 
 def test_a_busy_service_is_retried(service):
-    client_for(guarded_session(allow_private=True), service.account)  # the WSDL loads
-    service.fail_next(
+    service.fail_next(  # the WSDL, then a busy reply to the call
         200, WSDL.read_bytes().replace(b"SERVICE_ADDRESS", service.url("/inventory").encode())
     )
     service.rate_limit_next(retry_after=4)
     with pytest.raises(TransientError) as busy:
         call(service, "GetStock", {"sku": "TS-BLK-M"})
-    assert "429" in busy.value.message
+    assert "429" in busy.value.message and busy.value.retry_after == 4
 
 
 def test_the_wsdl_is_fetched_under_the_outbound_rules(service):
