@@ -4,16 +4,18 @@ some carriers speak nothing else).
 zeep reads the WSDL and builds the envelope. Everything it fetches (the WSDL, schemas it
 imports, the call itself) goes through the guarded session, so the outbound rules, the time
 limit and the size limit hold for each document; only http(s) addresses are fetched (zeep
-would read files too), at most ``MAX_DOCUMENTS`` per WSDL, and XML with a DTD or entities is
-refused. zeep's own transport would mount a file adapter on and change the headers of the
-session it is given, so it gets the guarded session only after it is set up.
+would read files too), a WSDL with its imports is bounded in documents, bytes and seconds
+together, and XML with a DTD or entities is refused. zeep's own transport would mount a file
+adapter on the session it is given and change its headers, so it gets the guarded session only
+after it is set up.
 """
 
 from __future__ import annotations
 
 import base64
-from datetime import date, datetime, time
+import datetime as dt
 from decimal import Decimal
+from time import monotonic
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,12 +43,15 @@ from nodes.kit.client import ApiClient, raise_for_status, send
 from nodes.kit.registry import node
 
 MAX_DOCUMENTS = 20  # the WSDL and the schemas it imports
+MAX_WSDL_BYTES = 5_000_000  # all of them together
+WSDL_SECONDS = 60.0  # all of them together
 # Replies that mean "later"; a SOAP fault comes as 500 and is the service's answer.
 BUSY = {429, 502, 503, 504}
 TIMEOUT_SECONDS = 30.0
-# No DTDs, no entities, no external references: an XML file cannot make the parser fetch or
-# expand anything.
-SETTINGS = Settings(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+# No DTDs and no entities: an XML document cannot make the parser fetch or expand anything.
+# Schemas a WSDL imports are allowed (services built with .NET split theirs into ?xsd=xsd0 …),
+# and fetched by GuardedTransport.load like the WSDL itself.
+SETTINGS = Settings(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=False)
 
 AUTH = {
     "type": "object",
@@ -81,21 +86,28 @@ class GuardedTransport(Transport):
         self.session = session  # after zeep set up its own session, which is dropped
         self._close_session = False
         self.headers = headers
-        self.loaded = 0
+        self.loaded: list[int] = []  # the size of each document read
+        self.deadline = monotonic() + WSDL_SECONDS
 
     def load(self, url: str) -> bytes:
+        """One document of the WSDL, within the bounds on all of them together."""
         if urlsplit(url).scheme not in ("http", "https"):
             raise UserError(
                 f"The WSDL refers to {url}; only http and https addresses are fetched.",
                 field="wsdl_url",
             )
-        self.loaded += 1
-        if self.loaded > MAX_DOCUMENTS:
+        left = self.deadline - monotonic()
+        if len(self.loaded) >= MAX_DOCUMENTS or sum(self.loaded) > MAX_WSDL_BYTES or left <= 0:
             raise UserError(
-                f"The WSDL imports more than {MAX_DOCUMENTS} documents.", field="wsdl_url"
+                f"The WSDL and what it imports are too large: more than {MAX_DOCUMENTS} "
+                f"documents, {MAX_WSDL_BYTES // 1_000_000} MB or {WSDL_SECONDS:.0f} seconds.",
+                field="wsdl_url",
             )
-        response = send(self.session, "GET", url, headers=self.headers, timeout=self.load_timeout)
+        response = send(
+            self.session, "GET", url, headers=self.headers, timeout=min(self.load_timeout, left)
+        )
         raise_for_status(response, response.text[:300])
+        self.loaded.append(len(response.content))
         return response.content
 
     def get(self, address: str, params: Any, headers: dict[str, str]) -> requests.Response:
@@ -253,7 +265,7 @@ def plain(value: Any) -> Any:
         return [plain(item) for item in value]
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, datetime | date | time):
+    if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()

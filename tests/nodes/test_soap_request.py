@@ -158,3 +158,16 @@ def test_a_wsdl_with_entities_or_files_is_refused():
     assert local.value.message == (
         "The WSDL refers to file:///etc/passwd; only http and https addresses are fetched."
     )
+
+
+def test_a_wsdl_that_imports_without_end_is_cut_off(service, monkeypatch):
+    from nodes.core import soap_request as module
+
+    monkeypatch.setattr(module, "MAX_DOCUMENTS", 1)
+    importing = WSDL.read_bytes().replace(
+        b"<types>", b'<import namespace="urn:x" location="/inventory?wsdl"/><types>'
+    )
+    with FakeSoapService(wsdl=importing) as fake, pytest.raises(UserError) as cut:
+        call(fake, "GetStock", {"sku": "A"})
+    assert cut.value.message.startswith("The WSDL and what it imports are too large")
+    assert len(fake.requests) == 1
