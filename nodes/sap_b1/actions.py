@@ -78,7 +78,10 @@ def next_link(response: Any, body: Any, query: dict[str, Any]) -> str | None:
     link = (body or {}).get("odata.nextLink") or (body or {}).get("@odata.nextLink")
     if not link:
         return None
-    return link if "://" in link else "/" + link.rsplit("/", 1)[-1]
+    if "://" in link:
+        return link
+    path, mark, query = link.partition("?")  # a filter in the query may hold a "/"
+    return "/" + path.rsplit("/", 1)[-1] + mark + query
 
 
 def every(api: ApiClient, entity: str, query: dict[str, Any], limit: int) -> list[dict]:

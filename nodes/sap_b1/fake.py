@@ -14,7 +14,6 @@ from __future__ import annotations
 import itertools
 import re
 from typing import Any
-from urllib.parse import urlencode
 
 from nodes.kit.examples import example
 from nodes.kit.fakes.provider import FakeProvider, query, route
@@ -197,5 +196,8 @@ class FakeServiceLayer(FakeProvider):
         }
         if "$top" not in asked and skip + size < len(records):
             following = {k: v for k, v in asked.items() if k != "$skip"} | {"$skip": skip + size}
-            body["odata.nextLink"] = f"{entity}?{urlencode(following)}"
+            # as the Service Layer writes it: the query options as they are, not encoded
+            body["odata.nextLink"] = f"{entity}?" + "&".join(
+                f"{k}={v}" for k, v in following.items()
+            )
         return 200, body
