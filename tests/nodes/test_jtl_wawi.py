@@ -18,7 +18,7 @@ from nodes.kit.base import NodeContext, ProviderError, TransientError
 from nodes.kit.client import ApiClient
 from nodes.kit.guarded_http import guarded_session
 from nodes.kit.store import TriggerStore
-from tests.conftest import connected, create_active_flow, create_credential, flow_document
+from tests.conftest import connected, create_active_flow, create_credential, flow_document, run_now
 
 ADDRESS = {
     "first_name": "Anna",
@@ -223,3 +223,44 @@ def test_the_newest_orders_are_watched_at_whichever_end_jtl_lists_them(wawi, mon
     wawi.set_payment_status(orders[-1]["Id"], 1)
     found, _ = poll(wawi, "jtl_wawi.order_status_changed", stored)
     assert [order["Id"] for _, order in found] == [orders[-1]["Id"]]
+
+
+def test_a_shop_order_runs_into_the_wawi_through_a_flow(app, api, run_queue):
+    with connected(app, "jtl_wawi", FakeWawi()) as wawi:
+        credential = create_credential(api, "jtl_wawi", FakeWawi.account, "Wawi")
+        step = {
+            "id": "wawi",
+            "type": "jtl_wawi.create_sales_order",
+            "credential": credential,
+            "params": {"customer_id": 123},
+            "mapping": {
+                "external_number": "trigger.name",
+                "billing_address": "{first_name: trigger.billing.first_name, "
+                "last_name: trigger.billing.last_name, street: trigger.billing.address1, "
+                "postal_code: trigger.billing.zip, city: trigger.billing.city, "
+                "country: trigger.billing.country_code}",
+                "lines": "trigger.line_items[].{sku: sku, name: title, quantity: quantity, "
+                "price_gross: to_number(price), tax_rate: `19`}",
+            },
+        }
+        graph = flow_document({"id": "t", "type": "core.manual"}, step)
+        created = api.post("/api/flows", json={"name": "Orders to JTL", "graph": graph})
+        assert created.status_code == 201, created.get_json()
+        order = {
+            "name": "#1001",
+            "billing": {
+                "first_name": "Anna",
+                "last_name": "Weber",
+                "address1": "Hauptstraße 5",
+                "zip": "10115",
+                "city": "Berlin",
+                "country_code": "DE",
+            },
+            "line_items": [
+                {"sku": "TS-BLK-M", "title": "T-Shirt", "quantity": 2, "price": "19.99"}
+            ],
+        }
+        done = run_now(api, run_queue, created.get_json()["id"], order)
+        assert done["status"] == "succeeded", done
+        (made,) = [o for o in wawi.orders.values() if o["ExternalNumber"] == "#1001"]
+        assert [line["SKU"] for line in wawi.lines[made["Id"]]] == ["TS-BLK-M"]
