@@ -11,7 +11,7 @@ from nodes.kit.auth import basic
 from nodes.kit.base import NodeContext, ProviderError, TransientError, UserError
 from nodes.kit.client import ApiClient
 from nodes.kit.guarded_http import guarded_session
-from tests.conftest import create_credential
+from tests.conftest import create_credential, flow_document, run_now
 from tests.fakes.soap_service import ENVELOPE, PASSWORD, TNS, USER, WSDL, FakeSoapService
 
 
@@ -171,3 +171,22 @@ def test_a_wsdl_that_imports_without_end_is_cut_off(service, monkeypatch):
         call(fake, "GetStock", {"sku": "A"})
     assert cut.value.message.startswith("The WSDL and what it imports are too large")
     assert len(fake.requests) == 1
+
+
+def test_a_flow_asks_the_soap_service_for_stock(api, run_queue, service):
+    credential = create_credential(api, "soap", service.account, "ERP")
+    step = {
+        "id": "stock",
+        "type": "core.soap_request",
+        "credential": credential,
+        "params": {"operation": "GetStock"},
+        "mapping": {"arguments": "{sku: trigger.sku}"},
+    }
+    created = api.post(
+        "/api/flows",
+        json={"name": "Stock", "graph": flow_document({"id": "t", "type": "core.manual"}, step)},
+    )
+    assert created.status_code == 201, created.get_json()
+    done = run_now(api, run_queue, created.get_json()["id"], {"sku": "TS-BLK-M"})
+    assert done["status"] == "succeeded", done
+    assert done["steps"][1]["output"]["result"]["quantity"] == 25
