@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from nodes.kit.base import ProviderError
+from nodes.kit.client import body_of
 from nodes.kit.tokens import TokenCache
 
 if TYPE_CHECKING:
@@ -167,7 +169,13 @@ class SessionLogin(_Cached):
 
     def fetch(self, api: ApiClient, credential: dict[str, Any]) -> tuple[str, float]:
         response = api.unauthenticated_response("POST", self.path, json=self.body(credential))
-        reply = response.json()
+        reply = body_of(response)
+        if not isinstance(reply, dict) or not reply.get(self.session):
+            raise ProviderError(
+                f"{api.connector.title['en']}'s login answered without a session: check the "
+                "account's address.",
+                status=response.status_code,
+            )
         minutes = reply.get(self.timeout) if self.timeout else None
         lifetime = float(minutes) * 60 if minutes else self.lifetime
         if not self.cookie:

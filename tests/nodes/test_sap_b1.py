@@ -78,6 +78,15 @@ def test_a_refused_login_says_what_to_check(b1):
     assert paths(b1) == ["POST /b1s/v1/Login"]
 
 
+def test_a_login_page_that_is_no_service_layer_is_named(b1):
+    b1.fail_next(200, "<html>Welcome to nginx</html>")
+    with pytest.raises(ProviderError) as wrong:
+        b1.run("sap_b1.get_business_partner", {"card_code": "C20000"})
+    assert wrong.value.message == (
+        "SAP Business One's login answered without a session: check the account's address."
+    )
+
+
 def test_a_partner_that_exists_is_returned_not_created_twice(b1):
     partner = b1.run("sap_b1.create_business_partner", {"card_code": "C20000", "card_name": "X"})
     assert partner["CardCode"] == "C20000"
