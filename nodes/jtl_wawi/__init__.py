@@ -20,7 +20,12 @@ from nodes.kit.errors import ErrorBody
 
 APP_ID = "shopwire/connector/v1"  # what a merchant registers in JTL-Wawi
 APP_VERSION = "1.0.0"
-SCOPES = ("all.read", "salesorder.createsalesorder", "salesorder.createsalesorderlineitem")
+SCOPES = (
+    "all.read",
+    "customer.createcustomer",
+    "salesorder.createsalesorder",
+    "salesorder.createsalesorderlineitem",
+)
 
 SETUP = (
     "Register Shopwire in JTL-Wawi once: 1. Start the JTL-Wawi REST server and make it reachable "

@@ -70,6 +70,43 @@ def every(api: ApiClient, path: str, query: dict[str, Any], pages: int = 20) -> 
 
 
 @jtl_wawi.action(
+    "find_or_create_customer",
+    params=params_schema(
+        ["number", "billing_address"],
+        number={
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 30,
+            "title": "Customer number",
+            "description": "e.g. the shop's customer id: the customer with this number is "
+            "returned, or made with it.",
+        },
+        customer_group_id={
+            "type": "integer",
+            "minimum": 1,
+            "default": 1,
+            "title": "Customer group",
+            "description": "The id of a customer group in JTL-Wawi (1 is usually end customers).",
+        },
+        billing_address={**ADDRESS, "title": "Billing address"},
+    ),
+    output_example=example("jtl_wawi", "customer"),
+)
+def find_or_create_customer(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
+    found = ctx.api.get(
+        "/customers", params={"number": params["number"], "pageNumber": 1, "pageSize": 1}
+    )["Items"]
+    if found:
+        return found[0]
+    customer = {
+        "Number": params["number"],
+        "CustomerGroupId": params.get("customer_group_id", 1),
+        "BillingAddress": _address(params["billing_address"]),
+    }
+    return ctx.api.post("/customers", json=customer)
+
+
+@jtl_wawi.action(
     "create_sales_order",
     params=params_schema(
         ["customer_id", "external_number", "billing_address", "lines"],

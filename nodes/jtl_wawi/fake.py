@@ -1,11 +1,12 @@
 """A JTL-Wawi REST server, as far as the connector calls it.
 
-After JTL's API reference (see ``examples/SOURCES.md``): ``Authorization: Wawi <key>`` with the
-registered app's ``x-appid`` and ``x-appversion``; sales orders with their line items added
-one by one; stock per storage location; paged lists ``{"TotalItems", "PageNumber",
-"PageSize", "Items", "HasNextPage", "NextPageNumber", …}``; validation errors as ASP.NET
-problem details (``{"title", "status", "errors": {field: [messages]}}``), other refusals as
-``{"ErrorCode", "ErrorMessage"}`` (the shape of JTL's ErrorResponse is unverified).
+After JTL's API reference (see ``examples/SOURCES.md``): ``Authorization: Wawi <key>`` with
+the registered app's ``x-appid`` and ``x-appversion``; customers by number; sales orders with
+their line items added one by one; stock per storage location; paged lists ``{"TotalItems",
+"PageNumber", "PageSize", "Items", "HasNextPage", "NextPageNumber", …}``; validation errors
+as ASP.NET problem details (``{"title", "status", "errors": {field: [messages]}}``), other
+refusals as ``{"ErrorCode", "ErrorMessage"}`` (the shape of JTL's ErrorResponse is
+unverified).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class FakeWawi(FakeProvider):
         self.orders: dict[int, dict] = {first["Id"]: first}
         self.lines: dict[int, list[dict]] = {first["Id"]: []}
         self.stock: list[dict] = example("jtl_wawi", "stock")["Items"]
+        self.customers: list[dict] = [example("jtl_wawi", "customer")]
         self._ids = itertools.count(first["Id"] + 1)
 
     def authorized(self, request: Recorded) -> bool:
@@ -87,6 +89,23 @@ class FakeWawi(FakeProvider):
             | {"ItemId": item, "WarehouseId": warehouse, "StorageLocationId": location}
             | {"QuantityTotal": quantity}
         )
+
+    @route("GET", f"{ROOT}/customers")
+    def customer_list(self, request):
+        asked = query(request)
+        found = [c for c in self.customers if c["Number"] == asked.get("number", c["Number"])]
+        return 200, self._page(asked, found)
+
+    @route("POST", f"{ROOT}/customers")
+    def create_customer(self, request):
+        sent = request.json()
+        if "CustomerGroupId" not in sent:
+            return 400, self.invalid(
+                {"CustomerGroupId": ["The CustomerGroupId field is required."]}
+            )
+        customer = example("jtl_wawi", "customer") | sent | {"Id": next(self._ids)}
+        self.customers.append(customer)
+        return 201, customer
 
     @route("GET", f"{ROOT}/salesOrders")
     def order_list(self, request):

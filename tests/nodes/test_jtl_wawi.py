@@ -264,3 +264,29 @@ def test_a_shop_order_runs_into_the_wawi_through_a_flow(app, api, run_queue):
         assert done["status"] == "succeeded", done
         (made,) = [o for o in wawi.orders.values() if o["ExternalNumber"] == "#1001"]
         assert [line["SKU"] for line in wawi.lines[made["Id"]]] == ["TS-BLK-M"]
+
+
+def test_a_customer_is_found_by_number_or_made_with_the_billing_address(wawi):
+    made = wawi.run(
+        "jtl_wawi.find_or_create_customer", {"number": "SHOP-42", "billing_address": ADDRESS}
+    )
+    lookup, create = wawi.requests
+    assert lookup.path == "/api/eazybusiness/customers?number=SHOP-42&pageNumber=1&pageSize=1"
+    assert (create.method, create.path) == ("POST", "/api/eazybusiness/customers")
+    assert create.json() == {
+        "Number": "SHOP-42",
+        "CustomerGroupId": 1,
+        "BillingAddress": {
+            "FirstName": "Anna",
+            "LastName": "Weber",
+            "Street": "Hauptstraße 5",
+            "PostalCode": "10115",
+            "City": "Berlin",
+            "CountryIso": "DE",
+            "EmailAddress": "anna@example.com",
+        },
+    }
+    again = wawi.run(
+        "jtl_wawi.find_or_create_customer", {"number": "SHOP-42", "billing_address": ADDRESS}
+    )
+    assert again["Id"] == made["Id"] and len(wawi.requests) == 3
