@@ -228,26 +228,38 @@ def test_the_newest_orders_are_watched_at_whichever_end_jtl_lists_them(wawi, mon
 def test_a_shop_order_runs_into_the_wawi_through_a_flow(app, api, run_queue):
     with connected(app, "jtl_wawi", FakeWawi()) as wawi:
         credential = create_credential(api, "jtl_wawi", FakeWawi.account, "Wawi")
+        billing = (
+            "{first_name: trigger.billing.first_name, last_name: trigger.billing.last_name, "
+            "street: trigger.billing.address1, postal_code: trigger.billing.zip, "
+            "city: trigger.billing.city, country: trigger.billing.country_code}"
+        )
+        customer = {
+            "id": "customer",
+            "type": "jtl_wawi.find_or_create_customer",
+            "credential": credential,
+            "mapping": {
+                "number": "join('', ['SHOP-', to_string(trigger.customer_id)])",
+                "billing_address": billing,
+            },
+        }
         step = {
             "id": "wawi",
             "type": "jtl_wawi.create_sales_order",
             "credential": credential,
-            "params": {"customer_id": 123},
             "mapping": {
+                "customer_id": "steps.customer.Id",
                 "external_number": "trigger.name",
-                "billing_address": "{first_name: trigger.billing.first_name, "
-                "last_name: trigger.billing.last_name, street: trigger.billing.address1, "
-                "postal_code: trigger.billing.zip, city: trigger.billing.city, "
-                "country: trigger.billing.country_code}",
+                "billing_address": billing,
                 "lines": "trigger.line_items[].{sku: sku, name: title, quantity: quantity, "
                 "price_gross: to_number(price), tax_rate: `19`}",
             },
         }
-        graph = flow_document({"id": "t", "type": "core.manual"}, step)
+        graph = flow_document({"id": "t", "type": "core.manual"}, customer, step)
         created = api.post("/api/flows", json={"name": "Orders to JTL", "graph": graph})
         assert created.status_code == 201, created.get_json()
         order = {
             "name": "#1001",
+            "customer_id": 42,
             "billing": {
                 "first_name": "Anna",
                 "last_name": "Weber",
@@ -263,6 +275,8 @@ def test_a_shop_order_runs_into_the_wawi_through_a_flow(app, api, run_queue):
         done = run_now(api, run_queue, created.get_json()["id"], order)
         assert done["status"] == "succeeded", done
         (made,) = [o for o in wawi.orders.values() if o["ExternalNumber"] == "#1001"]
+        assert made["CustomerId"] == wawi.customers[-1]["Id"]
+        assert wawi.customers[-1]["Number"] == "SHOP-42"
         assert [line["SKU"] for line in wawi.lines[made["Id"]]] == ["TS-BLK-M"]
 
 
