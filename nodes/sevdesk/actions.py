@@ -113,6 +113,12 @@ POSITION = {
             "Switzerland), 3 intra-EU delivery, 4 tax-free §4 UStG, 5 reverse charge §13b, "
             "11 small business §19 UStG.",
         },
+        address={
+            "type": "string",
+            "title": "Address on the invoice",
+            "description": "One line each for name, street and town; without it sevDesk "
+            "prints the contact's address.",
+        },
         header={"type": "string", "maxLength": 255, "title": "Subject"},
         head_text={"type": "string", "title": "Text above the lines"},
         foot_text={"type": "string", "title": "Text below the lines"},
@@ -153,6 +159,7 @@ def create_invoice(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
         "status": "100",
         "invoiceType": "RE",
         "currency": params.get("currency", "EUR"),
+        "address": params.get("address"),
         "header": params.get("header"),
         "headText": params.get("head_text"),
         "footText": params.get("foot_text"),

@@ -60,7 +60,13 @@ def test_a_contact_is_created_with_the_token_as_it_is_and_found_again_by_number(
 
 def test_an_invoice_goes_through_the_factory_as_the_spec_describes_it(sevdesk):
     saved = sevdesk.run(
-        "sevdesk.create_invoice", {**INVOICE, "header": "Bestellung #1001", "time_to_pay": 14}
+        "sevdesk.create_invoice",
+        {
+            **INVOICE,
+            "header": "Bestellung #1001",
+            "time_to_pay": 14,
+            "address": "Anna Weber\nHauptstraße 5\n10115 Berlin",
+        },
     )
     assert saved["invoice"]["invoiceNumber"] == "RE-1002"
     assert [p["name"] for p in saved["invoicePos"]] == ["T-Shirt", "Buch", "Versand"]
@@ -79,6 +85,7 @@ def test_an_invoice_goes_through_the_factory_as_the_spec_describes_it(sevdesk):
         "status": "100",
         "invoiceType": "RE",
         "currency": "EUR",
+        "address": "Anna Weber\nHauptstraße 5\n10115 Berlin",
         "header": "Bestellung #1001",
         "timeToPay": 14,
     }
