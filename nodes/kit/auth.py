@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from nodes.kit.base import ProviderError
+from nodes.kit.client import body_of
 from nodes.kit.tokens import TokenCache
 
 if TYPE_CHECKING:
@@ -152,24 +154,41 @@ class SessionLogin(_Cached):
 
     ``body(credential)`` is what is posted to ``path``; ``session`` is where the reply holds
     the session id; it is sent back as the cookie ``cookie`` (or as a bearer token when no
-    cookie is named). ``timeout`` is where the reply says how many minutes the session lasts.
+    cookie is named), with the cookies named in ``keep_cookies`` that the login reply set (a
+    load balancer's ``ROUTEID``, which keeps the session on the server that opened it).
+    ``timeout`` is where the reply says how many minutes the session lasts.
     """
 
     path: str
     body: Callable[[dict[str, Any]], dict[str, Any]]
     session: str = "SessionId"
     cookie: str | None = None
+    keep_cookies: tuple[str, ...] = ()
     timeout: str | None = None
     lifetime: float = 1800.0
 
     def fetch(self, api: ApiClient, credential: dict[str, Any]) -> tuple[str, float]:
-        reply = api.unauthenticated("POST", self.path, json=self.body(credential))
+        response = api.unauthenticated_response("POST", self.path, json=self.body(credential))
+        reply = body_of(response)
+        if not isinstance(reply, dict) or not reply.get(self.session):
+            raise ProviderError(
+                f"{api.connector.title['en']}'s login answered without a session: check the "
+                "account's address.",
+                status=response.status_code,
+            )
         minutes = reply.get(self.timeout) if self.timeout else None
-        return reply[self.session], float(minutes) * 60 if minutes else self.lifetime
+        lifetime = float(minutes) * 60 if minutes else self.lifetime
+        if not self.cookie:
+            return reply[self.session], lifetime
+        cookies = [(self.cookie, reply[self.session])]
+        cookies += [
+            (name, response.cookies[name]) for name in self.keep_cookies if name in response.cookies
+        ]
+        return "; ".join(f"{name}={value}" for name, value in cookies), lifetime
 
     def present(self, token: str) -> dict[str, str]:
         if self.cookie:
-            return {"Cookie": f"{self.cookie}={token}"}
+            return {"Cookie": token}
         return super().present(token)
 
 

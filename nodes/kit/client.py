@@ -176,10 +176,14 @@ class ApiClient:
 
     def unauthenticated(self, method: str, path: str, **kwargs: Any) -> Any:
         """A request without the account's auth (fetching a token); the reply's body."""
+        return body_of(self.unauthenticated_response(method, path, **kwargs))
+
+    def unauthenticated_response(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """The same, answering the whole response (a login whose reply sets cookies)."""
         response = send(self.session, method, self.url(path), **kwargs)
         body = body_of(response)
-        raise_for_status(response, body, self.connector.error_message(body))
-        return body
+        raise_for_status(response, body, self.connector.error_message(body), self.connector.hints)
+        return response
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         return body_of(self.request(method, path, **kwargs))
@@ -226,16 +230,18 @@ class ApiClient:
         items: Callable[[Any], list[Any]],
         next_page: Callable[[requests.Response, Any, dict[str, Any]], dict[str, Any] | str | None],
         params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
         limit: int = 100,
     ) -> Iterator[Any]:
         """Every item over a paginated list, at most ``limit`` pages.
 
         ``next_page`` returns the next page's query parameters (cursor styles), its URL
-        (:func:`link_next`), or None on the last page.
+        (:func:`link_next`), or None on the last page. ``headers`` go with every page (a
+        page size asked for in a header).
         """
         url, query = path, dict(params or {})
         for _ in range(limit):
-            response = self.request("GET", url, params=query)
+            response = self.request("GET", url, params=query, headers=dict(headers or {}))
             body = body_of(response)
             yield from items(body)
             following = next_page(response, body, query)
