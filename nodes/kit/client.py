@@ -83,7 +83,7 @@ def raise_for_status(
         raise TransientError(
             f"{_origin(response.url)} answered {status} {response.reason}"
             + (f": {message}" if message else "."),
-            retry_after=retry_after(response.headers.get("Retry-After")),
+            retry_after=wait_for(response.headers),
         )
     if status >= 400:
         raise ProviderError(
@@ -97,6 +97,15 @@ def raise_for_status(
 def excerpt(body: Any, limit: int = 300) -> str:
     text = body if isinstance(body, str) else json.dumps(body)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def wait_for(headers: Any) -> float | None:
+    """How long a throttled reply asks to wait: Retry-After, else the IETF rate-limit
+    header ``RateLimit-Reset`` (seconds until the window resets; DHL's API gateway)."""
+    wait = retry_after(headers.get("Retry-After"))
+    if wait is None and (reset := headers.get("RateLimit-Reset", "")).strip().isdigit():
+        wait = float(reset)
+    return wait
 
 
 def retry_after(value: str | None) -> float | None:
