@@ -183,10 +183,10 @@ def validate_address(ctx: NodeContext, params: dict[str, Any], input: Any) -> An
         "tracking_url": _tracking_url("0034043333301010000010001"),
         "shipment_id": "0034043333301010000010001",
         "label": {
+            "file": "f_6b0c1e2a9d",
             "filename": "dhl-0034043333301010000010001.pdf",
             "media_type": "application/pdf",
             "size": 612,
-            "content_base64": "JVBERi0xLjQK…",
         },
         "warnings": [],
     },
@@ -203,7 +203,7 @@ def create_label(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
         "dhl",
         number,
         _tracking_url(number),
-        label(pdf, "application/pdf", f"dhl-{number}.pdf"),
+        label(ctx, pdf, "application/pdf", f"dhl-{number}.pdf"),
         shipment_id=number,
     )
     return created | {"warnings": [plain(m) for m in validation_messages(reply)]}

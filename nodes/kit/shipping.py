@@ -1,5 +1,6 @@
 """What the shipping carriers share: the recipient as a step's parameter, a street told
-apart from its house number, countries in the codes carriers want, the label as a file, and
+apart from its house number, countries in the codes carriers want, the label as the shop's file
+(:mod:`nodes.kit.files`), and
 one shape for a created label and for tracking, so a flow reads every carrier alike.
 """
 
@@ -11,7 +12,9 @@ from typing import Any
 
 import pycountry
 
-from nodes.kit.base import UserError
+from nodes.kit import files
+from nodes.kit.base import NodeContext, UserError
+from nodes.kit.files import FILE_REFERENCE
 
 RECIPIENT = {
     "type": "object",
@@ -64,16 +67,7 @@ REFERENCE = {
     "description": "Printed on the label and kept with the shipment: the order number.",
 }
 
-LABEL = {
-    "type": "object",
-    "description": "The label to print.",
-    "properties": {
-        "filename": {"type": "string"},
-        "media_type": {"type": "string", "description": "application/pdf for a PDF."},
-        "size": {"type": "integer", "description": "Bytes."},
-        "content_base64": {"type": "string", "description": "The file itself, base64."},
-    },
-}
+LABEL = {**FILE_REFERENCE, "title": "Label", "description": "The label to print (a PDF)."}
 
 SHIPMENT = {
     "type": "object",
@@ -151,14 +145,9 @@ def country(code: str, *, alpha: int = 2) -> str:
     return found.alpha_2 if alpha == 2 else found.alpha_3
 
 
-def label(content: bytes, media_type: str, filename: str) -> dict[str, Any]:
-    """A label as a later step uses it (to attach to an e-mail, to upload)."""
-    return {
-        "filename": filename,
-        "media_type": media_type,
-        "size": len(content),
-        "content_base64": base64.b64encode(content).decode(),
-    }
+def label(ctx: NodeContext, content: bytes, media_type: str, filename: str) -> dict[str, Any]:
+    """Keep a label as the shop's file; later steps attach it to an e-mail or upload it."""
+    return files.save(ctx, content, filename, media_type)
 
 
 def decoded(content_base64: str, carrier: str) -> bytes:

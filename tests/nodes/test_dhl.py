@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-
 import pytest
 
 from nodes.dhl.fake import (
@@ -17,6 +15,7 @@ from nodes.dhl.fake import (
 )
 from nodes.kit.auth import basic
 from nodes.kit.base import ProviderError, TransientError, UserError
+from nodes.kit.fakes.files import memory_files
 
 RECIPIENT = {
     "name": "Maria Musterfrau",
@@ -31,7 +30,8 @@ PARCEL = {"recipient": RECIPIENT, "weight": 1.5, "shipper_ref": "Lager Bonn", "r
 
 @pytest.fixture
 def dhl():
-    with FakeDhl() as fake:
+    with FakeDhl() as fake, memory_files() as stored:
+        fake.files = stored
         yield fake
 
 
@@ -69,13 +69,15 @@ def test_a_label_is_created_with_product_weight_and_services_and_comes_back_as_a
     number = created["tracking_number"]
     assert number in dhl.shipments
     assert created["tracking_url"].endswith(f"piececode={number}")
-    pdf = base64.b64decode(created["label"]["content_base64"])
+    reference = created["label"]
+    _, pdf, filename, media_type = dhl.files.saved[reference["file"]]
     assert pdf.startswith(b"%PDF-") and number.encode() in pdf
-    assert created["label"] | {"content_base64": ""} == {
+    assert (filename, media_type) == (f"dhl-{number}.pdf", "application/pdf")
+    assert reference == {
+        "file": reference["file"],
         "filename": f"dhl-{number}.pdf",
         "media_type": "application/pdf",
         "size": len(pdf),
-        "content_base64": "",
     }
 
 
