@@ -1,4 +1,4 @@
-"""A small, valid PDF standing in for a carrier's shipping label in the fakes."""
+"""Small, valid files standing in for a carrier's shipping label in the fakes."""
 
 from __future__ import annotations
 
@@ -27,3 +27,10 @@ def label_pdf(text: str) -> bytes:
         xref,
     )
     return bytes(out)
+
+
+# A 1×1 GIF: UPS sends its labels as GIF images, not PDFs.
+LABEL_GIF = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00"
+    b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
