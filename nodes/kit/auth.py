@@ -103,7 +103,7 @@ class _Cached:
     """A token or session fetched with the account and reused until shortly before expiry.
     A subclass names where it is fetched (``path``) and how (``fetch``)."""
 
-    path: str
+    path: str | Callable[[dict[str, Any]], str]
 
     def headers(self, api: ApiClient, credential: dict[str, Any]) -> dict[str, str]:
         token = TOKENS.token(self._key(api, credential), lambda: self.fetch(api, credential))
@@ -118,7 +118,11 @@ class _Cached:
 
     def _key(self, api: ApiClient, credential: dict[str, Any]) -> dict[str, Any]:
         """A token belongs to one account at one address (a shop's own token URL)."""
-        return {**credential, "token_url": api.url(self.path)}
+        return {**credential, "token_url": api.url(self.where(credential))}
+
+    def where(self, credential: dict[str, Any]) -> str:
+        """The token's path, or a function of the account giving it (a sandbox's own host)."""
+        return self.path(credential) if callable(self.path) else self.path
 
     def fetch(self, api: ApiClient, credential: dict[str, Any]) -> tuple[str, float]:
         raise NotImplementedError
@@ -134,10 +138,10 @@ class ClientCredentials(_Cached):
     ``send`` is where the id and secret go: ``"basic"`` (RFC 6749 2.3.1, PayPal, UPS) with a
     form body, ``"form"`` in the form body (RFC 6749 2.3.1's alternative, Hermes), or
     ``"json"`` in a JSON body (Shopware). ``path`` may be a full URL where the provider's
-    token endpoint lives on another host.
+    token endpoint lives on another host, or a function of the account giving one.
     """
 
-    path: str
+    path: str | Callable[[dict[str, Any]], str]
     client_id: str = "client_id"
     client_secret: str = "client_secret"
     send: str = "basic"
@@ -147,24 +151,24 @@ class ClientCredentials(_Cached):
         return {"grant_type": "client_credentials"}
 
     def fetch(self, api: ApiClient, credential: dict[str, Any]) -> tuple[str, float]:
-        grant = self.grant(credential)
+        grant, where = self.grant(credential), self.where(credential)
         identity = {
             "client_id": credential[self.client_id],
             "client_secret": credential[self.client_secret],
         }
         if self.send == "json":
-            body = api.unauthenticated("POST", self.path, json={**grant, **identity})
+            body = api.unauthenticated("POST", where, json={**grant, **identity})
         elif self.send == "form":
             body = api.unauthenticated(
                 "POST",
-                self.path,
+                where,
                 data={**grant, **identity},
                 headers={"Accept": "application/json"},
             )
         else:
             body = api.unauthenticated(
                 "POST",
-                self.path,
+                where,
                 data=grant,
                 headers={
                     "Authorization": basic(
@@ -210,7 +214,7 @@ class SessionLogin(_Cached):
     lifetime: float = 1800.0
 
     def fetch(self, api: ApiClient, credential: dict[str, Any]) -> tuple[str, float]:
-        reply = api.unauthenticated("POST", self.path, json=self.body(credential))
+        reply = api.unauthenticated("POST", self.where(credential), json=self.body(credential))
         minutes = reply.get(self.timeout) if self.timeout else None
         return reply[self.session], float(minutes) * 60 if minutes else self.lifetime
 
