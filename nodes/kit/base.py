@@ -254,8 +254,9 @@ class Connector:
     # How requests are authenticated (nodes.kit.auth: Bearer, ApiKey, Basic, ClientCredentials,
     # AuthorizationCode, SessionLogin).
     auth_type: AuthType | None = None
-    # Headers sent with every request (an API version, an Accept).
-    headers: dict[str, str] = field(default_factory=dict)
+    # Headers sent with every request (an API version, an Accept); a function gives a value
+    # made afresh for each request (UPS wants a unique transId on every call).
+    headers: dict[str, str | Callable[[], str]] = field(default_factory=dict)
     # Where the provider's error body says what is wrong (nodes.kit.errors.ErrorBody).
     errors: ErrorBody | None = None
     # Seconds to wait when a successful-looking reply says the client is throttled.

@@ -249,7 +249,8 @@ class ApiClient:
         self, method: str, path: str, headers: dict[str, str], **kwargs: Any
     ) -> requests.Response:
         auth = self.connector.auth_type if self.credential else None
-        headers = {**self.connector.headers, **self._auth_headers(auth), **headers}
+        fixed = {k: v() if callable(v) else v for k, v in self.connector.headers.items()}
+        headers = {**fixed, **self._auth_headers(auth), **headers}
         if auth and (params := auth.params(self.credential)):
             kwargs["params"] = {**(kwargs.get("params") or {}), **params}
         return send(self.session, method, self.url(path), headers=headers, **kwargs)

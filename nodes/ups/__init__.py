@@ -10,6 +10,8 @@ headers ``transId`` (unique per request) and ``transactionSrc``. Errors are
 
 from __future__ import annotations
 
+import uuid
+
 from nodes.kit.auth import ClientCredentials
 from nodes.kit.base import Connector, account_schema
 from nodes.kit.errors import ErrorBody
@@ -52,7 +54,12 @@ ups = Connector(
     auth=AUTH,
     base_url=base_url,
     auth_type=TOKEN,
-    headers={"transactionSrc": "shopwire", "Accept": "application/json"},
+    # UPS wants an id unique to each request (at most 32 characters).
+    headers={
+        "transId": lambda: uuid.uuid4().hex,
+        "transactionSrc": "shopwire",
+        "Accept": "application/json",
+    },
     errors=ErrorBody("response.errors[].message", code="response.errors[0].code"),
     hints={
         401: "UPS refused the app's login: check the client ID and secret in the UPS account "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from nodes.kit.base import NodeContext, params_schema
@@ -30,11 +29,6 @@ SERVICES = {
     "65": "UPS Saver",
     "08": "UPS Expedited",
 }
-
-
-def _headers() -> dict[str, str]:
-    """UPS wants an id unique to each request (at most 32 characters)."""
-    return {"transId": uuid.uuid4().hex}
 
 
 def _party(address: dict[str, Any]) -> dict[str, Any]:
@@ -119,7 +113,7 @@ def create_label(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
             "LabelSpecification": {"LabelImageFormat": {"Code": "GIF"}},
         }
     }
-    reply = ctx.api.post(f"/api/shipments/{VERSION}/ship", json=request, headers=_headers())
+    reply = ctx.api.post(f"/api/shipments/{VERSION}/ship", json=request)
     results = reply["ShipmentResponse"]["ShipmentResults"]
     package = results["PackageResults"]
     # One package comes back as an object, several as a list.
@@ -185,9 +179,7 @@ def _event(activity: dict[str, Any]) -> dict[str, Any]:
 def track(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
     number = params["tracking_number"]
     locale = "de_DE" if params.get("language", "de") == "de" else "en_US"
-    reply = ctx.api.get(
-        f"/api/track/v1/details/{number}", params={"locale": locale}, headers=_headers()
-    )
+    reply = ctx.api.get(f"/api/track/v1/details/{number}", params={"locale": locale})
     package = reply["trackResponse"]["shipment"][0]["package"][0]
     current = package.get("currentStatus") or {}
     return tracking(
