@@ -52,7 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         templates,
         tokens,
     )
-    from app.identity import access, sign_in
+    from app.identity import access, mail, sign_in
     from app.ingress import webhooks
     from app.runtime import files as file_storage
     from app.runtime import node_store
@@ -87,6 +87,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_error_handlers(app)
     node_store.init_app(app)
     file_storage.init_app(app)
+    mail.init_app(app)
     operations.init_app(app)
     return app
 

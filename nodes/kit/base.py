@@ -277,6 +277,9 @@ class Connector:
     webhooks: Webhooks | None = None
     # Parameter choices loaded from the account, by source name.
     options: dict[str, OptionsLoader] = field(default_factory=dict)
+    # False for a system reached otherwise than over an HTTP API (an SMTP server, a file
+    # format): it gets no ``<key>.api_call``.
+    http_api: bool = True
 
     def __post_init__(self) -> None:
         if self.title is None:
