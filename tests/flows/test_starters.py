@@ -51,13 +51,19 @@ def secret_account(api, secret: str) -> str:
     return create_credential(api, "core", {"secret": secret}, "Token")
 
 
-def test_the_five_starters_are_in_the_gallery_once_however_often_setup_runs(app, api, gallery):
+def test_the_starters_are_in_the_gallery_once_however_often_setup_runs(app, api, gallery):
     install_starters()
     items = api.get("/api/templates").get_json()["items"]
     starters = [i for i in items if i["starter"]]
-    assert len(starters) == len(list(STARTERS.glob("*.json"))) == 5
+    assert len(starters) == len(list(STARTERS.glob("*.json"))) == 6
     assert {i["version"] for i in starters} == {1}
-    assert {i["category"] for i in starters} == {"payments", "accounting", "shop", "operations"}
+    assert {i["category"] for i in starters} == {
+        "payments",
+        "accounting",
+        "shop",
+        "operations",
+        "shipping",
+    }
 
 
 def test_refund_on_tag_refunds_the_payment_of_a_tagged_order_only(app, api, run_queue, gallery):
