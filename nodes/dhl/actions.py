@@ -7,6 +7,7 @@ from typing import Any
 from nodes.dhl import SHIPPING, billing_number, dhl, plain, validation_messages
 from nodes.kit.base import NodeContext, UserError, params_schema
 from nodes.kit.shipping import (
+    LANGUAGE,
     RECIPIENT,
     REFERENCE,
     SHIPMENT,
@@ -15,6 +16,7 @@ from nodes.kit.shipping import (
     WEIGHT,
     country,
     decoded,
+    filled,
     label,
     shipment,
     street_and_number,
@@ -94,7 +96,7 @@ def _address(address: dict[str, Any]) -> dict[str, Any]:
         "email": address.get("email"),
         "phone": address.get("phone"),
     }
-    return {key: value for key, value in fields.items() if value not in (None, "")}
+    return filled(fields)
 
 
 def _shipper(params: dict[str, Any]) -> dict[str, Any]:
@@ -243,7 +245,7 @@ def _event(event: dict[str, Any]) -> dict[str, Any]:
     params=params_schema(
         ["tracking_number"],
         tracking_number=TRACKING_NUMBER,
-        language={"enum": ["de", "en"], "default": "de", "title": "Language of the events"},
+        language=LANGUAGE,
     ),
     output_schema=TRACKING,
     output_example={

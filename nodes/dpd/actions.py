@@ -15,6 +15,7 @@ from nodes.kit.shipping import (
     WEIGHT,
     country,
     decoded,
+    filled,
     label,
     shipment,
     street_and_number,
@@ -50,7 +51,7 @@ def _ship_address(recipient: dict[str, Any]) -> dict[str, Any]:
         "Phone": recipient.get("phone"),
         "Mail": recipient.get("email"),
     }
-    return {key: value for key, value in fields.items() if value not in (None, "")}
+    return filled(fields)
 
 
 @dpd.action(

@@ -15,6 +15,7 @@ from nodes.kit.shipping import (
     WEIGHT,
     country,
     decoded,
+    filled,
     label,
     shipment,
     street_and_number,
@@ -48,12 +49,12 @@ def _order(params: dict[str, Any]) -> dict[str, Any]:
     }
     order: dict[str, Any] = {
         "receiverName": _name(recipient["name"]),
-        "receiverAddress": {k: v for k, v in address.items() if v},
+        "receiverAddress": filled(address),
         "parcel": {"parcelWeight": round(params["weight"] * 1000), "productType": "PARCEL"},
     }
     contact = {"phone": recipient.get("phone"), "mail": recipient.get("email")}
     if any(contact.values()):
-        order["receiverContact"] = {k: v for k, v in contact.items() if v}
+        order["receiverContact"] = filled(contact)
     if params.get("reference"):
         order["clientReference"] = params["reference"]
     if params.get("next_day"):

@@ -111,10 +111,18 @@ TRACKING = {
 
 TRACKING_NUMBER = {"type": "string", "minLength": 5, "maxLength": 40, "title": "Tracking number"}
 
+# A tracking step's params; carriers that word their events in several languages add LANGUAGE.
+LANGUAGE = {"enum": ["de", "en"], "default": "de", "title": "Language of the events"}
+
 # "Hauptstraße 5", "Kurt-Schumacher-Str. 20a", "Am Markt 3-5", "Weg 7 / 2"
 _NUMBERED = re.compile(
     r"^(?P<street>.*?\D)[\s,]*(?P<number>\d+\s*[A-Za-z]?(?:\s*[-/]\s*\d+\s*[A-Za-z]?)?)$"
 )
+
+
+def filled(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields that have a value: carriers refuse empty strings where a field is optional."""
+    return {key: value for key, value in fields.items() if value not in (None, "")}
 
 
 def street_and_number(recipient: dict[str, Any]) -> tuple[str, str]:

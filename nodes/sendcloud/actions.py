@@ -11,6 +11,7 @@ from nodes.kit.shipping import (
     SHIPMENT,
     WEIGHT,
     country,
+    filled,
     label,
     shipment,
     street_and_number,
@@ -38,7 +39,7 @@ def _parcel(params: dict[str, Any]) -> dict[str, Any]:
         "request_label": True,
         "shipment": {"id": params["shipping_method"]},
     }
-    return {key: value for key, value in fields.items() if value not in (None, "")}
+    return filled(fields)
 
 
 @sendcloud.action(

@@ -6,6 +6,7 @@ from typing import Any
 
 from nodes.kit.base import NodeContext, params_schema
 from nodes.kit.shipping import (
+    LANGUAGE,
     RECIPIENT,
     REFERENCE,
     SHIPMENT,
@@ -157,7 +158,7 @@ def _event(activity: dict[str, Any]) -> dict[str, Any]:
     params=params_schema(
         ["tracking_number"],
         tracking_number=TRACKING_NUMBER,
-        language={"enum": ["de", "en"], "default": "de", "title": "Language of the events"},
+        language=LANGUAGE,
     ),
     output_schema=TRACKING,
     output_example={
