@@ -21,6 +21,7 @@ from nodes.kit.shipping import (
     shipment,
     street_and_number,
     tracking,
+    tracking_params,
 )
 
 PROFILE = "STANDARD_GRUPPENPROFIL"
@@ -242,21 +243,16 @@ def _event(event: dict[str, Any]) -> dict[str, Any]:
 
 @dhl.action(
     "track",
-    params=params_schema(
-        ["tracking_number"],
-        tracking_number=TRACKING_NUMBER,
-        language=LANGUAGE,
-    ),
+    params=tracking_params(language=LANGUAGE),
     output_schema=TRACKING,
-    output_example={
-        "carrier": "dhl",
-        "tracking_number": "00340434292135100056",
-        "tracking_url": _tracking_url("00340434292135100056"),
-        "status": "pre_transit",
-        "status_text": "The instruction data for this shipment have been provided by the "
-        "sender to DHL electronically",
-        "delivered": False,
-        "events": [
+    output_example=tracking(
+        "dhl",
+        "00340434292135100056",
+        _tracking_url("00340434292135100056"),
+        "pre_transit",
+        "The instruction data for this shipment have been provided by the sender to DHL "
+        "electronically",
+        [
             {
                 "at": "2019-08-06T18:59:00",
                 "text": "The instruction data for this shipment have been provided by the "
@@ -264,7 +260,7 @@ def _event(event: dict[str, Any]) -> dict[str, Any]:
                 "location": None,
             }
         ],
-    },
+    ),
 )
 def track(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
     number = params["tracking_number"]

@@ -11,7 +11,6 @@ from nodes.kit.shipping import (
     RECIPIENT,
     SHIPMENT,
     TRACKING,
-    TRACKING_NUMBER,
     WEIGHT,
     country,
     decoded,
@@ -20,6 +19,7 @@ from nodes.kit.shipping import (
     shipment,
     street_and_number,
     tracking,
+    tracking_params,
 )
 
 SERVICES = [
@@ -144,26 +144,23 @@ MILESTONES = [
 
 @dpd.action(
     "track",
-    params=params_schema(
-        ["tracking_number"],
-        tracking_number=TRACKING_NUMBER,
+    params=tracking_params(
         postcode={
             "type": "string",
             "maxLength": 10,
             "title": "Recipient's postcode",
             "description": "Without it DPD answers only what anyone may see.",
-        },
+        }
     ),
     output_schema=TRACKING,
-    output_example={
-        "carrier": "dpd",
-        "tracking_number": "01234567890123",
-        "tracking_url": _tracking_url("01234567890123"),
-        "status": "delivered",
-        "status_text": "Your parcel has been delivered.",
-        "delivered": True,
-        "events": [{"at": "2024-01-16T12:00:00", "text": "Delivered", "location": None}],
-    },
+    output_example=tracking(
+        "dpd",
+        "01234567890123",
+        _tracking_url("01234567890123"),
+        "delivered",
+        "Your parcel has been delivered.",
+        [{"at": "2024-01-16T12:00:00", "text": "Delivered", "location": None}],
+    ),
 )
 def track(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
     number = params["tracking_number"]

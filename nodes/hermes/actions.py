@@ -11,7 +11,6 @@ from nodes.kit.shipping import (
     REFERENCE,
     SHIPMENT,
     TRACKING,
-    TRACKING_NUMBER,
     WEIGHT,
     country,
     decoded,
@@ -20,6 +19,7 @@ from nodes.kit.shipping import (
     shipment,
     street_and_number,
     tracking,
+    tracking_params,
 )
 
 PDF_LABEL = "application/shippinglabel-pdf+json"
@@ -127,23 +127,22 @@ def _status(code: str) -> str:
 
 @hermes.action(
     "track",
-    params=params_schema(["tracking_number"], tracking_number=TRACKING_NUMBER),
+    params=tracking_params(),
     output_schema=TRACKING,
-    output_example={
-        "carrier": "hermes",
-        "tracking_number": "H1234567890123456789",
-        "tracking_url": "https://www.myhermes.de/tracking/H1234567890123456789",
-        "status": "delivered",
-        "status_text": "The shipment has been delivered.",
-        "delivered": True,
-        "events": [
+    output_example=tracking(
+        "hermes",
+        "H1234567890123456789",
+        "https://www.myhermes.de/tracking/H1234567890123456789",
+        "delivered",
+        "The shipment has been delivered.",
+        [
             {
                 "at": "2024-01-20T14:30:00+01:00",
                 "text": "The shipment has been delivered.",
                 "location": "Hamburg",
             }
         ],
-    },
+    ),
 )
 def track(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
     number = params["tracking_number"]

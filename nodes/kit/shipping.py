@@ -13,7 +13,7 @@ from typing import Any
 import pycountry
 
 from nodes.kit import files
-from nodes.kit.base import NodeContext, UserError
+from nodes.kit.base import NodeContext, UserError, params_schema
 from nodes.kit.files import FILE_REFERENCE
 
 RECIPIENT = {
@@ -111,8 +111,13 @@ TRACKING = {
 
 TRACKING_NUMBER = {"type": "string", "minLength": 5, "maxLength": 40, "title": "Tracking number"}
 
-# A tracking step's params; carriers that word their events in several languages add LANGUAGE.
 LANGUAGE = {"enum": ["de", "en"], "default": "de", "title": "Language of the events"}
+
+
+def tracking_params(**extra: Any) -> dict[str, Any]:
+    """A tracking step's params: the number, and what a carrier asks besides (LANGUAGE)."""
+    return params_schema(["tracking_number"], tracking_number=TRACKING_NUMBER, **extra)
+
 
 # "Hauptstraße 5", "Kurt-Schumacher-Str. 20a", "Am Markt 3-5", "Weg 7 / 2"
 _NUMBERED = re.compile(

@@ -11,7 +11,6 @@ from nodes.kit.shipping import (
     REFERENCE,
     SHIPMENT,
     TRACKING,
-    TRACKING_NUMBER,
     WEIGHT,
     country,
     decoded,
@@ -19,6 +18,7 @@ from nodes.kit.shipping import (
     shipment,
     street_and_number,
     tracking,
+    tracking_params,
 )
 from nodes.ups import ups
 
@@ -155,27 +155,22 @@ def _event(activity: dict[str, Any]) -> dict[str, Any]:
 
 @ups.action(
     "track",
-    params=params_schema(
-        ["tracking_number"],
-        tracking_number=TRACKING_NUMBER,
-        language=LANGUAGE,
-    ),
+    params=tracking_params(language=LANGUAGE),
     output_schema=TRACKING,
-    output_example={
-        "carrier": "ups",
-        "tracking_number": "1Z023E2X0214323462",
-        "tracking_url": _tracking_url("1Z023E2X0214323462"),
-        "status": "in_transit",
-        "status_text": "Your package was released by the customs agency.",
-        "delivered": False,
-        "events": [
+    output_example=tracking(
+        "ups",
+        "1Z023E2X0214323462",
+        _tracking_url("1Z023E2X0214323462"),
+        "in_transit",
+        "Your package was released by the customs agency.",
+        [
             {
                 "at": "2021-02-10T07:13:56",
                 "text": "Your package was released by the customs agency.",
                 "location": "Wayne",
             }
         ],
-    },
+    ),
 )
 def track(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
     number = params["tracking_number"]
