@@ -16,6 +16,7 @@ from nodes.dhl.fake import (
 from nodes.kit.auth import basic
 from nodes.kit.base import ProviderError, TransientError, UserError
 from nodes.kit.fakes.files import memory_files
+from tests.conftest import connected, create_credential, flow_document, run_now
 
 RECIPIENT = {
     "name": "Maria Musterfrau",
@@ -170,3 +171,27 @@ def test_a_wrong_login_says_what_to_check(dhl):
     assert refused.value.status == 401
     assert "DHL says: Invalid credentials" in refused.value.message
     assert "business customer portal user" in refused.value.hint
+
+
+def test_through_the_engine_a_throttled_label_is_made_once_after_dhls_wait(app, api, run_queue):
+    with connected(app, "dhl", FakeDhl()) as fake:
+        account = create_credential(api, "dhl", fake.account, "DHL")
+        graph = flow_document(
+            {"id": "t", "type": "core.manual"},
+            {
+                "id": "label",
+                "type": "dhl.create_label",
+                "credential": account,
+                "params": {"weight": 1.5, "shipper_ref": "Lager Bonn"},
+                "mapping": {"recipient": "trigger.recipient", "reference": "trigger.order"},
+            },
+        )
+        flow_id = api.post("/api/flows", json={"name": "Label", "graph": graph}).get_json()["id"]
+        fake.rate_limit_next(retry_after=1)
+        done = run_now(api, run_queue, flow_id, {"recipient": RECIPIENT, "order": "1001"})
+
+    assert done["status"] == "succeeded", done
+    label = {step["node_id"]: step for step in done["steps"]}["label"]
+    assert label["attempts"] == 2
+    assert len(fake.shipments) == 1
+    assert [r.method for r in fake.requests] == ["POST", "POST"]
