@@ -69,7 +69,7 @@ INVOICE = {
 @datev.action(
     "create_booking_batch",
     params=params_schema(
-        ["consultant_number", "client_number", "fiscal_year_start", "date_from", "date_to"],
+        ["consultant_number", "client_number", "date_from", "date_to"],
         consultant_number={
             "type": "integer",
             "minimum": 1001,
@@ -82,7 +82,12 @@ INVOICE = {
             "maximum": 99999,
             "title": "Client number (Mandantennummer)",
         },
-        fiscal_year_start={"type": "string", "format": "date", "title": "Fiscal year starts"},
+        fiscal_year_start={
+            "type": "string",
+            "format": "date",
+            "title": "Fiscal year starts",
+            "description": "When it is not the calendar year of the period.",
+        },
         date_from={"type": "string", "format": "date", "title": "From"},
         date_to={"type": "string", "format": "date", "title": "To"},
         chart={"enum": list(CHARTS), "default": "SKR03", "title": "Chart of accounts"},
@@ -174,7 +179,11 @@ def _day(value: Any, field: str) -> date:
 def _batch(params: dict[str, Any]) -> extf.Batch:
     start = _day(params["date_from"], "date_from")
     end = _day(params["date_to"], "date_to")
-    year_start = _day(params["fiscal_year_start"], "fiscal_year_start")
+    year_start = (
+        _day(params["fiscal_year_start"], "fiscal_year_start")
+        if params.get("fiscal_year_start")
+        else date(start.year, 1, 1)
+    )
     if end < start:
         raise UserError("The period ends before it starts.", field="date_to")
     if not year_start <= start or end >= year_start.replace(year=year_start.year + 1):

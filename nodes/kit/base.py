@@ -283,6 +283,9 @@ class Connector:
     # False for a system reached otherwise than over an HTTP API (an SMTP server, a file
     # format): it gets no ``<key>.api_call``.
     http_api: bool = True
+    # False when its nodes also work without an account (e-mail over the installation's
+    # server): a template then asks for one only where the publisher's flow had one.
+    account_required: bool = True
 
     def __post_init__(self) -> None:
         if self.title is None:

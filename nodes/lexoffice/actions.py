@@ -42,7 +42,7 @@ def _content(body: Any) -> list[Any]:
         street={"type": "string", "maxLength": 255, "title": "Street and number"},
         zip={"type": "string", "maxLength": 20, "title": "Postcode"},
         city={"type": "string", "maxLength": 255, "title": "City"},
-        country_code={"type": "string", "pattern": "^[A-Z]{2}$", "title": "Country"},
+        country_code={"type": "string", "pattern": "^([A-Z]{2})?$", "title": "Country"},
     ),
     output_schema={
         "type": "object",

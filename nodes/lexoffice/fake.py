@@ -364,6 +364,18 @@ def _totals(body: dict) -> dict:
         sums = by_rate.setdefault(int(rate), [Decimal(0), Decimal(0)])
         sums[0] += net
         sums[1] += gross
+    discount = Decimal(str(body["totalPrice"].get("totalDiscountAbsolute", 0)))
+    if discount:  # split over the tax rates by their share of the total
+        before = sum((s[1] if gross_prices else s[0] for s in by_rate.values()), Decimal(0))
+        for sums in by_rate.values():
+            share = (sums[1] if gross_prices else sums[0]) / before
+            rate_part = sums[1] / sums[0] if sums[0] else Decimal(1)
+            if gross_prices:
+                sums[1] -= (discount * share).quantize(CENT, ROUND_HALF_UP)
+                sums[0] = (sums[1] / rate_part).quantize(CENT, ROUND_HALF_UP)
+            else:
+                sums[0] -= (discount * share).quantize(CENT, ROUND_HALF_UP)
+                sums[1] = (sums[0] * rate_part).quantize(CENT, ROUND_HALF_UP)
     net_total = sum((s[0] for s in by_rate.values()), Decimal(0))
     gross_total = sum((s[1] for s in by_rate.values()), Decimal(0))
     return {
@@ -372,6 +384,7 @@ def _totals(body: dict) -> dict:
             "totalNetAmount": float(net_total),
             "totalGrossAmount": float(gross_total),
             "totalTaxAmount": float(gross_total - net_total),
+            **({"totalDiscountAbsolute": float(discount)} if discount else {}),
         },
         "taxAmounts": [
             {"taxRatePercentage": rate, "taxAmount": float(g - n), "amount": float(g)}

@@ -71,7 +71,7 @@ ADDRESS = {
         "street": {"type": "string", "maxLength": 255, "title": "Street and number"},
         "zip": {"type": "string", "maxLength": 20, "title": "Postcode"},
         "city": {"type": "string", "maxLength": 255, "title": "City"},
-        "country_code": {"type": "string", "pattern": "^[A-Z]{2}$", "title": "Country"},
+        "country_code": {"type": "string", "pattern": "^([A-Z]{2})?$", "title": "Country"},
     },
 }
 LINE_ITEMS = {
@@ -125,6 +125,12 @@ VOUCHER_PARAMS = {
     "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "default": "EUR"},
     "line_items": LINE_ITEMS,
     "shipping": SHIPPING,
+    "discount": {
+        **DECIMAL,
+        "title": "Discount on the whole order",
+        "description": "An amount off the total (gross or net as the tax type says); "
+        "lexoffice splits it over the tax rates.",
+    },
     "tax_type": {
         "enum": list(TAX_TYPES),
         "title": "Tax type",
@@ -134,11 +140,18 @@ VOUCHER_PARAMS = {
     },
     "country_code": {
         "type": "string",
-        "pattern": "^[A-Z]{2}$",
+        "pattern": "^([A-Z]{2})?$",
         "title": "Customer's country",
         "description": "For the automatic tax type; the address's country when empty.",
     },
     "vat_id": {"type": "string", "maxLength": 20, "title": "Customer's VAT id"},
+    "prices_include_tax": {
+        "type": "boolean",
+        "default": True,
+        "title": "Prices include VAT",
+        "description": "For the automatic tax type: gross prices (a German shop's), or net "
+        "prices with the VAT added (Shopify's taxes_included).",
+    },
     "finalize": {
         "type": "boolean",
         "default": False,
@@ -180,10 +193,11 @@ def tax_type(params: dict[str, Any]) -> str:
     if chosen != "automatic":
         return chosen
     country = params.get("country_code") or (params.get("address") or {}).get("country_code")
+    domestic = "gross" if params.get("prices_include_tax", True) else "net"
     if not country or country == "DE":
-        return "gross"
+        return domestic
     if country in EU:
-        return "intraCommunitySupply" if params.get("vat_id") else "gross"
+        return "intraCommunitySupply" if params.get("vat_id") else domestic
     return "thirdPartyCountryDelivery"
 
 
@@ -223,11 +237,14 @@ def voucher(params: dict[str, Any], *, shipped: bool) -> dict[str, Any]:
         }
         items.append(_line(line, "shipping", kind, currency))
     date = voucher_date(params.get("voucher_date"))
+    total: dict[str, Any] = {"currency": currency}
+    if (discount := decimal(params.get("discount", 0), "discount")) > 0:
+        total["totalDiscountAbsolute"] = float(discount)
     body: dict[str, Any] = {
         "voucherDate": date,
         "address": _address(params),
         "lineItems": items,
-        "totalPrice": {"currency": currency},
+        "totalPrice": total,
         "taxConditions": {"taxType": kind},
     }
     if shipped:
