@@ -25,7 +25,10 @@ def send_mail(to: str, subject: str, body: str) -> None:
 
 
 def send_message(message: EmailMessage) -> None:
-    """Send a finished message with the configured backend (flows' e-mail steps use it too)."""
+    """Send a finished message with the configured backend (flows' e-mail steps use it too,
+    leaving the From to the installation)."""
+    if message["From"] is None:
+        message["From"] = current_app.config["SHOPWIRE_MAIL_FROM"]
     if current_app.config["SHOPWIRE_MAIL_BACKEND"] == "smtp":
         _send_smtp(message)
     else:
@@ -41,7 +44,7 @@ def outbox() -> list[EmailMessage]:
 
 
 def init_app(app: Flask) -> None:
-    nodes.kit.mail.install(send_message, app.config["SHOPWIRE_MAIL_FROM"])
+    nodes.kit.mail.install(send_message)
 
 
 def _send_smtp(message: EmailMessage) -> None:

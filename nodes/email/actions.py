@@ -64,13 +64,10 @@ ADDRESSES = {
 )
 def send_email(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
     account = ctx.credential
-    sender = account["from_address"] if account else mail.sender_address()
     message = EmailMessage()
     try:
-        if account:
-            message["From"] = formataddr((account.get("from_name", ""), sender))
-        else:
-            message["From"] = sender
+        if account:  # else the installation's server sends it from its own address
+            message["From"] = formataddr((account.get("from_name", ""), account["from_address"]))
         recipients = {name: _addresses(params.get(name), name) for name in ("to", "cc", "bcc")}
         if not recipients["to"]:
             raise UserError("Give at least one recipient.", field="to")
@@ -87,7 +84,8 @@ def send_email(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
     message["Date"] = formatdate(localtime=False)
     # The same step sends the same Message-ID on a retry, so mail systems can drop a repeat.
     digest = hashlib.sha256(ctx.idempotency_key.encode()).hexdigest()[:32]
-    message["Message-ID"] = f"<{digest}@{_domain(sender)}>"
+    domain = _domain(account["from_address"]) if account else "shopwire.local"
+    message["Message-ID"] = f"<{digest}@{domain}>"
     message.set_content(params["body"])
     if params.get("html"):
         message.add_alternative(params["html"], subtype="html")

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from nodes.kit.auth import AuthType
     from nodes.kit.client import ApiClient
     from nodes.kit.errors import ErrorBody
+    from nodes.kit.rate_limits import RateLimit
     from nodes.kit.store import TriggerStore
     from nodes.kit.webhooks import Webhooks
 
@@ -264,6 +265,9 @@ class Connector:
     # What a merchant can do about a refusal, by status, where the generic hint misleads
     # (Klarna answers 403 when an order cannot be captured, not for a missing permission).
     hints: dict[int, str] | None = None
+    # The provider's limit of requests per second per account, kept by waiting
+    # (nodes.kit.rate_limits.RateLimit).
+    rate_limit: RateLimit | None = None
     # Header carrying an idempotency key on POST requests, if the provider accepts one.
     idempotency_header: str | None = None
     # A cheap read that proves the credential works ("Test connection"); a text it returns
@@ -280,6 +284,9 @@ class Connector:
     # False for a system reached otherwise than over an HTTP API (an SMTP server, a file
     # format): it gets no ``<key>.api_call``.
     http_api: bool = True
+    # False when its nodes also work without an account (e-mail over the installation's
+    # server): a template then asks for one only where the publisher's flow had one.
+    account_required: bool = True
 
     def __post_init__(self) -> None:
         if self.title is None:

@@ -9,6 +9,7 @@ can act on (with retries left to the engine's per-node policy).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -161,10 +162,10 @@ class ApiClient:
         headers = kwargs.pop("headers", {})
         if method == "POST" and self.connector.idempotency_header and self.idempotency_key:
             headers = {self.connector.idempotency_header: self._next_idempotency_key(), **headers}
-        response = self._send(method, path, headers, **kwargs)
+        response = self._send_in_turn(method, path, headers, **kwargs)
         auth = self.connector.auth_type
         if response.status_code == 401 and auth and auth.forget(self, self.credential):
-            response = self._send(method, path, headers, **kwargs)
+            response = self._send_in_turn(method, path, headers, **kwargs)
         body = body_of(response)
         raise_for_status(response, body, self.connector.error_message(body), self.connector.hints)
         if (wait := self.connector.throttled(response, body)) is not None:
@@ -245,6 +246,27 @@ class ApiClient:
             else:
                 query = following
 
+    def _send_in_turn(
+        self, method: str, path: str, headers: dict[str, str], **kwargs: Any
+    ) -> requests.Response:
+        """Send when the provider's rate limit gives this account a turn; a 429 is waited out
+        and sent again while the limit allows, else answered as it is."""
+        limit = self.connector.rate_limit
+        if limit is None:
+            return self._send(method, path, headers, **kwargs)
+        account = self.connector.key + ":" + _fingerprint(self.credential)
+        for _ in range(limit.waits_on_429):
+            limit.take_turn(account)
+            response = self._send(method, path, headers, **kwargs)
+            if response.status_code != 429:
+                return response
+            pause = limit.pause_after_429(retry_after(response.headers.get("Retry-After")))
+            if pause is None:
+                return response
+            limit.sleep(pause)
+        limit.take_turn(account)
+        return self._send(method, path, headers, **kwargs)
+
     def _send(
         self, method: str, path: str, headers: dict[str, str], **kwargs: Any
     ) -> requests.Response:
@@ -263,6 +285,12 @@ class ApiClient:
         self._posts += 1
         key = self.idempotency_key
         return key if self._posts == 1 else f"{key}:{self._posts}"
+
+
+def _fingerprint(credential: dict[str, Any]) -> str:
+    """Who an account is, for its rate limit, without keeping its secrets in memory as keys."""
+    canonical = json.dumps(credential, sort_keys=True, default=str).encode()
+    return hashlib.sha256(canonical).hexdigest()[:32]
 
 
 def link_next(response: requests.Response, body: Any, query: dict[str, Any]) -> str | None:

@@ -95,8 +95,8 @@ class FakeProvider(Receiver):
         return self._encode(404, self.error(404, f"No route for {request.method} {path}"), {})
 
     def _encode(self, status: int, body: Any, headers: dict[str, str]) -> Reply:
-        """None is an empty body (204, or Klarna's 201 that answers with headers only);
-        bytes are sent as they are (a label PDF), with the Content-Type the route gives."""
+        """None is an empty body (204, or Klarna's 201 that answers with headers only); bytes
+        go out as they are (a PDF), with the Content-Type the handler gives."""
         if body is None:
             return status, headers, b""
         if isinstance(body, bytes):
