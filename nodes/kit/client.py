@@ -101,8 +101,8 @@ def excerpt(body: Any, limit: int = 300) -> str:
 
 
 def wait_for(headers: Any) -> float | None:
-    """How long a throttled reply asks to wait: Retry-After, else the IETF rate-limit
-    header ``RateLimit-Reset`` (seconds until the window resets; DHL's API gateway)."""
+    """How long a throttled reply asks to wait: Retry-After, else ``RateLimit-Reset``
+    (seconds until the window resets, the IETF draft's rate-limit header)."""
     wait = retry_after(headers.get("Retry-After"))
     if wait is None and (reset := headers.get("RateLimit-Reset", "")).strip().isdigit():
         wait = float(reset)
