@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from nodes.dhl import dhl as connector
 from nodes.dhl.fake import (
     API_KEY,
     EKP,
@@ -195,3 +196,11 @@ def test_through_the_engine_a_throttled_label_is_made_once_after_dhls_wait(app, 
     assert label["attempts"] == 2
     assert len(fake.shipments) == 1
     assert [r.method for r in fake.requests] == ["POST", "POST"]
+
+
+def test_test_connection_validates_dhls_example_parcel_with_the_account(dhl):
+    assert connector.test(dhl.api(connector)) == "DHL accepted the login and the customer number."
+    (sent,) = dhl.requests
+    assert sent.path == "/parcel/de/shipping/v2/orders?validate=true"
+    assert sent.json()["shipments"][0]["billingNumber"] == EKP + "0101"
+    assert dhl.shipments == {}

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from nodes.dpd import dpd as connector
 from nodes.dpd.fake import CREDENTIALS, FakeDpd
 from nodes.kit.base import ProviderError, TransientError, UserError
 from nodes.kit.fakes.files import memory_files
@@ -133,3 +134,10 @@ def test_tracking_reads_the_milestones_reached(dpd):
     assert dpd.requests[-1].path == "/api/v1/getOrderStatus/01234567890123/null"
     with pytest.raises(ProviderError, match="Zu dieser Paketnummer liegen keine Daten vor."):
         dpd.run("dpd.track", {"tracking_number": "09999999999999"})
+
+
+def test_test_connection_reads_the_zip_code_rules(dpd):
+    assert connector.test(dpd.api(connector)) == "DPD accepted the credentials."
+    dpd.account = dpd.account | {"partner_token": "wrong"}
+    with pytest.raises(ProviderError, match="Partner Credentials invalid"):
+        connector.test(dpd.api(connector))

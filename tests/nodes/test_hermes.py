@@ -6,6 +6,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
+from nodes.hermes import hermes as connector
 from nodes.hermes.fake import CLIENT_ID, CLIENT_SECRET, PASSWORD, TOKEN_PATH, USERNAME, FakeHermes
 from nodes.kit import auth
 from nodes.kit.base import ProviderError, TransientError
@@ -131,3 +132,8 @@ def test_a_throttled_reply_is_retried_after_the_wait_hermes_asks(hermes):
     with pytest.raises(TransientError) as slow:
         hermes.run("hermes.track", {"tracking_number": "H1234567890123456789"})
     assert slow.value.retry_after == 2
+
+
+def test_test_connection_fetches_a_token(hermes):
+    assert connector.test(hermes.api(connector)) == "Hermes accepted the login."
+    assert [r.path for r in hermes.requests] == [TOKEN_PATH]

@@ -66,13 +66,9 @@ def test_a_parcel_is_announced_to_the_methods_carrier_and_its_label_kept(cloud):
     assert (filename, media_type) == (f"sendcloud-{number}.pdf", "application/pdf")
 
 
-def test_the_shipping_methods_are_the_choices_of_the_step(cloud):
-    from nodes.kit.client import ApiClient
-    from nodes.kit.guarded_http import guarded_session
-
-    api = ApiClient(
-        sendcloud, guarded_session(allow_private=True), cloud.account, origin=cloud.origin
-    )
+def test_the_shipping_methods_are_the_choices_of_the_step_and_test_the_keys(cloud):
+    api = cloud.api(sendcloud)
+    assert sendcloud.test(api) == "Sendcloud accepted the keys."
     assert sendcloud.options["shipping_methods"](api) == [
         {"value": 8, "label": "PostNL Standard 0-23kg (postnl)"},
         {"value": 1314, "label": "DHL Paket 0-31.5kg (dhl)"},

@@ -12,6 +12,7 @@ from nodes.kit.base import ProviderError, TransientError
 from nodes.kit.fakes.files import memory_files
 from nodes.kit.fakes.label import LABEL_GIF
 from nodes.kit.tokens import TokenCache
+from nodes.ups import ups as connector
 from nodes.ups.fake import ACCOUNT, CLIENT_ID, CLIENT_SECRET, FakeUps
 
 RECIPIENT = {
@@ -149,3 +150,8 @@ def test_a_used_up_quota_is_retried_after_the_wait_ups_asks(ups):
     with pytest.raises(TransientError) as slow:
         ups.run("ups.track", {"tracking_number": "1Z023E2X0214323462"})
     assert slow.value.retry_after == 3
+
+
+def test_test_connection_fetches_a_token(ups):
+    assert connector.test(ups.api(connector)) == "UPS accepted the app's login."
+    assert [r.path for r in ups.requests] == ["/security/v1/oauth/token"]
