@@ -59,6 +59,7 @@ MODE_NAMES = {
     "webhook": lazy_gettext("webhook"),
     "subflow": lazy_gettext("another flow"),
     "error": lazy_gettext("a failed execution"),
+    "rerun": lazy_gettext("an event run again"),
 }
 
 
@@ -262,6 +263,7 @@ def list_executions():
     status = request.args.get("status") or ""
     kind = request.args.get("kind") or ""
     search = (request.args.get("q") or "").strip()
+    error = (request.args.get("error") or "").strip()
     before = request.args.get("before") or ""
     since, until = _day(request.args.get("since")), _day(request.args.get("until"))
     page, next_cursor = executions.page(
@@ -270,6 +272,7 @@ def list_executions():
         status=status if status in STATUSES else None,
         kind=kind if kind in executions.RUN_KINDS else None,
         search=search or None,
+        error=error or None,
         since=since,
         until=until + timedelta(days=1) if until else None,
         before=before or None,
@@ -302,11 +305,12 @@ def list_executions():
         status=status,
         kind=kind,
         search=search,
+        error=error,
         since=since.date().isoformat() if since else "",
         until=until.date().isoformat() if until else "",
         before=before,
         next_cursor=next_cursor,
-        filtered=bool(flow_id or status or kind or search or since or until),
+        filtered=bool(flow_id or status or kind or search or error or since or until),
         can_change=_can_change(),
     )
 
@@ -335,12 +339,17 @@ def _timeline(steps: list[dict]) -> list[dict]:
     return steps
 
 
-def _own_execution(execution_id: str) -> Execution:
-    execution = db.session.scalar(
+def _found(execution_id: str) -> Execution | None:
+    """The shop's execution with this id, or None."""
+    return db.session.scalar(
         select(Execution).where(
             Execution.id == execution_id, Execution.merchant_id == session["merchant_id"]
         )
     )
+
+
+def _own_execution(execution_id: str) -> Execution:
+    execution = _found(execution_id)
     if execution is None:
         abort(404)
     return execution
@@ -376,6 +385,7 @@ def show_execution(execution_id: str):
         steps=steps,
         flow=flow if flow is not None and flow.deleted_at is None else None,
         cancellable=execution.status in cancel.UNFINISHED,
+        rerun_of=execution.rerun_of and _found(execution.rerun_of),
         can_change=_can_change(),
         started=_when(execution.started_at or execution.created_at),
         duration=_duration_text(data["duration_ms"]),
@@ -400,6 +410,25 @@ def retry_execution(execution_id: str):
             "bad",
         )
     return redirect(url_for("pages.show_execution", execution_id=execution.id))
+
+
+@bp.post("/executions/<execution_id>/rerun")
+def rerun_execution(execution_id: str):
+    """Run the execution's event again through the flow as it is now saved."""
+    execution = _own_execution(execution_id)
+    flow = db.session.get(Flow, execution.flow_id)
+    if flow is None or flow.deleted_at is not None:
+        flash(gettext("The flow of this run was deleted: its event cannot run again."), "bad")
+        return redirect(url_for("pages.show_execution", execution_id=execution.id))
+    again = executions.rerun(execution, flow)
+    flash(
+        gettext(
+            "The event runs again with version %(version)s of the flow.",
+            version=flow.current_version.number,
+        ),
+        "ok",
+    )
+    return redirect(url_for("pages.show_execution", execution_id=again.id))
 
 
 @bp.post("/executions/retry")

@@ -132,7 +132,7 @@ function Editor({ flowId, readOnly = false }) {
             node={selected}
             spec={selectedSpec}
             problems={selected ? problems.byNode[selected.id] || [] : []}
-            step={selected && run ? run.steps[selected.id] : null}
+            step={selected ? testRun.shownSteps[selected.id] : null}
             scope={scope}
             onChange={(patch) => selected && editing.updateNodeData(selected.id, patch)}
             onDelete={() => selected && editing.deleteNode(selected.id)}

@@ -101,6 +101,9 @@ class Run:
     # A long retry wait ends the run as waiting; False for a called flow, which runs inline in
     # its caller's step and must finish at once, so it sleeps through every wait.
     retry_later: bool = True
+    # A test run: a temporary error fails the step at once instead of waiting through the
+    # retries, and the step's error says what a live run would do.
+    trial: bool = False
     sleep: Callable[[float], None] = time.sleep
     heartbeat: Callable[[], None] = lambda: None  # keep the lease during long waits
     checkpoint: Callable[[], None] = lambda: None  # persist every record so far
@@ -303,6 +306,10 @@ def _run_step_unscrubbed(
             )
     except _RetryLater as later:
         return _retrying(step, node, later)
+    except _NotRetriedInTest as untried:
+        failed = _failed(step, node, untried.error)
+        failed.error["live_retries"] = untried.live
+        return failed
     except NodeError as error:
         return _failed(step, node, error)
     except Exception:
@@ -389,6 +396,19 @@ class _RetryLater(Exception):
         self.error, self.wait = error, wait
 
 
+class _NotRetriedInTest(Exception):
+    def __init__(self, error: TransientError, live: dict[str, float]):
+        super().__init__(error.message)
+        self.error, self.live = error, live
+
+
+def _live_retries(policy: RetryPolicy, attempts: int, retry_after: float | None) -> dict:
+    """How many more attempts a live run would make after ``attempts``, and how long it
+    would wait between them in all."""
+    waits = [policy.delay(attempt, retry_after) for attempt in range(attempts, policy.attempts)]
+    return {"times": len(waits), "seconds": round(sum(waits), 1)}
+
+
 def _call_with_retries(run, context, params, input, policy: RetryPolicy, step, execution: Run):
     """Each attempt gets a fresh context, so its requests carry the same idempotency keys."""
     while True:
@@ -399,6 +419,9 @@ def _call_with_retries(run, context, params, input, policy: RetryPolicy, step, e
         except TransientError as error:
             if step.attempts >= policy.attempts:
                 raise
+            if execution.trial:
+                live = _live_retries(policy, step.attempts, error.retry_after)
+                raise _NotRetriedInTest(error, live) from None
             wait = policy.delay(step.attempts, error.retry_after)
             log.info(
                 "step %s attempt %s: %s; retrying in %.1fs",

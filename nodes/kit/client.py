@@ -10,6 +10,8 @@ can act on (with retries left to the engine's per-node policy).
 from __future__ import annotations
 
 import json
+import socket
+import ssl
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -17,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from urllib3.exceptions import ProtocolError
 
 from nodes.kit.base import Connector, ProviderError, TransientError, UserError
 from nodes.kit.guarded_http import OutboundBlocked, ResponseTooLarge
@@ -50,10 +53,11 @@ def send(session: requests.Session, method: str, url: str, **kwargs: Any) -> req
         return session.request(method, url, **kwargs)
     except (OutboundBlocked, ResponseTooLarge) as error:
         raise UserError(str(error), field="url") from None
-    except requests.Timeout:
-        raise TransientError(f"{_origin(url)} did not answer in time.") from None
+    except requests.Timeout as error:
+        seconds = kwargs.get("timeout") or getattr(session, "default_timeout", None)
+        raise TransientError(_timeout_sentence(url, error, seconds)) from None
     except requests.ConnectionError as error:
-        raise TransientError(f"Could not connect to {_origin(url)}: {_reason(error)}") from None
+        raise TransientError(_connection_sentence(url, error)) from None
     except requests.TooManyRedirects:
         raise UserError(f"{url} redirects too often.", field="url") from None
 
@@ -275,6 +279,46 @@ def _origin(url: str) -> str:
     return parts.netloc or url
 
 
-def _reason(error: requests.ConnectionError) -> str:
-    text = str(error.args[0] if error.args else error)
-    return text.rsplit(":", 1)[-1].strip(" ')") or "connection refused"
+def _causes(error: BaseException | None) -> Iterator[BaseException]:
+    """The error and what it wraps: requests wraps urllib3's errors, which wrap the socket's."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        yield error
+        wrapped = error.args[0] if error.args else None
+        error = next(
+            (e for e in (getattr(error, "reason", None), wrapped, error.__cause__)
+             if isinstance(e, BaseException)),
+            None,
+        )  # fmt: skip
+
+
+def _timeout_sentence(url: str, error: requests.Timeout, seconds: Any) -> str:
+    host = urlsplit(url).hostname or _origin(url)
+    within = f" within {seconds:g} s" if isinstance(seconds, int | float) else ""
+    if isinstance(error, requests.ConnectTimeout):
+        return f"The server at {host} could not be reached{within}."
+    return f"The server at {host} did not answer{within}."
+
+
+def _connection_sentence(url: str, error: requests.ConnectionError) -> str:
+    """A network failure as a sentence that names the address, never an errno."""
+    host = urlsplit(url).hostname or _origin(url)
+    for cause in _causes(error):
+        if isinstance(cause, socket.gaierror):
+            if cause.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None)):
+                return f"The address {host} does not exist: check the URL."
+            return f"The address {host} could not be looked up right now."
+        if isinstance(cause, ConnectionRefusedError):
+            return (
+                f"Connection refused by {_origin(url)}: nothing accepts connections there; "
+                "check the address and port, or whether the server is running."
+            )
+        if isinstance(cause, requests.exceptions.SSLError | ssl.SSLError):
+            return (
+                f"The secure connection to {host} failed: its certificate is not valid for "
+                "this address, or has expired."
+            )
+        if isinstance(cause, ConnectionResetError | ProtocolError):
+            return f"The server at {host} closed the connection before it answered."
+    return f"Could not connect to {_origin(url)}."

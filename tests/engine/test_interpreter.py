@@ -60,7 +60,7 @@ def graph(*extra):
 CHECKPOINT = "checkpoint"
 
 
-def execute(g, finished=None, sleeps=None, attempts=None):
+def execute(g, finished=None, sleeps=None, attempts=None, trial=False):
     """Run; return the result, the log of steps and checkpoints in order, and the records."""
     log, records = [], []
     run = interpreter.Run(
@@ -74,6 +74,7 @@ def execute(g, finished=None, sleeps=None, attempts=None):
         attempts=attempts or {},
         sleep=(sleeps.append if sleeps is not None else lambda _s: None),
         checkpoint=lambda: log.append(CHECKPOINT),
+        trial=trial,
     )
 
     def record(step):
@@ -170,6 +171,21 @@ def test_retries_give_up_after_the_policy_attempts():
         "node_name": None,
     }
     assert records[-1].attempts == 2
+
+
+def test_a_test_run_fails_at_once_and_says_what_a_live_run_would_do():
+    act = {
+        "id": "act",
+        "type": "test.flaky",
+        "params": {"fail_times": 5, "retry_after": 0},
+        "retry": {"attempts": 4, "backoff_seconds": 5},
+    }
+    sleeps = []
+    result, _, records = execute(graph(act), sleeps=sleeps, trial=True)
+    assert result.status == "failed" and records[-1].attempts == 1 and sleeps == []
+    # Waits of 5, 10 and 20 s before the 2nd, 3rd and 4th attempt.
+    assert result.error["live_retries"] == {"times": 3, "seconds": 35.0}
+    assert result.error["message"] == "busy"
 
 
 def test_write_only_params_are_redacted_in_the_record():
