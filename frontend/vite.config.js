@@ -1,7 +1,8 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
-// The editor is one bundle with fixed names, mounted by templates/editor.html; the charts of
+// The editor is one bundle with fixed names, mounted by templates/editor.html; the execution
+// page's step inspector another (run.js, templates/execution.html); the charts of
 // the server-rendered pages are another (dashboard.js, templates/operations/_runs_chart.html).
 export default defineConfig({
   plugins: [react()],
@@ -10,7 +11,7 @@ export default defineConfig({
     outDir: '../app/static/dist',
     emptyOutDir: true,
     rollupOptions: {
-      input: { editor: 'src/main.jsx', dashboard: 'src/dashboard.js' },
+      input: { editor: 'src/main.jsx', run: 'src/run.jsx', dashboard: 'src/dashboard.js' },
       output: {
         entryFileNames: '[name].js',
         chunkFileNames: 'editor-[name].js',

@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.flows import lifecycle
 from app.identity.access import current_principal
-from app.models import Execution, Flow
+from app.models import Execution, Flow, FlowVersion
 from app.models.base import utcnow
 from app.models.execution import STATUSES
 from app.models.merchant import role_allows
@@ -377,18 +377,37 @@ def show_execution(execution_id: str):
         step["title"] = node.get("name") or title.get(g.lang) or title.get("en") or step["node_id"]
         if retry_at := (step.get("error") or {}).get("retry_at"):
             step["retry_at"] = _when(datetime.fromisoformat(retry_at))
+        if live := (step.get("error") or {}).get("live_retries"):
+            step["live_retries"] = _live_retries_text(live)
     if execution.status == "succeeded" and executions.stopped_by_filter([execution.id]):
         data["status"] = "stopped"  # shown as "stopped by filter"
+    original = execution.rerun_of and _found(execution.rerun_of)
     return render_template(
         "execution.html",
         execution=data,
         steps=steps,
+        titles={step["node_id"]: step["title"] for step in steps},
+        built=_editor_built(),
+        version_number=db.session.scalar(
+            select(FlowVersion.number).where(FlowVersion.id == execution.version_id)
+        ),
+        rerun_of=original,
+        rerun_of_when=original and _when(original.created_at),
         flow=flow if flow is not None and flow.deleted_at is None else None,
         cancellable=execution.status in cancel.UNFINISHED,
-        rerun_of=execution.rerun_of and _found(execution.rerun_of),
         can_change=_can_change(),
         started=_when(execution.started_at or execution.created_at),
         duration=_duration_text(data["duration_ms"]),
+    )
+
+
+def _live_retries_text(live: dict) -> str:
+    """What a live run would have done where a test run stopped at a temporary error."""
+    return ngettext(
+        "A live run would try once more, after waiting %(seconds)s s.",
+        "A live run would try %(num)d more times, waiting %(seconds)s s in all.",
+        live["times"],
+        seconds=format_decimal(live["seconds"]),
     )
 
 

@@ -29,7 +29,7 @@ function StepError({ error }) {
       )}
       {error.retry_at && (
         <div className="hint">
-          {t('next_attempt', { when: new Date(error.retry_at), formatParams: { when: { dateStyle: 'medium', timeStyle: 'medium' } } })}
+          {t('next_attempt', { when: new Date(error.retry_at) })}
         </div>
       )}
     </div>
