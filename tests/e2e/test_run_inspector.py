@@ -187,3 +187,45 @@ def test_a_test_run_against_a_failing_address_fails_fast(page, demo_api, worker_
         "A live run would try 3 more times, waiting 7 s in all."
     )
     assert len(receiver.requests) == 1
+
+
+LONG_NAME = "customer_shipping_address_second_line_for_the_carrier_label"
+
+
+def test_the_inspector_opens_each_step_at_its_last_run_and_nothing_is_cut(
+    page, demo_api, worker_process, receiver
+):
+    receiver.reply = lambda request: (503, JSON, b"{}")
+    graph = flow_document(
+        HOOK,
+        {"id": "fields", "type": "core.map", "params": {"fields": {LONG_NAME: "Hinterhaus"}}},
+        {
+            "id": "send_the_order_to_erp",
+            "type": "core.http_request",
+            "params": {"method": "POST", "url": receiver.url("/orders")},
+            "retry": {"attempts": 4, "backoff_seconds": 0},
+            "position": {"x": 560, "y": 0},
+        },
+    )
+    flow, url = create_active_flow(demo_api, graph, name="Orders")
+    failed = send_event(demo_api, url, {"id": 1, "email": "a@b.c"})
+    assert wait_finished(demo_api, failed)["status"] == "failed"
+
+    # The execution page's timeline shows "4 attempts" whole.
+    page.goto(f"/executions/{failed}")
+    small = page.get_by_test_id("timeline").locator("li[data-step='send_the_order_to_erp'] small")
+    expect(small).to_contain_text("4 attempts")
+    assert small.evaluate("e => e.scrollWidth <= e.clientWidth")
+
+    # In the editor, the last (live) run's error shows without a new test run.
+    open_editor(page, flow)
+    node(page, "fields").click()
+    panel = page.locator(".panel")
+    remove = panel.get_by_role("button", name=f"Remove {LONG_NAME}")
+    box, frame = remove.bounding_box(), panel.bounding_box()
+    assert box["x"] + box["width"] <= frame["x"] + frame["width"]
+    panel.evaluate("e => { e.scrollTop = e.scrollHeight; }")
+    node(page, "send_the_order_to_erp").click()
+    assert panel.evaluate("e => e.scrollTop") == 0
+    expect(page.get_by_test_id("last-run").get_by_role("alert")).to_contain_text("503")
+    expect(page.get_by_test_id("last-run").locator(".step-attempts")).to_have_text("4 attempts")
