@@ -6,7 +6,7 @@ from datetime import datetime
 from babel.dates import format_datetime
 
 from app.cli import DEMO_EMAIL, DEMO_PASSWORD, ensure_demo_merchant
-from tests.conftest import create_active_flow, flow_document
+from tests.conftest import create_active_flow, flow_document, post_json
 
 
 def csrf(page) -> str:
@@ -233,11 +233,12 @@ def test_a_step_waiting_to_retry_says_when_it_tries_again(app, client, receiver,
     api = Api(client, ensure_demo_merchant())
     receiver.reply = lambda r: (429, {"Retry-After": "30"}, b"")
     graph = flow_document(
-        {"id": "hook", "type": "core.manual"},
+        {"id": "hook", "type": "core.webhook"},
         {"id": "send", "type": "core.http_request", "params": {"url": receiver.url("/x")}},
     )
-    flow_id = api.post("/api/flows", json={"name": "Stock", "graph": graph}).get_json()["id"]
-    execution_id = api.post(f"/api/flows/{flow_id}/run", json={"payload": {}}).get_json()["id"]
+    _flow_id, url = create_active_flow(api, graph, name="Stock")
+    # A live event: a test run would not wait to retry (it says what a live run would do).
+    execution_id = post_json(client, url, {}).get_json()["execution_id"]
     run_queue()
     retry_at = api.get(f"/api/executions/{execution_id}").get_json()["steps"][1]["error"]
     retry_at = retry_at["retry_at"]

@@ -101,8 +101,8 @@ class Run:
     # A long retry wait ends the run as waiting; False for a called flow, which runs inline in
     # its caller's step and must finish at once, so it sleeps through every wait.
     retry_later: bool = True
-    # A test run: a temporary error fails the step at once instead of waiting through the
-    # retries, and the step's error says what a live run would do.
+    # A test run: a step is retried only while that takes a few seconds (TEST_RETRY_SECONDS);
+    # then it fails, and its error says what a live run would have done.
     trial: bool = False
     sleep: Callable[[float], None] = time.sleep
     heartbeat: Callable[[], None] = lambda: None  # keep the lease during long waits
@@ -388,6 +388,9 @@ def resolve_params(node: dict, schema: dict, scope: dict[str, Any]) -> dict[str,
 
 # The longest wait between attempts that is slept through; a longer one frees the worker.
 INLINE_RETRY_SECONDS = 2.0
+# How long a step of a test run may spend on its attempts and the waits between them before a
+# temporary error fails it: a merchant testing waits for an answer, not for a back-off.
+TEST_RETRY_SECONDS = 3.0
 
 
 class _RetryLater(Exception):
@@ -409,6 +412,10 @@ def _live_retries(policy: RetryPolicy, attempts: int, retry_after: float | None)
     return {"times": len(waits), "seconds": round(sum(waits), 1)}
 
 
+def _spent(step: StepRecord) -> float:
+    return (datetime.now(UTC) - step.started_at).total_seconds() if step.started_at else 0.0
+
+
 def _call_with_retries(run, context, params, input, policy: RetryPolicy, step, execution: Run):
     """Each attempt gets a fresh context, so its requests carry the same idempotency keys."""
     while True:
@@ -419,10 +426,10 @@ def _call_with_retries(run, context, params, input, policy: RetryPolicy, step, e
         except TransientError as error:
             if step.attempts >= policy.attempts:
                 raise
-            if execution.trial:
+            wait = policy.delay(step.attempts, error.retry_after)
+            if execution.trial and _spent(step) + wait > TEST_RETRY_SECONDS:
                 live = _live_retries(policy, step.attempts, error.retry_after)
                 raise _NotRetriedInTest(error, live) from None
-            wait = policy.delay(step.attempts, error.retry_after)
             log.info(
                 "step %s attempt %s: %s; retrying in %.1fs",
                 ctx.node_id,
@@ -430,7 +437,7 @@ def _call_with_retries(run, context, params, input, policy: RetryPolicy, step, e
                 error.message,
                 wait,
             )
-            if wait > INLINE_RETRY_SECONDS and execution.retry_later:
+            if wait > INLINE_RETRY_SECONDS and execution.retry_later and not execution.trial:
                 raise _RetryLater(error, wait) from None
             execution.sleep(wait)
             execution.heartbeat()

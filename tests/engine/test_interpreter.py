@@ -173,6 +173,20 @@ def test_retries_give_up_after_the_policy_attempts():
     assert records[-1].attempts == 2
 
 
+def test_a_test_run_retries_only_while_that_is_quick_then_says_what_a_live_run_would_do():
+    act = {
+        "id": "act",
+        "type": "test.flaky",
+        "params": {"fail_times": 5, "retry_after": 0},
+        "retry": {"attempts": 5, "backoff_seconds": 1},
+    }
+    sleeps = []
+    result, _, records = execute(graph(act), sleeps=sleeps, trial=True)
+    # Waits of 1 and 2 s fit in the test's few seconds (the sleeps are not real here); 4 does not.
+    assert sleeps == [1, 2] and records[-1].attempts == 3 and result.status == "failed"
+    assert result.error["live_retries"] == {"times": 2, "seconds": 12.0}
+
+
 def test_a_test_run_fails_at_once_and_says_what_a_live_run_would_do():
     act = {
         "id": "act",
