@@ -302,3 +302,26 @@ def test_an_unfinished_execution_can_be_cancelled_from_its_page(app, client):
     )
     text = done.get_data(as_text=True)
     assert "The execution was cancelled." in text and 'data-testid="cancel-execution"' not in text
+
+
+def test_failed_runs_are_found_by_their_error(app, client, receiver, run_queue):
+    from tests.conftest import Api
+
+    api = Api(client, ensure_demo_merchant())
+    receiver.reply = lambda r: (
+        (404, {}, b"no such shop") if r.path == "/gone" else (400, {}, b"unknown SKU")
+    )
+    runs = {}
+    for path in ("/gone", "/sku"):
+        graph = flow_document(
+            {"id": "hook", "type": "core.webhook"},
+            {"id": "send", "type": "core.http_request", "params": {"url": receiver.url(path)}},
+        )
+        _flow, url = create_active_flow(api, graph, name=path)
+        runs[path] = post_json(client, url, {}).get_json()["execution_id"]
+    run_queue()
+    sign_in(client)
+    listed = client.get("/executions?status=failed&error=404+Not+Found").get_data(as_text=True)
+    assert f'data-execution="{runs["/gone"]}"' in listed
+    assert f'data-execution="{runs["/sku"]}"' not in listed
+    assert 'name="error" value="404 Not Found"' in listed
