@@ -7,11 +7,10 @@ import { api, toJson } from '../api.js';
 
 const PAST_RUNS = 20;
 
-/** The event a run started with, as it arrived: a fetching trigger's input, else its output. */
+/** The event a run started with: its trigger's output (the first step). */
 export function receivedEvent(execution) {
   const trigger = (execution.steps || [])[0];
-  if (!trigger) return undefined;
-  return trigger.input !== null && trigger.input !== undefined ? trigger.input : trigger.output;
+  return trigger ? trigger.output : undefined;
 }
 
 export function useTestDialog({ flowId, triggerNode, triggerSpec, pin, start, report }) {
