@@ -10,19 +10,18 @@ can act on (with retries left to the engine's per-node policy).
 from __future__ import annotations
 
 import json
-import socket
-import ssl
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import idna
 import requests
-from urllib3.exceptions import ProtocolError
+from urllib3.exceptions import NameResolutionError, NewConnectionError, ProtocolError
 
 from nodes.kit.base import Connector, ProviderError, TransientError, UserError
-from nodes.kit.guarded_http import OutboundBlocked, ResponseTooLarge
+from nodes.kit.guarded_http import BadAddress, OutboundBlocked, ResponseTooLarge
 
 # What a merchant can do about a refusal, by HTTP status, when the provider's message alone
 # does not say it.
@@ -51,13 +50,21 @@ def send(session: requests.Session, method: str, url: str, **kwargs: Any) -> req
     """One request through the guarded session, with network failures as node errors."""
     try:
         return session.request(method, url, **kwargs)
-    except (OutboundBlocked, ResponseTooLarge) as error:
+    except (OutboundBlocked, BadAddress, ResponseTooLarge) as error:
         raise UserError(str(error), field="url") from None
+    except (requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema):
+        raise UserError(
+            f"{url} is not a web address: it must start with http:// or https://.", field="url"
+        ) from None
+    except (requests.exceptions.InvalidURL, UnicodeError):
+        raise UserError(
+            f"{url} is not a valid web address: check it for typos and spaces.", field="url"
+        ) from None
     except requests.Timeout as error:
         seconds = kwargs.get("timeout") or getattr(session, "default_timeout", None)
-        raise TransientError(_timeout_sentence(url, error, seconds)) from None
+        raise TransientError(_no_answer(error, url, seconds)) from None
     except requests.ConnectionError as error:
-        raise TransientError(_connection_sentence(url, error)) from None
+        raise TransientError(_network_failure(error, url)) from None
     except requests.TooManyRedirects:
         raise UserError(f"{url} redirects too often.", field="url") from None
 
@@ -279,46 +286,40 @@ def _origin(url: str) -> str:
     return parts.netloc or url
 
 
-def _causes(error: BaseException | None) -> Iterator[BaseException]:
-    """The error and what it wraps: requests wraps urllib3's errors, which wrap the socket's."""
-    seen = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        yield error
-        wrapped = error.args[0] if error.args else None
-        error = next(
-            (e for e in (getattr(error, "reason", None), wrapped, error.__cause__)
-             if isinstance(e, BaseException)),
-            None,
-        )  # fmt: skip
+def _network_failure(error: requests.ConnectionError, url: str) -> str:
+    """What went wrong on the network, in a sentence about the host the request went to (the
+    last redirect's, if it was redirected), without urllib3's internals."""
+    failure = error.args[0] if error.args else None
+    cause = getattr(failure, "reason", failure)
+    host = _shown_host(getattr(getattr(failure, "pool", None), "host", None)) or _origin(url)
+    if isinstance(error, requests.exceptions.SSLError):
+        return (
+            f"The secure connection to {host} failed: its certificate is not valid for this "
+            "address, or it does not speak HTTPS on this port."
+        )
+    if isinstance(cause, NameResolutionError):
+        return f"The server {host} was not found: check the address for typos."
+    if isinstance(cause, NewConnectionError) and "refused" in str(cause).lower():
+        return f"{host} refused the connection: nothing answers at this address and port."
+    if isinstance(cause, ProtocolError):
+        return f"{host} closed the connection before it answered."
+    return f"Could not connect to {host}: the network between Shopwire and it failed."
 
 
-def _timeout_sentence(url: str, error: requests.Timeout, seconds: Any) -> str:
-    host = urlsplit(url).hostname or _origin(url)
+def _shown_host(host: str | None) -> str | None:
+    """A host as the merchant wrote it: ``bücher.example``, not ``xn--bcher-kva.example``."""
+    if not host:
+        return None
+    try:
+        return idna.decode(host)
+    except idna.IDNAError:
+        return host
+
+
+def _no_answer(error: requests.Timeout, url: str, seconds: Any) -> str:
+    """A timeout, in a sentence with the host and how long was waited."""
+    host = _shown_host(urlsplit(url).hostname) or _origin(url)
     within = f" within {seconds:g} s" if isinstance(seconds, int | float) else ""
     if isinstance(error, requests.ConnectTimeout):
         return f"The server at {host} could not be reached{within}."
     return f"The server at {host} did not answer{within}."
-
-
-def _connection_sentence(url: str, error: requests.ConnectionError) -> str:
-    """A network failure as a sentence that names the address, never an errno."""
-    host = urlsplit(url).hostname or _origin(url)
-    for cause in _causes(error):
-        if isinstance(cause, socket.gaierror):
-            if cause.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None)):
-                return f"The address {host} does not exist: check the URL."
-            return f"The address {host} could not be looked up right now."
-        if isinstance(cause, ConnectionRefusedError):
-            return (
-                f"Connection refused by {_origin(url)}: nothing accepts connections there; "
-                "check the address and port, or whether the server is running."
-            )
-        if isinstance(cause, requests.exceptions.SSLError | ssl.SSLError):
-            return (
-                f"The secure connection to {host} failed: its certificate is not valid for "
-                "this address, or has expired."
-            )
-        if isinstance(cause, ConnectionResetError | ProtocolError):
-            return f"The server at {host} closed the connection before it answered."
-    return f"Could not connect to {_origin(url)}."

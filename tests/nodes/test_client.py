@@ -6,7 +6,6 @@ import socket
 
 import pytest
 
-from nodes.kit import guarded_http
 from nodes.kit.base import Connector, ProviderError, TransientError
 from nodes.kit.client import ApiClient, cursor, link_next, send
 from nodes.kit.errors import ErrorBody
@@ -122,23 +121,6 @@ def failure(session, url: str) -> str:
         send(session, "POST", url)
     assert "Errno" not in failed.value.message
     return failed.value.message
-
-
-def test_a_name_that_does_not_resolve_reads_as_an_address_that_does_not_exist(session, monkeypatch):
-    def unknown(*args, **kwargs):
-        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-
-    monkeypatch.setattr(guarded_http.socket, "getaddrinfo", unknown)
-    message = failure(session, "https://erp.example.com/orders")
-    assert message == "The address erp.example.com does not exist: check the URL."
-
-
-def test_a_closed_port_reads_as_connection_refused(session):
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
-    message = failure(session, f"http://127.0.0.1:{port}/orders")
-    assert message.startswith(f"Connection refused by 127.0.0.1:{port}:")
 
 
 def test_a_server_that_does_not_answer_reads_with_the_time_waited(session):
