@@ -237,6 +237,12 @@ class ExecutionFilter(Query):
         metadata={"description": "At most 200"},
     )
     before = fields.String(metadata={"description": "The next_cursor of the previous page"})
+    kind = fields.String(
+        validate=validate.OneOf(("live", "test"), error="Use live or test."),
+        metadata={"description": "live: real events only; test: test runs only"},
+    )
+    q = fields.String(metadata={"description": "A value in the event (an order number, an e-mail)"})
+    error = fields.String(metadata={"description": "Words of the error the run failed with"})
 
 
 class StepRun(Answer):
@@ -265,6 +271,9 @@ class Execution(Answer):
     version_id = fields.Integer()
     status = fields.String(metadata={"enum": list(STATUSES)})
     mode = fields.String()
+    rerun_of = fields.String(
+        allow_none=True, metadata={"description": "The execution whose event this one runs again"}
+    )
     error = fields.Dict(allow_none=True)
     created_at = Moment()
     started_at = Moment(allow_none=True)

@@ -61,8 +61,9 @@ def send(session: requests.Session, method: str, url: str, **kwargs: Any) -> req
         raise UserError(
             f"{url} is not a valid web address: check it for typos and spaces.", field="url"
         ) from None
-    except requests.Timeout:
-        raise TransientError(f"{_origin(url)} did not answer in time.") from None
+    except requests.Timeout as error:
+        seconds = kwargs.get("timeout") or getattr(session, "default_timeout", None)
+        raise TransientError(_no_answer(error, url, seconds)) from None
     except requests.ConnectionError as error:
         raise TransientError(_network_failure(error, url)) from None
     except requests.TooManyRedirects:
@@ -357,3 +358,12 @@ def _shown_host(host: str | None) -> str | None:
         return idna.decode(host)
     except idna.IDNAError:
         return host
+
+
+def _no_answer(error: requests.Timeout, url: str, seconds: Any) -> str:
+    """A timeout, in a sentence with the host and how long was waited."""
+    host = _shown_host(urlsplit(url).hostname) or _origin(url)
+    within = f" within {seconds:g} s" if isinstance(seconds, int | float) else ""
+    if isinstance(error, requests.ConnectTimeout):
+        return f"The server at {host} could not be reached{within}."
+    return f"The server at {host} did not answer{within}."
