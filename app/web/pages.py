@@ -368,12 +368,15 @@ def show_execution(execution_id: str):
         step["title"] = node.get("name") or title.get(g.lang) or title.get("en") or step["node_id"]
         if retry_at := (step.get("error") or {}).get("retry_at"):
             step["retry_at"] = _when(datetime.fromisoformat(retry_at))
+    titles = {step["node_id"]: step["title"] for step in steps}
+    files = [{**f, "step": titles.get(f["node_id"], f["node_id"])} for f in data["files"]]
     if execution.status == "succeeded" and executions.stopped_by_filter([execution.id]):
         data["status"] = "stopped"  # shown as "stopped by filter"
     return render_template(
         "execution.html",
         execution=data,
         steps=steps,
+        files=files,
         flow=flow if flow is not None and flow.deleted_at is None else None,
         cancellable=execution.status in cancel.UNFINISHED,
         can_change=_can_change(),
