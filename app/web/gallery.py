@@ -34,6 +34,9 @@ BRAND = {
     "paypal": "#003087",
     "mollie": "#0a0a0a",
     "klarna": "#e0527d",
+    "lexoffice": "#b58500",  # lexoffice's yellow, dark enough for a white letter
+    "datev": "#008a3e",
+    "email": "#475569",
 }
 NODE_WIDTH, NODE_HEIGHT = 190, 54
 
