@@ -60,6 +60,15 @@ class FakeProvider(Receiver):
     def origin(self) -> str:
         return self.url("").rstrip("/")
 
+    def api(self, connector: Any) -> Any:
+        """``connector``'s client with :attr:`account`, pointed at this fake: for a
+        connector's "Test connection" and its options loaders."""
+        from nodes.kit.client import ApiClient
+        from nodes.kit.guarded_http import guarded_session
+
+        session = guarded_session(allow_private=True, timeout=5.0)
+        return ApiClient(connector, session, self.account, origin=self.origin)
+
     def fail_next(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         """Answer the next request with this reply (queue several for several requests)."""
         self._failures.append(self._encode(status, body, headers or {}))
@@ -96,11 +105,11 @@ class FakeProvider(Receiver):
 
     def _encode(self, status: int, body: Any, headers: dict[str, str]) -> Reply:
         """None is an empty body (204, or Klarna's 201 that answers with headers only); bytes
-        go out as they are (a PDF), with the Content-Type the handler gives."""
+        go out as they are (XML, a PDF), anything else as JSON."""
         if body is None:
             return status, headers, b""
         if isinstance(body, bytes):
-            return status, headers, body
+            return status, {"Content-Type": self.content_type, **headers}, body
         return status, {"Content-Type": self.content_type, **headers}, json.dumps(body).encode()
 
 
