@@ -56,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.ingress import webhooks
     from app.runtime import files as file_storage
     from app.runtime import node_store
+    from app.runtime import rate_limits as shared_turns
     from app.web import gallery, language, pages, settings_pages
 
     api = openapi.init_app(app)
@@ -87,6 +88,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_error_handlers(app)
     node_store.init_app(app)
     file_storage.init_app(app)
+    shared_turns.init_app(app)
     mail.init_app(app)
     operations.init_app(app)
     return app

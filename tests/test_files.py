@@ -196,3 +196,23 @@ def test_files_live_in_the_s3_bucket_when_one_is_configured(
     assert not (data_dir / "files" / stored.key).exists()
     assert receiver.requests[0].body == LABEL
     assert api.get(link["url"]).data == LABEL
+
+
+def test_the_execution_page_links_its_files_for_the_signed_in_shop(
+    app, client, run_queue, receiver, label_node
+):
+    from app.cli import ensure_demo_merchant
+    from tests.conftest import Api
+    from tests.test_pages import sign_in
+
+    api = Api(client, ensure_demo_merchant())
+    flow_id, _ = create_active_flow(api, label_flow(receiver.url("/labels")))
+    execution = run_now(api, run_queue, flow_id)
+    [link] = execution["files"]
+    sign_in(client)
+
+    page = client.get(f"/executions/{execution['id']}").get_data(as_text=True)
+    assert f'<a href="/api/files/{link["id"]}" download>label 1001.pdf</a>' in page
+    assert client.get(link["url"]).data == LABEL  # the browser's session is the shop's user
+    german = client.get(f"/executions/{execution['id']}", headers={"Accept-Language": "de"})
+    assert "<h2>Dateien</h2>" in german.get_data(as_text=True)

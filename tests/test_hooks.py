@@ -82,6 +82,14 @@ def test_form_bodies_become_fields(api, client, run_queue):
     assert detail["steps"][1]["output"] == {"email": "jon@example.com"}
 
 
+def test_a_look_at_the_address_is_answered_without_running_anything(api, client):
+    _, url = active_flow(api)
+    for address in (url, "/hooks/not-a-token"):  # no look-up: nothing to learn from it
+        looked = client.head(address)
+        assert (looked.status_code, looked.data) == (200, b"")
+    assert api.get("/api/executions").get_json()["executions"] == []
+
+
 def test_unknown_token_is_404_problem(client):
     reply = post_json(client, "/hooks/not-a-token", {})
     assert reply.status_code == 404
@@ -92,7 +100,7 @@ def test_unknown_token_is_404_problem(client):
 def test_only_post_is_answered_and_every_reply_is_nothing_a_browser_runs(api, client):
     _, url = active_flow(api)
     asked = client.get(url)
-    assert asked.status_code == 405 and asked.headers["Allow"] == "POST"
+    assert asked.status_code == 405 and asked.headers["Allow"] == "HEAD, POST"
     assert asked.content_type == "application/problem+json"
     accepted = post_json(client, url, {"email": "jon@example.com"})
     for reply in (asked, accepted):

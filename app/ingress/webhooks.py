@@ -89,6 +89,8 @@ class Ingress:
 def _answer(request: Request) -> Response:
     try:
         endpoint, arguments = URLS.bind_to_environ(request.environ).match()
+        if request.method == "HEAD":
+            return Response(status=200)
         body = _read(request, current_app.config["SHOPWIRE_MAX_WEBHOOK_BYTES"])
         return _guarded(request, arguments["token"], body, test=endpoint == "receive_test")
     except ApiProblem as problem:

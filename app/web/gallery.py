@@ -50,6 +50,9 @@ BRAND = {
     "ups": "#351c15",
     "hermes": "#0091cd",
     "sendcloud": "#112857",
+    "lexoffice": "#b58500",  # lexoffice's yellow, dark enough for a white letter
+    "datev": "#008a3e",
+    "email": "#475569",
 }
 
 CATEGORY_NAMES = {

@@ -379,6 +379,8 @@ def show_execution(execution_id: str):
             step["retry_at"] = _when(datetime.fromisoformat(retry_at))
         if live := (step.get("error") or {}).get("live_retries"):
             step["live_retries"] = _live_retries_text(live)
+    titles = {step["node_id"]: step["title"] for step in steps}
+    files = [{**f, "step": titles.get(f["node_id"], f["node_id"])} for f in data["files"]]
     if execution.status == "succeeded" and executions.stopped_by_filter([execution.id]):
         data["status"] = "stopped"  # shown as "stopped by filter"
     original = execution.rerun_of and _found(execution.rerun_of)
@@ -386,13 +388,14 @@ def show_execution(execution_id: str):
         "execution.html",
         execution=data,
         steps=steps,
-        titles={step["node_id"]: step["title"] for step in steps},
+        titles=titles,
         built=_editor_built(),
         version_number=db.session.scalar(
             select(FlowVersion.number).where(FlowVersion.id == execution.version_id)
         ),
         rerun_of=original,
         rerun_of_when=original and _when(original.created_at),
+        files=files,
         flow=flow if flow is not None and flow.deleted_at is None else None,
         cancellable=execution.status in cancel.UNFINISHED,
         can_change=_can_change(),

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from nodes.datev import datev, extf
 from nodes.datev.accounts import CHARTS, TAX_FREE_ACCOUNTS, revenue_account, standard
 from nodes.kit import files
+from nodes.kit.amounts import DECIMAL, decimal, vat_rate
 from nodes.kit.base import NodeContext, UserError, params_schema
 from nodes.kit.files import FILE_REFERENCE
 
 BERLIN = ZoneInfo("Europe/Berlin")
-DECIMAL = {"type": ["number", "string"], "pattern": r"^-?\d+([.,]\d+)?$"}
 ACCOUNT = {"type": "string", "pattern": r"^\d{4,9}$"}
 MAX_BOOKINGS = 20_000
 
@@ -205,22 +205,11 @@ def _batch(params: dict[str, Any]) -> extf.Batch:
     )
 
 
-def _decimal(value: Any, field: str) -> Decimal:
-    try:
-        number = Decimal(str(value).replace(",", "."))
-    except InvalidOperation:
-        raise UserError(f"{value!r} is not an amount.", field=field) from None
-    if not number.is_finite() or abs(number) > extf.MAX_AMOUNT:
-        raise UserError(f"{value!r} is not an amount DATEV takes.", field=field)
+def _amount(value: Any, field: str) -> Decimal:
+    number = decimal(value, field)
+    if abs(number) > extf.MAX_AMOUNT:
+        raise UserError(f"{value!r} is more than DATEV books at once.", field=field)
     return number.quantize(Decimal("0.01"))
-
-
-def _rate(value: Any, field: str) -> int:
-    rate = _decimal(value, field)
-    rate = rate * 100 if 0 < rate < 1 else rate
-    if rate not in (19, 7, 0):
-        raise UserError(f"A tax rate of {rate} % has no revenue account here.", field=field)
-    return int(rate)
 
 
 def _bookings(
@@ -252,8 +241,10 @@ def _bookings(
     made, revenue = [], Decimal(0)
     for index, line in enumerate(invoice["amounts"]):
         where = f"{field}/amounts/{index}"
-        gross = _decimal(line["gross"], f"{where}/gross")
-        rate = 0 if tax_type in TAX_FREE_ACCOUNTS else _rate(line["tax_rate"], f"{where}/tax_rate")
+        gross = _amount(line["gross"], f"{where}/gross")
+        rate = (
+            0 if tax_type in TAX_FREE_ACCOUNTS else vat_rate(line["tax_rate"], f"{where}/tax_rate")
+        )
         if gross == 0:
             continue
         made.append(
@@ -271,7 +262,7 @@ def _bookings(
     paid = 0
     for index, payment in enumerate(invoice.get("payments") or []):
         where = f"{field}/payments/{index}"
-        amount = _decimal(payment["amount"], f"{where}/amount")
+        amount = _amount(payment["amount"], f"{where}/amount")
         when = _day(payment["date"], f"{where}/date")
         if amount == 0 or not batch.period_start <= when <= batch.period_end:
             continue  # a payment outside the period belongs to another batch

@@ -277,7 +277,7 @@ class ApiClient:
             response = self._send(method, path, headers, **kwargs)
             if response.status_code != 429:
                 return response
-            pause = limit.pause_after_429(retry_after(response.headers.get("Retry-After")))
+            pause = limit.pause_after_429(wait_for(response.headers))
             if pause is None:
                 return response
             limit.sleep(pause)

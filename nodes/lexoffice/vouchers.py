@@ -11,14 +11,13 @@ the EU. Under the last three every line is 0 % and the price given is the amount
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from nodes.kit.amounts import DECIMAL, decimal, vat_rate
 from nodes.kit.base import UserError
 
 BERLIN = ZoneInfo("Europe/Berlin")
-RATES = (Decimal(19), Decimal(7), Decimal(0))
 TAX_FREE = (
     "vatfree",
     "intraCommunitySupply",
@@ -58,7 +57,6 @@ EU = set(
     ]
 )
 
-DECIMAL = {"type": ["number", "string"], "pattern": r"^-?\d+([.,]\d+)?$"}
 ADDRESS = {
     "type": "object",
     "title": "Billing address",
@@ -165,29 +163,6 @@ VOUCHER_PARAMS = {
 }
 
 
-def decimal(value: Any, field: str) -> Decimal:
-    try:
-        number = Decimal(str(value).replace(",", "."))
-    except InvalidOperation:
-        raise UserError(f"{value!r} is not a number.", field=field) from None
-    if not number.is_finite():
-        raise UserError(f"{value!r} is not a number.", field=field)
-    return number
-
-
-def tax_rate(value: Any, field: str) -> Decimal:
-    rate = decimal(value, field)
-    if 0 < rate < 1:
-        rate *= 100
-    rate = rate.normalize()
-    if rate not in RATES:
-        raise UserError(
-            f"A tax rate of {rate} % is not one lexoffice books for German sales: use 19, 7 or 0.",
-            field=field,
-        )
-    return rate
-
-
 def tax_type(params: dict[str, Any]) -> str:
     chosen = params.get("tax_type", "automatic")
     if chosen != "automatic":
@@ -266,7 +241,7 @@ def _address(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _line(item: dict[str, Any], field: str, kind: str, currency: str) -> dict[str, Any]:
-    rate = Decimal(0) if kind in TAX_FREE else tax_rate(item["tax_rate"], f"{field}/tax_rate")
+    rate = 0 if kind in TAX_FREE else vat_rate(item["tax_rate"], f"{field}/tax_rate")
     price = decimal(item["unit_price"], f"{field}/unit_price")
     quantity = decimal(item["quantity"], f"{field}/quantity")
     if quantity <= 0:
@@ -280,7 +255,7 @@ def _line(item: dict[str, Any], field: str, kind: str, currency: str) -> dict[st
         "unitPrice": {
             "currency": currency,
             amount: float(price),
-            "taxRatePercentage": int(rate),
+            "taxRatePercentage": rate,
         },
         "discountPercentage": float(decimal(item.get("discount_percentage", 0), field)),
     }

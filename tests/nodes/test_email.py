@@ -3,11 +3,14 @@ earlier steps, the server's refusals in plain words, the address guard, the oper
 
 import pytest
 
+from nodes.email import email
 from nodes.email.fake import FakeSmtpServer
-from nodes.kit import files, mail
-from nodes.kit.base import NodeContext, ProviderError, UserError
+from nodes.kit import files, mail, registry
+from nodes.kit.base import NodeContext, ProviderError, TransientError, UserError
+from nodes.kit.client import ApiClient
 from nodes.kit.fakes.files import memory_files
 from nodes.kit.fakes.provider import run_node
+from nodes.kit.guarded_http import guarded_session
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"
 
@@ -124,13 +127,9 @@ def test_a_password_is_never_sent_unencrypted():
 
 
 def test_a_private_mail_server_is_refused_by_the_address_guard():
-    from nodes.kit.base import NodeContext as Context
-    from nodes.kit.guarded_http import guarded_session
-    from nodes.kit.registry import get
-
-    spec = get("email.send_email", 1)
+    spec = registry.get("email.send_email", 1)
     with FakeSmtpServer() as server:
-        ctx = Context("run", "step", guarded_session(allow_private=False), server.account)
+        ctx = NodeContext("run", "step", guarded_session(allow_private=False), server.account)
         with pytest.raises(UserError, match="Refused to connect to 127.0.0.1") as refused:
             spec.run(ctx, {"to": "a@b.de", "subject": "S", "body": "B"}, None)
     assert refused.value.field == "host"
@@ -138,8 +137,6 @@ def test_a_private_mail_server_is_refused_by_the_address_guard():
 
 
 def test_an_unreachable_server_is_worth_a_retry():
-    from nodes.kit.base import TransientError
-
     account = {"host": "127.0.0.1", "port": 9, "security": "none", "from_address": "a@b.de"}
     with pytest.raises(TransientError, match="Could not reach the mail server 127.0.0.1:9"):
         run_node("email.send_email", {"to": "a@b.de", "subject": "S", "body": "B"}, account)
@@ -159,3 +156,9 @@ def test_without_an_account_the_installations_server_sends_it():
     [message] = sent
     assert message["From"] is None  # the installation's own address, set as it sends
     assert message["Reply-To"] == "shop@example.de"
+
+
+def test_the_accounts_test_connection_connects_and_says_so():
+    with FakeSmtpServer() as server:
+        api = ApiClient(email, guarded_session(allow_private=True), server.account)
+        assert email.test(api) == "Connected to 127.0.0.1."

@@ -10,7 +10,10 @@ import pytest
 
 from app.models import Execution, RejectedEvent
 from nodes.kit.base import ProviderError, TransientError, UserError
+from nodes.kit.client import ApiClient
 from nodes.kit.fakes.files import memory_files
+from nodes.kit.guarded_http import guarded_session
+from nodes.lexoffice import lexoffice as connector
 from nodes.lexoffice.fake import API_KEY, PDF, FakeLexoffice
 from tests.conftest import connected, create_active_flow, create_credential, flow_document
 
@@ -437,3 +440,12 @@ def test_an_event_trigger_subscribes_checks_the_signature_and_unsubscribes(api, 
         assert api.post(f"/api/flows/{flow_id}/deactivate").status_code == 200
         assert fake.subscriptions == {}
         assert path(fake.requests[-1]).startswith("/v1/event-subscriptions/")
+
+
+def test_the_accounts_test_connection_names_the_company(lexoffice):
+    answer = lexoffice.run("lexoffice.api_call", {"method": "GET", "path": "/v1/profile"})
+    assert answer["body"]["companyName"] == "Beispiel Shop GmbH"
+    api = ApiClient(
+        connector, guarded_session(allow_private=True), lexoffice.account, origin=lexoffice.origin
+    )
+    assert connector.test(api) == "Beispiel Shop GmbH"
