@@ -60,10 +60,18 @@ DESCRIPTIONS = {
         "%(message)s\nWhat to do: open Accounts and connect it again.\n%(link)s"
     ),
     "subscription_restored": lazy_gettext(
-        "%(provider)s had removed the webhook of the trigger “%(node)s” (since %(since)s), "
-        "usually after its deliveries failed for hours. Shopwire registered it again and "
-        "started the %(count)s event(s) missed meanwhile.\nWhat to do: nothing; if it happens "
-        "again, check that Shopwire is reachable from the internet.\n%(link)s"
+        "%(provider)s had removed or switched off the webhook of the trigger “%(node)s” "
+        "(since %(since)s), usually after its deliveries failed for hours. Shopwire registered "
+        "it again and started the %(count)s event(s) missed meanwhile.\nWhat to do: nothing; "
+        "if it happens again, check that Shopwire is reachable from the internet.\n%(link)s"
+    ),
+    "subscription_unrecovered": lazy_gettext(
+        "%(provider)s had removed or switched off the webhook of the trigger “%(node)s” "
+        "(since %(since)s), usually after its deliveries failed for hours. Shopwire registered "
+        "it again, but could not fetch back the events missed meanwhile: %(reason)s\n"
+        "What to do: look in %(provider)s for what happened since then and run those events "
+        "by hand where needed; if it happens again, check that Shopwire is reachable from the "
+        "internet.\n%(link)s"
     ),
 }
 
@@ -221,6 +229,8 @@ def _describe(alert: Alert, language: str, merchant: Merchant) -> str:
         locale=language,
     )
     details = dict(alert.details)
+    if alert.kind == "subscription_unrecovered" and not details.get("reason"):
+        details["reason"] = gettext("its API cannot list events of this kind")
     if "gap_seconds" in details:
         details["gap"] = format_timedelta(
             timedelta(seconds=details.pop("gap_seconds")), locale=language

@@ -20,6 +20,7 @@ import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import jmespath
@@ -231,6 +232,23 @@ def pem(text: str) -> bytes:
 
 
 @dataclass(frozen=True)
+class Recovery:
+    """Catching up after the provider dropped or disabled the webhook Shopwire registered
+    (providers do, after deliveries failed for hours or days, and tell nobody).
+
+    ``alive(api, subscription)``: is the registered webhook still there and active.
+    ``missed(api, event, seen, until)``: what the webhook would have delivered for ``event``
+    after the delivery ``seen`` (the last one the flow received) up to ``until`` (aware UTC),
+    oldest first, as ``(key, delivery)`` pairs in the webhook's own shape; the key names the
+    event, so that fetching it again starts it once. None when the provider's API cannot list
+    events of that type.
+    """
+
+    alive: Callable[[ApiClient, dict[str, Any]], bool]
+    missed: Callable[[ApiClient, str, Any, datetime], list[tuple[str, Any]] | None]
+
+
+@dataclass(frozen=True)
 class Webhooks:
     """What a connector's provider sends, declared once for all its webhook triggers.
 
@@ -255,6 +273,8 @@ class Webhooks:
     # example delivery.
     schema: dict[str, Any] | None = None
     example: Any = None
+    # How a webhook the provider dropped is noticed and its missed events fetched back.
+    recovery: Recovery | None = None
 
     @property
     def headers(self) -> tuple[str, ...]:
