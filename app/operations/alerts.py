@@ -1,5 +1,6 @@
 """Alerts without building a flow: a failed run, repeated failures, a quiet trigger, an
-account that stopped working, a provider webhook that was dropped (recorded by
+account that stopped working (marked for reconnecting, or refused by its provider run after
+run: :mod:`app.operations.account_health`), a provider webhook that was dropped (recorded by
 :mod:`app.operations.trigger_health`) — by e-mail and to an incoming webhook (Slack or Teams).
 
 The scheduler calls :func:`run` every minute. :func:`notice` records each new problem once
@@ -27,7 +28,7 @@ from app.extensions import db
 from app.identity.mail import send_mail
 from app.models import Alert, AlertSettings, Credential, Execution, Flow, Merchant
 from app.models.base import utcnow
-from app.operations import trigger_health
+from app.operations import account_health, trigger_health
 from app.runtime import subflows
 from app.runtime.provider_http import outbound_session
 
@@ -59,6 +60,12 @@ DESCRIPTIONS = {
         "The account “%(name)s” (%(connector)s) stopped working (since %(since)s): "
         "%(message)s\nWhat to do: open Accounts and connect it again.\n%(link)s"
     ),
+    "account_refused": lazy_gettext(
+        "%(connector)s refused the account “%(name)s” in %(count)s runs in a row (since "
+        "%(since)s): %(message)s\nEvery run that uses this account fails until it is fixed.\n"
+        "What to do: %(remedy)s Then open the last refused run and press “Retry from this "
+        "step”; retry the others from the runs list.\n%(link)s"
+    ),
     "subscription_restored": lazy_gettext(
         "%(provider)s had removed or switched off the webhook of the trigger “%(node)s” "
         "(since %(since)s), usually after its deliveries failed for hours. Shopwire registered "
@@ -72,6 +79,19 @@ DESCRIPTIONS = {
         "What to do: look in %(provider)s for what happened since then and run those events "
         "by hand where needed; if it happens again, check that Shopwire is reachable from the "
         "internet.\n%(link)s"
+    ),
+}
+
+
+# What to do about a refused account, by the provider's HTTP status.
+REMEDIES = {
+    401: lazy_gettext(
+        "its key or token was changed, revoked or has expired: create a new one in "
+        "%(connector)s and enter it in the account (open it from a step that uses it)."
+    ),
+    403: lazy_gettext(
+        "the account lacks a permission these steps need: grant it in %(connector)s (for an "
+        "app, its API scopes), then enter the new key in the account or connect it again."
     ),
 }
 
@@ -139,6 +159,16 @@ def notice(settings: AlertSettings, now: datetime) -> None:
         for credential_id, name, connector, message, since in broken:
             details = {"name": name, "connector": connector, "message": message or ""}
             record(shop, "account", f"{credential_id}:{since.isoformat()}", None, since, details)
+        for refused in account_health.refused_accounts(shop, now):
+            details = {
+                "name": refused.name,
+                "connector": refused.connector,
+                "count": refused.count,
+                "status": refused.status,
+                "message": refused.message,
+            }
+            key = f"{refused.credential_id}:refused:{refused.since.isoformat()}"
+            record(shop, "account_refused", key, None, refused.since, details, refused.execution_id)
     db.session.commit()
 
 
@@ -229,6 +259,10 @@ def _describe(alert: Alert, language: str, merchant: Merchant) -> str:
         locale=language,
     )
     details = dict(alert.details)
+    if "connector" in details:
+        details["connector"] = account_health.connector_title(details["connector"], language)
+    if alert.kind == "account_refused":
+        details["remedy"] = REMEDIES[details.pop("status")] % details
     if alert.kind == "subscription_unrecovered" and not details.get("reason"):
         details["reason"] = gettext("its API cannot list events of this kind")
     if "gap_seconds" in details:
@@ -240,10 +274,10 @@ def _describe(alert: Alert, language: str, merchant: Merchant) -> str:
 
 def _link(alert: Alert) -> str:
     base = (current_app.config["SHOPWIRE_PUBLIC_URL"] or "").rstrip("/")
-    if alert.kind == "failed_run":
+    if alert.execution_id:
         return f"{base}/executions/{alert.execution_id}"
     if alert.kind == "account":
-        return f"{base}/accounts"
+        return f"{base}/#{account_health.ANCHOR}"  # the overview lists the accounts to fix
     return f"{base}/executions?flow_id={alert.flow_id}"
 
 

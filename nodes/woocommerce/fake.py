@@ -178,6 +178,10 @@ class FakeWooCommerce(FakeProvider):
 
     # products
 
+    @route("GET", ROUTE + "/products")
+    def list_products(self, request):
+        return self._listing(request, self.products.values())
+
     @route("PUT", ROUTE + "/products/{id}")
     def update_product(self, request, id):
         product = self.products.get(int(id))
