@@ -56,6 +56,16 @@ DESCRIPTIONS = {
         "every %(gap)s.\nWhat to do: check that the webhook is still registered in the "
         "provider's settings, or switch the flow off and on again to register it anew.\n%(link)s"
     ),
+    "quiet_poll": lazy_gettext(
+        "The trigger “%(node)s” has found no new record since %(since)s; it usually finds one "
+        "every %(gap)s.\nWhat to do: check in the system it reads that records still come in, "
+        "and open the flow and press “Test” on the trigger to see what it finds.\n%(link)s"
+    ),
+    "schedule_missed": lazy_gettext(
+        "The schedule of the trigger “%(node)s” did not start the run planned for %(since)s.\n"
+        "What to do: if the next planned run starts, nothing; if not, tell whoever runs your "
+        "Shopwire installation that its scheduler is not running.\n%(link)s"
+    ),
     "account": lazy_gettext(
         "The account “%(name)s” (%(connector)s) stopped working (since %(since)s): "
         "%(message)s\nWhat to do: open Accounts and connect it again.\n%(link)s"
@@ -83,6 +93,8 @@ DESCRIPTIONS = {
 }
 
 
+# The alert for each kind of quiet trigger (trigger_health.Quiet.kind).
+QUIET_KINDS = {"webhook": "quiet_trigger", "poll": "quiet_poll", "schedule": "schedule_missed"}
 # What to do about a refused account, by the provider's HTTP status.
 REMEDIES = {
     401: lazy_gettext(
@@ -145,7 +157,8 @@ def notice(settings: AlertSettings, now: datetime) -> None:
         for quiet in trigger_health.quiet_triggers(now, shop):
             key = f"{quiet.flow_id}:{quiet.node_id}:{quiet.last_event_at.isoformat()}"
             details = {"node": quiet.node_id, "gap_seconds": quiet.normal_gap.total_seconds()}
-            record(shop, "quiet_trigger", key, quiet.flow_id, quiet.last_event_at, details)
+            kind = QUIET_KINDS[quiet.kind]
+            record(shop, kind, key, quiet.flow_id, quiet.last_event_at, details)
     if settings.on_account:
         broken = db.session.execute(
             select(

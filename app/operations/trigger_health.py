@@ -1,5 +1,6 @@
-"""Trigger health: a webhook trigger that usually receives events and has gone quiet for
-longer than its normal gap; a provider subscription the provider dropped or switched off,
+"""Trigger health: a webhook trigger that usually receives events, or a polling trigger that
+usually finds records, gone quiet for longer than its normal gap; a schedule that did not
+start a planned run; a provider subscription the provider dropped or switched off,
 registered again with the events missed in between fetched back (for the connectors that
 declare a :class:`nodes.kit.webhooks.Recovery`: Shopify, WooCommerce, Stripe).
 
@@ -26,53 +27,108 @@ from app.flows import lifecycle
 from app.models import Execution, Flow, WebhookEndpoint
 from app.models.base import utcnow
 from app.operations import alerts
-from app.runtime import executions
+from app.runtime import executions, timed_triggers
 from app.runtime.provider_http import api_client
+from nodes.engine.cron import ScheduleError, latest_tick, next_ticks
 from nodes.engine.payloads import parse_body
 from nodes.kit.base import NodeError
 from nodes.kit.webhooks import Recovery
 
 log = logging.getLogger("shopwire.trigger_health")
 
-SAMPLE = 21  # the last deliveries the normal gap is taken from
+SAMPLE = 21  # the last events the normal gap is taken from
 MIN_EVENTS = 5  # fewer, and nothing is known about a normal gap
 QUIET_FACTOR = 4  # quiet after this many normal gaps without an event …
 MIN_QUIET = timedelta(minutes=15)  # … and never sooner than this
+SCHEDULE_GRACE = timedelta(minutes=15)  # a planned run not started this long after: missed
 
 
 @dataclass(frozen=True)
 class Quiet:
+    """A trigger gone quiet. ``kind``: a webhook that receives no events ("webhook"), a poll
+    that finds no records ("poll"), or a schedule that did not start a planned run
+    ("schedule"; then ``last_event_at`` is the first planned time missed)."""
+
     merchant_id: int
     flow_id: str
     flow_name: str
     node_id: str
     last_event_at: datetime
     normal_gap: timedelta
+    kind: str = "webhook"
 
 
 def quiet_triggers(now: datetime, merchant_id: int | None = None) -> list[Quiet]:
-    """The active webhook triggers silent for longer than ``QUIET_FACTOR`` normal gaps."""
-    query = (
+    """The active triggers gone quiet: webhooks and polls silent for longer than
+    ``QUIET_FACTOR`` normal gaps, schedules that missed a planned run. ``now`` is naive UTC."""
+    scoped = () if merchant_id is None else (Flow.merchant_id == merchant_id,)
+    hooks = db.session.execute(
         select(Flow.merchant_id, Flow.id, Flow.name, WebhookEndpoint.node_id)
         .join(WebhookEndpoint, WebhookEndpoint.flow_id == Flow.id)
-        .where(Flow.active.is_(True), Flow.deleted_at.is_(None))
-    )
-    if merchant_id is not None:
-        query = query.where(Flow.merchant_id == merchant_id)
-    found = []
-    for shop, flow_id, name, node_id in db.session.execute(query).all():
-        times = db.session.scalars(
-            select(Execution.created_at)
-            .where(Execution.flow_id == flow_id, Execution.mode == "webhook")
-            .order_by(Execution.created_at.desc())
-            .limit(SAMPLE)
-        ).all()
-        if len(times) < MIN_EVENTS:
-            continue
-        normal = median(newer - older for newer, older in zip(times, times[1:], strict=False))
-        if now - times[0] > max(QUIET_FACTOR * normal, MIN_QUIET):
-            found.append(Quiet(shop, flow_id, name, node_id, times[0], normal))
+        .where(Flow.active.is_(True), Flow.deleted_at.is_(None), *scoped)
+    ).all()
+    found = [
+        quiet
+        for shop, flow_id, name, node_id in hooks
+        if (quiet := _silent(now, shop, flow_id, name, node_id, "webhook"))
+    ]
+    names = dict(db.session.execute(select(Flow.id, Flow.name).where(*scoped)).all())
+    for flow in timed_triggers.scheduled_flows(merchant_id):
+        if lifecycle.version_graph(flow.version_id).spec(flow.node_id).poll:
+            quiet = _silent(
+                now, flow.merchant_id, flow.flow_id, names[flow.flow_id], flow.node_id, "poll"
+            )
+        else:
+            quiet = _missed_tick(now, flow, names[flow.flow_id])
+        if quiet:
+            found.append(quiet)
     return found
+
+
+def _silent(now: datetime, shop: int, flow_id: str, name: str, node_id: str, mode: str):
+    """The trigger, if its last event is older than ``QUIET_FACTOR`` normal gaps."""
+    times = db.session.scalars(
+        select(Execution.created_at)
+        .where(Execution.flow_id == flow_id, Execution.mode == mode)
+        .order_by(Execution.created_at.desc())
+        .limit(SAMPLE)
+    ).all()
+    if len(times) < MIN_EVENTS:
+        return None
+    normal = median(newer - older for newer, older in zip(times, times[1:], strict=False))
+    if now - times[0] > max(QUIET_FACTOR * normal, MIN_QUIET):
+        return Quiet(shop, flow_id, name, node_id, times[0], normal, mode)
+    return None
+
+
+def _missed_tick(now: datetime, flow: timed_triggers.Scheduled, name: str):
+    """The schedule, if a planned run is ``SCHEDULE_GRACE`` overdue; with the first planned
+    time missed since the last run (one alert per outage, not per missed time)."""
+    try:
+        due = latest_tick(flow.schedule, now.replace(tzinfo=UTC) - SCHEDULE_GRACE)
+    except ScheduleError:
+        return None
+    if due is None or due <= flow.armed_at or _fired(flow.flow_id, due):
+        return None
+    last = db.session.scalar(
+        select(Execution.dedupe_key)
+        .where(Execution.flow_id == flow.flow_id, Execution.mode == "schedule")
+        .order_by(Execution.created_at.desc())
+        .limit(1)
+    )
+    ran = datetime.fromisoformat(last.split(":", 2)[2]) if last else flow.armed_at
+    first_missed = (next_ticks(flow.schedule, max(ran, flow.armed_at), 1) or [due])[0]
+    since = first_missed.astimezone(UTC).replace(tzinfo=None)
+    return Quiet(flow.merchant_id, flow.flow_id, name, flow.node_id, since, timedelta(), "schedule")
+
+
+def _fired(flow_id: str, tick: datetime) -> bool:
+    """Whether the run planned for ``tick`` was started."""
+    key = timed_triggers.tick_key(flow_id, tick)
+    return (
+        db.session.scalar(select(Execution.id).filter_by(flow_id=flow_id, dedupe_key=key))
+        is not None
+    )
 
 
 def last_events(merchant_id: int) -> dict[str, datetime]:
