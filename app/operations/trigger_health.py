@@ -41,6 +41,7 @@ MIN_EVENTS = 5  # fewer, and nothing is known about a normal gap
 QUIET_FACTOR = 4  # quiet after this many normal gaps without an event …
 MIN_QUIET = timedelta(minutes=15)  # … and never sooner than this
 SCHEDULE_GRACE = timedelta(minutes=15)  # a planned run not started this long after: missed
+TRIGGERED = ("webhook", "poll", "schedule")  # runs a trigger started, not a person
 
 
 @dataclass(frozen=True)
@@ -132,10 +133,11 @@ def _fired(flow_id: str, tick: datetime) -> bool:
 
 
 def last_events(merchant_id: int) -> dict[str, datetime]:
-    """When each of the shop's flows last received an event, by flow id."""
+    """When each of the shop's flows last received an event (a delivery, a record a poll
+    found, a planned time), by flow id."""
     rows = db.session.execute(
         select(Execution.flow_id, func.max(Execution.created_at))
-        .where(Execution.merchant_id == merchant_id, Execution.mode == "webhook")
+        .where(Execution.merchant_id == merchant_id, Execution.mode.in_(TRIGGERED))
         .group_by(Execution.flow_id)
     ).all()
     return dict(rows)
