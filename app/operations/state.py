@@ -31,6 +31,16 @@ class Snapshot:
     stranded: list[dict] = field(default_factory=list)
 
 
+def alive(worker: Worker, now: datetime) -> bool:
+    """A worker is alive while it beats: an idle one at least every TTL - 15 seconds, a busy
+    one (running a job in its own process, without beats) until its job's time is up, when
+    RQ lets its record expire. ``now`` is naive UTC."""
+    if worker.get_state() == "busy" or worker.last_heartbeat is None:
+        return True
+    ttl = timedelta(seconds=current_app.config["SHOPWIRE_WORKER_TTL_SECONDS"])
+    return now - worker.last_heartbeat.replace(tzinfo=None) <= ttl
+
+
 def _queues(connection) -> list[Queue]:
     """RQ's queues, Shopwire's own first: RQ lists a queue only once a job was put in it,
     and an empty list would hide that the queue is there and empty."""
@@ -56,7 +66,8 @@ def snapshot(now: datetime | None = None) -> Snapshot:
             {
                 "name": worker.name,
                 "host": worker.hostname,
-                "state": worker.get_state(),
+                "state": worker.get_state() if alive(worker, now) else "not answering",
+                "alive": alive(worker, now),
                 "last_heartbeat": worker.last_heartbeat,
             }
             for worker in Worker.all(connection=connection)
