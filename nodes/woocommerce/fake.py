@@ -138,8 +138,8 @@ class FakeWooCommerce(FakeProvider):
         return order
 
     def change_order(self, order_id: int, **changes) -> dict:
-        """The shop changes an order now (a new status, a note)."""
-        self.orders[order_id] |= changes | _stamps("date_modified")
+        """The shop changes an order now, or at ``date_modified_gmt`` if given."""
+        self.orders[order_id] |= _stamps("date_modified") | changes
         return self.orders[order_id]
 
     @route("GET", ROUTE + "/orders/{id}")

@@ -5,6 +5,7 @@ are fetched from the fake and run, each once."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,8 +16,12 @@ from app.identity.mail import outbox
 from app.models import AlertSettings, Execution
 from app.operations import alerts
 from app.operations.trigger_health import restore_subscriptions
+from nodes.kit.client import ApiClient
+from nodes.kit.guarded_http import guarded_session
 from nodes.shopify.fake import FakeShopify
 from nodes.stripe.fake import FakeStripe
+from nodes.woocommerce import recovery as woo_recovery
+from nodes.woocommerce import woocommerce
 from nodes.woocommerce.fake import FakeWooCommerce
 from tests.conftest import connected, flow_document, post_json
 from tests.nodes.test_shopify import account, signed
@@ -268,3 +273,31 @@ def test_missed_events_that_cannot_be_listed_are_said_so(api, client, app):
     assert "could not fetch back the events missed meanwhile: its API cannot list" in (
         mail.get_content()
     )
+
+
+def test_woocommerce_changes_missed_are_listed_once_per_change_after_the_one_seen():
+    def at(second: int) -> dict[str, str]:
+        stamp = f"2026-12-01T10:00:{second:02d}"
+        return {"date_created_gmt": stamp, "date_modified_gmt": stamp}
+
+    with FakeWooCommerce() as woo:
+        api = ApiClient(
+            woocommerce,
+            guarded_session(allow_private=True, timeout=5.0),
+            woo.account,
+            origin=woo.origin,
+        )
+        seen = dict(woo.place_order(**at(0)))  # the last order.updated delivery the flow got
+        created = woo.place_order(**at(1))  # saving a new order is an update too
+        other = woo.place_order(**at(2))
+        changed = woo.change_order(seen["id"], status="completed", **at(5))
+        woo.change_order(other["id"], status="on-hold", **at(6))
+        until = datetime(2026, 12, 1, 10, 0, 10, tzinfo=UTC)
+
+        missed = woo_recovery.missed(api, "order.updated", seen, until)
+
+        assert [record["id"] for _, record in missed] == [created["id"], seen["id"], other["id"]]
+        assert missed[1][0] == f"recovered:order:{seen['id']}:{changed['date_modified_gmt']}"
+        sent = [r.path for r in woo.requests][-1]
+        assert "modified_after=2026-12-01T09%3A59%3A59" in sent and "dates_are_gmt=true" in sent
+        assert woo_recovery.missed(api, "order.deleted", seen, until) is None
