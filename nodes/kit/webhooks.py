@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import jmespath
 
-from nodes.kit.base import InboundRequest, SignatureError
+from nodes.kit.base import InboundRequest, ProviderError, SignatureError
 
 if TYPE_CHECKING:
     from nodes.kit.base import Connector
@@ -246,6 +246,18 @@ class Recovery:
 
     alive: Callable[[ApiClient, dict[str, Any]], bool]
     missed: Callable[[ApiClient, str, Any, datetime], list[tuple[str, Any]] | None]
+
+
+def still_active(api: ApiClient, path: str, active: str) -> bool:
+    """A registered webhook read back from the provider at ``path``: False when it is gone
+    (404) or its ``status`` is not ``active`` (switched off after failed deliveries)."""
+    try:
+        webhook = api.get(path)
+    except ProviderError as error:
+        if error.status == 404:
+            return False
+        raise
+    return webhook.get("status") == active
 
 
 @dataclass(frozen=True)

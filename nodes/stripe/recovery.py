@@ -17,20 +17,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from nodes.kit.base import ProviderError
+from nodes.kit.webhooks import still_active
 
 PAGE = 100  # the most /v1/events lists at once
 MAX_PAGES = 100  # 10,000 events: a longer gap is for the merchant to look at, not to replay
 
 
 def endpoint_alive(api, subscription: dict[str, Any]) -> bool:
-    try:
-        endpoint = api.get(f"/v1/webhook_endpoints/{subscription['id']}")
-    except ProviderError as error:
-        if error.status == 404:
-            return False
-        raise
-    return endpoint.get("status") == "enabled"
+    return still_active(api, f"/v1/webhook_endpoints/{subscription['id']}", "enabled")
 
 
 def missed(api, event_type: str, seen: Any, until: datetime) -> list[tuple[str, Any]] | None:

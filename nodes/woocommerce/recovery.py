@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from nodes.kit.base import ProviderError
+from nodes.kit.webhooks import still_active
 
 PER_PAGE = 100  # the most WooCommerce lists at once
 MAX_PAGES = 100  # 10,000 records: a longer gap is for the merchant to look at, not to replay
@@ -29,13 +29,7 @@ STAMP = "%Y-%m-%dT%H:%M:%S"
 
 
 def webhook_alive(api, subscription: dict[str, Any]) -> bool:
-    try:
-        webhook = api.get(f"/webhooks/{subscription['id']}")
-    except ProviderError as error:
-        if error.status == 404:
-            return False
-        raise
-    return webhook.get("status") == "active"
+    return still_active(api, f"/webhooks/{subscription['id']}", "active")
 
 
 def missed(api, topic: str, seen: Any, until: datetime) -> list[tuple[str, Any]] | None:
