@@ -180,6 +180,26 @@ def test_hmac_signature_is_verified(api, client):
     assert db.session.query(Execution).count() == 1
 
 
+def test_the_signature_is_checked_on_the_raw_bytes_before_the_body_is_parsed(api, client):
+    """A forged delivery costs no parsing: it is refused for its signature, whatever its body."""
+    flow_id, url = signed_flow(api, encoding="base64")
+    forged = {"X-Signature": "AAAA"}
+    costly = "a=1&" * 20_000  # past the form field limit: parsing it would be refused too
+    form = "application/x-www-form-urlencoded"
+    for body, content_type in ((costly, form), ("<order/>", "application/xml"), ("{", None)):
+        reply = client.post(
+            url, data=body, content_type=content_type or "application/json", headers=forged
+        )
+        assert reply.status_code == 401, reply.get_json()
+        assert reply.get_json()["detail"] == "The X-Signature signature does not match the body."
+    body = b"{"
+    signed = base64.b64encode(hmac.new(b"s3cret-value", body, hashlib.sha256).digest()).decode()
+    unreadable = post_json(client, url, body, **{"X-Signature": signed})
+    assert unreadable.status_code == 400  # signed, then found unreadable, and kept
+    rejected = api.get(f"/api/flows/{flow_id}/rejected-events").get_json()["rejected_events"]
+    assert [r["status"] for r in rejected] == [400, 401, 401, 401]
+
+
 def test_hex_signature_with_prefix(api, client):
     _, url = signed_flow(api, prefix="sha256=")
     body = b'{"email": "jon@example.com"}'

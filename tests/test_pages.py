@@ -5,8 +5,8 @@ from datetime import datetime
 
 from babel.dates import format_datetime
 
-from app.cli import DEMO_EMAIL, DEMO_PASSWORD, ensure_demo_merchant
-from tests.conftest import create_active_flow, flow_document
+from app.cli import DEMO_EMAIL, ensure_demo_login, ensure_demo_merchant
+from tests.conftest import DEMO_PASSWORD, create_active_flow, flow_document
 
 
 def csrf(page) -> str:
@@ -14,6 +14,7 @@ def csrf(page) -> str:
 
 
 def sign_in(client, password=DEMO_PASSWORD):
+    ensure_demo_login(DEMO_PASSWORD)
     page = client.get("/login")
     return client.post(
         "/login", data={"email": DEMO_EMAIL, "password": password, "csrf": csrf(page)}
@@ -40,7 +41,7 @@ def test_german_browsers_get_german(app, client):
 
 
 def test_forms_without_csrf_token_are_refused(app, client):
-    ensure_demo_merchant()
+    ensure_demo_login(DEMO_PASSWORD)
     client.get("/login")
     reply = client.post("/login", data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
     assert reply.status_code == 400

@@ -670,6 +670,11 @@ def _text_of(name: str) -> str:
     return f'Give the template a {name}: a text, or one per language ({{{{"en": …, "de": …}}}}).'
 
 
+VISIBILITY_CHOICE = (
+    "Visibility is private (your shop), link (anyone with the link) or public (the gallery)."
+)
+
+
 class TemplateBody(TemplatePreviewBody):
     title = LanguageTexts(_text_of("title"), required=True)
     description = LanguageTexts(_text_of("description"), required=True)
@@ -681,11 +686,20 @@ class TemplateBody(TemplatePreviewBody):
     )
     visibility = Text(
         load_default="private",
-        validate=validate.OneOf(
-            VISIBILITIES,
-            error="Visibility is private (your shop), link (anyone with the link) or public "
-            "(the gallery).",
-        ),
+        validate=validate.OneOf(VISIBILITIES, error=VISIBILITY_CHOICE),
+        metadata={"enum": list(VISIBILITIES)},
+    )
+
+
+class TemplateChanges(Body):
+    """What the publisher may change about a published template (its content changes by
+    publishing the flow again)."""
+
+    problem_title = "The template cannot be changed so"
+
+    # Checked for presence after the template is found: another shop's id answers 404 first.
+    visibility = Text(
+        validate=validate.OneOf(VISIBILITIES, error=VISIBILITY_CHOICE),
         metadata={"enum": list(VISIBILITIES)},
     )
 

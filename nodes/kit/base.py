@@ -6,6 +6,7 @@ forms, validation on save and at run time, mapping previews, docs) is derived fr
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -162,19 +163,32 @@ class NodeContext:
         return key if self.item is None else f"{key}:{self.item}"
 
 
-@dataclass(frozen=True)
 class InboundRequest:
     """A webhook delivery as a trigger sees it: raw bytes kept for signature checks.
 
-    ``api`` is the connector's client with the merchant's account applied, for schemes where
-    the provider itself checks the signature (PayPal's verify-webhook-signature call).
+    ``payload`` is the parsed body. Ingress gives ``parse`` instead, and the body is parsed
+    when something first reads ``payload``: a signature over the raw bytes is checked before
+    any parsing, so a forged delivery costs no parsing work. ``api`` is the connector's client
+    with the merchant's account applied, for schemes where the provider itself checks the
+    signature (PayPal's verify-webhook-signature call).
     """
 
-    body: bytes
-    headers: dict[str, str]
-    query: dict[str, str]
-    payload: Any
-    api: ApiClient | None = None
+    def __init__(
+        self,
+        body: bytes,
+        headers: dict[str, str],
+        query: dict[str, str],
+        payload: Any = None,
+        api: ApiClient | None = None,
+        *,
+        parse: Callable[[bytes], Any] | None = None,
+    ) -> None:
+        self.body, self.headers, self.query, self.api = body, headers, query, api
+        self._given, self._parse = payload, parse
+
+    @functools.cached_property
+    def payload(self) -> Any:
+        return self._given if self._parse is None else self._parse(self.body)
 
     def header(self, name: str) -> str | None:
         wanted = name.lower()

@@ -16,10 +16,12 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import idna
 import requests
+from urllib3.exceptions import NameResolutionError, NewConnectionError, ProtocolError
 
 from nodes.kit.base import Connector, ProviderError, TransientError, UserError
-from nodes.kit.guarded_http import OutboundBlocked, ResponseTooLarge
+from nodes.kit.guarded_http import BadAddress, OutboundBlocked, ResponseTooLarge
 
 # What a merchant can do about a refusal, by HTTP status, when the provider's message alone
 # does not say it.
@@ -48,12 +50,20 @@ def send(session: requests.Session, method: str, url: str, **kwargs: Any) -> req
     """One request through the guarded session, with network failures as node errors."""
     try:
         return session.request(method, url, **kwargs)
-    except (OutboundBlocked, ResponseTooLarge) as error:
+    except (OutboundBlocked, BadAddress, ResponseTooLarge) as error:
         raise UserError(str(error), field="url") from None
+    except (requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema):
+        raise UserError(
+            f"{url} is not a web address: it must start with http:// or https://.", field="url"
+        ) from None
+    except (requests.exceptions.InvalidURL, UnicodeError):
+        raise UserError(
+            f"{url} is not a valid web address: check it for typos and spaces.", field="url"
+        ) from None
     except requests.Timeout:
         raise TransientError(f"{_origin(url)} did not answer in time.") from None
     except requests.ConnectionError as error:
-        raise TransientError(f"Could not connect to {_origin(url)}: {_reason(error)}") from None
+        raise TransientError(_network_failure(error, url)) from None
     except requests.TooManyRedirects:
         raise UserError(f"{url} redirects too often.", field="url") from None
 
@@ -275,6 +285,31 @@ def _origin(url: str) -> str:
     return parts.netloc or url
 
 
-def _reason(error: requests.ConnectionError) -> str:
-    text = str(error.args[0] if error.args else error)
-    return text.rsplit(":", 1)[-1].strip(" ')") or "connection refused"
+def _network_failure(error: requests.ConnectionError, url: str) -> str:
+    """What went wrong on the network, in a sentence about the host the request went to (the
+    last redirect's, if it was redirected), without urllib3's internals."""
+    failure = error.args[0] if error.args else None
+    cause = getattr(failure, "reason", failure)
+    host = _shown_host(getattr(getattr(failure, "pool", None), "host", None)) or _origin(url)
+    if isinstance(error, requests.exceptions.SSLError):
+        return (
+            f"The secure connection to {host} failed: its certificate is not valid for this "
+            "address, or it does not speak HTTPS on this port."
+        )
+    if isinstance(cause, NameResolutionError):
+        return f"The server {host} was not found: check the address for typos."
+    if isinstance(cause, NewConnectionError) and "refused" in str(cause).lower():
+        return f"{host} refused the connection: nothing answers at this address and port."
+    if isinstance(cause, ProtocolError):
+        return f"{host} closed the connection before it answered."
+    return f"Could not connect to {host}: the network between Shopwire and it failed."
+
+
+def _shown_host(host: str | None) -> str | None:
+    """A host as the merchant wrote it: ``bücher.example``, not ``xn--bcher-kva.example``."""
+    if not host:
+        return None
+    try:
+        return idna.decode(host)
+    except idna.IDNAError:
+        return host

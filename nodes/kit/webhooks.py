@@ -169,7 +169,9 @@ ProviderVerdict = Callable[["ApiClient", InboundRequest, str], None]
 class ProviderCheck:
     """The provider itself confirms a delivery (PayPal's verify-webhook-signature): ``check``
     calls it with the merchant's client. A refusal is a rejected delivery; an unreachable
-    provider a TransientError, so the delivery comes again."""
+    provider a TransientError, so the delivery comes again. ``check`` may read the parsed
+    body (PayPal's needs it), so it is parsed before this check, within ingress's bounds;
+    the other schemes sign the raw bytes and are checked before any parsing."""
 
     check: ProviderVerdict
     key: str

@@ -72,3 +72,10 @@ def test_a_preview_nested_too_deeply_is_a_422_with_a_sentence(api):
     reply = api.post("/api/mappings/preview", json={"expression": "(" * 3000 + "a"})
     assert reply.status_code == 422
     assert "nested too deeply" in reply.get_json()["errors"][0]["message"]
+
+
+def test_a_preview_whose_result_doubles_past_the_bound_is_a_422_not_a_huge_answer(api):
+    expression = "a" + " | [@, @]" * 24  # 2^24 copies: hundreds of MB were answered
+    reply = api.post("/api/mappings/preview", json={"expression": expression, "scope": {"a": "x"}})
+    assert reply.status_code == 422 and len(reply.data) < 2000
+    assert "larger than 8 MB" in reply.get_json()["errors"][0]["message"]
