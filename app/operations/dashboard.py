@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, g, request
-from flask_babel import format_datetime, get_locale, gettext
+from flask_babel import format_datetime, format_timedelta, get_locale, gettext, lazy_gettext
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -85,6 +85,29 @@ def flow_health(flow_id: str, large: bool = False) -> dict:
     return {
         "last_event": last and last.strftime("%Y-%m-%d %H:%M UTC"),
         "slowest": _slowest(flow_id, utcnow() - timedelta(days=7)) if large else [],
+    }
+
+
+# What the overview says beside a flow whose trigger went quiet (trigger_health.Quiet.kind).
+QUIET_NOTES = {
+    "webhook": lazy_gettext("Quiet: no event since %(since)s; one usually comes every %(gap)s."),
+    "poll": lazy_gettext(
+        "Quiet: nothing new found since %(since)s; usually something is found every %(gap)s."
+    ),
+    "schedule": lazy_gettext("The run planned for %(since)s did not start."),
+}
+
+
+@bp.app_template_global()
+def quiet_flows() -> dict[str, str]:
+    """The shop's flows whose trigger went quiet, for the overview: flow id → what is wrong."""
+    return {
+        quiet.flow_id: QUIET_NOTES[quiet.kind]
+        % {
+            "since": format_datetime(quiet.last_event_at, "short"),
+            "gap": format_timedelta(quiet.normal_gap),
+        }
+        for quiet in trigger_health.quiet_triggers(utcnow(), g.merchant_id)
     }
 
 

@@ -1,5 +1,6 @@
-"""An account its provider keeps refusing, as the merchant meets it on the overview: which
-account, since when, what to do, and a way to the flow and to the last refused run."""
+"""What Shopwire noticed, as the merchant meets it on the overview: an account its provider
+keeps refusing (which, since when, what to do, the way to the flow and to the last refused
+run), and a trigger gone quiet."""
 
 from __future__ import annotations
 
@@ -51,3 +52,17 @@ def test_the_overview_names_the_refused_account_and_what_to_do(page, demo_api, s
     page.go_back()
     page.get_by_test_id("account-problems").get_by_role("link", name="Refunds").click()
     page.wait_for_selector(".flow-node")
+
+
+def test_the_overview_flags_a_trigger_gone_quiet(page, demo_api, screenshots):
+    flow_id = create_flow(demo_api, flow_document(HOOK), name="Orders")
+    demo_api.post(f"/api/flows/{flow_id}/activate")
+    last = utcnow() - timedelta(hours=3)
+    for minutes in range(50, -1, -10):  # an order every ten minutes, until three hours ago
+        event(flow_id, last - timedelta(minutes=minutes))
+
+    page.reload()
+    row = page.locator(f"tr[data-flow='{flow_id}']")
+    expect(row.get_by_test_id("quiet")).to_contain_text("Quiet: no event since")
+    expect(row.get_by_test_id("quiet")).to_contain_text("one usually comes every 10 minutes")
+    page.screenshot(path=screenshots / "quiet-trigger.png")
