@@ -1,5 +1,6 @@
 """Accounts that stopped working: a provider refusing an account's key or token (HTTP 401 or
-403) in several runs in a row, with no run using the account succeeding since.
+403) in several runs in a row, with no run using the account succeeding since, or in as many
+polls of a polling trigger in a row.
 
 One refusal may be a provider's hiccup or a step asking for more than the account may; the
 same refusal in :data:`REFUSALS` runs in a row is an expired, revoked or narrowed key, and
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.flows.lifecycle import version_graph
-from app.models import Credential, Execution, Flow, StepRun
+from app.models import Credential, Execution, Flow, NodeState, StepRun
 from nodes.kit import registry
 
 ANCHOR = "account-problems"  # where the overview lists them
@@ -39,12 +40,60 @@ class Refused:
     status: int
     message: str
     hint: str
-    execution_id: str  # the last refused run
+    execution_id: str | None  # the last refused run (None: refused by a polling trigger)
     flows: dict[str, str] = field(default_factory=dict)  # id → name of the flows refused
 
 
 def refused_accounts(merchant_id: int, now: datetime) -> list[Refused]:
-    """The shop's accounts the provider has refused in :data:`REFUSALS` runs in a row."""
+    """The shop's accounts the provider has refused in :data:`REFUSALS` runs in a row, or
+    in as many polls of a polling trigger."""
+    found = _refused_in_runs(merchant_id, now)
+    known = {refused.credential_id for refused in found}
+    return found + [p for p in _refused_in_polls(merchant_id) if p.credential_id not in known]
+
+
+def _refused_in_polls(merchant_id: int) -> list[Refused]:
+    """Polling triggers whose last :data:`REFUSALS` polls were refused (their ``last_error``,
+    kept by app.runtime.timed_triggers), since the account was last saved."""
+    rows = db.session.execute(
+        select(NodeState.value, Flow.id, Flow.name, Flow.current_version_id, NodeState.node_id)
+        .join(Flow, Flow.id == NodeState.flow_id)
+        .where(
+            NodeState.merchant_id == merchant_id,
+            NodeState.name == "last_error",
+            Flow.active.is_(True),
+            Flow.deleted_at.is_(None),
+        )
+    ).all()
+    found: dict[str, Refused] = {}
+    for error, flow_id, name, version_id, node_id in rows:
+        if not error or error.get("status") not in AUTH_STATUSES:
+            continue
+        if error.get("failures", 0) < REFUSALS:
+            continue
+        account = db.session.get(Credential, _credential_of(version_id, node_id))
+        since = datetime.fromisoformat(error["since"]).replace(tzinfo=None)
+        if account is None or account.merchant_id != merchant_id or since <= account.updated_at:
+            continue
+        refused = found.setdefault(
+            account.id,
+            Refused(
+                credential_id=account.id,
+                name=account.name,
+                connector=account.connector,
+                since=since,
+                count=error["failures"],
+                status=error["status"],
+                message=str(error.get("message", ""))[:300],
+                hint=str(error.get("hint") or ""),
+                execution_id=None,
+            ),
+        )
+        refused.flows[flow_id] = name
+    return list(found.values())
+
+
+def _refused_in_runs(merchant_id: int, now: datetime) -> list[Refused]:
     start = now - WINDOW
     refusals = db.session.execute(
         select(

@@ -76,6 +76,11 @@ DESCRIPTIONS = {
         "What to do: %(remedy)s Then open the last refused run and press “Retry from this "
         "step”; retry the others from the runs list.\n%(link)s"
     ),
+    "account_refused_polls": lazy_gettext(
+        "%(connector)s refused the account “%(name)s” in %(count)s polls in a row (since "
+        "%(since)s): %(message)s\nThe trigger finds nothing until it is fixed; what came in "
+        "meanwhile is found by the first poll after.\nWhat to do: %(remedy)s\n%(link)s"
+    ),
     "subscription_restored": lazy_gettext(
         "%(provider)s had removed or switched off the webhook of the trigger “%(node)s” "
         "(since %(since)s), usually after its deliveries failed for hours. Shopwire registered "
@@ -181,7 +186,8 @@ def notice(settings: AlertSettings, now: datetime) -> None:
                 "message": refused.message,
             }
             key = f"{refused.credential_id}:refused:{refused.since.isoformat()}"
-            record(shop, "account_refused", key, None, refused.since, details, refused.execution_id)
+            kind = "account_refused" if refused.execution_id else "account_refused_polls"
+            record(shop, kind, key, None, refused.since, details, refused.execution_id)
     db.session.commit()
 
 
@@ -274,7 +280,7 @@ def _describe(alert: Alert, language: str, merchant: Merchant) -> str:
     details = dict(alert.details)
     if "connector" in details:
         details["connector"] = account_health.connector_title(details["connector"], language)
-    if alert.kind == "account_refused":
+    if alert.kind in ("account_refused", "account_refused_polls"):
         details["remedy"] = REMEDIES[details.pop("status")] % details
     if alert.kind == "subscription_unrecovered" and not details.get("reason"):
         details["reason"] = gettext("its API cannot list events of this kind")
@@ -289,7 +295,7 @@ def _link(alert: Alert) -> str:
     base = (current_app.config["SHOPWIRE_PUBLIC_URL"] or "").rstrip("/")
     if alert.execution_id:
         return f"{base}/executions/{alert.execution_id}"
-    if alert.kind == "account":
+    if alert.kind.startswith("account"):
         return f"{base}/#{account_health.ANCHOR}"  # the overview lists the accounts to fix
     return f"{base}/executions?flow_id={alert.flow_id}"
 

@@ -111,6 +111,14 @@ def quiet_flows() -> dict[str, str]:
     }
 
 
+REFUSED_IN_RUNS = lazy_gettext(
+    "%(connector)s refused the account “%(name)s” in %(count)s runs in a row, since %(since)s."
+)
+REFUSED_IN_POLLS = lazy_gettext(
+    "%(connector)s refused the account “%(name)s” in %(count)s polls in a row, since %(since)s."
+)
+
+
 @bp.app_template_global()
 def account_problems() -> list[dict]:
     """The shop's accounts that stopped working, for the overview, in plain words: which,
@@ -122,14 +130,13 @@ def account_problems() -> list[dict]:
         found.append(
             {
                 "id": refused.credential_id,
-                "what": gettext(
-                    "%(connector)s refused the account “%(name)s” in %(count)s runs in a row, "
-                    "since %(since)s.",
-                    connector=provider,
-                    name=refused.name,
-                    count=refused.count,
-                    since=format_datetime(refused.since, "long"),
-                ),
+                "what": (REFUSED_IN_RUNS if refused.execution_id else REFUSED_IN_POLLS)
+                % {
+                    "connector": provider,
+                    "name": refused.name,
+                    "count": refused.count,
+                    "since": format_datetime(refused.since, "long"),
+                },
                 "message": refused.message,
                 "remedy": alerts.REMEDIES.get(refused.status, alerts.REMEDIES[401])
                 % {"connector": provider},

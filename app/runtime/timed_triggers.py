@@ -167,8 +167,10 @@ def poll_flow(flow_id: str) -> int:
             found = spec.poll(ctx, flow.params)
         except NodeError as error:
             log.warning("poll of flow %s failed: %s", flow_id, error.message)
-            _remember(flow, "last_error", {**error.to_dict(), "at": datetime.now(UTC).isoformat()})
+            _remember(flow, "last_error", _failure(_state(flow, "last_error"), error))
             return 0
+        if _state(flow, "last_error") is not None:
+            _remember(flow, "last_error", None)  # it works again
         started = sum(_start_item(flow, item_id, item) for item_id, item in found)
         # Only now, with every execution committed, does what the poll remembers move on.
         for name, value in ctx.store.changed.items():
@@ -176,6 +178,19 @@ def poll_flow(flow_id: str) -> int:
         return started
     finally:
         db.session.remove()
+
+
+def _failure(previous: dict | None, error: NodeError) -> dict:
+    """The poll's error as remembered: the newest, with how many polls in a row failed and
+    since when (operations tells an account refused poll after poll from it)."""
+    now = datetime.now(UTC).isoformat()
+    previous = previous or {}
+    return {
+        **error.to_dict(),
+        "at": now,
+        "since": previous.get("since", now),
+        "failures": previous.get("failures", 0) + 1,
+    }
 
 
 def _polls(flow: Scheduled) -> bool:

@@ -10,11 +10,13 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.identity.mail import outbox
-from app.models import AlertSettings, Credential
+from app.models import AlertSettings, Credential, Flow
 from app.models.base import utcnow
 from app.operations import account_health, alerts
+from app.runtime import timed_triggers
 from nodes.stripe.fake import FakeStripe, fixture
 from tests.conftest import connected, run_now
+from tests.nodes.test_polling import polling_flow, shop  # noqa: F401  (the fake shop fixture)
 from tests.nodes.test_stripe import account, refund_flow
 from tests.people import member, sign_in
 
@@ -36,8 +38,8 @@ def test_an_account_refused_in_three_runs_in_a_row_is_reported_once(app, api, ru
     app.config["SHOPWIRE_PUBLIC_URL"] = "https://shopwire.example"
     credential = account(api, api_key="sk_test_revokedKey")  # revoked in the dashboard
     flow_id = refund_flow(api, credential)
-    shop = db.session.get(Credential, credential).merchant_id
-    db.session.add(AlertSettings(merchant_id=shop, emails="ops@acme.de", language="en"))
+    shop_id = db.session.get(Credential, credential).merchant_id
+    db.session.add(AlertSettings(merchant_id=shop_id, emails="ops@acme.de", language="en"))
     db.session.commit()
 
     first = refund(api, run_queue, flow_id)
@@ -63,23 +65,23 @@ def test_an_account_refused_in_three_runs_in_a_row_is_reported_once(app, api, ru
 def test_a_success_or_a_new_key_ends_the_streak(app, api, run_queue, stripe):
     credential = account(api)
     flow_id = refund_flow(api, credential)
-    shop = db.session.get(Credential, credential).merchant_id
+    shop_id = db.session.get(Credential, credential).merchant_id
     stripe.fail_next(401, stripe.error(401, ""))
     refund(api, run_queue, flow_id)
     assert refund(api, run_queue, flow_id)["status"] == "succeeded"
     for _ in range(2):
         stripe.fail_next(403, stripe.error(403, "The provided key does not have access"))
         refund(api, run_queue, flow_id)
-    assert account_health.refused_accounts(shop, utcnow()) == []  # two since the success
+    assert account_health.refused_accounts(shop_id, utcnow()) == []  # two since the success
 
     stripe.fail_next(403, stripe.error(403, "The provided key does not have access"))
     refund(api, run_queue, flow_id)
-    [refused] = account_health.refused_accounts(shop, utcnow())
+    [refused] = account_health.refused_accounts(shop_id, utcnow())
     assert (refused.count, refused.status) == (3, 403)
 
     saved = api.patch(f"/api/credentials/{credential}", json={"data": {"api_key": "sk_test_new"}})
     assert saved.status_code == 200, saved.get_json()
-    assert account_health.refused_accounts(shop, utcnow()) == []
+    assert account_health.refused_accounts(shop_id, utcnow()) == []
 
 
 def test_the_overview_says_which_account_since_when_and_what_to_do(
@@ -103,3 +105,32 @@ def test_the_overview_says_which_account_since_when_and_what_to_do(
     german = client.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert "Stripe hat das Konto „Stripe“ in 3 Läufen nacheinander abgelehnt" in german
     assert db.session.scalar(select(Credential.status).filter_by(id=credential)) == "ok"
+
+
+def test_an_account_a_polling_trigger_is_refused_with_is_reported_until_it_works(
+    app,
+    api,
+    client,
+    shop,  # noqa: F811
+):
+    flow_id = polling_flow(api, shop)
+    shop_id = db.session.get(Flow, flow_id).merchant_id
+    db.session.add(AlertSettings(merchant_id=shop_id, emails="ops@acme.de", language="en"))
+    db.session.commit()
+    shop.token = "rotated-by-the-shop"  # the key Shopwire has no longer works
+    for _ in range(3):
+        assert timed_triggers.poll_flow(flow_id) == 0
+
+    [refused] = account_health.refused_accounts(shop_id, utcnow())
+    assert (refused.count, refused.status, refused.flows) == (3, 401, {flow_id: "Test flow"})
+    alerts.run()
+    [mail] = outbox()
+    assert "refused the account “Shop” in 3 polls in a row" in mail.get_content()
+    assert "what came in meanwhile is found by the first poll after" in mail.get_content()
+    member("acme", "owner@acme.de")
+    sign_in(client, "owner@acme.de")
+    assert "in 3 polls in a row, since" in client.get("/").get_data(as_text=True)
+
+    shop.token = "s3cret-token"  # fixed on the shop's side
+    timed_triggers.poll_flow(flow_id)
+    assert account_health.refused_accounts(shop_id, utcnow()) == []
