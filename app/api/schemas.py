@@ -272,8 +272,19 @@ class Execution(Answer):
     duration_ms = fields.Integer(allow_none=True)
 
 
+class FileLink(Answer):
+    id = fields.String()
+    node_id = fields.String(metadata={"description": "The step that saved it"})
+    filename = fields.String()
+    media_type = fields.String()
+    size = fields.Integer()
+    created_at = Moment()
+    url = fields.String(metadata={"description": "Download it here, as the shop's user"})
+
+
 class ExecutionDetail(Execution):
     steps = fields.List(fields.Nested(Step))
+    files = fields.List(fields.Nested(FileLink), metadata={"description": "Files steps saved"})
 
 
 class ExecutionPage(Answer):

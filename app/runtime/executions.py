@@ -13,7 +13,7 @@ from app.extensions import db, execute_core
 from app.flows.lifecycle import version_graph
 from app.models import Execution, StepRun
 from app.models.base import isoformat, new_id, utcnow
-from app.runtime import claims
+from app.runtime import claims, files
 from app.runtime.queue import dispatch, dispatch_soon
 from nodes.engine.payloads import parse_body
 
@@ -209,6 +209,7 @@ def describe(execution: Execution, *, steps: bool = False) -> dict[str, Any]:
     }
     if steps:
         data["steps"] = _steps(execution)
+        data["files"] = [files.describe(stored) for stored in files.of_execution(execution.id)]
     return data
 
 

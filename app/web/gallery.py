@@ -45,6 +45,11 @@ BRAND = {
     "paypal": "#003087",
     "mollie": "#0a0a0a",
     "klarna": "#e0527d",
+    "dhl": "#d40511",
+    "dpd": "#dc0032",
+    "ups": "#351c15",
+    "hermes": "#0091cd",
+    "sendcloud": "#112857",
 }
 
 CATEGORY_NAMES = {

@@ -9,6 +9,7 @@ can act on (with retries left to the engine's per-node policy).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -93,7 +94,7 @@ def raise_for_status(
         raise TransientError(
             f"{_origin(response.url)} answered {status} {response.reason}"
             + (f": {message}" if message else "."),
-            retry_after=retry_after(response.headers.get("Retry-After")),
+            retry_after=wait_for(response.headers),
         )
     if status >= 400:
         raise ProviderError(
@@ -107,6 +108,15 @@ def raise_for_status(
 def excerpt(body: Any, limit: int = 300) -> str:
     text = body if isinstance(body, str) else json.dumps(body)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def wait_for(headers: Any) -> float | None:
+    """How long a throttled reply asks to wait: Retry-After, else ``RateLimit-Reset``
+    (seconds until the window resets, the IETF draft's rate-limit header)."""
+    wait = retry_after(headers.get("Retry-After"))
+    if wait is None and (reset := headers.get("RateLimit-Reset", "")).strip().isdigit():
+        wait = float(reset)
+    return wait
 
 
 def retry_after(value: str | None) -> float | None:
@@ -162,10 +172,10 @@ class ApiClient:
         headers = kwargs.pop("headers", {})
         if method == "POST" and self.connector.idempotency_header and self.idempotency_key:
             headers = {self.connector.idempotency_header: self._next_idempotency_key(), **headers}
-        response = self._send(method, path, headers, **kwargs)
+        response = self._send_in_turn(method, path, headers, **kwargs)
         auth = self.connector.auth_type
         if response.status_code == 401 and auth and auth.forget(self, self.credential):
-            response = self._send(method, path, headers, **kwargs)
+            response = self._send_in_turn(method, path, headers, **kwargs)
         body = body_of(response)
         raise_for_status(response, body, self.connector.error_message(body), self.connector.hints)
         if (wait := self.connector.throttled(response, body)) is not None:
@@ -176,10 +186,14 @@ class ApiClient:
 
     def unauthenticated(self, method: str, path: str, **kwargs: Any) -> Any:
         """A request without the account's auth (fetching a token); the reply's body."""
+        return body_of(self.unauthenticated_response(method, path, **kwargs))
+
+    def unauthenticated_response(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """The same, answering the whole response (a login whose reply sets cookies)."""
         response = send(self.session, method, self.url(path), **kwargs)
         body = body_of(response)
-        raise_for_status(response, body, self.connector.error_message(body))
-        return body
+        raise_for_status(response, body, self.connector.error_message(body), self.connector.hints)
+        return response
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         return body_of(self.request(method, path, **kwargs))
@@ -226,16 +240,18 @@ class ApiClient:
         items: Callable[[Any], list[Any]],
         next_page: Callable[[requests.Response, Any, dict[str, Any]], dict[str, Any] | str | None],
         params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
         limit: int = 100,
     ) -> Iterator[Any]:
         """Every item over a paginated list, at most ``limit`` pages.
 
         ``next_page`` returns the next page's query parameters (cursor styles), its URL
-        (:func:`link_next`), or None on the last page.
+        (:func:`link_next`), or None on the last page. ``headers`` go with every page (a
+        page size asked for in a header).
         """
         url, query = path, dict(params or {})
         for _ in range(limit):
-            response = self.request("GET", url, params=query)
+            response = self.request("GET", url, params=query, headers=dict(headers or {}))
             body = body_of(response)
             yield from items(body)
             following = next_page(response, body, query)
@@ -246,11 +262,33 @@ class ApiClient:
             else:
                 query = following
 
+    def _send_in_turn(
+        self, method: str, path: str, headers: dict[str, str], **kwargs: Any
+    ) -> requests.Response:
+        """Send when the provider's rate limit gives this account a turn; a 429 is waited out
+        and sent again while the limit allows, else answered as it is."""
+        limit = self.connector.rate_limit
+        if limit is None:
+            return self._send(method, path, headers, **kwargs)
+        account = self.connector.key + ":" + _fingerprint(self.credential)
+        for _ in range(limit.waits_on_429):
+            limit.take_turn(account)
+            response = self._send(method, path, headers, **kwargs)
+            if response.status_code != 429:
+                return response
+            pause = limit.pause_after_429(retry_after(response.headers.get("Retry-After")))
+            if pause is None:
+                return response
+            limit.sleep(pause)
+        limit.take_turn(account)
+        return self._send(method, path, headers, **kwargs)
+
     def _send(
         self, method: str, path: str, headers: dict[str, str], **kwargs: Any
     ) -> requests.Response:
         auth = self.connector.auth_type if self.credential else None
-        headers = {**self.connector.headers, **self._auth_headers(auth), **headers}
+        fixed = {k: v() if callable(v) else v for k, v in self.connector.headers.items()}
+        headers = {**fixed, **self._auth_headers(auth), **headers}
         if auth and (params := auth.params(self.credential)):
             kwargs["params"] = {**(kwargs.get("params") or {}), **params}
         return send(self.session, method, self.url(path), headers=headers, **kwargs)
@@ -263,6 +301,12 @@ class ApiClient:
         self._posts += 1
         key = self.idempotency_key
         return key if self._posts == 1 else f"{key}:{self._posts}"
+
+
+def _fingerprint(credential: dict[str, Any]) -> str:
+    """Who an account is, for its rate limit, without keeping its secrets in memory as keys."""
+    canonical = json.dumps(credential, sort_keys=True, default=str).encode()
+    return hashlib.sha256(canonical).hexdigest()[:32]
 
 
 def link_next(response: requests.Response, body: Any, query: dict[str, Any]) -> str | None:

@@ -386,6 +386,18 @@ class GuardedSession(requests.Session):
             ) from None
         return urlunsplit(parts._replace(netloc=parts.netloc.replace(host, ascii_host)))
 
+    def connect(self, host: str, port: int) -> socket.socket:
+        """A TCP connection under this session's address policy and timeout, for a protocol
+        other than HTTP (a merchant's SMTP server); OutboundBlocked for a refused address."""
+        policy = self.get_adapter("https://")._policy
+        last_error: OSError | None = None
+        for address in _resolve_and_vet(host, port, policy):
+            try:
+                return create_connection((address, port), self.default_timeout)
+            except OSError as error:
+                last_error = error
+        raise last_error or OSError(f"{host} did not resolve to any address")
+
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         # Every request and every redirect hop goes through here.
         if kwargs.get("timeout") is None:

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from app.extensions import db
-from app.flows.templates import install_starters
+from app.flows.templates import STARTERS, install_starters
 from app.models import Credential, Flow
 from nodes.shopify.fake import ACCESS_TOKEN, SHOP
 from nodes.stripe.fake import API_KEY
@@ -34,12 +34,14 @@ def test_the_gallery_searches_filters_and_shows_icons_and_installs(app, client):
     signed_in(client)
 
     page = client.get("/templates").get_data(as_text=True)
-    assert page.count("data-template=") == 5
+    assert page.count("data-template=") == len(list(STARTERS.glob("*.json")))
     assert 'data-connector="shopify"' in page and 'data-connector="stripe"' in page
     assert "0 installs" in page
 
     found = client.get("/templates?q=woocommerce").get_data(as_text=True)
-    assert found.count("data-template=") == 1 and "WooCommerce" in found
+    assert found.count("data-template=") == 2 and "WooCommerce" in found
+    labels = client.get("/templates?category=shipping").get_data(as_text=True)
+    assert labels.count("data-template=") == 1 and "DHL" in labels
     payments = client.get("/templates?category=payments").get_data(as_text=True)
     assert payments.count("data-template=") == 2
     assert "No template matches" in client.get("/templates?q=zzzz").get_data(as_text=True)
