@@ -100,7 +100,8 @@ def test_unknown_token_is_404_problem(client):
 def test_only_post_is_answered_and_every_reply_is_nothing_a_browser_runs(api, client):
     _, url = active_flow(api)
     asked = client.get(url)
-    assert asked.status_code == 405 and asked.headers["Allow"] == "HEAD, POST"
+    assert asked.status_code == 405
+    assert set(asked.headers["Allow"].split(", ")) == {"HEAD", "POST"}
     assert asked.content_type == "application/problem+json"
     accepted = post_json(client, url, {"email": "jon@example.com"})
     for reply in (asked, accepted):

@@ -140,6 +140,10 @@ def test_a_worker_on_another_host_is_seen_alive_and_its_counts_served_by_its_hos
             time.sleep(0.2)
 
         on_worker_host, on_web_host = scraped(exporter), scraped(base)
+        # The job is counted when it ends, a moment after its last execution finished.
+        while not _worker_jobs(on_web_host) and time.monotonic() < deadline:
+            time.sleep(0.2)
+            on_web_host = scraped(base)
         assert on_worker_host[finished] == 3  # the worker's counts, served on its host
         assert ("shopwire_queue_depth", ()) not in on_worker_host  # states: the web's job
         assert on_web_host.get(finished, 0) == 0  # not visible from another host's files
@@ -151,12 +155,7 @@ def test_a_worker_on_another_host_is_seen_alive_and_its_counts_served_by_its_hos
             for metric, labels in on_web_host
             if metric == "shopwire_worker_heartbeat_age_seconds"
         }
-        jobs = on_web_host[
-            (
-                "shopwire_worker_jobs_total",
-                (("host", host), ("result", "succeeded"), ("worker", name)),
-            )
-        ]
+        jobs = _worker_jobs(on_web_host)[(host, name)]
         assert host == socket.gethostname() and jobs >= 1  # a wake-up job runs several
 
         kill_host(worker)
@@ -166,3 +165,14 @@ def test_a_worker_on_another_host_is_seen_alive_and_its_counts_served_by_its_hos
         assert scraped(base)[("shopwire_workers_alive", ())] == 0
     finally:
         stop(web, worker, exporter_process)
+
+
+def _worker_jobs(scraped: dict[tuple, float]) -> dict[tuple[str, str], float]:
+    """Succeeded jobs per (host, worker) in a scrape."""
+    return {
+        (dict(labels)["host"], dict(labels)["worker"]): value
+        for (metric, labels), value in scraped.items()
+        if metric == "shopwire_worker_jobs_total"
+        and dict(labels).get("result") == "succeeded"
+        and value
+    }
