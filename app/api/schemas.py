@@ -154,6 +154,17 @@ class RunBody(Body):
     payload = fields.Raw(load_default=dict, metadata={"description": "The trigger's event"})
 
 
+class ActivateBody(Body):
+    signing_secret = Text(
+        load_default=None,
+        metadata={
+            "description": "For a webhook set up by hand in the shop's admin: the secret the "
+            "shop signs its deliveries with. Nothing is registered with the provider then.",
+            "writeOnly": True,
+        },
+    )
+
+
 class Webhook(Answer):
     node_id = fields.String()
     url = fields.String(metadata={"format": "uri"})

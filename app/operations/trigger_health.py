@@ -110,7 +110,7 @@ def _restore(endpoint: WebhookEndpoint, flow: Flow) -> bool:
     node = graph.nodes.get(endpoint.node_id)
     spec = graph.spec(endpoint.node_id) if node else None
     recovery = RECOVERIES.get(spec.connector_key) if spec and spec.connector else None
-    if recovery is None:
+    if recovery is None or lifecycle.set_up_by_hand(endpoint):  # nothing Shopwire registered
         return False
     api = api_client(spec.connector, store.decrypted(flow.merchant_id, node.get("credential")))
     try:
