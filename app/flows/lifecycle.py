@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask import current_app, has_request_context, request
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from app.credentials import store
@@ -184,8 +185,10 @@ def _set_up_by_hand(flow: Flow, endpoint: WebhookEndpoint, signing_secret: str) 
         raise ProviderRefused(
             endpoint.node_id,
             UserError(
-                "This trigger cannot be set up by hand with a signing secret: switch the "
-                "flow on without one."
+                gettext(
+                    "This trigger cannot be set up by hand with a signing secret: switch the "
+                    "flow on without one."
+                )
             ),
         )
     if endpoint.subscription is not None and not set_up_by_hand(endpoint):
@@ -196,13 +199,22 @@ def _set_up_by_hand(flow: Flow, endpoint: WebhookEndpoint, signing_secret: str) 
 def no_account(spec) -> UserError:
     """A provider trigger switched on without an account: the account is what registers the
     webhook (the provider's secret key comes later, if at all)."""
-    provider = spec.connector.title.get("en", spec.connector.key)
     return UserError(
-        f"Choose the account of your shop for this step: {provider} registers the webhook with it.",
+        gettext(
+            "Choose the account of your shop for this step: %(provider)s registers the "
+            "webhook with it.",
+            provider=_provider(spec),
+        ),
         field="credential",
-        hint="Or set the webhook up by hand in the shop's admin and switch the flow on with "
-        "the signing secret the shop shows.",
+        hint=gettext(
+            "Or set the webhook up by hand in the shop's admin and switch the flow on with "
+            "the signing secret the shop shows."
+        ),
     )
+
+
+def _provider(spec) -> str:
+    return spec.connector.title.get("en", spec.connector.key)
 
 
 def refuses_the_address(error: NodeError) -> bool:
@@ -215,12 +227,19 @@ def not_public(spec, url: str, refusal: NodeError) -> UserError:
     """The real cause when a provider refuses a plain http:// address (as Shopify does), with
     the way around it; the provider's own words follow."""
     return UserError(
-        f"{spec.connector.title.get('en', spec.connector.key)} sends events only to a public "
-        f"https:// address, and this installation's address is {url}. ({refusal.message})",
-        hint="Set SHOPWIRE_PUBLIC_URL to the https address under which the shop can reach "
-        "Shopwire, then switch the flow on again. Or set the webhook up by hand: copy this "
-        "address into the shop's admin (its webhook or notification settings), and switch "
-        "the flow on with the signing secret the shop shows.",
+        gettext(
+            "%(provider)s sends events only to a public https:// address, and this "
+            "installation's address is %(url)s. (%(refusal)s)",
+            provider=_provider(spec),
+            url=url,
+            refusal=refusal.message,
+        ),
+        hint=gettext(
+            "Set SHOPWIRE_PUBLIC_URL to the https address under which the shop can reach "
+            "Shopwire, then switch the flow on again. Or set the webhook up by hand: copy this "
+            "address into the shop's admin (its webhook or notification settings), and switch "
+            "the flow on with the signing secret the shop shows."
+        ),
     )
 
 

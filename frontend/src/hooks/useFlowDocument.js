@@ -82,20 +82,45 @@ export function useFlowDocument(flowId, { report }) {
     setDirty(true);
   }, []);
 
+  // A refused switch-on that can be done by hand: { message, url, nodeId } for the dialog.
+  const [refusal, setRefusal] = useState(null);
+
+  /** Switch on or off; `signingSecret`: the webhook was set up by hand in the shop's admin.
+   * Resolves to the reason it failed, or null. */
+  const switchTo = useCallback(
+    async (on, signingSecret) => {
+      setSwitching(true);
+      try {
+        const body = signingSecret ? { signing_secret: signingSecret } : undefined;
+        const reply = await api('POST', `/api/flows/${flowId}/${on ? 'activate' : 'deactivate'}`, body);
+        setFlow((current) => ({ ...current, active: reply.active, webhooks: reply.webhooks }));
+        setRefusal(null);
+        return null;
+      } catch (err) {
+        const byHand = on && err.problem.set_up_by_hand;
+        if (byHand && !signingSecret) {
+          setRefusal({ message: err.message, url: byHand.url, nodeId: byHand.node_id });
+        } else if (!signingSecret) {
+          report(t(on ? 'activate_failed' : 'deactivate_failed', { message: err.message }));
+        }
+        return err.message;
+      } finally {
+        setSwitching(false);
+      }
+    },
+    [flowId, report, t],
+  );
+
   const toggleActive = useCallback(async () => {
     if (!flow) return;
     const on = !flow.active;
     if (on && dirty && !(await save())) return;
-    setSwitching(true);
-    try {
-      const reply = await api('POST', `/api/flows/${flowId}/${on ? 'activate' : 'deactivate'}`);
-      setFlow((current) => ({ ...current, active: reply.active, webhooks: reply.webhooks }));
-    } catch (err) {
-      report(t(on ? 'activate_failed' : 'deactivate_failed', { message: err.message }));
-    } finally {
-      setSwitching(false);
-    }
-  }, [flow, dirty, save, flowId, report, t]);
+    report(null);
+    await switchTo(on);
+  }, [flow, dirty, save, switchTo, report]);
+
+  const switchOnByHand = useCallback((secret) => switchTo(true, secret), [switchTo]);
+  const closeRefusal = useCallback(() => setRefusal(null), []);
 
   /** Show a flow the server sent back (a restored version) as saved. */
   const replace = useCallback(
@@ -129,6 +154,9 @@ export function useFlowDocument(flowId, { report }) {
     save,
     switching,
     toggleActive,
+    refusal,
+    switchOnByHand,
+    closeRefusal,
     rename,
     replace,
     problems,
