@@ -189,5 +189,12 @@ def audit_log():
         .order_by(AuditEvent.id.desc())
         .limit(AUDIT_PAGE)
     ).all()
-    events = [{**audit.describe(e), "when": format_datetime(e.created_at, "long")} for e in found]
+    events = [
+        {
+            **audit.describe(e),
+            "when": format_datetime(e.created_at, "medium"),
+            "sentences": audit.in_words(e, team.ROLE_NAMES),
+        }
+        for e in found
+    ]
     return render_template("settings/audit.html", events=events)
