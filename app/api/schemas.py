@@ -28,7 +28,6 @@ from app.flows.sanitizer import Marked
 from app.models.execution import STATUSES
 from app.models.template import CATEGORIES, VISIBILITIES
 from nodes.engine.redaction import restore_graph
-from nodes.engine.schema_errors import Problem, schema_problems, validator_for
 
 ROLES = ["viewer", "editor", "owner"]
 
@@ -313,12 +312,6 @@ class WebhookAccepted(Answer):
 # Credentials
 
 
-def account_problems(connector: Any, data: Any) -> list[Problem]:
-    """What is wrong with an account's data for ``connector`` (nothing if it needs none)."""
-    schema = store.auth_schema(connector) if isinstance(connector, str) else None
-    return [] if schema is None else list(schema_problems(validator_for(schema), data))
-
-
 NO_ACCOUNT = "No connector with this name needs an account."
 
 
@@ -343,7 +336,7 @@ class NewCredential(Body):
 
     @validates_schema(skip_on_field_errors=False)
     def _data_as_the_connector_says(self, body: dict[str, Any], **_kwargs: Any) -> None:
-        if found := account_problems(body.get("connector"), body.get("data")):
+        if found := store.account_problems(body.get("connector"), body.get("data")):
             raise ValidationError(found, "data")
 
 
