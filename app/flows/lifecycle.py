@@ -72,7 +72,12 @@ def save_version(flow: Flow, graph: dict[str, Any]) -> FlowVersion:
 
 
 def ensure_endpoints(flow: Flow) -> list[WebhookEndpoint]:
-    """The webhook endpoint of the current trigger, created on first save, then kept."""
+    """The webhook endpoint of the current trigger, created on first save, then kept.
+
+    A trigger that replaces another takes over its address (unless Shopwire registered that
+    one with a provider for the old trigger's events): the merchant may have pasted it into
+    the shop already.
+    """
     graph = Graph(flow.current_version.graph)
     spec = graph.spec(graph.trigger_id)
     if not spec.webhook:
@@ -81,12 +86,31 @@ def ensure_endpoints(flow: Flow) -> list[WebhookEndpoint]:
         select(WebhookEndpoint).filter_by(flow_id=flow.id, node_id=graph.trigger_id)
     )
     if endpoint is None:
+        endpoint = _former_address(flow, graph)
+    if endpoint is not None:
+        endpoint.node_id = graph.trigger_id
+    else:
         endpoint = WebhookEndpoint(
             merchant_id=flow.merchant_id, flow_id=flow.id, node_id=graph.trigger_id
         )
         db.session.add(endpoint)
         db.session.flush()
     return [endpoint]
+
+
+def _former_address(flow: Flow, graph: Graph) -> WebhookEndpoint | None:
+    """The endpoint of a trigger the flow no longer has, if its address can be passed on."""
+    former = db.session.scalars(
+        select(WebhookEndpoint)
+        .where(
+            WebhookEndpoint.flow_id == flow.id, WebhookEndpoint.node_id.not_in(list(graph.nodes))
+        )
+        .order_by(WebhookEndpoint.created_at.desc())
+    ).all()
+    return next(
+        (e for e in former if e.subscription is None or set_up_by_hand(e)),
+        None,
+    )
 
 
 class ProviderRefused(Exception):

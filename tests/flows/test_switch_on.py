@@ -98,3 +98,20 @@ def test_a_webhook_set_up_by_hand_is_kept_while_the_flow_is_off(api, client, sho
     assert api.delete(f"/api/flows/{flow_id}").status_code == 204
     assert json.dumps(shopify.webhook_subscriptions) == "{}"
     assert not [r for r in shopify.requests if "webhookSubscriptionDelete" in r.body.decode()]
+
+
+def test_a_replaced_trigger_keeps_the_flows_webhook_address(api, client):
+    hook = {"id": "order", "type": "core.webhook"}
+    step = {"id": "note", "type": "core.map", "params": {"fields": {}}}
+    flow_id = api.post(
+        "/api/flows", json={"name": "Orders", "graph": flow_document(hook, step)}
+    ).get_json()["id"]
+    before = api.post(f"/api/flows/{flow_id}/activate").get_json()["webhooks"][0]["url"]
+
+    # The merchant deleted the trigger and added a new one (a new step id).
+    replaced = {"id": "new_order", "type": "core.webhook", "params": {"respond": "immediately"}}
+    saved = api.put(f"/api/flows/{flow_id}", json={"graph": flow_document(replaced, step)})
+    assert saved.status_code == 200, saved.get_json()
+    assert saved.get_json()["webhooks"] == [{"node_id": "new_order", "url": before}]
+    delivered = client.post(urlsplit(before).path, json={"id": 1})
+    assert delivered.status_code == 202
