@@ -24,8 +24,27 @@ function freshData(spec) {
   };
 }
 
+// Roughly a step's size on the canvas, to tell whether a new one would be out of view.
+const STEP_SIZE = { width: 220, height: 70 };
+
 export function useGraphEditing({ catalog, latest, setNodes, setEdges, setDirty, remember }) {
-  const { fitView } = useReactFlow();
+  const { fitView, flowToScreenPosition, getZoom, setCenter } = useReactFlow();
+
+  /** Pan to a new step placed outside the visible part of the canvas. */
+  const reveal = useCallback(
+    (at) => {
+      const pane = document.querySelector('.react-flow');
+      if (!pane) return;
+      const box = pane.getBoundingClientRect();
+      const from = flowToScreenPosition(at);
+      const to = flowToScreenPosition({ x: at.x + STEP_SIZE.width, y: at.y + STEP_SIZE.height });
+      const inside = from.x >= box.left && from.y >= box.top && to.x <= box.right && to.y <= box.bottom;
+      if (!inside) {
+        setCenter(at.x + STEP_SIZE.width / 2, at.y + STEP_SIZE.height / 2, { zoom: getZoom(), duration: 200 });
+      }
+    },
+    [flowToScreenPosition, getZoom, setCenter],
+  );
   const { t, i18n } = useTranslation();
 
   /**
@@ -80,8 +99,9 @@ export function useGraphEditing({ catalog, latest, setNodes, setEdges, setDirty,
         ]);
       }
       setDirty(true);
+      if (!position) requestAnimationFrame(() => reveal(at));
     },
-    [catalog, latest, setNodes, setEdges, setDirty, remember, replaceTrigger],
+    [catalog, latest, setNodes, setEdges, setDirty, remember, replaceTrigger, reveal],
   );
 
   const updateNodeData = useCallback(
