@@ -66,11 +66,14 @@ export function useFlowDocument(flowId, { report }) {
       setDirty(false);
       return true;
     } catch (err) {
+      // One account of why, never the last attempt's problems beside this one's message.
       if (err.status === 422 && err.errors.length) {
         setProblems(problemsByNode(err.errors, graph));
       } else {
+        setProblems(NO_PROBLEMS);
         report(t('save_failed', { message: err.message }));
       }
+      setWarnings(NO_PROBLEMS);
       return false;
     } finally {
       setSaving(false);
