@@ -405,10 +405,19 @@ class MappingPreviewBody(Body):
     scope = fields.Raw(load_default=dict, metadata={"description": "The data to evaluate against"})
 
 
+class ExpressionError(Answer):
+    message = fields.String()
+    position = fields.Integer(allow_none=True, metadata={"description": "Where it goes wrong"})
+
+
 class MappingPreview(Answer):
     result = fields.Raw(allow_none=True)
     type = fields.String(metadata={"description": "text, number, list, group of fields …"})
     found = fields.Boolean()
+    error = fields.Nested(
+        ExpressionError,
+        metadata={"description": "Instead of the others: why the expression gives nothing"},
+    )
 
 
 class SamplesBody(Body):
