@@ -40,7 +40,7 @@ def _deliver(client, url: str):
 def test_a_refused_address_is_set_up_by_hand(app, page, client, screenshots):
     served = fakes.start()
     try:
-        demo.seed(merchant_named(DEMO_MERCHANT), served.accounts, served.payment_intent)
+        demo.seed(merchant_named(DEMO_MERCHANT), served.accounts)
     finally:
         served.close()
     (flow_id,) = db.session.scalars(select(Flow.id).where(Flow.name == demo.FLOW_NAME))
