@@ -20,6 +20,7 @@ const SPEC = {
       },
       signature: {
         type: 'object',
+        additionalProperties: false,
         title: 'Check the signature',
         required: ['header'],
         properties: {

@@ -18,11 +18,11 @@ export function isBranches(schema) {
 }
 
 /**
- * A group of a few plain settings (a webhook's signature check: header, algorithm, encoding):
- * each gets its own input instead of one JSON box.
+ * A closed group of a few plain settings (a webhook's signature check: header, algorithm,
+ * encoding): each gets its own input instead of one JSON box.
  */
 export function isGroup(schema) {
-  if (!schema || schema.type !== 'object' || !schema.properties) return false;
+  if (!schema || schema.type !== 'object' || !schema.properties || schema.additionalProperties !== false) return false;
   return Object.values(schema.properties).every((sub) => ['choice', 'text', 'number', 'checkbox'].includes(inputKind(sub)));
 }
 
