@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.conftest import flow_document
-from tests.e2e.test_editor import HOOK, create_flow, node, open_editor
+from tests.e2e.test_editor import HOOK, create_flow, node, open_editor, settled
 
 
 def _inside(inner: dict, outer: dict) -> bool:
@@ -27,6 +27,6 @@ def test_steps_added_from_the_palette_are_connected_and_in_view(page, demo_api):
         page.locator(f".palette-item[data-node-type='{kind}']").click()
         node(page, step).wait_for()
         expect(page.locator(".react-flow__edge")).to_have_count(count)
-        page.wait_for_timeout(300)  # the pan's animation
+        settled(page)
         canvas = page.locator(".react-flow").bounding_box()
         assert _inside(node(page, step).bounding_box(), canvas), step
