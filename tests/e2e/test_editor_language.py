@@ -33,6 +33,12 @@ def test_switch_the_editor_to_german_and_back(page, demo_api):
     panel.get_by_role("button", name="Bedingung bauen").wait_for()
     expect(panel.get_by_test_id("condition-builder")).to_contain_text("Bedingung hinzufügen")
     expect(page.get_by_text("Save", exact=True)).to_have_count(0)
+    # The step's own settings too: titles, descriptions and choices.
+    node(page, "order").click()
+    expect(panel.get_by_text("Antwort an den Absender")).to_be_visible()
+    choices = panel.locator("#param-respond option").all_inner_texts()
+    assert "Sofort: Ereignis angekommen" in choices, choices
+    expect(panel.get_by_label("Header mit der Signatur")).to_be_visible()
 
     page.reload()
     page.get_by_role("button", name="Speichern", exact=True).wait_for()
