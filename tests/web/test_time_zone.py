@@ -28,6 +28,8 @@ def test_times_follow_the_shops_time_zone_in_the_readers_language(app, client):
     assert "Jan 15, 2026, 1:00:00" in _audit_page(client)  # Berlin is an hour ahead in winter
     assert "15.01.2026, 13:00:00" in _audit_page(client, "de")
     assert 'data-time-zone="Europe/Berlin"' in client.get("/").get_data(as_text=True)
+    settings = client.get("/settings/shop").get_data(as_text=True)
+    assert '<option value="America/New_York">' in settings  # zones to choose from
 
     shop["timezone"] = "America/New_York"
     post_form(client, "/settings/shop", shop, "/settings/shop")
