@@ -52,7 +52,7 @@ test-frontend: $(FRONTEND_MODULES)
 	else echo "Node.js (npm) not found: skipping the editor's unit tests."; fi
 
 run: $(STAMP) frontend translations
-	$(BIN)/python -m app.cli up --port $(PORT) --demo-fakes
+	$(BIN)/python -m app.cli up --port $(PORT) --demo
 
 test: $(STAMP) frontend translations test-frontend
 	$(BIN)/pytest

@@ -41,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         catalog,
         credentials,
         executions,
+        files,
         flows,
         mappings,
         members,
@@ -51,15 +52,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         templates,
         tokens,
     )
-    from app.identity import access, sign_in
+    from app.identity import access, mail, sign_in
     from app.ingress import webhooks
+    from app.runtime import files as file_storage
     from app.runtime import node_store
+    from app.runtime import rate_limits as shared_turns
     from app.web import credential_pages, gallery, language, pages, settings_pages
 
     api = openapi.init_app(app)
     for module in (
         flows,
         executions,
+        files,
         catalog,
         node_options,
         credentials,
@@ -83,6 +87,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     access.init_app(app)
     _register_error_handlers(app)
     node_store.init_app(app)
+    file_storage.init_app(app)
+    shared_turns.init_app(app)
+    mail.init_app(app)
     operations.init_app(app)
     return app
 

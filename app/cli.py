@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -18,18 +19,19 @@ from rq import Queue, SimpleWorker
 from rq.cron import CronJob, CronScheduler
 from rq.job import Job
 from rq.serializers import JSONSerializer
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import create_app, redis_server
 from app.extensions import db
 from app.flows.templates import install_starters
 from app.models import ApiToken, Membership, Merchant, User
+from app.models.base import utcnow
 from app.runtime.queue import execution_queue, redis_connection
 from app.supervisor import Supervisor
 
 DEMO_MERCHANT = "demo"
 DEMO_EMAIL = "demo@shopwire.local"
-DEMO_PASSWORD = "shopwire-demo"
+DEMO_TOKEN_NAME = "shopwire up --demo"  # noqa: S105 (a label; the token itself is random)
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
@@ -156,13 +158,14 @@ WEB_THREADS = 3
 @click.option("--workers", default=2, show_default=True, help="Worker processes.")
 @click.option("--web-workers", default=3, show_default=True, help="Web server processes.")
 @click.option(
-    "--demo-fakes",
+    "--demo",
     is_flag=True,
-    help="Serve the Shopify and Stripe test doubles (app/demo/doubles.py) and connect the demo "
-    "merchant to them (from a checkout; `make run` does this).",
+    help="Create the demo shop with its owner's login and an API token, serve the Shopify and "
+    "Stripe test doubles (app/demo/doubles.py) and connect the demo shop to them (from a "
+    "checkout; `make run` does this).",
 )
 @with_appcontext
-def up(port: int, workers: int, web_workers: int, demo_fakes: bool) -> None:
+def up(port: int, workers: int, web_workers: int, demo: bool) -> None:
     """Set up and serve everything on this machine: web, worker, scheduler, Redis."""
     config = current_app.config
     data_dir = Path(config["SHOPWIRE_DATA_DIR"])
@@ -179,16 +182,19 @@ def up(port: int, workers: int, web_workers: int, demo_fakes: bool) -> None:
         env["REDIS_URL"] = config["REDIS_URL"] = redis_url
 
         migrate_database()
-        api_token = ensure_demo_merchant()
-        if demo_fakes:
+        base = f"http://127.0.0.1:{port}/"
+        if demo:
             env.update(_serve_demo_fakes())
+            access = _demo_access(base)
+        else:
+            access = (
+                f"  sign up:   {base}signup (or `shopwire token --merchant NAME` for an API "
+                "token)\n"
+            )
         for name, command in _commands(port, workers, web_workers):
             supervisor.start(name, functools.partial(subprocess.Popen, command, env=env, cwd=ROOT))
         click.echo(
-            f"\nShopwire is running at http://127.0.0.1:{port}/\n"
-            f"  login:     {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
-            f"  API token: {api_token}\n"
-            f"  data:      {data_dir}\n"
+            f"\nShopwire is running at {base}\n{access}  data:      {data_dir}\n"
             "Press Ctrl-C to stop.\n"
         )
         supervisor.run()
@@ -243,14 +249,51 @@ def _refuse_taken(port: int) -> None:
             ) from None
 
 
-def ensure_demo_merchant() -> str:
+def ensure_demo_login(password: str | None = None) -> str | None:
+    """The demo shop's owner login, created on the first start with ``password`` or, without
+    one, a generated password, which is returned to be shown once (None when the login was
+    there already: it keeps the password it has)."""
+    if db.session.scalar(select(User.id).where(User.email == DEMO_EMAIL)) is not None:
+        return None
+    generated = None if password else secrets.token_urlsafe(12)
+    user = User(email=DEMO_EMAIL)
+    user.set_password(password or generated)
     merchant = merchant_named(DEMO_MERCHANT)
-    user = db.session.scalar(select(User).where(User.email == DEMO_EMAIL))
-    if user is None:
-        user = User(email=DEMO_EMAIL)
-        user.set_password(DEMO_PASSWORD)
-        db.session.add_all([user, Membership(user=user, merchant=merchant, role="owner")])
-    return issue_token(merchant, "make run")
+    db.session.add_all([user, Membership(user=user, merchant=merchant, role="owner")])
+    db.session.commit()
+    return generated
+
+
+def ensure_demo_merchant() -> str:
+    """The demo shop and a new API token for it. The token an earlier start printed is
+    revoked, so only the one printed last works."""
+    merchant = merchant_named(DEMO_MERCHANT)
+    db.session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.merchant_id == merchant.id,
+            ApiToken.name == DEMO_TOKEN_NAME,
+            ApiToken.user_id.is_(None),
+            ApiToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+    return issue_token(merchant, DEMO_TOKEN_NAME)
+
+
+def _demo_access(base: str) -> str:
+    """The lines `up --demo` prints about signing in to the demo shop."""
+    password = ensure_demo_login()
+    if password:
+        login = f"{DEMO_EMAIL} / {password}   (shown this once: note it)"
+    else:
+        login = (
+            f"{DEMO_EMAIL}, with the password shown at the first start (forgot it? "
+            f"{base}password/forgot writes a reset link to this log)"
+        )
+    return (
+        f"  login:     {login}\n  API token: {ensure_demo_merchant()}   (each start replaces it)\n"
+    )
 
 
 def _serve_demo_fakes() -> dict[str, str]:

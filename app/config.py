@@ -35,6 +35,14 @@ DEFAULTS: dict[str, Any] = {
     "SHOPWIRE_CONNECTORS_DISABLED": "",
     "SHOPWIRE_HTTP_TIMEOUT_SECONDS": 15.0,
     "SHOPWIRE_HTTP_MAX_RESPONSE_BYTES": 5 * 1024 * 1024,
+    # Files steps save (labels, invoices; app/runtime/files.py): in the data directory, or in
+    # this S3-compatible bucket when set (the keys unset: boto3's own chain).
+    "SHOPWIRE_FILE_MAX_BYTES": 20 * 1024 * 1024,
+    "SHOPWIRE_FILES_S3_BUCKET": "",
+    "SHOPWIRE_FILES_S3_ENDPOINT": "",
+    "SHOPWIRE_FILES_S3_REGION": "",
+    "SHOPWIRE_FILES_S3_ACCESS_KEY": "",
+    "SHOPWIRE_FILES_S3_SECRET_KEY": "",
     "SHOPWIRE_DB_LOCK_TIMEOUT_MS": 5000,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,

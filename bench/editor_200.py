@@ -15,7 +15,7 @@ from contextlib import ExitStack
 from processes import ROOT, Shopwire, log
 
 sys.path.insert(0, str(ROOT))
-from app.cli import DEMO_EMAIL, DEMO_PASSWORD  # noqa: E402
+from app.cli import DEMO_EMAIL  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, EDITOR_BUNDLE  # noqa: E402
 from tests.e2e.large_flow import large_flow  # noqa: E402
 
@@ -141,7 +141,7 @@ def main() -> int:
         login = browser.new_page()
         login.goto(f"{shop.base}/login")
         login.fill("input[name=email]", DEMO_EMAIL)
-        login.fill("input[name=password]", DEMO_PASSWORD)
+        login.fill("input[name=password]", shop.demo_password)
         login.click("button[type=submit]")
         login.wait_for_url(f"{shop.base}/")
         cookies = login.context.cookies()

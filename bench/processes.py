@@ -195,8 +195,9 @@ def create_database(admin_url: str, name: str) -> str:
 
 
 class Shopwire:
-    """`python -m app.cli up` (what `make run` runs) in a fresh data directory: granian, the RQ
-    worker(s), the scheduler and a private Redis; SQLite unless `database_url` is given."""
+    """`python -m app.cli up --demo` (what `make run` runs) in a fresh data directory: granian,
+    the RQ worker(s), the scheduler and a private Redis; SQLite unless `database_url` is given.
+    The demo login's password and the API token are read from what it prints."""
 
     def __init__(self, stack: ExitStack, workers: int, database_url: str | None = None):
         self.data_dir = Path(tempfile.mkdtemp(prefix="shopwire-w1-"))
@@ -216,10 +217,12 @@ class Shopwire:
         if database_url:
             env["DATABASE_URL"] = database_url
         self.log = self.data_dir / "up.log"
-        cmd = [sys.executable, "-m", "app.cli", "up", "--port", self.port, "--workers", workers]
+        cmd = [sys.executable, "-m", "app.cli", "up", "--demo", "--port", self.port]
+        cmd += ["--workers", workers]
         out = stack.enter_context(self.log.open("w"))
         self.proc = spawn(stack, cmd, grace=20, cwd=ROOT, env=env, stdout=out, stderr=out)
         self.token = wait_for(self._token, 120, "`app.cli up`")
+        self.demo_password = re.search(r"login: +\S+ / (\S+)", self.log.read_text()).group(1)
         wait_for(lambda: len(self.pids("worker")) == workers, 60, "the RQ workers")
 
     def _token(self) -> str | None:

@@ -31,6 +31,8 @@ from nodes.kit.examples import example_bytes
 from nodes.kit.fakes.receiver import Receiver
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The demo login's password in tests (`shopwire up --demo` generates one).
+DEMO_PASSWORD = "demo-password-of-the-tests"
 
 
 def load_fixture(system: str, filename: str) -> bytes:

@@ -3,39 +3,68 @@ between shops, and the session cookie."""
 
 from __future__ import annotations
 
+import re
+
 from app.extensions import db
 from app.identity.mail import outbox
 from app.models import AuditEvent, Membership, User
 from tests.people import PASSWORD, csrf, last_link, member, post_form, sign_in
 
 
-def signup(client, email="ann@shop.de", shop="Ann's Shop", password=PASSWORD):
+def signup(client, email="ann@shop.de", shop="Ann's Shop"):
     page = client.get("/signup")
-    return client.post(
-        "/signup",
-        data={"email": email, "shop": shop, "password": password, "csrf": csrf(page)},
-    )
+    return client.post("/signup", data={"email": email, "shop": shop, "csrf": csrf(page)})
 
 
-def test_sign_up_creates_a_shop_with_the_user_as_owner(app, client):
+def choose_password(client, link, password=PASSWORD, **form):
+    page = client.get(link)
+    return client.post(link, data={"password": password, "csrf": csrf(page), **form})
+
+
+def test_sign_up_mails_a_link_that_creates_the_shop_with_the_user_as_owner(app, client):
     reply = signup(client)
-    assert reply.status_code == 302
+    assert reply.status_code == 200 and "A link is on its way to ann@shop.de" in reply.text
+    assert db.session.query(User).count() == 0  # nothing exists before the link is opened
+    link = last_link("ann@shop.de")
+    assert choose_password(client, link).status_code == 302
     home = client.get("/").get_data(as_text=True)
     assert "Ann&#39;s Shop" in home and "ann@shop.de" in home
     membership = db.session.query(Membership).one()
     assert membership.role == "owner" and membership.user.email == "ann@shop.de"
     assert membership.user.password_hash.startswith("$argon2id$")
     assert db.session.query(AuditEvent).one().action == "merchant.create"
+    post_form(client, "/logout")
+    again = client.get(link)  # the link creates one account, once
+    assert again.status_code == 302 and again.headers["Location"] == "/login"
 
 
 def test_sign_up_explains_every_problem(app, client):
     member("Taken", "bob@shop.de")
-    page = signup(client, email="bob@shop.de", shop="Taken", password="short")
+    page = signup(client, email="bob-at-shop.de", shop="Taken")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "An account with this e-mail exists" in text
-    assert "A shop with this name exists" in text
-    assert "at least 10 characters" in text
+    assert "Enter an e-mail address" in text and "A shop with this name exists" in text
+    signup(client, email="carol@shop.de", shop="Carol's")
+    short = choose_password(client, last_link("carol@shop.de"), password="short")
+    assert "at least 10 characters" in short.get_data(as_text=True)
+    forged = client.get(last_link("carol@shop.de")[:-3] + "abc")
+    assert forged.status_code == 400 and "expired or is not complete" in forged.text
+
+
+def same_page(html: str, email: str) -> str:
+    """The page without what differs on every answer (the nonce, the CSRF token) or by address."""
+    return re.sub(r'(nonce|value|content)="[^"]*"', "", html).replace(email, "X")
+
+
+def test_sign_up_does_not_tell_whether_an_address_has_an_account(app, client):
+    member("Acme", "bob@shop.de")
+    known, unknown = signup(client, "bob@shop.de", "Bob's"), signup(client, "eve@shop.de", "Eve's")
+    assert known.status_code == unknown.status_code == 200
+    assert same_page(known.text, "bob@shop.de") == same_page(unknown.text, "eve@shop.de")
+    [note] = [m for m in outbox() if m["To"] == "bob@shop.de"]
+    assert "It has one already" in note.get_content()  # the owner is told, nobody else
+    assert "/signup/" not in note.get_content()
+    assert db.session.query(User).count() == 1  # nothing was created or changed
 
 
 def test_sign_in_and_out(app, client):

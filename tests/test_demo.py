@@ -5,13 +5,20 @@ import json
 from sqlalchemy import func, select
 
 from app import demo
-from app.cli import DEMO_MERCHANT, ensure_demo_merchant, merchant_named
+from app.cli import (
+    DEMO_EMAIL,
+    DEMO_MERCHANT,
+    ensure_demo_login,
+    ensure_demo_merchant,
+    merchant_named,
+)
 from app.demo import doubles as fakes
 from app.extensions import db
 from app.models import Credential, Flow
 from nodes.kit.fakes.provider import form, query
 from nodes.shopify.fake import FakeShopify
 from tests.conftest import Api, load_fixture
+from tests.people import sign_in
 
 
 def test_the_demo_flow_refunds_a_tagged_paid_order_in_the_stripe_double(app, client, run_queue):
@@ -75,3 +82,17 @@ def test_a_real_shopify_refusing_http_is_told_the_real_cause_and_the_way_around(
     assert "Shopify sends events only to a public https:// address" in detail
     assert "Set SHOPWIRE_PUBLIC_URL" in detail and "set the webhook up by hand" in detail
     assert "Check the values this step sends" not in detail
+
+
+def test_the_demo_login_has_a_generated_password_shown_only_when_it_is_created(app, client):
+    password = ensure_demo_login()
+    assert password and len(password) >= 16
+    assert ensure_demo_login() is None  # a restart keeps the login and shows no password
+    assert sign_in(client, DEMO_EMAIL, "shopwire-demo").status_code == 200  # no known password
+    assert sign_in(client, DEMO_EMAIL, password).status_code == 302
+
+
+def test_each_start_prints_a_token_that_revokes_the_one_printed_before(app, client):
+    before, now = ensure_demo_merchant(), ensure_demo_merchant()
+    assert Api(client, before).get("/api/flows").status_code == 401
+    assert Api(client, now).get("/api/flows").status_code == 200

@@ -287,11 +287,9 @@ def _logs(*paths: Path) -> str:
     return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in paths)
 
 
-def test_worker_killed_mid_flow_resumes_at_the_unfinished_step(
-    api, app_config, make_app, private_redis, receiver, second_receiver, tmp_path
-):
-    server_a, server_b = receiver, second_receiver
-    _, hook_url = create_active_flow(
+def two_actions(api, server_a: Receiver, server_b: Receiver) -> tuple[str, str]:
+    """A switched-on flow that sends each event to server_a (step a), then server_b (step b)."""
+    return create_active_flow(
         api,
         flow_document(
             {"id": "hook", "type": "core.webhook"},
@@ -299,16 +297,29 @@ def test_worker_killed_mid_flow_resumes_at_the_unfinished_step(
             http_node("b", server_b.url("/b")),
         ),
     )
-    env = {
+
+
+def worker_env(app_config, private_redis, **settings: str) -> dict[str, str]:
+    """The environment of a worker or scheduler process on the test database, with leases of
+    two seconds."""
+    return {
         **os.environ,
         "SHOPWIRE_DATA_DIR": app_config["SHOPWIRE_DATA_DIR"],
         "DATABASE_URL": app_config["SQLALCHEMY_DATABASE_URI"],
         "REDIS_URL": private_redis.url,
         "SHOPWIRE_ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8",
         "SHOPWIRE_EXECUTION_LEASE_SECONDS": "2",
-        "SHOPWIRE_SWEEP_INTERVAL_SECONDS": "1",
         "PYTHONUNBUFFERED": "1",
+        **settings,
     }
+
+
+def test_worker_killed_mid_flow_resumes_at_the_unfinished_step(
+    api, app_config, make_app, private_redis, receiver, second_receiver, tmp_path
+):
+    server_a, server_b = receiver, second_receiver
+    _, hook_url = two_actions(api, server_a, server_b)
+    env = worker_env(app_config, private_redis, SHOPWIRE_SWEEP_INTERVAL_SECONDS="1")
     logs = [tmp_path / "worker-1.log", tmp_path / "worker-2.log", tmp_path / "scheduler.log"]
     web = make_app(REDIS_URL=private_redis.url)
     processes: list[subprocess.Popen] = []
@@ -357,6 +368,37 @@ def test_worker_killed_mid_flow_resumes_at_the_unfinished_step(
         ("a", "succeeded"),
         ("b", "succeeded"),
     ]
+
+
+def test_a_flow_deleted_while_it_runs_performs_no_further_action(
+    api, app_config, make_app, private_redis, receiver, second_receiver, tmp_path
+):
+    server_a, server_b = receiver, second_receiver
+    flow_id, hook_url = two_actions(api, server_a, server_b)
+    env = worker_env(app_config, private_redis)
+    log = tmp_path / "worker.log"
+    web = make_app(REDIS_URL=private_redis.url)
+    worker = None
+    try:
+        server_a.hold()
+        worker = _spawn(WORKER, env, log)
+        response = post_json(web.test_client(), hook_url, {"id": 7})
+        execution_id = response.get_json()["execution_id"]
+        try:
+            server_a.wait_for(1, timeout=20)
+        except TimeoutError:
+            pytest.fail("step a never started\n" + _logs(log))
+        assert api.delete(f"/api/flows/{flow_id}").status_code == 204  # while step a runs
+        server_a.release()  # step a ends: the run must not go on to b
+        time.sleep(4)  # two leases: time enough for b, were it to run
+        assert worker.poll() is None  # the worker survives and waits for other work
+    finally:
+        if worker is not None:
+            _stop(worker)
+    assert server_b.requests == []
+    execution = fresh(execution_id)
+    assert execution.status == "cancelled", _logs(log)
+    assert "flow was deleted" in execution.error["message"]
 
 
 def test_long_execution_kept_alive_by_heartbeats_is_not_cut_off(

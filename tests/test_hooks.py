@@ -82,6 +82,14 @@ def test_form_bodies_become_fields(api, client, run_queue):
     assert detail["steps"][1]["output"] == {"email": "jon@example.com"}
 
 
+def test_a_look_at_the_address_is_answered_without_running_anything(api, client):
+    _, url = active_flow(api)
+    for address in (url, "/hooks/not-a-token"):  # no look-up: nothing to learn from it
+        looked = client.head(address)
+        assert (looked.status_code, looked.data) == (200, b"")
+    assert api.get("/api/executions").get_json()["executions"] == []
+
+
 def test_unknown_token_is_404_problem(client):
     reply = post_json(client, "/hooks/not-a-token", {})
     assert reply.status_code == 404
@@ -92,7 +100,7 @@ def test_unknown_token_is_404_problem(client):
 def test_only_post_is_answered_and_every_reply_is_nothing_a_browser_runs(api, client):
     _, url = active_flow(api)
     asked = client.get(url)
-    assert asked.status_code == 405 and asked.headers["Allow"] == "POST"
+    assert asked.status_code == 405 and asked.headers["Allow"] == "HEAD, POST"
     assert asked.content_type == "application/problem+json"
     accepted = post_json(client, url, {"email": "jon@example.com"})
     for reply in (asked, accepted):
@@ -178,6 +186,26 @@ def test_hmac_signature_is_verified(api, client):
     rejected = api.get(f"/api/flows/{flow_id}/rejected-events").get_json()["rejected_events"]
     assert [r["status"] for r in rejected] == [401, 401]
     assert db.session.query(Execution).count() == 1
+
+
+def test_the_signature_is_checked_on_the_raw_bytes_before_the_body_is_parsed(api, client):
+    """A forged delivery costs no parsing: it is refused for its signature, whatever its body."""
+    flow_id, url = signed_flow(api, encoding="base64")
+    forged = {"X-Signature": "AAAA"}
+    costly = "a=1&" * 20_000  # past the form field limit: parsing it would be refused too
+    form = "application/x-www-form-urlencoded"
+    for body, content_type in ((costly, form), ("<order/>", "application/xml"), ("{", None)):
+        reply = client.post(
+            url, data=body, content_type=content_type or "application/json", headers=forged
+        )
+        assert reply.status_code == 401, reply.get_json()
+        assert reply.get_json()["detail"] == "The X-Signature signature does not match the body."
+    body = b"{"
+    signed = base64.b64encode(hmac.new(b"s3cret-value", body, hashlib.sha256).digest()).decode()
+    unreadable = post_json(client, url, body, **{"X-Signature": signed})
+    assert unreadable.status_code == 400  # signed, then found unreadable, and kept
+    rejected = api.get(f"/api/flows/{flow_id}/rejected-events").get_json()["rejected_events"]
+    assert [r["status"] for r in rejected] == [400, 401, 401, 401]
 
 
 def test_hex_signature_with_prefix(api, client):

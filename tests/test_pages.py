@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from app.cli import DEMO_EMAIL, DEMO_PASSWORD, ensure_demo_merchant
-from tests.conftest import create_active_flow, flow_document
+from app.cli import DEMO_EMAIL, ensure_demo_login, ensure_demo_merchant
+from tests.conftest import DEMO_PASSWORD, create_active_flow, flow_document, post_json
 
 
 def csrf(page) -> str:
@@ -15,6 +15,7 @@ def csrf(page) -> str:
 
 
 def sign_in(client, password=DEMO_PASSWORD):
+    ensure_demo_login(DEMO_PASSWORD)
     page = client.get("/login")
     return client.post(
         "/login", data={"email": DEMO_EMAIL, "password": password, "csrf": csrf(page)}
@@ -41,7 +42,7 @@ def test_german_browsers_get_german(app, client):
 
 
 def test_forms_without_csrf_token_are_refused(app, client):
-    ensure_demo_merchant()
+    ensure_demo_login(DEMO_PASSWORD)
     client.get("/login")
     reply = client.post("/login", data={"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
     assert reply.status_code == 400
@@ -234,11 +235,12 @@ def test_a_step_waiting_to_retry_says_when_it_tries_again(app, client, receiver,
     api = Api(client, ensure_demo_merchant())
     receiver.reply = lambda r: (429, {"Retry-After": "30"}, b"")
     graph = flow_document(
-        {"id": "hook", "type": "core.manual"},
+        {"id": "hook", "type": "core.webhook"},
         {"id": "send", "type": "core.http_request", "params": {"url": receiver.url("/x")}},
     )
-    flow_id = api.post("/api/flows", json={"name": "Stock", "graph": graph}).get_json()["id"]
-    execution_id = api.post(f"/api/flows/{flow_id}/run", json={"payload": {}}).get_json()["id"]
+    _flow_id, url = create_active_flow(api, graph, name="Stock")
+    # A live event: a test run would not wait to retry (it says what a live run would do).
+    execution_id = post_json(client, url, {}).get_json()["execution_id"]
     run_queue()
     retry_at = api.get(f"/api/executions/{execution_id}").get_json()["steps"][1]["error"]
     retry_at = retry_at["retry_at"]
@@ -306,3 +308,26 @@ def test_an_unfinished_execution_can_be_cancelled_from_its_page(app, client):
     )
     text = done.get_data(as_text=True)
     assert "The execution was cancelled." in text and 'data-testid="cancel-execution"' not in text
+
+
+def test_failed_runs_are_found_by_their_error(app, client, receiver, run_queue):
+    from tests.conftest import Api
+
+    api = Api(client, ensure_demo_merchant())
+    receiver.reply = lambda r: (
+        (404, {}, b"no such shop") if r.path == "/gone" else (400, {}, b"unknown SKU")
+    )
+    runs = {}
+    for path in ("/gone", "/sku"):
+        graph = flow_document(
+            {"id": "hook", "type": "core.webhook"},
+            {"id": "send", "type": "core.http_request", "params": {"url": receiver.url(path)}},
+        )
+        _flow, url = create_active_flow(api, graph, name=path)
+        runs[path] = post_json(client, url, {}).get_json()["execution_id"]
+    run_queue()
+    sign_in(client)
+    listed = client.get("/executions?status=failed&error=404+Not+Found").get_data(as_text=True)
+    assert f'data-execution="{runs["/gone"]}"' in listed
+    assert f'data-execution="{runs["/sku"]}"' not in listed
+    assert 'name="error" value="404 Not Found"' in listed

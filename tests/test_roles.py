@@ -125,6 +125,7 @@ def test_every_route_but_the_public_ones_turns_strangers_away(app, client):
     assert set(public) == {
         "accounts.login",
         "accounts.signup",
+        "accounts.confirm_signup",
         "accounts.forgot_password",
         "accounts.reset_password",
         "accounts.accept_invitation",

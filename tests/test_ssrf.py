@@ -81,3 +81,44 @@ def test_requests_to_internal_addresses_fail_the_step_visibly(guarded_app, recei
         assert expected in error["message"], (name, error["message"])
         assert step["attempts"] == 1  # refused, not retried
     assert receiver.requests == []  # nothing internal was ever reached
+
+
+def test_a_redirect_to_a_file_or_a_broken_host_name_fails_the_step_with_a_sentence(
+    guarded_app, receiver
+):
+    server = ThreadingHTTPServer(("127.0.0.2", 0), _Redirect)
+    server.target = "file:///etc/passwd"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    redirect_to_file = f"http://127.0.0.2:{server.server_port}/go"
+    targets = {
+        redirect_to_file: f"{redirect_to_file} redirects to file:///etc/passwd, which is not a "
+        "web address",
+        "http://shop..example/": "shop..example is not a valid host name",
+        "http://" + "x" * 64 + ".example/": "is not a valid host name",
+    }
+    api = Api(guarded_app.test_client(), issue_token(merchant_named("acme"), "tests"))
+    started = {}
+    try:
+        for url in targets:
+            graph = flow_document(
+                {"id": "start", "type": "core.manual"},
+                {
+                    "id": "call",
+                    "type": "core.http_request",
+                    "params": {"url": url, "method": "GET"},
+                },
+            )
+            flow = api.post("/api/flows", json={"name": url[:50], "graph": graph}).get_json()
+            started[url] = api.post(f"/api/flows/{flow['id']}/run", json={"payload": {}})
+        queue = execution_queue()
+        SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer).work(
+            burst=True, logging_level="WARNING"
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    for url, expected in targets.items():
+        execution = api.get(f"/api/executions/{started[url].get_json()['id']}").get_json()
+        step = next(s for s in execution["steps"] if s["node_id"] == "call")
+        assert step["error"]["type"] == "user" and step["error"]["field"] == "url", step["error"]
+        assert expected in step["error"]["message"]

@@ -1,4 +1,4 @@
-"""``/api/executions``: list with filters and paging, detail with steps, retry."""
+"""``/api/executions``: list with filters and paging, detail with steps, retry, re-run."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from app.api.auth import authenticate, owned
 from app.api.openapi import Blueprint
 from app.api.problems import ApiProblem
 from app.extensions import db
-from app.models import Execution
+from app.models import Execution, Flow
 from app.runtime import cancel, executions
 
 bp = Blueprint("executions", __name__, url_prefix="/api/executions", description="Executions")
@@ -38,6 +38,9 @@ def list_executions(filters: dict[str, Any]):
         g.merchant_id,
         flow_id=filters.get("flow_id"),
         status=filters.get("status"),
+        kind=filters.get("kind"),
+        search=filters.get("q"),
+        error=filters.get("error"),
         before=before,
         limit=min(max(filters["limit"], 1), MAX_LIMIT),
         **moments,
@@ -68,6 +71,20 @@ def retry_execution(execution_id: str):
         )
     db.session.refresh(execution)
     return executions.describe(execution)
+
+
+@bp.post("/<execution_id>/rerun")
+@bp.response(201, schemas.Execution)
+@bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(409, response="CONFLICT")
+def rerun_execution(execution_id: str):
+    """Run the execution's event again through the flow's current version, as a new
+    execution whose ``rerun_of`` names this one."""
+    execution = owned(Execution, execution_id)
+    flow = db.session.get(Flow, execution.flow_id)
+    if flow is None or flow.deleted_at is not None:
+        raise ApiProblem(409, "Flow deleted", "The flow of this execution was deleted.")
+    return executions.describe(executions.rerun(execution, flow))
 
 
 @bp.post("/<execution_id>/cancel")

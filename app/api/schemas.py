@@ -247,6 +247,12 @@ class ExecutionFilter(Query):
         metadata={"description": "At most 200"},
     )
     before = fields.String(metadata={"description": "The next_cursor of the previous page"})
+    kind = fields.String(
+        validate=validate.OneOf(("live", "test"), error="Use live or test."),
+        metadata={"description": "live: real events only; test: test runs only"},
+    )
+    q = fields.String(metadata={"description": "A value in the event (an order number, an e-mail)"})
+    error = fields.String(metadata={"description": "Words of the error the run failed with"})
 
 
 class StepRun(Answer):
@@ -275,6 +281,9 @@ class Execution(Answer):
     version_id = fields.Integer()
     status = fields.String(metadata={"enum": list(STATUSES)})
     mode = fields.String()
+    rerun_of = fields.String(
+        allow_none=True, metadata={"description": "The execution whose event this one runs again"}
+    )
     error = fields.Dict(allow_none=True)
     created_at = Moment()
     started_at = Moment(allow_none=True)
@@ -282,8 +291,19 @@ class Execution(Answer):
     duration_ms = fields.Integer(allow_none=True)
 
 
+class FileLink(Answer):
+    id = fields.String()
+    node_id = fields.String(metadata={"description": "The step that saved it"})
+    filename = fields.String()
+    media_type = fields.String()
+    size = fields.Integer()
+    created_at = Moment()
+    url = fields.String(metadata={"description": "Download it here, as the shop's user"})
+
+
 class ExecutionDetail(Execution):
     steps = fields.List(fields.Nested(Step))
+    files = fields.List(fields.Nested(FileLink), metadata={"description": "Files steps saved"})
 
 
 class ExecutionPage(Answer):
@@ -683,6 +703,11 @@ def _text_of(name: str) -> str:
     return f'Give the template a {name}: a text, or one per language ({{{{"en": …, "de": …}}}}).'
 
 
+VISIBILITY_CHOICE = (
+    "Visibility is private (your shop), link (anyone with the link) or public (the gallery)."
+)
+
+
 class TemplateBody(TemplatePreviewBody):
     title = LanguageTexts(_text_of("title"), required=True)
     description = LanguageTexts(_text_of("description"), required=True)
@@ -694,11 +719,20 @@ class TemplateBody(TemplatePreviewBody):
     )
     visibility = Text(
         load_default="private",
-        validate=validate.OneOf(
-            VISIBILITIES,
-            error="Visibility is private (your shop), link (anyone with the link) or public "
-            "(the gallery).",
-        ),
+        validate=validate.OneOf(VISIBILITIES, error=VISIBILITY_CHOICE),
+        metadata={"enum": list(VISIBILITIES)},
+    )
+
+
+class TemplateChanges(Body):
+    """What the publisher may change about a published template (its content changes by
+    publishing the flow again)."""
+
+    problem_title = "The template cannot be changed so"
+
+    # Checked for presence after the template is found: another shop's id answers 404 first.
+    visibility = Text(
+        validate=validate.OneOf(VISIBILITIES, error=VISIBILITY_CHOICE),
         metadata={"enum": list(VISIBILITIES)},
     )
 

@@ -124,6 +124,34 @@ def get_template(template_id: str):
     }
 
 
+@bp.patch("/<template_id>")
+@bp.arguments(schemas.TemplateChanges)
+@bp.response(200, schemas.TemplateSummary)
+@bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def change_template(changes: dict[str, Any], template_id: str):
+    """Change who may see a template the shop published."""
+    template = owned(Template, template_id)
+    if "visibility" not in changes:
+        raise ApiProblem(
+            422,
+            schemas.TemplateChanges.problem_title,
+            errors=[Problem("/visibility", schemas.VISIBILITY_CHOICE)],
+        )
+    templates.change_visibility(template, changes["visibility"])
+    db.session.commit()
+    return _summary(template, templates.install_counts([template.id]).get(template.id, 0))
+
+
+@bp.delete("/<template_id>")
+@bp.response(204)
+@bp.alt_response(404, response="NOT_FOUND")
+def delete_template(template_id: str):
+    """Delete a template the shop published; flows installed from it stay, without updates."""
+    templates.remove(owned(Template, template_id))
+    db.session.commit()
+
+
 @bp.post("/<template_id>/install")
 @bp.arguments(schemas.InstallBody, required=False)
 @bp.response(201, schemas.Installed)
@@ -150,20 +178,16 @@ def list_installs():
 
 
 def _install(installed: TemplateInstall) -> dict[str, Any]:
-    template = db.session.get(Template, installed.template_id)
-    latest = templates.latest_version(template)
-    current = templates.version_of(template, installed.version)
+    update = templates.update_of(installed)
     return {
         "flow_id": installed.flow_id,
-        "template_id": template.id,
-        "title": latest.title[language()],
+        "template_id": installed.template_id,
+        "title": update.latest.title[language()],
         "version": installed.version,
-        "latest_version": latest.number,
-        "update_available": latest.number > installed.version,
-        "changes": templates.changes(current.graph, latest.graph),
-        "new_credential_slots": [
-            s for s in latest.credential_slots if s["id"] not in installed.credentials
-        ],
+        "latest_version": update.latest.number,
+        "update_available": update.available,
+        "changes": update.changes,
+        "new_credential_slots": update.new_credential_slots,
     }
 
 

@@ -1,4 +1,4 @@
-"""The demo merchant's accounts and a Shopify → Stripe flow, for `shopwire up --demo-fakes`.
+"""The demo merchant's accounts and a Shopify → Stripe flow, for `shopwire up --demo`.
 
 The accounts point at the provider fakes that command serves (see ``app/demo/doubles.py``);
 created once, by name, so restarting keeps what the newcomer changed.

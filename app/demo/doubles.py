@@ -1,6 +1,6 @@
 """The provider doubles behind `make run`'s demo: a Shopify shop and a Stripe account that answer
 like the real APIs (from the vendors' own example payloads), so a newcomer can run a
-Shopify → Stripe flow without accounts. `shopwire up --demo-fakes` serves them in its process
+Shopify → Stripe flow without accounts. `shopwire up --demo` serves them in its process
 and points the connectors at them; :mod:`app.demo` gives the demo merchant accounts and a flow.
 """
 

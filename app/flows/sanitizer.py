@@ -146,8 +146,8 @@ def _credential_to_slot(result: Sanitized, index: int, node: dict[str, Any]) -> 
     spec = _spec(node)
     if spec is None or not (credential or spec.auth):
         return
-    if credential is None and spec.connector is None:
-        return  # a built-in step that works without an account (a webhook without signature)
+    if credential is None and (spec.connector is None or not spec.connector.account_required):
+        return  # a step that works without an account (a webhook without signature, e-mail)
     connector = spec.connector_key
     slot = result._slot_of.get(credential) if credential else None
     if slot is None:
@@ -167,6 +167,9 @@ def _credential_to_slot(result: Sanitized, index: int, node: dict[str, Any]) -> 
 
 
 def _drop_samples(result: Sanitized, index: int, node: dict[str, Any]) -> None:
+    if "sample" in node:  # a trigger's test data, taken from a real event of the shop
+        del node["sample"]
+        result.remove(pointer("nodes", index, "sample"), "sample data is not shared")
     params = node.get("params")
     if not isinstance(params, dict):
         return

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from app.extensions import db
 from app.flows import lifecycle
@@ -83,11 +83,7 @@ def publish(
     """A new template of the flow's current version, or a new version of the template the flow
     was published as before (its visibility follows the latest publication)."""
     shared = preview(flow, marked)
-    template = db.session.scalar(
-        select(Template).where(
-            Template.merchant_id == flow.merchant_id, Template.source_flow_id == flow.id
-        )
-    )
+    template = published_as(flow)
     if template is None:
         template = Template(merchant_id=flow.merchant_id, source_flow_id=flow.id, latest_version=0)
         db.session.add(template)
@@ -103,6 +99,42 @@ def publish(
         visibility=visibility,
     )
     return template, version
+
+
+def published_as(flow: Flow) -> Template | None:
+    """The template the flow was published as before, if any."""
+    return db.session.scalar(
+        select(Template).where(
+            Template.merchant_id == flow.merchant_id, Template.source_flow_id == flow.id
+        )
+    )
+
+
+def change_visibility(template: Template, visibility: str) -> None:
+    """Who may see the template from now on; installed copies stay as they are."""
+    template.visibility = visibility
+    audit.record(
+        "template.visibility",
+        "template",
+        template.id,
+        merchant_id=template.merchant_id,
+        visibility=visibility,
+    )
+
+
+def remove(template: Template) -> None:
+    """Delete the template and its versions. Flows installed from it stay in the shops that
+    installed them, as their own flows; they get no further updates."""
+    for model in (TemplateInstall, TemplateVersion):
+        db.session.execute(delete(model).where(model.template_id == template.id))
+    audit.record(
+        "template.deleted",
+        "template",
+        template.id,
+        merchant_id=template.merchant_id,
+        version=template.latest_version,
+    )
+    db.session.delete(template)
 
 
 def _add_version(
@@ -367,6 +399,58 @@ def installs_of(merchant_id: int) -> list[TemplateInstall]:
         .join(Flow, Flow.id == TemplateInstall.flow_id)
         .where(TemplateInstall.merchant_id == merchant_id, Flow.deleted_at.is_(None))
     ).all()
+
+
+@dataclass(frozen=True)
+class Update:
+    """Where a flow installed from a template stands against the template's latest version."""
+
+    installed: TemplateInstall
+    latest: TemplateVersion
+    changes: dict[str, list[str]]
+    # What the latest version asks for that the installer has not given yet.
+    new_credential_slots: list[dict[str, Any]]
+    new_parameters: dict[str, Any]  # a JSON Schema of only those values
+
+    @property
+    def available(self) -> bool:
+        return self.latest.number > self.installed.version
+
+    @property
+    def needs_more(self) -> bool:
+        """Whether updating asks for an account or a value first."""
+        schema = self.new_parameters
+        return bool(self.new_credential_slots) or any(
+            "default" not in schema["properties"][name] for name in schema.get("required", [])
+        )
+
+
+def update_of(installed: TemplateInstall) -> Update:
+    template = db.session.get(Template, installed.template_id)
+    latest = latest_version(template)
+    current = version_of(template, installed.version)
+    properties = latest.parameters.get("properties") or {}
+    before = current.parameters.get("properties") or {}
+    new = [name for name in properties if name not in before and name not in installed.parameters]
+    return Update(
+        installed=installed,
+        latest=latest,
+        changes=changes(current.graph, latest.graph),
+        new_credential_slots=[
+            slot for slot in latest.credential_slots if slot["id"] not in installed.credentials
+        ],
+        new_parameters={
+            **latest.parameters,
+            "properties": {name: properties[name] for name in new},
+            "required": [n for n in latest.parameters.get("required", []) if n in new],
+        },
+    )
+
+
+def updates_of(merchant_id: int) -> dict[str, Update]:
+    """The shop's flows that a newer template version is out for, by flow id."""
+    found = (update_of(installed) for installed in installs_of(merchant_id))
+    return {update.installed.flow_id: update for update in found if update.available}
 
 
 def changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[str]]:

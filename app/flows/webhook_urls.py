@@ -9,7 +9,9 @@ from werkzeug.routing import Map, Rule
 PREFIX = "/hooks/"
 URLS = Map(
     [
-        Rule(PREFIX + "<token>", endpoint="receive", methods=["POST"]),
+        # HEAD: providers look at the address before they deliver to it (lexoffice checks its
+        # TLS when a subscription is made); answered without a look-up.
+        Rule(PREFIX + "<token>", endpoint="receive", methods=["POST", "HEAD"]),
         # The test address: runs the saved flow whether it is on or off, marked as a test.
         Rule(PREFIX + "test/<token>", endpoint="receive_test", methods=["POST"]),
     ]

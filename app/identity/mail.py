@@ -7,7 +7,9 @@ import logging
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import Flask, current_app
+
+import nodes.kit.mail
 
 log = logging.getLogger("shopwire.mail")
 
@@ -19,16 +21,30 @@ def send_mail(to: str, subject: str, body: str) -> None:
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
-    if config["SHOPWIRE_MAIL_BACKEND"] == "smtp":
+    send_message(message)
+
+
+def send_message(message: EmailMessage) -> None:
+    """Send a finished message with the configured backend (flows' e-mail steps use it too,
+    leaving the From to the installation)."""
+    if message["From"] is None:
+        message["From"] = current_app.config["SHOPWIRE_MAIL_FROM"]
+    if current_app.config["SHOPWIRE_MAIL_BACKEND"] == "smtp":
         _send_smtp(message)
     else:
-        log.info("mail to %s: %s\n%s", to, subject, body)
+        text = message.get_body(preferencelist=("plain",))
+        body = text.get_content() if text is not None else ""
+        log.info("mail to %s: %s\n%s", message["To"], message["Subject"], body)
         outbox().append(message)
 
 
 def outbox() -> list[EmailMessage]:
     """The mails the console backend sent, oldest first."""
     return current_app.extensions.setdefault("shopwire_outbox", [])
+
+
+def init_app(app: Flask) -> None:
+    nodes.kit.mail.install(send_message)
 
 
 def _send_smtp(message: EmailMessage) -> None:

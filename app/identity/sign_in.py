@@ -189,6 +189,25 @@ def _password_problem(password: str) -> str | None:
     return None
 
 
+# Signing up: the form asks for the shop's name and an e-mail address, and the answer is the
+# same whether or not the address has an account ("a link is on its way"), so the form tells
+# no stranger which addresses are registered. A new address gets a link to choose a password,
+# which creates the shop; an address with an account gets a mail that says so instead.
+SIGNUP_LINK_SECONDS = 24 * 3600
+
+
+def _signup_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="signup")
+
+
+def _shop_name_problem(shop: str) -> str | None:
+    if not shop:
+        return gettext("Give your shop a name.")
+    if db.session.scalar(select(Merchant.id).where(Merchant.name == shop)):
+        return gettext("A shop with this name exists. Choose another name.")
+    return None
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 @public
 @limiter.limit(_login_limit, methods=["POST"])
@@ -198,41 +217,99 @@ def signup():
     errors: dict[str, str] = {}
     form = request.form
     if request.method == "POST":
-        email, shop = _normalised(form.get("email")), (form.get("shop") or "").strip()
-        password = form.get("password", "")
+        email, shop = _normalised(form.get("email")), (form.get("shop") or "").strip()[:200]
         if "@" not in email:
             errors["email"] = gettext("Enter an e-mail address such as name@shop.de.")
-        elif db.session.scalar(select(User.id).where(User.email == email)):
-            errors["email"] = gettext(
-                "An account with this e-mail exists. Sign in, or reset its password."
-            )
-        if not shop:
-            errors["shop"] = gettext("Give your shop a name.")
-        elif db.session.scalar(select(Merchant.id).where(Merchant.name == shop)):
-            errors["shop"] = gettext("A shop with this name exists. Choose another name.")
+        if problem := _shop_name_problem(shop):
+            errors["shop"] = problem
+        if not errors:
+            _mail_signup_link(email, shop)
+            return render_template("signup.html", sent_to=email, closed=False)
+    return render_template("signup.html", errors=errors, form=form, closed=False)
+
+
+def _mail_signup_link(email: str, shop: str) -> None:
+    """Mail the link that creates the shop, or, to an address with an account, a note that
+    it has one. Either way the same work is done and the same page follows."""
+    exists = db.session.scalar(select(User.id).where(User.email == email)) is not None
+    token = _signup_serializer().dumps({"email": email, "shop": shop})
+    try:
+        link = mailed_link("accounts.confirm_signup", token=token)
+        sign_in_link = mailed_link("accounts.login")
+        reset_link = mailed_link("accounts.forgot_password")
+    except NoPublicAddress as problem:  # answered the same: no account is revealed
+        log.error("sign-up link not mailed: %s", problem.detail)
+        return
+    if exists:
+        send_mail(
+            email,
+            gettext("Your Shopwire account"),
+            gettext(
+                "Someone (hopefully you) asked to create a Shopwire account with this address. "
+                "It has one already: sign in here:\n%(sign_in)s\n\nForgot the password? "
+                "Choose a new one here:\n%(reset)s\n\nIf it was not you, ignore this mail.",
+                sign_in=sign_in_link,
+                reset=reset_link,
+            ),
+        )
+        return
+    send_mail(
+        email,
+        gettext("Finish creating your Shopwire account"),
+        gettext(
+            "Someone (hopefully you) asked to create the shop “%(shop)s” on Shopwire with this "
+            "address.\n\nChoose your password here to finish (the link works for a day):\n"
+            "%(link)s\n\nIf it was not you, ignore this mail: no account is created.",
+            shop=shop,
+            link=link,
+        ),
+    )
+
+
+@bp.route("/signup/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def confirm_signup(token: str):
+    """The address's owner opened the mailed link: they choose a password, and the shop is
+    created with them as its owner. Possession of the link is the proof of the address."""
+    if not current_app.config["SHOPWIRE_SIGNUP_OPEN"]:
+        return render_template("signup.html", closed=True), 403
+    try:
+        wanted = _signup_serializer().loads(token, max_age=SIGNUP_LINK_SECONDS)
+    except (BadSignature, SignatureExpired):
+        return render_template("signup_confirm.html", invalid=True), 400
+    email = wanted["email"]
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        flash(gettext("This account exists already: sign in."), "ok")
+        return redirect(url_for("accounts.login"))
+    errors: dict[str, str] = {}
+    shop = (request.form.get("shop") or wanted["shop"]).strip()[:200]
+    if request.method == "POST":
+        password = request.form.get("password", "")
+        if problem := _shop_name_problem(shop):
+            errors["shop"] = problem
         if problem := _password_problem(password):
             errors["password"] = problem
         if not errors:
-            user, merchant = User(email=email), Merchant(name=shop[:200])
-            user.set_password(password)
-            db.session.add_all([user, merchant, Membership(user=user, merchant=merchant)])
-            db.session.flush()
-            audit.record(
-                "merchant.create",
-                "merchant",
-                merchant.id,
-                merchant_id=merchant.id,
-                user=user,
-                name=merchant.name,
-            )
-            db.session.commit()
+            user, merchant = _create_shop(email, shop, password)
             start_session(user, merchant.id)
-            flash(
-                gettext("Welcome! “%(shop)s” is ready: build your first flow.", shop=merchant.name),
-                "ok",
-            )
+            flash(gettext("Welcome! “%(shop)s” is ready: build your first flow.", shop=shop), "ok")
             return redirect(url_for("pages.home"))
-    return render_template("signup.html", errors=errors, form=form, closed=False)
+    return render_template(
+        "signup_confirm.html", invalid=False, email=email, shop=shop, errors=errors
+    )
+
+
+def _create_shop(email: str, shop: str, password: str) -> tuple[User, Merchant]:
+    user, merchant = User(email=email), Merchant(name=shop)
+    user.set_password(password)
+    db.session.add_all([user, merchant, Membership(user=user, merchant=merchant)])
+    db.session.flush()
+    audit.record(
+        "merchant.create", "merchant", merchant.id, merchant_id=merchant.id, user=user, name=shop
+    )
+    db.session.commit()
+    return user, merchant
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:

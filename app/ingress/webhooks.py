@@ -17,7 +17,7 @@ import hashlib
 import json
 import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, current_app
@@ -89,6 +89,8 @@ class Ingress:
 def _answer(request: Request) -> Response:
     try:
         endpoint, arguments = URLS.bind_to_environ(request.environ).match()
+        if request.method == "HEAD":
+            return Response(status=200)
         body = _read(request, current_app.config["SHOPWIRE_MAX_WEBHOOK_BYTES"])
         return _guarded(request, arguments["token"], body, test=endpoint == "receive_test")
     except ApiProblem as problem:
@@ -164,14 +166,20 @@ def _receive(request: Request, token: str, body: bytes, test: bool) -> Response:
     hook = _look_up(token, test)
     limits.check_webhook(hook.merchant_id, hook.per_minute, hook.max_bytes, len(body))
     delivery = _open(request, body, hook)
-    inbound = _parse(delivery)
-    # A ping or another topic is answered without running anything, so it needs no check.
-    if hook.spec.ignore and (reason := hook.spec.ignore(inbound, hook.params)):
-        return _json({"ignored": reason}, 200)
-    if not hook.listening:
-        raise _unknown()
-    if hook.spec.verify:
-        _check_signature(delivery, inbound)
+    inbound = _inbound(delivery)
+    try:
+        # A ping or another topic is answered without running anything, so it needs no check.
+        if hook.spec.ignore and (reason := hook.spec.ignore(inbound, hook.params)):
+            return _json({"ignored": reason}, 200)
+        if not hook.listening:
+            raise _unknown()
+        if hook.spec.verify:
+            _check_signature(delivery, inbound)
+        _require_payload(inbound)
+    except PayloadError as error:  # a body that cannot be read is refused (and kept)
+        if not hook.listening:
+            raise _unknown() from None
+        _reject(delivery, error.status, error.message)
     # Only a verified delivery is told apart by its type: a forged one was refused above.
     if hook.spec.unwanted and (reason := hook.spec.unwanted(inbound, hook.params)):
         return _json({"ignored": reason}, 200)
@@ -214,21 +222,22 @@ def _open(request: Request, body: bytes, hook: _Hook) -> _Delivery:
     return _Delivery(request, body, hook, credential, secrets)
 
 
-def _parse(delivery: _Delivery) -> InboundRequest:
-    """The delivery as a trigger sees it; a body that cannot be read is refused (and kept)."""
+def _inbound(delivery: _Delivery) -> InboundRequest:
+    """The delivery as a trigger sees it. Its body is parsed when first read: schemes that
+    sign the raw bytes check them before any parsing; one that needs the parsed body (PayPal)
+    parses it first, in linear time and within the size limit."""
     request = delivery.request
-    try:
-        payload = parse_body(delivery.body, request.content_type)
-    except PayloadError as error:
-        if not delivery.hook.listening:
-            raise _unknown() from None
-        _reject(delivery, error.status, error.message)
     return InboundRequest(
         body=delivery.body,
         headers=dict(request.headers),
         query=request.args.to_dict(),
-        payload=payload,
+        parse=lambda body: parse_body(body, request.content_type),
     )
+
+
+def _require_payload(inbound: InboundRequest) -> None:
+    """Parse the body now, if no check needed it yet: raises PayloadError when unreadable."""
+    inbound.payload  # noqa: B018
 
 
 def _check_signature(delivery: _Delivery, inbound: InboundRequest) -> None:
@@ -313,7 +322,7 @@ def _verify(hook: _Hook, inbound: InboundRequest, credential) -> None:
     was registered (some providers issue the signing secret then). Schemes where the provider
     checks the signature itself call it with ``inbound.api``."""
     if hook.spec.connector is not None and credential:
-        inbound = replace(inbound, api=api_client(hook.spec.connector, credential))
+        inbound.api = api_client(hook.spec.connector, credential)
     if hook.subscription is not None:
         credential = {**(credential or {}), "subscription": vault().decrypt(hook.subscription)}
     hook.spec.verify(inbound, hook.params, credential)

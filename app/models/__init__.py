@@ -4,6 +4,7 @@ from app.models.alert import Alert, AlertSettings
 from app.models.audit import AuditEvent
 from app.models.credential import Credential
 from app.models.execution import Execution, RejectedEvent, StepRun
+from app.models.file import StoredFile
 from app.models.flow import Flow, FlowVersion, WebhookEndpoint
 from app.models.merchant import ApiToken, Invitation, Membership, Merchant, User, UserSession
 from app.models.node_store import NodeState, SeenItem
@@ -25,6 +26,7 @@ __all__ = [
     "RejectedEvent",
     "SeenItem",
     "StepRun",
+    "StoredFile",
     "Template",
     "TemplateInstall",
     "TemplateVersion",

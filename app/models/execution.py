@@ -42,6 +42,9 @@ class Execution(db.Model):
     # The SHA-256 of a signed delivery's body: a replay under a new (unsigned) delivery id is
     # the same event, and runs once.
     signed_body: Mapped[str | None] = mapped_column(String(64))
+    # The execution whose event this one runs again (against a newer flow version); not a
+    # foreign key, since purging old executions must not touch their re-runs.
+    rerun_of: Mapped[str | None] = mapped_column(String(36))
     raw_body: Mapped[bytes | None] = mapped_column(LargeBinary)
     content_type: Mapped[str | None] = mapped_column(String(255))
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)

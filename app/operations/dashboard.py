@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Execution, Flow, StepRun
 from app.models.base import isoformat, utcnow
 from app.operations import trigger_health
+from app.runtime.executions import TEST_MODES
 
 bp = Blueprint("operations_dashboard", __name__)
 
@@ -50,6 +51,7 @@ def stats():
             Execution.merchant_id == g.merchant_id,
             Execution.created_at >= start,
             Execution.status.in_(("succeeded", "failed")),
+            Execution.mode.not_in(TEST_MODES),  # the charts show what the shop's events did
         )
         .group_by(Execution.flow_id, bucket, Execution.status)
     )

@@ -13,7 +13,7 @@ from app.extensions import db, execute_core
 from app.flows.lifecycle import version_graph
 from app.models import Execution, StepRun
 from app.models.base import isoformat, new_id, utcnow
-from app.runtime import claims
+from app.runtime import claims, files
 from app.runtime.queue import dispatch, dispatch_soon
 from nodes.engine.payloads import parse_body
 
@@ -37,6 +37,7 @@ def start(
     mode: str,
     dedupe_key: str | None = None,
     signed_body: str | None = None,
+    rerun_of: str | None = None,
 ) -> str:
     """Commit a queued execution, then hand it to the queue; return its id.
 
@@ -57,6 +58,7 @@ def start(
                 "mode": mode,
                 "dedupe_key": dedupe_key,
                 "signed_body": signed_body,
+                "rerun_of": rerun_of,
                 "raw_body": body,
                 "content_type": content_type,
                 "runs": 0,
@@ -94,6 +96,25 @@ def start_with_payload(flow, payload: Any, mode: str) -> Execution:
     return db.session.get(Execution, execution_id)
 
 
+# A received event run again, against the flow's current version: a live run, with effects.
+RERUN_MODE = "rerun"
+
+
+def rerun(execution: Execution, flow) -> Execution:
+    """Run the event of ``execution`` again through ``flow``'s current version, as a new
+    execution that names the one it repeats; the original stays as it was."""
+    execution_id = start(
+        merchant_id=execution.merchant_id,
+        flow_id=flow.id,
+        version_id=flow.current_version_id,
+        body=execution.raw_body or b"",
+        content_type=execution.content_type or "application/json",
+        mode=RERUN_MODE,
+        rerun_of=execution.id,
+    )
+    return db.session.get(Execution, execution_id)
+
+
 # Runs started from the editor's Test button (manual) or at the test address (test): shown as
 # tests, filterable, and left out of the failure figures.
 TEST_MODES = ("manual", "test")
@@ -114,6 +135,7 @@ def page(
     status: str | None = None,
     kind: str | None = None,
     search: str | None = None,
+    error: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     before: str | None = None,
@@ -134,6 +156,8 @@ def page(
         query = query.where(Execution.mode.not_in(TEST_MODES))
     if search:  # a value anywhere in the event as received: an order number, an e-mail
         query = query.where(_body_text().contains(search, autoescape=True))
+    if error:  # words of the error a run failed with, to retry all runs that failed alike
+        query = query.where(Execution.error["message"].as_string().contains(error, autoescape=True))
     if since:
         query = query.where(Execution.created_at >= since)
     if until:
@@ -201,6 +225,7 @@ def describe(execution: Execution, *, steps: bool = False) -> dict[str, Any]:
         "version_id": execution.version_id,
         "status": execution.status,
         "mode": execution.mode,
+        "rerun_of": execution.rerun_of,
         "error": execution.error,
         "created_at": isoformat(execution.created_at),
         "started_at": isoformat(execution.started_at),
@@ -209,6 +234,7 @@ def describe(execution: Execution, *, steps: bool = False) -> dict[str, Any]:
     }
     if steps:
         data["steps"] = _steps(execution)
+        data["files"] = [files.describe(stored) for stored in files.of_execution(execution.id)]
     return data
 
 

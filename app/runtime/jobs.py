@@ -18,6 +18,7 @@ from app.models import Execution, Flow
 from app.models.base import utcnow
 from app.operations import log_format, metrics
 from app.runtime import claims, error_flows, subflows
+from app.runtime.executions import TEST_MODES
 from app.runtime.progress import FINISH, LeaseLost, Progress, earlier_steps
 from app.runtime.provider_http import origins, outbound_session
 from app.runtime.queue import disarm_wakeup, dispatch, publish_response, schedule
@@ -133,6 +134,7 @@ def _run_claimed(execution_id: str, token: int) -> str:
         finished=finished,
         attempts=attempts,
         retry_later=row.mode != subflows.MODE,
+        trial=row.mode in TEST_MODES,
         heartbeat=progress.heartbeat,
         checkpoint=progress.checkpoint,
         call_flow=subflows.caller(row.merchant_id, row.flow_id, progress.heartbeat, _run_claimed),

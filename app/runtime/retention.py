@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from app.extensions import db
 from app.models import Execution, Merchant, RejectedEvent, StepRun, UserSession
 from app.models.base import utcnow
+from app.runtime import files
 
 log = logging.getLogger("shopwire.retention")
 
@@ -27,7 +28,7 @@ def purge(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> dict[str
     """Delete every merchant's data older than its retention; counts of deleted rows."""
     now = now or utcnow()
     default = current_app.config["SHOPWIRE_RETENTION_DAYS"]
-    counts = {"executions": 0, "step_runs": 0, "rejected_events": 0}
+    counts = {"executions": 0, "step_runs": 0, "files": 0, "rejected_events": 0}
     merchants = db.session.execute(select(Merchant.id, Merchant.retention_days)).all()
     for merchant_id, days in merchants:
         cutoff = now - timedelta(days=default if days is None else days)
@@ -58,6 +59,7 @@ def _purge_executions(merchant_id: int, cutoff: datetime, batch_size: int, count
         .limit(batch_size)
     )
     while ids := db.session.scalars(old).all():
+        counts["files"] += files.delete_of_executions(ids)
         counts["step_runs"] += db.session.execute(
             delete(StepRun).where(StepRun.execution_id.in_(ids))
         ).rowcount

@@ -7,7 +7,18 @@ import json
 import re
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
@@ -34,8 +45,15 @@ BRAND = {
     "paypal": "#003087",
     "mollie": "#0a0a0a",
     "klarna": "#e0527d",
+    "dhl": "#d40511",
+    "dpd": "#dc0032",
+    "ups": "#351c15",
+    "hermes": "#0091cd",
+    "sendcloud": "#112857",
+    "lexoffice": "#b58500",  # lexoffice's yellow, dark enough for a white letter
+    "datev": "#008a3e",
+    "email": "#475569",
 }
-NODE_WIDTH, NODE_HEIGHT = 190, 54
 
 CATEGORY_NAMES = {
     "payments": lazy_gettext("Payments"),
@@ -61,6 +79,18 @@ CHANGE_NAMES = {
 @bp.context_processor
 def _names() -> dict[str, Any]:
     return {"category_names": CATEGORY_NAMES, "visibility_names": VISIBILITY_NAMES}
+
+
+@bp.app_context_processor
+def _template_updates() -> dict[str, Any]:
+    """``template_updates()`` for the pages that show a flow (dashboard, editor): the shop's
+    flows a newer template version is out for, by flow id, as :func:`update_summary` says."""
+    return {
+        "template_updates": lambda: {
+            flow_id: update_summary(update)
+            for flow_id, update in templates.updates_of(session["merchant_id"]).items()
+        }
+    }
 
 
 def in_language(texts: dict[str, str]) -> str:
@@ -94,7 +124,7 @@ def show_gallery():
         items=[_card(t, counts.get(t.id, 0)) for t in found],
         query=query,
         category=category,
-        updates=[_update(i) for i in templates.installs_of(merchant_id)],
+        updates=[update_summary(u) for u in templates.updates_of(merchant_id).values()],
     )
 
 
@@ -114,18 +144,14 @@ def _card(template: Template, installs: int) -> dict[str, Any]:
     }
 
 
-def _update(installed: TemplateInstall) -> dict[str, Any] | None:
-    template = db.session.get(Template, installed.template_id)
-    latest = templates.latest_version(template)
-    flow = db.session.get(Flow, installed.flow_id)
+def update_summary(update: templates.Update) -> dict[str, Any]:
+    """An available update in words: which version, what it changes, whether it asks for more."""
     return {
-        "flow_id": flow.id,
-        "flow_name": flow.name,
-        "available": latest.number > installed.version,
-        "version": latest.number,
-        "changes": _changes(
-            templates.changes(templates.version_of(template, installed.version).graph, latest.graph)
-        ),
+        "flow_id": update.installed.flow_id,
+        "flow_name": db.session.get(Flow, update.installed.flow_id).name,
+        "version": update.latest.number,
+        "changes": _changes(update.changes),
+        "needs_more": update.needs_more,
     }
 
 
@@ -155,11 +181,13 @@ def show_template(template_id: str):
 
 def _template_page(template: Template, errors: dict[str, str], given: dict[str, Any], status=200):
     version = templates.latest_version(template)
+    link = url_for("gallery.show_template", template_id=template.id)
     return render_template(
         "gallery_template.html",
         template=template,
+        link=(current_app.config["SHOPWIRE_PUBLIC_URL"] or request.host_url).rstrip("/") + link,
         card=_card(template, templates.install_counts([template.id]).get(template.id, 0)),
-        canvas=canvas(version.graph),
+        preview=flow_preview(version.graph),
         slots=[_slot(slot, version.graph) for slot in version.credential_slots],
         fields=parameter_fields(version.parameters),
         errors=errors,
@@ -321,35 +349,131 @@ def _chosen_account(slot: dict[str, Any], errors: dict[str, str]) -> str | None:
     return credential.id
 
 
+# The publisher's own templates: who sees them, deleting them
+
+
+def _own_template(template_id: str) -> Template:
+    template = db.session.scalar(
+        select(Template).filter_by(id=template_id, merchant_id=session["merchant_id"])
+    )
+    if template is None:
+        abort(404)
+    return template
+
+
+@bp.post("/templates/<template_id>/visibility")
+def change_visibility(template_id: str):
+    template = _own_template(template_id)
+    visibility = request.form.get("visibility")
+    if visibility not in VISIBILITIES:
+        abort(400)
+    templates.change_visibility(template, visibility)
+    db.session.commit()
+    flash(
+        gettext("Now visible to: %(who)s.", who=VISIBILITY_NAMES[visibility]),
+        "ok",
+    )
+    return redirect(url_for("gallery.show_template", template_id=template.id))
+
+
+@bp.post("/templates/<template_id>/delete")
+def delete_template(template_id: str):
+    template = _own_template(template_id)
+    title = in_language(templates.latest_version(template).title)
+    templates.remove(template)
+    db.session.commit()
+    flash(
+        gettext(
+            "The template “%(title)s” was deleted. Flows installed from it stay with the shops "
+            "that installed them.",
+            title=title,
+        ),
+        "ok",
+    )
+    return redirect(url_for("gallery.show_gallery"))
+
+
 # Updating an installed flow
 
+UPDATE_RETURNS = {
+    "home": "pages.home",
+    "editor": "pages.edit_flow",
+    "gallery": "gallery.show_gallery",
+}
 
-@bp.post("/flows/<flow_id>/template-update")
-def update_flow(flow_id: str):
+
+def _pending_update(flow_id: str) -> tuple[Flow, templates.Update]:
     flow = own_flow(flow_id)
     installed = db.session.scalar(select(TemplateInstall).filter_by(flow_id=flow.id))
     if installed is None:
         abort(404)
-    try:
-        templates.update(installed, flow, {})
-    except TemplateProblem as problem:
-        db.session.rollback()
-        flash(
-            gettext("The update needs more: %(reason)s", reason=problem.problems[0].message),
-            "bad",
-        )
-        return redirect(url_for("gallery.show_gallery"))
+    return flow, templates.update_of(installed)
+
+
+@bp.get("/flows/<flow_id>/template-update")
+def update_form(flow_id: str):
+    flow, update = _pending_update(flow_id)
+    return _update_page(flow, update, {}, {})
+
+
+def _update_page(flow: Flow, update: templates.Update, errors, given, status=200):
+    return render_template(
+        "gallery_update.html",
+        flow=flow,
+        update=update,
+        summary=update_summary(update),
+        template_title=in_language(update.latest.title),
+        preview=flow_preview(update.latest.graph),
+        slots=[_slot(slot, update.latest.graph) for slot in update.new_credential_slots],
+        fields=parameter_fields(update.new_parameters),
+        back=request.values.get("back", "gallery"),
+        errors=errors,
+        given=given,
+    ), status
+
+
+@bp.post("/flows/<flow_id>/template-update")
+def update_flow(flow_id: str):
+    flow, update = _pending_update(flow_id)
+    back = request.form.get("back", "gallery")
+    if not update.available:
+        flash(gettext("“%(name)s” is on the template's latest version.", name=flow.name), "ok")
+        return _back_to(back, flow)
+    errors: dict[str, str] = {}
+    credentials = {
+        slot["id"]: _chosen_account(slot, errors) for slot in update.new_credential_slots
+    }
+    more = {
+        "credentials": credentials,
+        "parameters": parameter_values(update.new_parameters, request.form),
+    }
+    if not errors:
+        try:
+            templates.update(update.installed, flow, more)
+        except TemplateProblem as problem:
+            errors.update({p.pointer: p.message for p in problem.problems})
+    if errors:
+        db.session.rollback()  # no new account is kept from a failed attempt
+        flash(gettext("The update needs more from you: see the marked fields."), "bad")
+        return _update_page(flow, update, errors, request.form, 422)
     db.session.commit()
     flash(
         gettext(
             "“%(name)s” is now on the template's version %(version)s; the previous state is "
             "kept as a flow version you can restore.",
             name=flow.name,
-            version=installed.version,
+            version=update.latest.number,
         ),
         "ok",
     )
-    return redirect(url_for("gallery.show_gallery"))
+    return _back_to(back, flow)
+
+
+def _back_to(back: str, flow: Flow):
+    endpoint = UPDATE_RETURNS.get(back, "gallery.show_gallery")
+    if endpoint == "pages.edit_flow":
+        return redirect(url_for(endpoint, flow_id=flow.id))
+    return redirect(url_for(endpoint))
 
 
 # Moving flows: importing a file (exporting is the API's download)
@@ -398,7 +522,26 @@ def import_flow():
 @bp.get("/flows/<flow_id>/publish")
 def publish_form(flow_id: str):
     flow = own_flow(flow_id)
-    return _publish_page(flow, {"title_en": flow.name, "title_de": flow.name}, None, {})
+    return _publish_page(flow, _published_before(flow), None, {})
+
+
+def _published_before(flow: Flow) -> dict[str, str]:
+    """The form as the flow was last published (so a new version keeps who sees it, its texts
+    and the values asked for), or named after the flow."""
+    template = templates.published_as(flow)
+    if template is None:
+        return {"title_en": flow.name, "title_de": flow.name}
+    version = templates.latest_version(template)
+    given = {
+        **{f"title_{k}": v for k, v in version.title.items()},
+        **{f"description_{k}": v for k, v in version.description.items()},
+        "category": version.category,
+        "visibility": template.visibility,
+    }
+    for item in markable_values(flow.current_version.graph):
+        if item["pointer"] in version.targets.get(item["name"], []):
+            given[f"mark-{item['pointer']}"] = "on"
+    return given
 
 
 def _publish_page(flow: Flow, given, preview: Sanitized | None, errors: dict[str, str], status=200):
@@ -406,10 +549,11 @@ def _publish_page(flow: Flow, given, preview: Sanitized | None, errors: dict[str
     return render_template(
         "gallery_publish.html",
         flow=flow,
+        published=templates.published_as(flow),
         given=given,
         values=markable_values(graph),
         preview=preview,
-        canvas=canvas(preview.graph) if preview else None,
+        canvas=flow_preview(preview.graph) if preview else None,
         removed=[
             {**item, "where": describe_pointer(graph, item["pointer"])}
             for item in (preview.removed if preview else [])
@@ -513,51 +657,39 @@ def publish_flow(flow_id: str):
 # The read-only canvas
 
 
-def canvas(graph: dict[str, Any]) -> dict[str, Any]:
-    """Boxes and connections of a flow for the SVG preview, laid out as the editor shows it."""
-    boxes = {}
-    for index, node in enumerate(graph["nodes"]):
-        position = node.get("position") or {"x": index * 240, "y": 0}
-        spec = _spec(node)
-        boxes[node["id"]] = {
-            "x": float(position["x"]),
-            "y": float(position["y"]),
-            "name": (node.get("name") or (in_language(spec.title) if spec else node["type"]))[:28],
-            "kind": (in_language(spec.title) if spec else node["type"])[:32],
-            "icon": connector_icon(spec.connector_key) if spec and spec.connector else None,
-            "placeholder": node["type"] == "core.placeholder",
+def flow_preview(graph: dict[str, Any]) -> dict[str, Any]:
+    """What the read-only canvas (frontend/src/preview.jsx) draws: the steps and connections
+    (with only the params that name a step's outputs, such as a router's branches), the catalog
+    entries of their types as the editor reads them, and the icons of their connectors."""
+    catalog, icons, steps = {}, {}, []
+    for node in graph["nodes"]:
+        step = {
+            k: node[k]
+            for k in ("id", "type", "version", "name", "position", "on_error")
+            if k in node
         }
-    left = min((b["x"] for b in boxes.values()), default=0) - 20
-    top = min((b["y"] for b in boxes.values()), default=0) - 20
-    for box in boxes.values():
-        box["x"] -= left
-        box["y"] -= top
-    lines = []
-    for edge in graph["edges"]:
-        a, b = boxes.get(edge["source"]), boxes.get(edge["target"])
-        if a and b:
-            x1, y1 = a["x"] + NODE_WIDTH, a["y"] + NODE_HEIGHT / 2
-            x2, y2 = b["x"], b["y"] + NODE_HEIGHT / 2
-            bend = max(40.0, abs(x2 - x1) / 2)
-            port = edge.get("port", "main")
-            lines.append(
-                {
-                    "path": f"M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}",
-                    "label": "" if port == "main" else port,
-                    "lx": (x1 + x2) / 2,
-                    "ly": (y1 + y2) / 2 - 6,
-                }
-            )
-    width = max((b["x"] for b in boxes.values()), default=0) + NODE_WIDTH + 20
-    height = max((b["y"] for b in boxes.values()), default=0) + NODE_HEIGHT + 20
-    return {
-        "boxes": list(boxes.values()),
-        "lines": lines,
-        "width": width,
-        "height": height,
-        "node_width": NODE_WIDTH,
-        "node_height": NODE_HEIGHT,
-    }
+        spec = _spec(node)
+        if spec is not None:
+            catalog[node["type"]] = {
+                key: value
+                for key, value in spec.describe().items()
+                if key in ("kind", "title", "connector", "ports", "ports_from")
+            }
+            if spec.ports_from:
+                step["params"] = {spec.ports_from.param: _port_names(spec.ports_from, node)}
+            if spec.connector is not None:
+                icons[spec.connector_key] = connector_icon(spec.connector_key)
+        steps.append(step)
+    return {"graph": {"nodes": steps, "edges": graph["edges"]}, "catalog": catalog, "icons": icons}
+
+
+def _port_names(ports_from, node: dict[str, Any]) -> list[dict[str, Any]]:
+    entries = (node.get("params") or {}).get(ports_from.param)
+    return [
+        {ports_from.name: entry.get(ports_from.name)}
+        for entry in (entries if isinstance(entries, list) else [])
+        if isinstance(entry, dict)
+    ]
 
 
 def _spec(node: dict[str, Any]):

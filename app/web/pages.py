@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.flows import lifecycle
 from app.identity.access import current_principal
-from app.models import Execution, Flow
+from app.models import Execution, Flow, FlowVersion
 from app.models.base import utcnow
 from app.models.execution import STATUSES
 from app.models.merchant import role_allows
@@ -59,6 +59,7 @@ MODE_NAMES = {
     "webhook": lazy_gettext("webhook"),
     "subflow": lazy_gettext("another flow"),
     "error": lazy_gettext("a failed execution"),
+    "rerun": lazy_gettext("an event run again"),
 }
 
 
@@ -262,6 +263,7 @@ def list_executions():
     status = request.args.get("status") or ""
     kind = request.args.get("kind") or ""
     search = (request.args.get("q") or "").strip()
+    error = (request.args.get("error") or "").strip()
     before = request.args.get("before") or ""
     since, until = _day(request.args.get("since")), _day(request.args.get("until"))
     page, next_cursor = executions.page(
@@ -270,6 +272,7 @@ def list_executions():
         status=status if status in STATUSES else None,
         kind=kind if kind in executions.RUN_KINDS else None,
         search=search or None,
+        error=error or None,
         since=since,
         until=until + timedelta(days=1) if until else None,
         before=before or None,
@@ -302,11 +305,12 @@ def list_executions():
         status=status,
         kind=kind,
         search=search,
+        error=error,
         since=since.date().isoformat() if since else "",
         until=until.date().isoformat() if until else "",
         before=before,
         next_cursor=next_cursor,
-        filtered=bool(flow_id or status or kind or search or since or until),
+        filtered=bool(flow_id or status or kind or search or error or since or until),
         can_change=_can_change(),
     )
 
@@ -335,12 +339,17 @@ def _timeline(steps: list[dict]) -> list[dict]:
     return steps
 
 
-def _own_execution(execution_id: str) -> Execution:
-    execution = db.session.scalar(
+def _found(execution_id: str) -> Execution | None:
+    """The shop's execution with this id, or None."""
+    return db.session.scalar(
         select(Execution).where(
             Execution.id == execution_id, Execution.merchant_id == session["merchant_id"]
         )
     )
+
+
+def _own_execution(execution_id: str) -> Execution:
+    execution = _found(execution_id)
     if execution is None:
         abort(404)
     return execution
@@ -368,17 +377,40 @@ def show_execution(execution_id: str):
         step["title"] = node.get("name") or title.get(g.lang) or title.get("en") or step["node_id"]
         if retry_at := (step.get("error") or {}).get("retry_at"):
             step["retry_at"] = _when(datetime.fromisoformat(retry_at))
+        if live := (step.get("error") or {}).get("live_retries"):
+            step["live_retries"] = _live_retries_text(live)
+    titles = {step["node_id"]: step["title"] for step in steps}
+    files = [{**f, "step": titles.get(f["node_id"], f["node_id"])} for f in data["files"]]
     if execution.status == "succeeded" and executions.stopped_by_filter([execution.id]):
         data["status"] = "stopped"  # shown as "stopped by filter"
+    original = execution.rerun_of and _found(execution.rerun_of)
     return render_template(
         "execution.html",
         execution=data,
         steps=steps,
+        titles=titles,
+        built=_editor_built(),
+        version_number=db.session.scalar(
+            select(FlowVersion.number).where(FlowVersion.id == execution.version_id)
+        ),
+        rerun_of=original,
+        rerun_of_when=original and _when(original.created_at),
+        files=files,
         flow=flow if flow is not None and flow.deleted_at is None else None,
         cancellable=execution.status in cancel.UNFINISHED,
         can_change=_can_change(),
         started=_when(execution.started_at or execution.created_at),
         duration=_duration_text(data["duration_ms"]),
+    )
+
+
+def _live_retries_text(live: dict) -> str:
+    """What a live run would have done where a test run stopped at a temporary error."""
+    return ngettext(
+        "A live run would try once more, after waiting %(seconds)s s.",
+        "A live run would try %(num)d more times, waiting %(seconds)s s in all.",
+        live["times"],
+        seconds=format_decimal(live["seconds"]),
     )
 
 
@@ -400,6 +432,25 @@ def retry_execution(execution_id: str):
             "bad",
         )
     return redirect(url_for("pages.show_execution", execution_id=execution.id))
+
+
+@bp.post("/executions/<execution_id>/rerun")
+def rerun_execution(execution_id: str):
+    """Run the execution's event again through the flow as it is now saved."""
+    execution = _own_execution(execution_id)
+    flow = db.session.get(Flow, execution.flow_id)
+    if flow is None or flow.deleted_at is not None:
+        flash(gettext("The flow of this run was deleted: its event cannot run again."), "bad")
+        return redirect(url_for("pages.show_execution", execution_id=execution.id))
+    again = executions.rerun(execution, flow)
+    flash(
+        gettext(
+            "The event runs again with version %(version)s of the flow.",
+            version=flow.current_version.number,
+        ),
+        "ok",
+    )
+    return redirect(url_for("pages.show_execution", execution_id=again.id))
 
 
 @bp.post("/executions/retry")

@@ -42,7 +42,23 @@ function Editor({ flowId, readOnly = false }) {
   const selectedSpec = selected && catalog ? catalog[selected.data.type] : null;
   const triggerNode = nodes.find((n) => catalog && catalog[n.data.type]?.kind === 'trigger');
   const triggerSpec = triggerNode ? catalog[triggerNode.data.type] : null;
-  const testDialog = useTestDialog({ triggerSpec, start: testRun.start, report: setMessage });
+  const { updateNodeData } = editing;
+  const pinTestData = useCallback(
+    (sample) => {
+      if (!triggerNode) return;
+      const { sample: _old, ...extra } = triggerNode.data.extra || {};
+      updateNodeData(triggerNode.id, { extra: sample === undefined ? extra : { ...extra, sample } });
+    },
+    [triggerNode, updateNodeData],
+  );
+  const testDialog = useTestDialog({
+    flowId,
+    triggerNode,
+    triggerSpec,
+    pin: pinTestData,
+    start: testRun.start,
+    report: setMessage,
+  });
   const scope = useStepScope({ selected, nodes, edges, catalog, steps: testRun.shownSteps });
 
   const { replace } = flowDocument;
@@ -112,7 +128,11 @@ function Editor({ flowId, readOnly = false }) {
           <TestDialog
             text={testDialog.text}
             example={testDialog.example}
+            pinned={testDialog.pinned}
+            runs={testDialog.runs}
             onChange={testDialog.setText}
+            onTakeRun={testDialog.takeRun}
+            onTakeExample={testDialog.takeExample}
             onRun={testDialog.run}
             onClose={testDialog.close}
           />
@@ -143,7 +163,7 @@ function Editor({ flowId, readOnly = false }) {
             node={selected}
             spec={selectedSpec}
             problems={selected ? problems.byNode[selected.id] || [] : []}
-            step={selected && run ? run.steps[selected.id] : null}
+            step={selected ? testRun.shownSteps[selected.id] : null}
             scope={scope}
             onChange={(patch) => selected && editing.updateNodeData(selected.id, patch)}
             onDelete={() => selected && editing.deleteNode(selected.id)}

@@ -1,4 +1,7 @@
 import { createContext } from 'react';
 
-/** What every node on the canvas reads: the node catalog, the save problems and run steps by node id. */
-export const EditorContext = createContext({ catalog: {}, problems: {}, steps: {} });
+/**
+ * What every node on the canvas reads: the node catalog, the save problems and run steps by node
+ * id, and (on the template pages' previews) connector icons by connector key.
+ */
+export const EditorContext = createContext({ catalog: {}, problems: {}, steps: {}, icons: {} });

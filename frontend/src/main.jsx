@@ -1,6 +1,5 @@
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
-import '@xyflow/react/dist/style.css';
 import './styles.css';
 import App from './App.jsx';
 import { createI18n } from './i18n.js';

@@ -12,3 +12,12 @@ describe('pasted test payloads', () => {
     expect(toJson(good.payload)).toBe('{"id":820982911946154508,"ok":true}');
   });
 });
+
+describe('the event of a past run', () => {
+  it("is its trigger's output", async () => {
+    const { receivedEvent } = await import('./hooks/useTestDialog.js');
+    const run = { steps: [{ node_id: 'order', input: null, output: { id: 1 } }, { node_id: 'map', output: {} }] };
+    expect(receivedEvent(run)).toEqual({ id: 1 });
+    expect(receivedEvent({ steps: [] })).toBeUndefined();
+  });
+});

@@ -6,8 +6,10 @@ import json
 from typing import Any
 
 from nodes.core.triggers import SECRET_AUTH
+from nodes.kit import files
 from nodes.kit.base import NodeContext, RetryPolicy, UserError
 from nodes.kit.client import body_of, raise_for_status, send
+from nodes.kit.files import FILE_REFERENCE
 from nodes.kit.registry import node
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -34,6 +36,19 @@ PARAMS = {
             "additionalProperties": {"type": ["string", "number", "boolean"]},
         },
         "body": {"title": "Body", "description": "Sent as JSON."},
+        "file": {
+            **FILE_REFERENCE,
+            "title": "Upload a file",
+            "description": "A file an earlier step saved (a label, an invoice PDF), sent as "
+            "the body with its media type, instead of a JSON body.",
+        },
+        "file_form_field": {
+            "type": "string",
+            "minLength": 1,
+            "title": "As form field",
+            "description": "Send the file as this field of a multipart form (an upload form) "
+            "instead of as the whole body.",
+        },
         "send_secret": {
             "type": "object",
             "title": "Send the account's secret",
@@ -76,20 +91,34 @@ def http_request(ctx: NodeContext, params: dict[str, Any], input: Any) -> dict[s
         headers["Idempotency-Key"] = ctx.idempotency_key
     query = dict(params.get("query") or {})
     _send_secret(ctx, params.get("send_secret"), headers, query)
-    body = params.get("body")
-    if body is not None:
-        headers.setdefault("Content-Type", "application/json")
     response = send(
         ctx.http,
         method,
         params["url"],
         headers=headers,
         params=query or None,
-        data=None if body is None else json.dumps(body).encode(),
+        **_content(ctx, params, headers),
     )
     answer = body_of(response)
     raise_for_status(response, answer)
     return {"status": response.status_code, "headers": dict(response.headers), "body": answer}
+
+
+def _content(ctx: NodeContext, params: dict[str, Any], headers: dict) -> dict[str, Any]:
+    """What the request carries: the JSON body, or a saved file whole or as a form field."""
+    body, reference = params.get("body"), params.get("file")
+    if reference is None:
+        if body is None:
+            return {}
+        headers.setdefault("Content-Type", "application/json")
+        return {"data": json.dumps(body).encode()}
+    if body is not None:
+        raise UserError("Send either a body or a file, not both.", field="file")
+    data = files.read(ctx, reference, "file")
+    if field := params.get("file_form_field"):
+        return {"files": {field: (reference["filename"], data, reference["media_type"])}}
+    headers.setdefault("Content-Type", reference["media_type"])
+    return {"data": data}
 
 
 def _send_secret(ctx: NodeContext, where: dict | None, headers: dict, query: dict) -> None:

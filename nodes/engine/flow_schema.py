@@ -30,6 +30,10 @@ FLOW_SCHEMA = {
                 "name": {"type": "string", "maxLength": 200},
                 "notes": {"type": "string", "maxLength": 5000},
                 "params": {"type": "object"},
+                "sample": {
+                    "description": "A trigger's test data: the event test runs start with and "
+                    "the data tree shows, instead of the trigger's example."
+                },
                 "mapping": {
                     "type": "object",
                     "propertyNames": {"pattern": "^[^.]+(\\.[^.]+)*$"},

@@ -101,6 +101,9 @@ class Run:
     # A long retry wait ends the run as waiting; False for a called flow, which runs inline in
     # its caller's step and must finish at once, so it sleeps through every wait.
     retry_later: bool = True
+    # A test run: a step is retried only while that takes a few seconds (TEST_RETRY_SECONDS);
+    # then it fails, and its error says what a live run would have done.
+    trial: bool = False
     sleep: Callable[[float], None] = time.sleep
     heartbeat: Callable[[], None] = lambda: None  # keep the lease during long waits
     checkpoint: Callable[[], None] = lambda: None  # persist every record so far
@@ -303,6 +306,10 @@ def _run_step_unscrubbed(
             )
     except _RetryLater as later:
         return _retrying(step, node, later)
+    except _NotRetriedInTest as untried:
+        failed = _failed(step, node, untried.error)
+        failed.error["live_retries"] = untried.live
+        return failed
     except NodeError as error:
         return _failed(step, node, error)
     except Exception:
@@ -381,12 +388,32 @@ def resolve_params(node: dict, schema: dict, scope: dict[str, Any]) -> dict[str,
 
 # The longest wait between attempts that is slept through; a longer one frees the worker.
 INLINE_RETRY_SECONDS = 2.0
+# How long a step of a test run may spend on its attempts and the waits between them before a
+# temporary error fails it: a merchant testing waits for an answer, not for a back-off.
+TEST_RETRY_SECONDS = 3.0
 
 
 class _RetryLater(Exception):
     def __init__(self, error: TransientError, wait: float):
         super().__init__(error.message)
         self.error, self.wait = error, wait
+
+
+class _NotRetriedInTest(Exception):
+    def __init__(self, error: TransientError, live: dict[str, float]):
+        super().__init__(error.message)
+        self.error, self.live = error, live
+
+
+def _live_retries(policy: RetryPolicy, attempts: int, retry_after: float | None) -> dict:
+    """How many more attempts a live run would make after ``attempts``, and how long it
+    would wait between them in all."""
+    waits = [policy.delay(attempt, retry_after) for attempt in range(attempts, policy.attempts)]
+    return {"times": len(waits), "seconds": round(sum(waits), 1)}
+
+
+def _spent(step: StepRecord) -> float:
+    return (datetime.now(UTC) - step.started_at).total_seconds() if step.started_at else 0.0
 
 
 def _call_with_retries(run, context, params, input, policy: RetryPolicy, step, execution: Run):
@@ -400,6 +427,9 @@ def _call_with_retries(run, context, params, input, policy: RetryPolicy, step, e
             if step.attempts >= policy.attempts:
                 raise
             wait = policy.delay(step.attempts, error.retry_after)
+            if execution.trial and _spent(step) + wait > TEST_RETRY_SECONDS:
+                live = _live_retries(policy, step.attempts, error.retry_after)
+                raise _NotRetriedInTest(error, live) from None
             log.info(
                 "step %s attempt %s: %s; retrying in %.1fs",
                 ctx.node_id,
@@ -407,7 +437,7 @@ def _call_with_retries(run, context, params, input, policy: RetryPolicy, step, e
                 error.message,
                 wait,
             )
-            if wait > INLINE_RETRY_SECONDS and execution.retry_later:
+            if wait > INLINE_RETRY_SECONDS and execution.retry_later and not execution.trial:
                 raise _RetryLater(error, wait) from None
             execution.sleep(wait)
             execution.heartbeat()

@@ -20,7 +20,7 @@ from nodes.kit.base import NodeContext, NodeError, Outcome
 def sample_outputs(graph: Graph) -> dict[str, Any]:
     """Node id → the output it would have for the trigger's example."""
     trigger = graph.nodes[graph.trigger_id]
-    sample = trigger.get("params", {}).get("sample")
+    sample = trigger.get("sample", trigger.get("params", {}).get("sample"))
     outputs = {
         graph.trigger_id: sample
         if sample is not None

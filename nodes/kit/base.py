@@ -6,6 +6,7 @@ forms, validation on save and at run time, mapping previews, docs) is derived fr
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from nodes.kit.auth import AuthType
     from nodes.kit.client import ApiClient
     from nodes.kit.errors import ErrorBody
+    from nodes.kit.rate_limits import RateLimit
     from nodes.kit.store import TriggerStore
     from nodes.kit.webhooks import Webhooks
 
@@ -162,19 +164,32 @@ class NodeContext:
         return key if self.item is None else f"{key}:{self.item}"
 
 
-@dataclass(frozen=True)
 class InboundRequest:
     """A webhook delivery as a trigger sees it: raw bytes kept for signature checks.
 
-    ``api`` is the connector's client with the merchant's account applied, for schemes where
-    the provider itself checks the signature (PayPal's verify-webhook-signature call).
+    ``payload`` is the parsed body. Ingress gives ``parse`` instead, and the body is parsed
+    when something first reads ``payload``: a signature over the raw bytes is checked before
+    any parsing, so a forged delivery costs no parsing work. ``api`` is the connector's client
+    with the merchant's account applied, for schemes where the provider itself checks the
+    signature (PayPal's verify-webhook-signature call).
     """
 
-    body: bytes
-    headers: dict[str, str]
-    query: dict[str, str]
-    payload: Any
-    api: ApiClient | None = None
+    def __init__(
+        self,
+        body: bytes,
+        headers: dict[str, str],
+        query: dict[str, str],
+        payload: Any = None,
+        api: ApiClient | None = None,
+        *,
+        parse: Callable[[bytes], Any] | None = None,
+    ) -> None:
+        self.body, self.headers, self.query, self.api = body, headers, query, api
+        self._given, self._parse = payload, parse
+
+    @functools.cached_property
+    def payload(self) -> Any:
+        return self._given if self._parse is None else self._parse(self.body)
 
     def header(self, name: str) -> str | None:
         wanted = name.lower()
@@ -254,8 +269,9 @@ class Connector:
     # How requests are authenticated (nodes.kit.auth: Bearer, ApiKey, Basic, ClientCredentials,
     # AuthorizationCode, SessionLogin).
     auth_type: AuthType | None = None
-    # Headers sent with every request (an API version, an Accept).
-    headers: dict[str, str] = field(default_factory=dict)
+    # Headers sent with every request (an API version, an Accept); a function gives a value
+    # made afresh for each request (UPS wants a unique transId on every call).
+    headers: dict[str, str | Callable[[], str]] = field(default_factory=dict)
     # Where the provider's error body says what is wrong (nodes.kit.errors.ErrorBody).
     errors: ErrorBody | None = None
     # Seconds to wait when a successful-looking reply says the client is throttled.
@@ -263,6 +279,9 @@ class Connector:
     # What a merchant can do about a refusal, by status, where the generic hint misleads
     # (Klarna answers 403 when an order cannot be captured, not for a missing permission).
     hints: dict[int, str] | None = None
+    # The provider's limit of requests per second per account, kept by waiting
+    # (nodes.kit.rate_limits.RateLimit).
+    rate_limit: RateLimit | None = None
     # Header carrying an idempotency key on POST requests, if the provider accepts one.
     idempotency_header: str | None = None
     # A cheap read that proves the credential works ("Test connection"); a text it returns
@@ -276,6 +295,12 @@ class Connector:
     webhooks: Webhooks | None = None
     # Parameter choices loaded from the account, by source name.
     options: dict[str, OptionsLoader] = field(default_factory=dict)
+    # False for a system reached otherwise than over an HTTP API (an SMTP server, a file
+    # format): it gets no ``<key>.api_call``.
+    http_api: bool = True
+    # False when its nodes also work without an account (e-mail over the installation's
+    # server): a template then asks for one only where the publisher's flow had one.
+    account_required: bool = True
 
     def __post_init__(self) -> None:
         if self.title is None:

@@ -9,6 +9,7 @@ can act on (with retries left to the engine's per-node policy).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -16,10 +17,12 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import idna
 import requests
+from urllib3.exceptions import NameResolutionError, NewConnectionError, ProtocolError
 
 from nodes.kit.base import Connector, ProviderError, TransientError, UserError
-from nodes.kit.guarded_http import OutboundBlocked, ResponseTooLarge
+from nodes.kit.guarded_http import BadAddress, OutboundBlocked, ResponseTooLarge
 
 # What a merchant can do about a refusal, by HTTP status, when the provider's message alone
 # does not say it.
@@ -48,12 +51,21 @@ def send(session: requests.Session, method: str, url: str, **kwargs: Any) -> req
     """One request through the guarded session, with network failures as node errors."""
     try:
         return session.request(method, url, **kwargs)
-    except (OutboundBlocked, ResponseTooLarge) as error:
+    except (OutboundBlocked, BadAddress, ResponseTooLarge) as error:
         raise UserError(str(error), field="url") from None
-    except requests.Timeout:
-        raise TransientError(f"{_origin(url)} did not answer in time.") from None
+    except (requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema):
+        raise UserError(
+            f"{url} is not a web address: it must start with http:// or https://.", field="url"
+        ) from None
+    except (requests.exceptions.InvalidURL, UnicodeError):
+        raise UserError(
+            f"{url} is not a valid web address: check it for typos and spaces.", field="url"
+        ) from None
+    except requests.Timeout as error:
+        seconds = kwargs.get("timeout") or getattr(session, "default_timeout", None)
+        raise TransientError(_no_answer(error, url, seconds)) from None
     except requests.ConnectionError as error:
-        raise TransientError(f"Could not connect to {_origin(url)}: {_reason(error)}") from None
+        raise TransientError(_network_failure(error, url)) from None
     except requests.TooManyRedirects:
         raise UserError(f"{url} redirects too often.", field="url") from None
 
@@ -83,7 +95,7 @@ def raise_for_status(
         raise TransientError(
             f"{_origin(response.url)} answered {status} {response.reason}"
             + (f": {message}" if message else "."),
-            retry_after=retry_after(response.headers.get("Retry-After")),
+            retry_after=wait_for(response.headers),
         )
     if status >= 400:
         raise ProviderError(
@@ -97,6 +109,15 @@ def raise_for_status(
 def excerpt(body: Any, limit: int = 300) -> str:
     text = body if isinstance(body, str) else json.dumps(body)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def wait_for(headers: Any) -> float | None:
+    """How long a throttled reply asks to wait: Retry-After, else ``RateLimit-Reset``
+    (seconds until the window resets, the IETF draft's rate-limit header)."""
+    wait = retry_after(headers.get("Retry-After"))
+    if wait is None and (reset := headers.get("RateLimit-Reset", "")).strip().isdigit():
+        wait = float(reset)
+    return wait
 
 
 def retry_after(value: str | None) -> float | None:
@@ -152,10 +173,10 @@ class ApiClient:
         headers = kwargs.pop("headers", {})
         if method == "POST" and self.connector.idempotency_header and self.idempotency_key:
             headers = {self.connector.idempotency_header: self._next_idempotency_key(), **headers}
-        response = self._send(method, path, headers, **kwargs)
+        response = self._send_in_turn(method, path, headers, **kwargs)
         auth = self.connector.auth_type
         if response.status_code == 401 and auth and auth.forget(self, self.credential):
-            response = self._send(method, path, headers, **kwargs)
+            response = self._send_in_turn(method, path, headers, **kwargs)
         body = body_of(response)
         raise_for_status(response, body, self.connector.error_message(body), self.connector.hints)
         if (wait := self.connector.throttled(response, body)) is not None:
@@ -166,10 +187,14 @@ class ApiClient:
 
     def unauthenticated(self, method: str, path: str, **kwargs: Any) -> Any:
         """A request without the account's auth (fetching a token); the reply's body."""
+        return body_of(self.unauthenticated_response(method, path, **kwargs))
+
+    def unauthenticated_response(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """The same, answering the whole response (a login whose reply sets cookies)."""
         response = send(self.session, method, self.url(path), **kwargs)
         body = body_of(response)
-        raise_for_status(response, body, self.connector.error_message(body))
-        return body
+        raise_for_status(response, body, self.connector.error_message(body), self.connector.hints)
+        return response
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         return body_of(self.request(method, path, **kwargs))
@@ -216,16 +241,18 @@ class ApiClient:
         items: Callable[[Any], list[Any]],
         next_page: Callable[[requests.Response, Any, dict[str, Any]], dict[str, Any] | str | None],
         params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
         limit: int = 100,
     ) -> Iterator[Any]:
         """Every item over a paginated list, at most ``limit`` pages.
 
         ``next_page`` returns the next page's query parameters (cursor styles), its URL
-        (:func:`link_next`), or None on the last page.
+        (:func:`link_next`), or None on the last page. ``headers`` go with every page (a
+        page size asked for in a header).
         """
         url, query = path, dict(params or {})
         for _ in range(limit):
-            response = self.request("GET", url, params=query)
+            response = self.request("GET", url, params=query, headers=dict(headers or {}))
             body = body_of(response)
             yield from items(body)
             following = next_page(response, body, query)
@@ -236,11 +263,33 @@ class ApiClient:
             else:
                 query = following
 
+    def _send_in_turn(
+        self, method: str, path: str, headers: dict[str, str], **kwargs: Any
+    ) -> requests.Response:
+        """Send when the provider's rate limit gives this account a turn; a 429 is waited out
+        and sent again while the limit allows, else answered as it is."""
+        limit = self.connector.rate_limit
+        if limit is None:
+            return self._send(method, path, headers, **kwargs)
+        account = self.connector.key + ":" + _fingerprint(self.credential)
+        for _ in range(limit.waits_on_429):
+            limit.take_turn(account)
+            response = self._send(method, path, headers, **kwargs)
+            if response.status_code != 429:
+                return response
+            pause = limit.pause_after_429(wait_for(response.headers))
+            if pause is None:
+                return response
+            limit.sleep(pause)
+        limit.take_turn(account)
+        return self._send(method, path, headers, **kwargs)
+
     def _send(
         self, method: str, path: str, headers: dict[str, str], **kwargs: Any
     ) -> requests.Response:
         auth = self.connector.auth_type if self.credential else None
-        headers = {**self.connector.headers, **self._auth_headers(auth), **headers}
+        fixed = {k: v() if callable(v) else v for k, v in self.connector.headers.items()}
+        headers = {**fixed, **self._auth_headers(auth), **headers}
         if auth and (params := auth.params(self.credential)):
             kwargs["params"] = {**(kwargs.get("params") or {}), **params}
         return send(self.session, method, self.url(path), headers=headers, **kwargs)
@@ -253,6 +302,12 @@ class ApiClient:
         self._posts += 1
         key = self.idempotency_key
         return key if self._posts == 1 else f"{key}:{self._posts}"
+
+
+def _fingerprint(credential: dict[str, Any]) -> str:
+    """Who an account is, for its rate limit, without keeping its secrets in memory as keys."""
+    canonical = json.dumps(credential, sort_keys=True, default=str).encode()
+    return hashlib.sha256(canonical).hexdigest()[:32]
 
 
 def link_next(response: requests.Response, body: Any, query: dict[str, Any]) -> str | None:
@@ -275,6 +330,40 @@ def _origin(url: str) -> str:
     return parts.netloc or url
 
 
-def _reason(error: requests.ConnectionError) -> str:
-    text = str(error.args[0] if error.args else error)
-    return text.rsplit(":", 1)[-1].strip(" ')") or "connection refused"
+def _network_failure(error: requests.ConnectionError, url: str) -> str:
+    """What went wrong on the network, in a sentence about the host the request went to (the
+    last redirect's, if it was redirected), without urllib3's internals."""
+    failure = error.args[0] if error.args else None
+    cause = getattr(failure, "reason", failure)
+    host = _shown_host(getattr(getattr(failure, "pool", None), "host", None)) or _origin(url)
+    if isinstance(error, requests.exceptions.SSLError):
+        return (
+            f"The secure connection to {host} failed: its certificate is not valid for this "
+            "address, or it does not speak HTTPS on this port."
+        )
+    if isinstance(cause, NameResolutionError):
+        return f"The server {host} was not found: check the address for typos."
+    if isinstance(cause, NewConnectionError) and "refused" in str(cause).lower():
+        return f"{host} refused the connection: nothing answers at this address and port."
+    if isinstance(cause, ProtocolError):
+        return f"{host} closed the connection before it answered."
+    return f"Could not connect to {host}: the network between Shopwire and it failed."
+
+
+def _shown_host(host: str | None) -> str | None:
+    """A host as the merchant wrote it: ``bücher.example``, not ``xn--bcher-kva.example``."""
+    if not host:
+        return None
+    try:
+        return idna.decode(host)
+    except idna.IDNAError:
+        return host
+
+
+def _no_answer(error: requests.Timeout, url: str, seconds: Any) -> str:
+    """A timeout, in a sentence with the host and how long was waited."""
+    host = _shown_host(urlsplit(url).hostname) or _origin(url)
+    within = f" within {seconds:g} s" if isinstance(seconds, int | float) else ""
+    if isinstance(error, requests.ConnectTimeout):
+        return f"The server at {host} could not be reached{within}."
+    return f"The server at {host} did not answer{within}."

@@ -21,7 +21,8 @@ API_CALL_OUTPUT = {
 
 
 def declare_common(connector: Connector) -> None:
-    _declare_api_call(connector)
+    if connector.http_api:
+        _declare_api_call(connector)
     if connector.webhooks is not None and connector.webhooks.events:
         _declare_any_event(connector)
 

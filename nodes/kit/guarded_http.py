@@ -31,8 +31,9 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
+import idna
 import requests
 from requests.adapters import HTTPAdapter
 from requests.cookies import RequestsCookieJar
@@ -62,6 +63,12 @@ class OutboundBlocked(Exception):
     Deliberately not an ``OSError``/``RequestException``: urllib3 would treat those as network
     failures (and might retry); a refusal is a configuration problem the user must fix.
     """
+
+
+class BadAddress(Exception):
+    """The URL cannot be requested (not http or https, or a host name no name server could
+    answer for); the message says which address and why. Not a ``RequestException`` either:
+    it is the flow's address to fix, not a network failure to retry."""
 
 
 class ResponseTooLarge(Exception):
@@ -138,15 +145,24 @@ def _resolve_and_vet(host: str, port: int, policy: _AddressPolicy) -> list[str]:
     Refusing the whole host (instead of skipping bad answers) keeps the behaviour predictable: a
     name that points anywhere private is a configuration mistake or an attack.
     """
-    infos = socket.getaddrinfo(host.strip("[]"), port, allowed_gai_family(), socket.SOCK_STREAM)
+    try:
+        infos = socket.getaddrinfo(host.strip("[]"), port, allowed_gai_family(), socket.SOCK_STREAM)
+    except UnicodeError:  # a label longer than 63 characters, or an empty one ("a..b")
+        raise BadAddress(f"{host} is not a valid host name: check the address for typos.") from None
     addresses = list(dict.fromkeys(sockaddr[0] for *_, sockaddr in infos))
     for address in addresses:
         reason = policy.refusal_reason(ipaddress.ip_address(address))
-        if reason is not None:
-            shown = host if host == address else f"{host} ({address})"
+        if reason is None:
+            continue
+        if host.strip("[]") == address:
             raise OutboundBlocked(
-                f"Refused to connect to {shown}: {reason} are blocked. {ALLOW_PRIVATE_HINT}"
+                f"Refused to connect to {host}: {reason} are blocked. {ALLOW_PRIVATE_HINT}"
             )
+        # What an internal name resolves to is the operator's business, not the merchant's.
+        raise OutboundBlocked(
+            f"Refused to connect to {host}: the address points into a private network. "
+            + ALLOW_PRIVATE_HINT
+        )
     return addresses
 
 
@@ -346,6 +362,41 @@ class GuardedSession(requests.Session):
                 if name.lower() not in REDIRECTED_HEADERS:
                     del prepared_request.headers[name]
         super().rebuild_auth(prepared_request, response)
+
+    def get_redirect_target(self, response: requests.Response) -> str | None:
+        """Follow redirects to web addresses only (never ``file:`` or ``ftp:``), and to a host
+        with letters beyond ASCII by its IDNA name, as a browser would."""
+        location = super().get_redirect_target(response)
+        if location is None:
+            return None
+        parts = urlsplit(urljoin(response.url, location))
+        if parts.scheme not in ("http", "https"):
+            raise BadAddress(
+                f"{response.url} redirects to {location}, which is not a web address: only "
+                "http:// and https:// addresses are followed."
+            )
+        host = parts.hostname or ""
+        if host.isascii():
+            return location
+        try:
+            ascii_host = idna.encode(host, uts46=True).decode()
+        except idna.IDNAError:
+            raise BadAddress(
+                f"{response.url} redirects to {location}, whose host name is not valid."
+            ) from None
+        return urlunsplit(parts._replace(netloc=parts.netloc.replace(host, ascii_host)))
+
+    def connect(self, host: str, port: int) -> socket.socket:
+        """A TCP connection under this session's address policy and timeout, for a protocol
+        other than HTTP (a merchant's SMTP server); OutboundBlocked for a refused address."""
+        policy = self.get_adapter("https://")._policy
+        last_error: OSError | None = None
+        for address in _resolve_and_vet(host, port, policy):
+            try:
+                return create_connection((address, port), self.default_timeout)
+            except OSError as error:
+                last_error = error
+        raise last_error or OSError(f"{host} did not resolve to any address")
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         # Every request and every redirect hop goes through here.

@@ -5,8 +5,9 @@ A connector declares one :class:`Webhooks`; the kit turns it into the hooks of i
 triggers: the signature is checked first (a forged delivery is refused and kept, whatever
 type it claims), then the event type (another type is answered 200 without running).
 Signature schemes: :class:`Hmac` over the body, :class:`TimestampedHmac` (Stripe's
-``t=…,v1=…``), :class:`ProviderCheck` (the provider confirms it, PayPal) and
-:class:`PublicKeySignature` (the provider's public key, eBay).
+``t=…,v1=…``), :class:`ProviderCheck` (the provider confirms it, PayPal),
+:class:`PublicKeySignature` (the provider's public key, eBay) and :class:`RsaSignature` (an
+RSA signature of the body, lexoffice).
 """
 
 from __future__ import annotations
@@ -175,7 +176,9 @@ ProviderVerdict = Callable[["ApiClient", InboundRequest, str], None]
 class ProviderCheck:
     """The provider itself confirms a delivery (PayPal's verify-webhook-signature): ``check``
     calls it with the merchant's client. A refusal is a rejected delivery; an unreachable
-    provider a TransientError, so the delivery comes again."""
+    provider a TransientError, so the delivery comes again. ``check`` may read the parsed
+    body (PayPal's needs it), so it is parsed before this check, within ingress's bounds;
+    the other schemes sign the raw bytes and are checked before any parsing."""
 
     check: ProviderVerdict
     key: str
@@ -225,6 +228,39 @@ class PublicKeySignature:
         key = serialization.load_pem_public_key(pem(self.public_key(request.api, key_id)))
         try:
             key.verify(signature, self.message(request), ec.ECDSA(hashes.SHA1()))  # noqa: S303
+        except InvalidSignature:
+            raise _mismatch(self.header) from None
+
+
+@dataclass(frozen=True)
+class RsaSignature:
+    """An RSA signature (PKCS#1 v1.5) of the raw body, base64 in ``header``, checked with the
+    provider's one public key: ``public_key(api)`` returns it as PEM (cache it). lexoffice
+    signs with SHA-512."""
+
+    header: str
+    public_key: Callable[[ApiClient], str]
+    hash: str = "sha512"
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return (self.header,)
+
+    def verify(self, request: InboundRequest, credential: dict[str, Any], connector) -> None:
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        try:
+            signature = base64.b64decode(_sent(request, self.header), validate=True)
+        except ValueError:
+            raise SignatureError(f"The {self.header} header is not a signature.") from None
+        if request.api is None:
+            raise SignatureError(f"The {connector.title['en']} account is needed to check this.")
+        key = serialization.load_pem_public_key(pem(self.public_key(request.api)))
+        algorithm = {"sha256": hashes.SHA256, "sha512": hashes.SHA512}[self.hash]()
+        try:
+            key.verify(signature, request.body, padding.PKCS1v15(), algorithm)
         except InvalidSignature:
             raise _mismatch(self.header) from None
 

@@ -73,7 +73,11 @@ TRANSMISSION_HEADERS = {
 
 def _confirmed(api, request: InboundRequest, webhook_id: str) -> None:
     """Fresh transmission headers, then PayPal's own verdict on them, the webhook id and the
-    event exactly as received."""
+    event exactly as received.
+
+    This scheme needs the parsed body before it is verified: only a JSON object is a PayPal
+    event worth asking PayPal about. Reading ``request.payload`` parses it then, as ingress
+    bounds every parse: within the size limit, in linear time, nesting and numbers limited."""
     sent = {field: request.header(name) for field, name in TRANSMISSION_HEADERS.items()}
     _check_fresh(sent["transmission_time"])
     if not isinstance(request.payload, dict):

@@ -75,6 +75,27 @@ def add_order_note(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
 
 
 @woocommerce.action(
+    "update_order_meta",
+    params=_order_params(
+        meta={
+            "type": "object",
+            "title": "Fields",
+            "description": "Custom fields of the order by name, e.g. tracking_number. A field "
+            "that exists is changed, others are added.",
+            "minProperties": 1,
+            "additionalProperties": {"type": ["string", "number", "boolean"]},
+        },
+        required=["meta"],
+    ),
+    output_schema=ORDER,
+    output_example=example("woocommerce", "rest-v3.order.create.response"),
+)
+def update_order_meta(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
+    fields = [{"key": key, "value": value} for key, value in params["meta"].items()]
+    return ctx.api.put(f"/orders/{params['order_id']}", json={"meta_data": fields})
+
+
+@woocommerce.action(
     "update_stock",
     params=params_schema(
         ["product_id", "stock_quantity"],

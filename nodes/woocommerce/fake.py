@@ -46,6 +46,16 @@ def php_json(payload) -> bytes:
     return json.dumps(payload, separators=(",", ":")).replace("/", "\\/").encode()
 
 
+def _set_meta(order: dict, field: dict) -> None:
+    """WooCommerce changes a custom field that has the key, and adds one that does not."""
+    meta = order.setdefault("meta_data", [])
+    found = next((m for m in meta if m["key"] == field["key"]), None)
+    if found:
+        found["value"] = field["value"]
+    else:
+        meta.append({"id": 10000 + len(meta), "key": field["key"], "value": field["value"]})
+
+
 class FakeWooCommerce(FakeProvider):
     account = {
         "store_url": STORE_URL,
@@ -105,6 +115,8 @@ class FakeWooCommerce(FakeProvider):
             return 400, self.error(400, "Invalid parameter(s): status", "rest_invalid_param") | {
                 "data": {"status": 400, "params": {"status": "status is not one of …"}}
             }
+        for field in changes.pop("meta_data", []):
+            _set_meta(order, field)
         order.update(changes)
         return 200, order
 

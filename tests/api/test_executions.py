@@ -4,7 +4,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from app.runtime.queue import dispatch
-from tests.conftest import create_active_flow, flow_document, make_due, post_json
+from tests.conftest import create_active_flow, flow_document, make_due, post_json, run_now
 
 JSON = {"Content-Type": "application/json"}
 
@@ -231,3 +231,75 @@ def test_since_and_until_understand_time_zones(api, client):
     berlin = (five_minutes_ago + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S") + "%2B01:00"
     assert api.get(f"/api/executions?until={berlin}").get_json()["executions"] == []
     assert len(api.get(f"/api/executions?since={berlin}").get_json()["executions"]) == 1
+
+
+def test_a_received_event_runs_again_against_the_current_version(
+    api, other_api, client, receiver, run_queue
+):
+    receiver.reply = lambda r: (404, JSON, b'{"message": "no such shop"}')
+    flow_id, url = create_active_flow(
+        api,
+        flow_document({"id": "hook", "type": "core.webhook"}, http_step("a", receiver.url("/old"))),
+    )
+    failed = post_json(client, url, {"order": 1001}).get_json()["execution_id"]
+    run_queue()
+    # The merchant fixes the address: a new version of the flow.
+    fixed = flow_document(
+        {"id": "hook", "type": "core.webhook"}, http_step("a", receiver.url("/new"))
+    )
+    assert api.put(f"/api/flows/{flow_id}", json={"graph": fixed}).status_code == 200
+    receiver.reply = lambda r: (200, JSON, b'{"ok": true}')
+
+    again = api.post(f"/api/executions/{failed}/rerun")
+    assert again.status_code == 201
+    rerun = again.get_json()
+    assert rerun["rerun_of"] == failed and rerun["id"] != failed and rerun["mode"] == "rerun"
+    run_queue()
+    done = api.get(f"/api/executions/{rerun['id']}").get_json()
+    assert done["status"] == "succeeded"
+    assert done["version_id"] != api.get(f"/api/executions/{failed}").get_json()["version_id"]
+    assert [r.path for r in receiver.requests] == ["/old", "/new"]
+    assert receiver.requests[-1].json() == {"order": 1001}
+    assert api.get(f"/api/executions/{failed}").get_json()["status"] == "failed"  # unchanged
+    assert other_api.post(f"/api/executions/{failed}/rerun").status_code == 404
+
+
+def test_runs_are_found_by_kind_event_value_and_error(api, client, receiver, run_queue):
+    receiver.reply = lambda r: (
+        (404, JSON, b'{"message": "no such shop"}')
+        if r.json()["order"] == 2
+        else (200, JSON, b"{}")
+    )
+    flow_id, url = create_active_flow(
+        api,
+        flow_document({"id": "hook", "type": "core.webhook"}, http_step("a", receiver.url("/a"))),
+    )
+    live = [post_json(client, url, {"order": n}).get_json()["execution_id"] for n in (1, 2)]
+    tested = api.post(f"/api/flows/{flow_id}/run", json={"payload": {"order": 3}}).get_json()
+    run_queue()
+
+    def found(query):
+        return [e["id"] for e in api.get(f"/api/executions?{query}").get_json()["executions"]]
+
+    assert found("kind=test") == [tested["id"]]
+    assert found("kind=live") == live[::-1]
+    assert found("q=%22order%22%3A%202") == [live[1]]
+    assert found("error=404%20Not%20Found") == [live[1]]
+    assert found("error=timed%20out") == []
+    assert api.get("/api/executions?kind=bogus").status_code == 400
+
+
+def test_a_test_run_fails_at_once_at_an_address_that_does_not_answer(api, receiver, run_queue):
+    receiver.reply = lambda r: (503, JSON, b"{}")
+    graph = flow_document(
+        {"id": "start", "type": "core.manual"}, http_step("a", receiver.url("/a"))
+    )
+    flow_id = api.post("/api/flows", json={"name": "m", "graph": graph}).get_json()["id"]
+    started = time.monotonic()
+    tested = run_now(api, run_queue, flow_id)
+    assert time.monotonic() - started < 5
+    step = tested["steps"][1]
+    # core.http_request tries 4 times, waiting 1, 2 and 4 s: the test waits out the first
+    # second only, and says what a live run would go on to do.
+    assert (tested["status"], step["attempts"], len(receiver.requests)) == ("failed", 2, 2)
+    assert step["error"]["live_retries"] == {"times": 2, "seconds": 6.0}

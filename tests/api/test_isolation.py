@@ -13,6 +13,8 @@ from app.api.openapi import openapi_document
 from app.extensions import db
 from app.flows.webhook_urls import URLS
 from app.models import ApiToken
+from nodes.kit import files
+from nodes.kit.base import NodeContext
 from tests.conftest import create_active_flow, flow_document
 from tests.people import browser_headers, member, sign_in
 
@@ -47,9 +49,12 @@ def merchant_b(client, other_api):
     api_token, _ = ApiToken.issue(_merchant(), "b", owner)
     db.session.add(api_token)
     db.session.commit()
+    saved_by = NodeContext(run.get_json()["id"], "hook", None)
+    file_id = files.save(saved_by, b"b-data invoice", "b-invoice.pdf", "application/pdf")["file"]
     return {
         "flow_id": flow_id,
         "execution_id": run.get_json()["id"],
+        "file_id": file_id,
         "credential_id": credential["id"],
         "number": "1",
         "user_id": str(owner.id),

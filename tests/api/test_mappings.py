@@ -54,6 +54,22 @@ def test_samples_feed_the_trigger_example_through_a_map(api):
     assert samples["h"]["status"] == 200  # an action is never run: its example stands in
 
 
+def test_a_triggers_test_data_stands_in_for_its_example(api):
+    graph = flow_document(
+        {"id": "t", "type": "core.webhook", "sample": {"order": {"name": "#1001"}}},
+        {
+            "id": "m",
+            "type": "core.map",
+            "params": {"fields": {}},
+            "mapping": {"fields.n": "trigger.order.name"},
+        },
+    )
+    saved = api.post("/api/flows", json={"name": "pinned", "graph": graph})
+    assert saved.status_code == 201, saved.get_json()
+    samples = api.post("/api/mappings/samples", json={"graph": graph}).get_json()["samples"]
+    assert samples == {"t": {"order": {"name": "#1001"}}, "m": {"n": "#1001"}}
+
+
 def test_a_map_whose_mapping_fails_shows_its_example_and_a_broken_graph_is_explained(api):
     graph = flow_document(
         {"id": "t", "type": "core.manual"},
@@ -71,3 +87,10 @@ def test_a_preview_nested_too_deeply_is_answered_with_a_sentence(api):
     reply = api.post("/api/mappings/preview", json={"expression": "(" * 3000 + "a"})
     assert reply.status_code == 200
     assert "nested too deeply" in reply.get_json()["error"]["message"]
+
+
+def test_a_preview_whose_result_doubles_past_the_bound_is_a_sentence_not_a_huge_answer(api):
+    expression = "a" + " | [@, @]" * 24  # 2^24 copies: hundreds of MB were answered
+    reply = api.post("/api/mappings/preview", json={"expression": expression, "scope": {"a": "x"}})
+    assert reply.status_code == 200 and len(reply.data) < 2000
+    assert "larger than 8 MB" in reply.get_json()["error"]["message"]

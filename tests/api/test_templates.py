@@ -354,3 +354,58 @@ def test_another_shops_flow_cannot_be_published_or_exported(api, other_api):
     )
     assert other_api.get(f"/api/flows/{flow_id}/export").status_code == 404
     assert other_api.post("/api/templates/preview", json={"flow_id": flow_id}).status_code == 404
+
+
+def test_the_publisher_changes_who_sees_a_template_and_deletes_it(api, other_api, client):
+    graph = flow_document(
+        {"id": "hook", "type": "core.webhook"},
+        {"id": "set", "type": "core.set", "name": "Fields", "params": {"values": {"a": "b"}}},
+    )
+    template_id = publish(api, create_flow(api, graph), visibility="public")["id"]
+    installed = other_api.post(f"/api/templates/{template_id}/install", json={}).get_json()
+
+    def seen_by_other() -> tuple[bool, int]:
+        ids = [i["id"] for i in other_api.get("/api/templates").get_json()["items"]]
+        return template_id in ids, other_api.get(f"/api/templates/{template_id}").status_code
+
+    changed = api.patch(f"/api/templates/{template_id}", json={"visibility": "link"})
+    assert changed.status_code == 200 and changed.get_json()["visibility"] == "link"
+    assert seen_by_other() == (False, 200)  # not listed, reachable with its link
+    api.patch(f"/api/templates/{template_id}", json={"visibility": "private"})
+    assert seen_by_other() == (False, 404)
+    assert other_api.post(f"/api/templates/{template_id}/install", json={}).status_code == 404
+
+    for wrong in ({"visibility": "everyone"}, {}):
+        refused = api.patch(f"/api/templates/{template_id}", json=wrong)
+        assert refused.status_code == 422
+        (error,) = refused.get_json()["errors"]
+        assert error["pointer"] == "/visibility"
+        assert error["message"].startswith("Visibility is private")
+    api.patch(f"/api/templates/{template_id}", json={"visibility": "public"})
+    # Another shop can read a public template but neither change nor delete it.
+    assert (
+        other_api.patch(f"/api/templates/{template_id}", json={"visibility": "private"}).status_code
+        == 404
+    )
+    assert other_api.delete(f"/api/templates/{template_id}").status_code == 404
+
+    assert api.delete(f"/api/templates/{template_id}").status_code == 204
+    assert seen_by_other() == (False, 404)
+    assert api.get(f"/api/templates/{template_id}").status_code == 404
+    # The installed copy stays the other shop's flow, with no update to wait for.
+    assert other_api.get(f"/api/flows/{installed['flow_id']}").status_code == 200
+    assert other_api.get("/api/templates/installs").get_json()["installs"] == []
+    logged = [e["action"] for e in api.get("/api/audit").get_json()["events"]]
+    assert logged[:2] == ["template.deleted", "template.visibility"]
+
+
+def test_starter_templates_cannot_be_changed_by_a_shop(api):
+    from app.extensions import db
+    from app.flows.templates import install_starters
+
+    (starter, *_) = install_starters()
+    db.session.commit()
+    assert (
+        api.patch(f"/api/templates/{starter.id}", json={"visibility": "private"}).status_code == 404
+    )
+    assert api.delete(f"/api/templates/{starter.id}").status_code == 404

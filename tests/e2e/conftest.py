@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import DEMO_EMAIL, DEMO_PASSWORD, ensure_demo_merchant
-from tests.conftest import Api
+from app.cli import DEMO_EMAIL, ensure_demo_login, ensure_demo_merchant
+from tests.conftest import DEMO_PASSWORD, Api
 
 CHROMIUM = os.environ.get("SHOPWIRE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -50,7 +50,9 @@ def screenshots(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def demo_api(client) -> Api:
-    """The demo merchant's API, for arranging flows the browser then opens."""
+    """The demo merchant's API, for arranging flows the browser then opens; its owner signs
+    in with DEMO_PASSWORD."""
+    ensure_demo_login(DEMO_PASSWORD)
     return Api(client, ensure_demo_merchant())
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from app.cli import DEMO_EMAIL, DEMO_PASSWORD
-from tests.conftest import flow_document
+from app.cli import DEMO_EMAIL
+from tests.conftest import DEMO_PASSWORD, flow_document
 from tests.e2e.large_flow import large_flow
 from tests.e2e.test_editor import HOOK, connect, create_flow, node, open_editor
 

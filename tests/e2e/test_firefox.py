@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import DEMO_EMAIL, DEMO_PASSWORD
-from tests.conftest import flow_document
+from app.cli import DEMO_EMAIL
+from tests.conftest import DEMO_PASSWORD, flow_document
 from tests.e2e.test_editor import HOOK, create_flow
 
 FIREFOX = os.environ.get("SHOPWIRE_FIREFOX", "/usr/lib/firefox-esr/firefox-esr")

@@ -3,6 +3,8 @@ the spot, lands in the editor; a merchant shares a flow after seeing what is rem
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from app.extensions import db
@@ -23,7 +25,7 @@ def test_a_new_shop_starts_from_a_template(page, served, demo_api, screenshots):
     page.get_by_label("Search templates").fill("refund")
     page.get_by_role("button", name="Search").click()
     cards = page.locator("[data-template]")
-    expect(cards).to_have_count(2)
+    expect(cards).to_have_count(3)  # two that refund, one that books a refund
     page.get_by_role("navigation", name="Category").get_by_role("link", name="Payments").click()
     card = page.locator("[data-template]", has_text=REFUND)
     expect(card.locator("[data-connector=shopify]")).to_be_visible()
@@ -31,7 +33,13 @@ def test_a_new_shop_starts_from_a_template(page, served, demo_api, screenshots):
     page.screenshot(path=screenshots / "gallery.png")
     card.get_by_role("link", name="Preview and install").click()
 
-    expect(page.get_by_test_id("canvas-preview")).to_contain_text("Refund in Stripe")
+    preview = page.get_by_test_id("canvas-preview")
+    expect(preview.locator(".react-flow__node")).to_have_count(4)
+    expect(preview.locator(".react-flow__edge")).to_have_count(3)
+    step = preview.locator(".react-flow__node", has_text="Refund in Stripe")
+    expect(step.locator(".flow-node-icon")).to_have_text("S")  # Stripe's icon, as on the card
+    expect(step).to_contain_text("Action")
+    expect(step).not_to_have_class(re.compile(r"draggable|selectable"))  # looking only
     page.get_by_label("Shopify account").select_option("new")
     page.get_by_label("Name of the new account").first.fill("My shop")
     page.get_by_label("Shop domain").fill(SHOP)
@@ -81,11 +89,14 @@ def test_sharing_a_flow_shows_what_is_removed_before_publishing(page, demo_api, 
     expect(removed).to_contain_text("To ERP: headers › Authorization")
     expect(removed).to_contain_text("a key in the URL's query parameter api_key")
     expect(page.get_by_test_id("publish-preview")).to_contain_text("To ERP: body › channel")
+    shared = page.get_by_test_id("publish-preview").get_by_test_id("canvas-preview")
+    expect(shared.locator(".react-flow__node")).to_have_count(2)
+    expect(shared.locator(".react-flow__node", has_text="To ERP")).to_contain_text("HTTP")
     page.screenshot(path=screenshots / "publish-preview.png", full_page=True)
     page.get_by_test_id("publish").click()
 
     expect(page.get_by_text("Published as version 1.")).to_be_visible()
-    expect(page.get_by_test_id("canvas-preview")).to_contain_text("To ERP")
+    expect(page.get_by_test_id("canvas-preview").locator(".react-flow__node")).to_have_count(2)
     template_id = page.url.rsplit("/", 1)[-1]
     shared = demo_api.get(f"/api/templates/{template_id}").get_json()
     assert shared["visibility"] == "public"

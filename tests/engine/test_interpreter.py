@@ -60,7 +60,7 @@ def graph(*extra):
 CHECKPOINT = "checkpoint"
 
 
-def execute(g, finished=None, sleeps=None, attempts=None):
+def execute(g, finished=None, sleeps=None, attempts=None, trial=False):
     """Run; return the result, the log of steps and checkpoints in order, and the records."""
     log, records = [], []
     run = interpreter.Run(
@@ -74,6 +74,7 @@ def execute(g, finished=None, sleeps=None, attempts=None):
         attempts=attempts or {},
         sleep=(sleeps.append if sleeps is not None else lambda _s: None),
         checkpoint=lambda: log.append(CHECKPOINT),
+        trial=trial,
     )
 
     def record(step):
@@ -170,6 +171,26 @@ def test_retries_give_up_after_the_policy_attempts():
         "node_name": None,
     }
     assert records[-1].attempts == 2
+
+
+@pytest.mark.parametrize(
+    ("retry", "sleeps", "attempts", "live"),
+    [
+        # Waits of 1 and 2 s fit in a test's few seconds (the sleeps are not real here); 4 does
+        # not, and a live run would go on with 2 more attempts after waits of 4 and 8 s.
+        ({"attempts": 5, "backoff_seconds": 1}, [1, 2], 3, {"times": 2, "seconds": 12.0}),
+        # A first wait of 5 s is already too long: 3 more attempts after 5, 10 and 20 s.
+        ({"attempts": 4, "backoff_seconds": 5}, [], 1, {"times": 3, "seconds": 35.0}),
+    ],
+)
+def test_a_test_run_retries_only_while_that_is_quick_then_says_what_a_live_run_would_do(
+    retry, sleeps, attempts, live
+):
+    act = {"id": "act", "type": "test.flaky", "params": {"fail_times": 5, "retry_after": 0}}
+    slept = []
+    result, _, records = execute(graph({**act, "retry": retry}), sleeps=slept, trial=True)
+    assert (result.status, records[-1].attempts, slept) == ("failed", attempts, sleeps)
+    assert result.error["live_retries"] == live and result.error["message"] == "busy"
 
 
 def test_write_only_params_are_redacted_in_the_record():

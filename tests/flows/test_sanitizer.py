@@ -235,6 +235,16 @@ def test_sample_data_is_dropped():
     ]
 
 
+def test_a_triggers_test_data_from_a_real_event_is_dropped():
+    graph = flow_document(
+        {"id": "hook", "type": "core.webhook", "sample": {"email": "jane@shop.de"}},
+        {"id": "set", "type": "core.set", "params": {"values": {"a": "b"}}},
+    )
+    result = sanitize(graph)
+    assert "jane@shop.de" not in json.dumps(result.graph)
+    assert result.removed == [{"pointer": "/nodes/0/sample", "reason": "sample data is not shared"}]
+
+
 def test_a_call_to_another_flow_of_the_shop_becomes_a_parameter():
     graph = flow_document(
         {"id": "hook", "type": "core.webhook"},

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from nodes.kit.base import Connector, ProviderError, TransientError
-from nodes.kit.client import ApiClient, cursor, link_next
+from nodes.kit.client import ApiClient, cursor, link_next, send
 from nodes.kit.errors import ErrorBody
 from nodes.kit.fakes.provider import FakeProvider, query, route
 from nodes.kit.guarded_http import guarded_session
@@ -107,3 +109,24 @@ def test_rate_limits_refusals_and_throttling_become_typed_errors(fake):
     with pytest.raises(TransientError) as slowed:
         throttled.get("/cursor")
     assert slowed.value.retry_after == 2.5
+
+
+@pytest.fixture
+def session():
+    return guarded_session(allow_private=True, timeout=0.5)
+
+
+def failure(session, url: str) -> str:
+    with pytest.raises(TransientError) as failed:
+        send(session, "POST", url)
+    assert "Errno" not in failed.value.message
+    return failed.value.message
+
+
+def test_a_server_that_does_not_answer_reads_with_the_time_waited(session):
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        port = silent.getsockname()[1]
+        message = failure(session, f"http://127.0.0.1:{port}/orders")
+    assert message == "The server at 127.0.0.1 did not answer within 0.5 s."

@@ -22,6 +22,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+from nodes.kit.base import NodeError, TransientError, UserError
+from nodes.kit.client import send
 from nodes.kit.guarded_http import (
     OutboundBlocked,
     ResponseTooLarge,
@@ -86,6 +88,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def route_ok(self, query: dict[str, str]) -> None:
         self.send_body(200, b"hello from " + self.server.server_address[0].encode())
+
+    def route_idn_redirect(self, query: dict[str, str]) -> None:
+        self.send_response(302)
+        self.send_header("Content-Length", "0")
+        self._headers_buffer.append(b"Location: http://b\xc3\xbccher.example/\r\n")  # UTF-8
+        self.end_headers()
 
     def route_json(self, query: dict[str, str]) -> None:
         self.send_body(200, json.dumps({"ok": True}).encode(), "application/json")
@@ -227,8 +235,8 @@ def test_a_name_resolving_to_loopback_is_refused(server: _Server) -> None:
     with pytest.raises(OutboundBlocked) as caught:
         guarded_session().get(f"http://localhost:{port}/ok")
     message = str(caught.value)
-    assert message.startswith("Refused to connect to localhost (")
-    assert "loopback addresses are blocked" in message
+    assert message.startswith("Refused to connect to localhost: the address points into a private")
+    assert "127.0.0.1" not in message and "::1" not in message  # no internal DNS answer shown
     assert server.paths == []
 
 
@@ -449,3 +457,65 @@ def test_no_secret_header_follows_a_redirect_to_another_origin(
         server.base + "/redirect", params={"to": "/headers"}, headers=secrets
     ).json()
     assert same_origin["X-Api-Key"] == "key-123" and same_origin["X-Shop-Token"] == "t"
+
+
+# --- failures as sentences -----------------------------------------------------------------
+
+
+def _step_error(session: requests.Session, url: str) -> NodeError:
+    with pytest.raises(NodeError) as caught:
+        send(session, "GET", url)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("file:///etc/passwd", "file:///etc/passwd is not a web address: it must start with http"),
+        ("gopher://example.com/", "is not a web address"),
+        ("http://exa mple.com/", "is not a valid web address: check it for typos and spaces."),
+        ("http://shop..example/", "shop..example is not a valid host name"),
+        ("http://127.0.0.1:99999/", "is not a valid web address"),
+    ],
+)
+def test_addresses_that_cannot_be_requested_are_the_steps_fault(url: str, expected: str) -> None:
+    error = _step_error(guarded_session(allow_private=True), url)
+    assert isinstance(error, UserError) and error.field == "url"
+    assert expected in str(error)
+
+
+def test_a_redirect_to_a_file_is_refused_in_a_sentence(server: _Server) -> None:
+    error = _step_error(
+        guarded_session(allow_private=True), server.base + "/redirect?to=file:///etc/passwd"
+    )
+    assert isinstance(error, UserError)
+    assert "redirects to file:///etc/passwd, which is not a web address" in str(error)
+
+
+def test_a_redirect_to_an_idn_host_asks_for_its_idna_name_and_names_it_as_written(
+    server: _Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if host.startswith("127."):
+            return real(host, *args, **kwargs)
+        asked.append(host)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    error = _step_error(guarded_session(allow_private=True), server.base + "/idn-redirect")
+    assert asked == ["xn--bcher-kva.example"]
+    assert isinstance(error, TransientError)
+    assert str(error) == "The server bücher.example was not found: check the address for typos."
+
+
+def test_network_failures_read_as_sentences(server: _Server) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    error = _step_error(guarded_session(allow_private=True), f"http://127.0.0.1:{port}/")
+    assert str(error) == (
+        "127.0.0.1 refused the connection: nothing answers at this address and port."
+    )

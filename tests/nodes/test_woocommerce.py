@@ -312,6 +312,31 @@ def test_a_status_change_is_a_put_of_the_status(api, run_queue, woo):
     assert woo.orders[727]["status"] == "completed"
 
 
+def test_custom_fields_are_changed_by_key_and_added_when_new(api, run_queue, woo):
+    flow_id = action_flow(
+        api,
+        account(api),
+        "woocommerce.update_order_meta",
+        {"order_id": "trigger.id", "meta.tracking_number": "trigger.number"},
+        {"meta": {"_download_permissions_granted": "no"}},
+    )
+    done = run_now(api, run_queue, flow_id, {"id": 727, "number": "00340434292135100056"})
+
+    assert done["status"] == "succeeded", done
+    (sent,) = woo.requests
+    assert (sent.method, sent.path) == ("PUT", PREFIX + "/orders/727")
+    assert sorted(sent.json()["meta_data"], key=lambda m: m["key"]) == [
+        {"key": "_download_permissions_granted", "value": "no"},
+        {"key": "tracking_number", "value": "00340434292135100056"},
+    ]
+    meta = {m["key"]: m["value"] for m in woo.orders[727]["meta_data"]}
+    assert meta == {
+        "_download_permissions_granted": "no",
+        "tracking_number": "00340434292135100056",
+    }
+    assert len(woo.orders[727]["meta_data"]) == 2
+
+
 def test_stock_is_set_with_stock_management_on_for_products_and_variations(api, run_queue, woo):
     woo.variations[(794, 795)] = {"id": 795, "stock_quantity": 1}
     flow_id = action_flow(

@@ -30,6 +30,8 @@ def test_runs_and_failures_per_hour_of_the_shops_flows(app, client, api, other_a
         event(flow_id, two_hours_ago, status)
     event(flow_id, now - timedelta(hours=30), "failed")  # outside the day
     event(theirs, two_hours_ago, "failed")
+    event(flow_id, two_hours_ago, "failed", mode="manual")  # a test run: not a failure
+    event(flow_id, two_hours_ago, "failed", mode="test")
     signed_in(client)
 
     stats = client.get("/dashboard/stats.json").get_json()

@@ -7,7 +7,7 @@ import { localized, statusText } from '../i18n.js';
 import { nodePorts } from '../graph.js';
 
 function FlowNode({ id, data, selected }) {
-  const { catalog, problems, steps } = useContext(EditorContext);
+  const { catalog, problems, steps, icons } = useContext(EditorContext);
   const { t, i18n } = useTranslation();
   const spec = catalog[data.type];
   const kind = spec ? spec.kind : 'unknown';
@@ -24,6 +24,7 @@ function FlowNode({ id, data, selected }) {
   }, [id, portKey, updateNodeInternals]);
   const nodeProblems = problems[id] || [];
   const step = steps[id];
+  const icon = spec && icons && icons[spec.connector];
   const classes = ['flow-node', `kind-${kind}`];
   if (selected) classes.push('selected');
   if (nodeProblems.length) classes.push('has-error');
@@ -35,7 +36,14 @@ function FlowNode({ id, data, selected }) {
         <span>{spec ? t(`kind_one_${kind}`) : t('unknown_type')}</span>
         {step && <span className={`step-badge ${step.status}`}>{statusText(t, step.status)}</span>}
       </div>
-      <div className="flow-node-title">{data.name || title}</div>
+      <div className="flow-node-title">
+        {icon && (
+          <span className="flow-node-icon" style={{ background: icon.color }} title={icon.title}>
+            {icon.letter}
+          </span>
+        )}
+        {data.name || title}
+      </div>
       <div className="flow-node-sub">{data.name ? title : id}</div>
       {nodeProblems.length > 0 && (
         <div className="flow-node-error" role="alert">

@@ -1,22 +1,13 @@
 // The side panel for the selected node: its name, its settings, and its last test run.
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import { toJson } from '../api.js';
-import { localized, statusText } from '../i18n.js';
+import { localized } from '../i18n.js';
 import { ScopeContext } from './Mapping.jsx';
+import StepInspector from './StepInspector.jsx';
 
 // The form library is half the editor's code: it loads beside the flow, not before the canvas.
 const paramForm = import('../form/ParamForm.jsx');
 const ParamForm = lazy(() => paramForm);
-
-function Data({ label, value, open }) {
-  return (
-    <details open={open} className="run-data">
-      <summary>{label}</summary>
-      <pre>{value === undefined || value === null ? '—' : toJson(value, 2)}</pre>
-    </details>
-  );
-}
 
 /** `extra` with `key` set to `value`, or without `key` when `value` is undefined. */
 function withKey(extra, key, value) {
@@ -83,6 +74,12 @@ function ErrorHandling({ extra, spec, onChange }) {
 export default function NodePanel({ node, spec, problems, step, scope, onChange, onDelete }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
+  const panel = useRef(null);
+  const nodeId = node ? node.id : null;
+  // Another step starts at the top, where its last run and error are.
+  useEffect(() => {
+    if (panel.current) panel.current.scrollTop = 0;
+  }, [nodeId]);
   if (!node) {
     return (
       <aside className="panel" aria-label={t('nothing_selected')}>
@@ -95,28 +92,13 @@ export default function NodePanel({ node, spec, problems, step, scope, onChange,
   const title = spec ? localized(spec.title, lang) : data.type;
   const general = problems.filter((p) => !p.field || !spec?.params?.properties?.[p.field]);
   return (
-    <aside className="panel" aria-label={title} data-panel-node={node.id}>
+    <aside className="panel" aria-label={title} data-panel-node={node.id} ref={panel}>
       <div className={`panel-kind kind-${spec ? spec.kind : 'unknown'}`}>
         {spec ? t(`kind_one_${spec.kind}`) : t('unknown_type')}
       </div>
       <h2>{title}</h2>
       {spec && <p className="muted">{localized(spec.description, lang)}</p>}
-      {step && (
-        <section className="last-run" data-testid="last-run">
-          <h3>
-            {t('last_run')}:{' '}
-            <span className={`step-badge ${step.status}`}>{statusText(t, step.status)}</span>
-            {step.attempts > 1 && <span className="muted"> · {t('attempts', { count: step.attempts })}</span>}
-          </h3>
-          {step.error && (
-            <div className="field-error" role="alert">
-              <strong>{t('error')}:</strong> {step.error.message || toJson(step.error)}
-            </div>
-          )}
-          {step.input !== undefined && step.input !== null && <Data label={t('input')} value={step.input} open={step.status === 'failed'} />}
-          <Data label={t('output')} value={step.output} open />
-        </section>
-      )}
+      {step && <StepInspector step={step} title={t('last_run')} />}
       {general.map((p, i) => (
         <p className="field-error" role="alert" key={i}>
           {p.message}

@@ -1,8 +1,10 @@
 // The Test button's dialog: the data to start the test run with, the trigger's example by
-// default, or whatever the merchant pastes (checked to be JSON before it is sent).
+// default (or the trigger's test data), the event of a past run, or whatever the merchant pastes
+// (checked to be JSON before it is sent).
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { parseJson } from '../api.js';
+import { statusText } from '../i18n.js';
 
 /** The pasted text as a payload, or the reason it is not one. */
 export function readPayload(text) {
@@ -14,7 +16,39 @@ export function readPayload(text) {
   }
 }
 
-export default function TestDialog({ text, example, onChange, onRun, onClose }) {
+/** The flow's past runs to take an event from, newest first. */
+function PastRuns({ runs, onTake }) {
+  const { t } = useTranslation();
+  const [chosen, setChosen] = useState('');
+  if (runs === null) return null;
+  if (!runs.length) return <p className="hint">{t('test_no_runs')}</p>;
+  const picked = chosen || runs[0].id;
+  return (
+    <div className="past-runs">
+      <label className="field-label" htmlFor="test-past-run">
+        {t('test_past_run')}
+      </label>
+      <div className="add-entry">
+        <select id="test-past-run" value={picked} onChange={(e) => setChosen(e.target.value)}>
+          {runs.map((run) => (
+            <option key={run.id} value={run.id}>
+              {t('test_run_option', {
+                time: new Date(run.created_at),
+                status: statusText(t, run.status),
+                kind: t(['manual', 'test'].includes(run.mode) ? 'run_kind_test' : 'run_kind_live'),
+              })}
+            </option>
+          ))}
+        </select>
+        <button type="button" className="secondary" onClick={() => onTake(picked)}>
+          {t('test_use_run')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+export default function TestDialog({ text, example, pinned, runs, onChange, onTakeRun, onTakeExample, onRun, onClose }) {
   const { t } = useTranslation();
   const [problem, setProblem] = useState(null);
   const area = useRef(null);
@@ -56,8 +90,20 @@ export default function TestDialog({ text, example, onChange, onRun, onClose }) 
             {problem}
           </p>
         )}
+        {pinned && (
+          <p className="hint" data-testid="test-data-pinned">
+            {t('test_data_pinned')}
+          </p>
+        )}
+        <PastRuns
+          runs={runs}
+          onTake={(id) => {
+            setProblem(null);
+            onTakeRun(id);
+          }}
+        />
         <div className="modal-actions">
-          <button type="button" className="secondary" onClick={() => onChange(example)} disabled={text === example}>
+          <button type="button" className="secondary" onClick={onTakeExample} disabled={text === example && !pinned}>
             {t('use_example')}
           </button>
           <div className="spacer" />

@@ -43,19 +43,7 @@ class FakeProvider(Receiver):
         """Run node ``key`` (newest version) against this fake with :attr:`account`, as a
         flow step would (its params checked against its schema first), without the web app:
         a connector's unit tests call this."""
-        from nodes.kit import registry  # the registry imports the connectors that import this
-        from nodes.kit.base import NodeContext
-        from nodes.kit.client import ApiClient
-        from nodes.kit.guarded_http import guarded_session
-
-        spec = registry.get(key, registry.versions(key)[-1])
-        jsonschema.validate(params, spec.params, cls=jsonschema.Draft202012Validator)
-        session = guarded_session(allow_private=True, timeout=5.0)
-        api = ApiClient(
-            spec.connector, session, self.account, idempotency_key="run:step", origin=self.origin
-        )
-        ctx = NodeContext("run", "step", session, credential=self.account, api=api)
-        return spec.run(ctx, params, input)
+        return run_node(key, params, self.account, input, origin=self.origin)
 
     def __init__(self) -> None:
         super().__init__()
@@ -71,6 +59,15 @@ class FakeProvider(Receiver):
     @property
     def origin(self) -> str:
         return self.url("").rstrip("/")
+
+    def api(self, connector: Any) -> Any:
+        """``connector``'s client with :attr:`account`, pointed at this fake: for a
+        connector's "Test connection" and its options loaders."""
+        from nodes.kit.client import ApiClient
+        from nodes.kit.guarded_http import guarded_session
+
+        session = guarded_session(allow_private=True, timeout=5.0)
+        return ApiClient(connector, session, self.account, origin=self.origin)
 
     def fail_next(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         """Answer the next request with this reply (queue several for several requests)."""
@@ -107,10 +104,37 @@ class FakeProvider(Receiver):
         return self._encode(404, self.error(404, f"No route for {request.method} {path}"), {})
 
     def _encode(self, status: int, body: Any, headers: dict[str, str]) -> Reply:
-        """None is an empty body (204, or Klarna's 201 that answers with headers only)."""
+        """None is an empty body (204, or Klarna's 201 that answers with headers only); bytes
+        go out as they are (XML, a PDF), anything else as JSON."""
         if body is None:
             return status, headers, b""
+        if isinstance(body, bytes):
+            return status, {"Content-Type": self.content_type, **headers}, body
         return status, {"Content-Type": self.content_type, **headers}, json.dumps(body).encode()
+
+
+def run_node(
+    key: str,
+    params: dict[str, Any],
+    account: dict[str, Any] | None,
+    input: Any = None,
+    *,
+    origin: str | None = None,
+) -> Any:
+    """Run node ``key`` (newest version) with ``account`` as a flow step would, its params
+    checked against its schema first, its API pointed at ``origin``; private addresses are
+    allowed, since fakes listen on loopback."""
+    from nodes.kit import registry  # the registry imports the connectors that import this
+    from nodes.kit.base import NodeContext
+    from nodes.kit.client import ApiClient
+    from nodes.kit.guarded_http import guarded_session
+
+    spec = registry.get(key, registry.versions(key)[-1])
+    jsonschema.validate(params, spec.params, cls=jsonschema.Draft202012Validator)
+    session = guarded_session(allow_private=True, timeout=5.0)
+    api = ApiClient(spec.connector, session, account, idempotency_key="run:step", origin=origin)
+    ctx = NodeContext("run", "step", session, credential=account, api=api)
+    return spec.run(ctx, params, input)
 
 
 def query(request: Recorded) -> dict[str, str]:
