@@ -57,7 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.runtime import files as file_storage
     from app.runtime import node_store
     from app.runtime import rate_limits as shared_turns
-    from app.web import gallery, language, pages, settings_pages
+    from app.web import credential_pages, gallery, language, pages, settings_pages
 
     api = openapi.init_app(app)
     for module in (
@@ -75,7 +75,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         portable,
     ):
         api.register_blueprint(module.bp)
-    for module in (pages, sign_in, settings_pages, gallery):
+    for module in (pages, sign_in, settings_pages, credential_pages, gallery):
         app.register_blueprint(module.bp)
     language.init_app(app)
     app.wsgi_app = webhooks.Ingress(app, app.wsgi_app)

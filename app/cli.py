@@ -309,7 +309,7 @@ def _serve_demo_fakes() -> dict[str, str]:
     served = fakes.start()
     origins = ",".join(f"{key}={origin}" for key, origin in served.origins.items())
     current_app.config["SHOPWIRE_CONNECTOR_ORIGINS"] = origins
-    demo.seed(merchant_named(DEMO_MERCHANT), served.accounts, served.payment_intent)
+    demo.seed(merchant_named(DEMO_MERCHANT), served.accounts)
     click.echo(f"Demo Shopify and Stripe test doubles: {', '.join(served.origins.values())}")
     # The fakes listen on loopback, which nodes may not reach unless allowed.
     return {

@@ -15,7 +15,7 @@ from app.cli import (
 from app.demo import doubles as fakes
 from app.extensions import db
 from app.models import Credential, Flow
-from nodes.kit.fakes.provider import form
+from nodes.kit.fakes.provider import form, query
 from nodes.shopify.fake import FakeShopify
 from tests.conftest import Api, load_fixture
 from tests.people import sign_in
@@ -27,7 +27,7 @@ def test_the_demo_flow_refunds_a_tagged_paid_order_in_the_stripe_double(app, cli
         app.config["SHOPWIRE_CONNECTOR_ORIGINS"] = served.origins
         api = Api(client, ensure_demo_merchant())
         for _ in range(2):  # a restart seeds nothing twice
-            demo.seed(merchant_named(DEMO_MERCHANT), served.accounts, served.payment_intent)
+            demo.seed(merchant_named(DEMO_MERCHANT), served.accounts)
         assert db.session.scalar(select(func.count()).select_from(Credential)) == 2
         (flow_id,) = db.session.scalars(select(Flow.id).where(Flow.name == demo.FLOW_NAME))
 
@@ -39,6 +39,9 @@ def test_the_demo_flow_refunds_a_tagged_paid_order_in_the_stripe_double(app, cli
         assert done["status"] == "succeeded", done
 
         stripe = served.fakes[1]
+        # The payment of this order, found by it in Stripe, not a fixed one.
+        (search,) = [r for r in stripe.requests if r.path.startswith("/v1/payment_intents/")]
+        assert query(search) == {"query": f"metadata['shopify_order_id']:'{order['id']}'"}
         (refund,) = [r for r in stripe.requests if r.path == "/v1/refunds"]
         assert form(refund)["payment_intent"] == served.payment_intent
         assert form(refund)["metadata[shopify_order]"] == order["name"]
@@ -51,7 +54,7 @@ def test_the_demo_flow_can_be_switched_on_at_an_http_address(app, client):
     try:
         app.config["SHOPWIRE_CONNECTOR_ORIGINS"] = served.origins
         api = Api(client, ensure_demo_merchant())
-        demo.seed(merchant_named(DEMO_MERCHANT), served.accounts, served.payment_intent)
+        demo.seed(merchant_named(DEMO_MERCHANT), served.accounts)
         (flow_id,) = db.session.scalars(select(Flow.id).where(Flow.name == demo.FLOW_NAME))
         switched = api.post(f"/api/flows/{flow_id}/activate")
         assert switched.status_code == 200, switched.get_json()
@@ -69,7 +72,7 @@ def test_a_real_shopify_refusing_http_is_told_the_real_cause_and_the_way_around(
         served = fakes.start()
         try:
             api = Api(client, ensure_demo_merchant())
-            demo.seed(merchant_named(DEMO_MERCHANT), served.accounts, served.payment_intent)
+            demo.seed(merchant_named(DEMO_MERCHANT), served.accounts)
         finally:
             served.close()
         (flow_id,) = db.session.scalars(select(Flow.id).where(Flow.name == demo.FLOW_NAME))

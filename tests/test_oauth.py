@@ -149,7 +149,7 @@ def test_sign_in_stores_tokens_encrypted_and_never_shows_them(
 
     assert run_whoami(api, credential["id"], run_queue)["status"] == "succeeded"
     tested = api.post(f"/api/credentials/{credential['id']}/test").get_json()
-    assert tested == {"ok": True, "message": "signed in as Acme Outdoor"}
+    assert tested == {"ok": True, "message": "The connection works: signed in as Acme Outdoor"}
 
     seen = b"".join(
         r.data

@@ -2,6 +2,7 @@
 
 import re
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
@@ -247,12 +248,16 @@ def test_a_step_waiting_to_retry_says_when_it_tries_again(app, client, receiver,
     page = client.get(f"/executions/{execution_id}").get_data(as_text=True)
     assert "will try again" in page and "answered 429" in page
     moment = datetime.fromisoformat(retry_at)
-    # in the reader's language: "December 3, 2026, 10:22:08 AM UTC", "3. Dezember 2026, …"
-    assert f"Next attempt:</strong> {format_datetime(moment, 'long', locale='en')}" in page
+    # in the reader's language and the shop's time zone: "December 3, 2026, 11:22:08 AM CET",
+    # "3. Dezember 2026, …"
+    berlin = ZoneInfo("Europe/Berlin")
+    english = format_datetime(moment, "long", tzinfo=berlin, locale="en")
+    assert f"Next attempt:</strong> {english}" in page
     german = client.get(f"/executions/{execution_id}", headers={"Accept-Language": "de"})
     german = german.get_data(as_text=True)
     assert "neuer Versuch folgt" in german
-    assert f"Nächster Versuch:</strong> {format_datetime(moment, 'long', locale='de')}" in german
+    german_time = format_datetime(moment, "long", tzinfo=berlin, locale="de")
+    assert f"Nächster Versuch:</strong> {german_time}" in german
 
 
 def test_german_executions_page(app, client):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, render_template, session, url_for
+from flask import g, render_template, session
 from flask_babel import gettext
 from sqlalchemy import select
 
@@ -17,9 +17,7 @@ from app.credentials.vault import vault
 from app.extensions import db
 from app.models import Credential
 from app.models.base import isoformat
-from app.runtime.provider_http import api_client
 from nodes.engine.schema_errors import Problem
-from nodes.kit.base import NodeError
 
 bp = Blueprint("credentials", __name__, url_prefix="/api/credentials", description="Accounts")
 bp.before_request(authenticate)
@@ -98,19 +96,12 @@ def update_credential(changes: dict[str, Any], credential_id: str):
     """Rename, or replace fields: a field left out (a secret the form shows as "set") keeps
     its stored value."""
     credential = owned(Credential, credential_id)
-    stored = vault().decrypt(credential.secret)
-    tokens = stored.pop("oauth", None)
-    data = {**stored, **changes["data"]}
-    if found := schemas.account_problems(credential.connector, data):
+    if found := store.change(credential, changes["name"], changes["data"]):
         raise ApiProblem(
             422,
             schemas.CredentialChanges.problem_title,
             errors=[Problem("/data" + p.pointer, p.message) for p in found],
         )
-    if changes["name"]:
-        credential.name = changes["name"]
-    if changes["data"]:
-        credential.secret = vault().encrypt({**data, "oauth": tokens} if tokens else data)
     db.session.commit()
     return _describe(credential)
 
@@ -137,24 +128,8 @@ def test_credential(credential_id: str):
         raise ApiProblem(
             409, "No connection test", f"{credential.connector} accounts cannot be tested here."
         )
-    data = vault().decrypt(credential.secret)
-    secrets = store.secrets_of(credential.connector, data)
-    try:
-        data = store.for_run(g.merchant_id, credential.id)
-        confirmation = auth.test(api_client(auth.connector, data))
-        ok = True
-        message = confirmation if isinstance(confirmation, str) else "The connection works."
-    except NodeError as error:
-        ok, message = False, error.message
-    secrets.add(store.secrets_of(credential.connector, data).forms)
-    return {"ok": ok, "message": secrets.scrub(message)}
-
-
-def _callback_url() -> str:
-    base = current_app.config["SHOPWIRE_PUBLIC_URL"]
-    if base:
-        return base.rstrip("/") + url_for("credentials.oauth_callback")
-    return url_for("credentials.oauth_callback", _external=True)
+    ok, message = store.test_connection(g.merchant_id, credential)
+    return {"ok": ok, "message": message}
 
 
 @bp.post("/<credential_id>/oauth")
@@ -174,7 +149,7 @@ def start_oauth(credential_id: str):
             400, "Sign in in the browser", "Connect the account from the editor, signed in."
         )
     try:
-        url = oauth.authorize_url(credential, settings, _callback_url())
+        url = oauth.authorize_url(credential, settings, oauth.callback_url())
     except oauth.OAuthError as error:
         raise ApiProblem(503, "Sign-in unavailable", str(error)) from None
     return {"authorize_url": url}
@@ -191,7 +166,7 @@ def start_oauth(credential_id: str):
 def oauth_callback(answer: dict[str, Any]):
     """Where the provider sends the browser back; a short page that says how it went."""
     try:
-        credential = oauth.complete(g.merchant_id, answer, _callback_url())
+        credential = oauth.complete(g.merchant_id, answer, oauth.callback_url())
     except oauth.OAuthError as error:
         return render_template(
             "oauth_callback.html", title=gettext("Sign-in failed"), message=str(error)

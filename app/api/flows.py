@@ -112,21 +112,27 @@ def delete_flow(flow_id: str):
 
 
 @bp.post("/<flow_id>/activate")
+@bp.arguments(schemas.ActivateBody, required=False)
 @bp.response(200, schemas.FlowSummary)
 @bp.alt_response(404, response="NOT_FOUND")
 @bp.alt_response(422, response="UNPROCESSABLE_ENTITY")
-def activate_flow(flow_id: str):
-    """Switch a flow on; the answer holds the webhook URLs to give the shop."""
+def activate_flow(body: dict[str, Any], flow_id: str):
+    """Switch a flow on; the answer holds the webhook URLs to give the shop. With
+    ``signing_secret``, the trigger's webhook was set up by hand in the shop's admin. A refusal
+    that the merchant can get round that way names the address to set up (``set_up_by_hand``).
+    """
     flow = g.flow
     try:
-        lifecycle.activate(flow)
+        lifecycle.activate(flow, signing_secret=(body or {}).get("signing_secret"))
     except lifecycle.ProviderRefused as refused:
         db.session.rollback()
+        by_hand = refused.by_hand and {"node_id": refused.node_id, "url": refused.by_hand}
         raise ApiProblem(
             422,
             "The provider did not accept the webhook",
             f"{refused.error.message} {refused.error.hint or ''}".strip(),
             errors=[Problem(_node_pointer(flow, refused.node_id), refused.error.message)],
+            **({"set_up_by_hand": by_hand} if by_hand else {}),
         ) from None
     db.session.commit()
     return _describe(flow)

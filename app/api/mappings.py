@@ -12,7 +12,6 @@ from app.api.problems import ApiProblem
 from app.identity.access import requires
 from nodes.engine.mapping import MappingError, evaluate
 from nodes.engine.samples import sample_outputs
-from nodes.engine.schema_errors import Problem
 from nodes.engine.validation import sound_graph
 
 bp = Blueprint("mappings", __name__, url_prefix="/api/mappings", description="Mappings")
@@ -34,16 +33,13 @@ KINDS = {
 @bp.arguments(schemas.MappingPreviewBody)
 @bp.response(200, schemas.MappingPreview)
 def preview_expression(body: dict[str, Any]):
-    """Evaluate a JMESPath expression against sample data."""
+    """Evaluate a JMESPath expression against sample data. An expression that cannot be
+    evaluated is a verdict like any other (``error``), not a failed request: the editor asks
+    while the merchant types, and half-typed expressions are the rule."""
     try:
         result: Any = evaluate(body["expression"], body["scope"])
     except MappingError as error:
-        raise ApiProblem(
-            422,
-            "The expression is not valid",
-            errors=[Problem("/expression", error.message)],
-            position=error.position,
-        ) from None
+        return {"error": {"message": error.message, "position": error.position}}
     return {"result": result, "type": KINDS.get(type(result), "value"), "found": result is not None}
 
 

@@ -28,7 +28,6 @@ from app.flows.sanitizer import Marked
 from app.models.execution import STATUSES
 from app.models.template import CATEGORIES, VISIBILITIES
 from nodes.engine.redaction import restore_graph
-from nodes.engine.schema_errors import Problem, schema_problems, validator_for
 
 ROLES = ["viewer", "editor", "owner"]
 
@@ -152,6 +151,17 @@ class FlowBody(Body):
 
 class RunBody(Body):
     payload = fields.Raw(load_default=dict, metadata={"description": "The trigger's event"})
+
+
+class ActivateBody(Body):
+    signing_secret = Text(
+        load_default=None,
+        metadata={
+            "description": "For a webhook set up by hand in the shop's admin: the secret the "
+            "shop signs its deliveries with. Nothing is registered with the provider then.",
+            "writeOnly": True,
+        },
+    )
 
 
 class Webhook(Answer):
@@ -322,12 +332,6 @@ class WebhookAccepted(Answer):
 # Credentials
 
 
-def account_problems(connector: Any, data: Any) -> list[Problem]:
-    """What is wrong with an account's data for ``connector`` (nothing if it needs none)."""
-    schema = store.auth_schema(connector) if isinstance(connector, str) else None
-    return [] if schema is None else list(schema_problems(validator_for(schema), data))
-
-
 NO_ACCOUNT = "No connector with this name needs an account."
 
 
@@ -352,7 +356,7 @@ class NewCredential(Body):
 
     @validates_schema(skip_on_field_errors=False)
     def _data_as_the_connector_says(self, body: dict[str, Any], **_kwargs: Any) -> None:
-        if found := account_problems(body.get("connector"), body.get("data")):
+        if found := store.account_problems(body.get("connector"), body.get("data")):
             raise ValidationError(found, "data")
 
 
@@ -421,10 +425,19 @@ class MappingPreviewBody(Body):
     scope = fields.Raw(load_default=dict, metadata={"description": "The data to evaluate against"})
 
 
+class ExpressionError(Answer):
+    message = fields.String()
+    position = fields.Integer(allow_none=True, metadata={"description": "Where it goes wrong"})
+
+
 class MappingPreview(Answer):
     result = fields.Raw(allow_none=True)
     type = fields.String(metadata={"description": "text, number, list, group of fields …"})
     found = fields.Boolean()
+    error = fields.Nested(
+        ExpressionError,
+        metadata={"description": "Instead of the others: why the expression gives nothing"},
+    )
 
 
 class SamplesBody(Body):

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import requests
-from flask import current_app, session
+from flask import current_app, session, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from redis.exceptions import RedisError
 from sqlalchemy import select
@@ -49,6 +49,14 @@ def settings(connector_key: str) -> AuthorizationCode | None:
     found = registry.connector(connector_key)
     auth = found.auth_type if found else None
     return auth if isinstance(auth, AuthorizationCode) else None
+
+
+def callback_url() -> str:
+    """Where the provider sends the browser back: the address to register with its app."""
+    base = current_app.config["SHOPWIRE_PUBLIC_URL"]
+    if base:
+        return base.rstrip("/") + url_for("credentials.oauth_callback")
+    return url_for("credentials.oauth_callback", _external=True)
 
 
 def _serializer() -> URLSafeTimedSerializer:

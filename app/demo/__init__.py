@@ -17,9 +17,11 @@ from app.models import Credential, Flow, Merchant
 from nodes.kit import registry
 
 FLOW_NAME = "Demo: refund paid Shopify orders tagged “refund” in Stripe"
+# The Stripe search query for the payment of the order that started the flow.
+FIND_PAYMENT = "join('', ['metadata[\\'shopify_order_id\\']:\\'', to_string(trigger.id), '\\''])"
 
 
-def seed(merchant: Merchant, accounts: dict[str, dict[str, Any]], payment_intent: str) -> None:
+def seed(merchant: Merchant, accounts: dict[str, dict[str, Any]]) -> None:
     credential_ids = {
         connector: _account(merchant, connector, data) for connector, data in accounts.items()
     }
@@ -27,7 +29,7 @@ def seed(merchant: Merchant, accounts: dict[str, dict[str, Any]], payment_intent
         select(Flow.id).where(Flow.merchant_id == merchant.id, Flow.name == FLOW_NAME)
     )
     if exists is None:
-        lifecycle.create(merchant.id, FLOW_NAME, _refund_flow(credential_ids, payment_intent))
+        lifecycle.create(merchant.id, FLOW_NAME, _refund_flow(credential_ids))
     db.session.commit()
 
 
@@ -47,7 +49,7 @@ def _account(merchant: Merchant, connector: str, data: dict[str, Any]) -> str:
     return credential.id
 
 
-def _refund_flow(credentials: dict[str, str], payment_intent: str) -> dict[str, Any]:
+def _refund_flow(credentials: dict[str, str]) -> dict[str, Any]:
     return {
         "schema_version": 1,
         "nodes": [
@@ -68,21 +70,34 @@ def _refund_flow(credentials: dict[str, str], payment_intent: str) -> dict[str, 
                 "position": {"x": 300, "y": 0},
             },
             {
+                "id": "payment",
+                "type": "stripe.api_call",
+                "version": 1,
+                "name": "The order's payment",
+                "credential": credentials["stripe"],
+                "params": {"method": "GET", "path": "/v1/payment_intents/search"},
+                # Stripe's search: the payment whose metadata names this order.
+                "mapping": {"query.query": FIND_PAYMENT},
+                "position": {"x": 600, "y": 0},
+            },
+            {
                 "id": "refund",
                 "type": "stripe.create_refund",
                 "version": 1,
                 "name": "Refund in Stripe",
                 "credential": credentials["stripe"],
-                "params": {"payment_intent": payment_intent, "reason": "requested_by_customer"},
+                "params": {"reason": "requested_by_customer"},
                 "mapping": {
+                    "payment_intent": "steps.payment.body.data[0].id",
                     "metadata.shopify_order_id": "to_string(trigger.id)",
                     "metadata.shopify_order": "trigger.name",
                 },
-                "position": {"x": 600, "y": 0},
+                "position": {"x": 900, "y": 0},
             },
         ],
         "edges": [
             {"source": "paid", "target": "tagged", "port": "main"},
-            {"source": "tagged", "target": "refund", "port": "main"},
+            {"source": "tagged", "target": "payment", "port": "main"},
+            {"source": "payment", "target": "refund", "port": "main"},
         ],
     }

@@ -18,7 +18,7 @@ class Served:
     fakes: list[FakeProvider]
     origins: dict[str, str]  # connector key → where its fake listens
     accounts: dict[str, dict]  # connector key → the demo account's data
-    payment_intent: str  # a Stripe payment the demo flow can refund
+    payment_intent: str  # the Stripe payment of the shop's sample order
 
     def close(self) -> None:
         for fake in self.fakes:
@@ -30,6 +30,9 @@ def start() -> Served:
     for fake in (shop, payments):
         fake.__enter__()
     (payment_intent,) = payments.payment_intents
+    # The shop's sample order was paid with this payment: the demo flow finds it by the order.
+    (order,) = shop.rest_orders
+    payments.payment_intents[payment_intent]["metadata"] = {"shopify_order_id": str(order["id"])}
     return Served(
         fakes=[shop, payments],
         origins={"shopify": shop.origin, "stripe": payments.origin},

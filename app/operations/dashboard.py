@@ -85,7 +85,7 @@ def flow_health(flow_id: str, large: bool = False) -> dict:
     event, and (large) the slowest steps of the last week."""
     last = trigger_health.last_events(g.merchant_id).get(flow_id) if large else None
     return {
-        "last_event": last and last.strftime("%Y-%m-%d %H:%M UTC"),
+        "last_event": last and format_datetime(last, "medium"),
         "slowest": _slowest(flow_id, utcnow() - timedelta(days=7)) if large else [],
     }
 

@@ -172,7 +172,7 @@ def _restore(endpoint: WebhookEndpoint, flow: Flow) -> bool:
     graph = lifecycle.version_graph(flow.current_version_id)
     node = graph.nodes.get(endpoint.node_id)
     spec = graph.spec(endpoint.node_id) if node else None
-    if spec is None or spec.recovery is None:
+    if spec is None or spec.recovery is None or lifecycle.set_up_by_hand(endpoint):
         return False
     api = api_client(spec.connector, store.decrypted(flow.merchant_id, node.get("credential")))
     registered = vault().decrypt(endpoint.subscription)

@@ -5,6 +5,10 @@ The texts in the code and templates are English; the languages offered are Engli
 language that has a compiled catalog, so adding a catalog adds a language. A visitor's choice
 from the switcher in the header is kept in a cookie (it outlives sign-in and sign-out, which
 clear the session); without one, the browser's Accept-Language decides.
+
+Times are shown in the shop's time zone (a shop setting, Europe/Berlin unless changed):
+Flask-Babel's ``format_datetime`` converts to it, and the pages hand it to their scripts as
+``<body data-time-zone>`` for ``Intl.DateTimeFormat``.
 """
 
 from __future__ import annotations
@@ -14,19 +18,27 @@ from urllib.parse import urlsplit
 
 from babel import Locale
 from flask import Blueprint, Flask, current_app, g, redirect, request, url_for
-from flask_babel import Babel, get_babel, get_locale, refresh
+from flask_babel import Babel, get_babel, get_locale, get_timezone, refresh
 
+from app.extensions import db
 from app.identity.access import public
+from app.models import Merchant
 
 bp = Blueprint("language", __name__)
 babel = Babel()
 
 COOKIE = "shopwire_lang"
 COOKIE_SECONDS = 365 * 24 * 3600
+DEFAULT_TIME_ZONE = "Europe/Berlin"  # a shop's time zone until its owner sets another
 
 
 def init_app(app: Flask) -> None:
-    babel.init_app(app, locale_selector=_chosen_locale)
+    babel.init_app(
+        app,
+        locale_selector=_chosen_locale,
+        timezone_selector=_shop_time_zone,
+        default_timezone=DEFAULT_TIME_ZONE,
+    )
     with app.app_context():
         app.extensions["shopwire_languages"] = sorted(
             str(locale) for locale in babel.list_translations()
@@ -58,6 +70,12 @@ def _chosen_locale() -> str | None:
     return request.accept_languages.best_match(offered)
 
 
+def _shop_time_zone() -> str | None:
+    """The signed-in shop's time zone; pages without a shop use the default."""
+    merchant_id = g.get("merchant_id")
+    return db.session.get(Merchant, merchant_id).timezone if merchant_id else None
+
+
 @bp.before_app_request
 def _language() -> None:
     # `g` lives as long as the app context, which a test may hold across requests: the
@@ -70,7 +88,8 @@ def _language() -> None:
 def _switcher() -> dict:
     """Each offered language by its own name (Deutsch, English …), for the header."""
     return {
-        "languages": [(code, Locale.parse(code).get_display_name(code)) for code in languages()]
+        "languages": [(code, Locale.parse(code).get_display_name(code)) for code in languages()],
+        "time_zone": str(get_timezone()),
     }
 
 

@@ -4,6 +4,7 @@ the audit log. The changes themselves live in :mod:`app.identity.team`, shared w
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import available_timezones
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_datetime, gettext
@@ -177,7 +178,9 @@ def shop():
             db.session.rollback()
             _flash_error(error)
         return redirect(url_for("settings.shop"))
-    return render_template("settings/shop.html", merchant=merchant)
+    return render_template(
+        "settings/shop.html", merchant=merchant, time_zones=sorted(available_timezones())
+    )
 
 
 @bp.get("/audit")
@@ -189,5 +192,12 @@ def audit_log():
         .order_by(AuditEvent.id.desc())
         .limit(AUDIT_PAGE)
     ).all()
-    events = [{**audit.describe(e), "when": format_datetime(e.created_at, "long")} for e in found]
+    events = [
+        {
+            **audit.describe(e),
+            "when": format_datetime(e.created_at, "medium"),
+            "sentences": audit.in_words(e, team.ROLE_NAMES),
+        }
+        for e in found
+    ]
     return render_template("settings/audit.html", events=events)

@@ -10,6 +10,7 @@ import FlowCanvas from './components/FlowCanvas.jsx';
 import NodePanel from './components/NodePanel.jsx';
 import Palette from './components/Palette.jsx';
 import ProblemList from './components/ProblemList.jsx';
+import SwitchOnDialog from './components/SwitchOnDialog.jsx';
 import TestDialog from './components/TestDialog.jsx';
 import Toolbar from './components/Toolbar.jsx';
 import Webhook from './components/Webhook.jsx';
@@ -111,6 +112,16 @@ function Editor({ flowId, readOnly = false }) {
             setup={triggerSpec && triggerSpec.setup ? localized(triggerSpec.setup, i18n.language) : null}
             listening={testRun.listening}
             onListen={testRun.listening ? testRun.stopListening : testRun.listen}
+          />
+        )}
+        {flowDocument.refusal && (
+          <SwitchOnDialog
+            refusal={flowDocument.refusal}
+            provider={triggerSpec && triggerSpec.connector_title ? localized(triggerSpec.connector_title, i18n.language) : ''}
+            connector={triggerSpec ? triggerSpec.connector : ''}
+            switching={flowDocument.switching}
+            onSwitchOn={flowDocument.switchOnByHand}
+            onClose={flowDocument.closeRefusal}
           />
         )}
         {testDialog.open && (

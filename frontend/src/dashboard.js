@@ -15,9 +15,9 @@ import { catalogOf } from './locales.js';
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
 
-export function chartConfig(flow, hours, lang, large) {
+export function chartConfig(flow, hours, lang, large, timeZone) {
   const words = catalogOf(lang);
-  const time = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' });
+  const time = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', timeZone });
   return {
     type: 'bar',
     data: {
@@ -55,7 +55,9 @@ async function draw(canvases) {
     }
     const flow = stats.flows.find((found) => found.id === canvas.dataset.flow);
     if (flow) {
-      new Chart(canvas, chartConfig(flow, stats.hours, document.documentElement.lang, 'large' in canvas.dataset));
+      const { lang } = document.documentElement;
+      const { timeZone } = document.body.dataset;
+      new Chart(canvas, chartConfig(flow, stats.hours, lang, 'large' in canvas.dataset, timeZone));
       canvas.dataset.drawn = 'true';
     }
   }

@@ -8,9 +8,10 @@ export { FALLBACK_LANGUAGE, resources };
 
 /**
  * An i18next instance for `lang`. Dates and numbers are formatted by Intl in the catalog's
- * `intl_locale` (en-GB writes "1 Jul 2026", where plain "en" would write "Jul 1, 2026").
+ * `intl_locale` (en-GB writes "1 Jul 2026", where plain "en" would write "Jul 1, 2026"), times
+ * in the shop's `timeZone` (the page's data-time-zone) unless a format names its own.
  */
-export function createI18n(lang) {
+export function createI18n(lang, timeZone) {
   const i18n = i18next.createInstance();
   i18n.use(initReactI18next).init({
     lng: resources[lang] ? lang : FALLBACK_LANGUAGE,
@@ -22,7 +23,7 @@ export function createI18n(lang) {
   });
   const locale = (lng) => resources[lng]?.translation.intl_locale || lng;
   i18n.services.formatter.addCached('datetime', (lng, options) => {
-    const format = new Intl.DateTimeFormat(locale(lng), options);
+    const format = new Intl.DateTimeFormat(locale(lng), { timeZone, ...options });
     return (value) => format.format(value);
   });
   i18n.services.formatter.addCached('number', (lng, options) => {

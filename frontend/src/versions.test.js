@@ -11,4 +11,9 @@ describe('version dates', () => {
     expect(formatDate(createI18n('en').t, null)).toBe('');
     expect(formatDate(createI18n('en').t, 'garbage')).toBe('garbage');
   });
+
+  it('are shown in the shop’s time zone', () => {
+    expect(formatDate(createI18n('de', 'Europe/Berlin').t, '2026-11-26T10:05:00Z')).toBe('26.11.2026, 11:05');
+    expect(formatDate(createI18n('en', 'America/New_York').t, '2026-11-26T10:05:00Z')).toBe('26 Nov 2026, 05:05');
+  });
 });

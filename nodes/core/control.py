@@ -40,8 +40,12 @@ def same_as_input(_node: dict, input_schema: dict) -> dict:
                 "enum": ["first", "all"],
                 "default": "first",
                 "title": "Which branches",
-                "description": "first: only the first branch whose condition is true; "
-                "all: every branch whose condition is true.",
+                "description": "Only the first branch whose condition is true, or every "
+                "branch whose condition is true.",
+                "x-enum-titles": {
+                    "first": {"en": "The first that fits", "de": "Der erste passende"},
+                    "all": {"en": "Every one that fits", "de": "Jeder passende"},
+                },
             },
             "branches": {
                 "type": "array",
@@ -127,7 +131,23 @@ def aggregate(ctx: NodeContext, params: dict[str, Any], input: list[Any]) -> lis
     params={
         "type": "object",
         "additionalProperties": False,
-        "properties": {"mode": {"enum": ["list", "combine"], "default": "list"}},
+        "properties": {
+            "mode": {
+                "enum": ["list", "combine"],
+                "default": "list",
+                "title": "What goes on",
+                "x-enum-titles": {
+                    "list": {
+                        "en": "A list with what each branch returned",
+                        "de": "Eine Liste mit dem Ergebnis jedes Zweigs",
+                    },
+                    "combine": {
+                        "en": "The fields of all branches in one group",
+                        "de": "Die Felder aller Zweige in einer Gruppe",
+                    },
+                },
+            }
+        },
     },
     control="branches",
     output_schema={"type": ["array", "object"]},

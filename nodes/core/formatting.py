@@ -31,6 +31,11 @@ PARAMS = {
         "kind": {
             "enum": ["date", "number", "money"],
             "title": "What to format",
+            "x-enum-titles": {
+                "date": {"en": "A date", "de": "Ein Datum"},
+                "number": {"en": "A number", "de": "Eine Zahl"},
+                "money": {"en": "An amount of money", "de": "Ein Geldbetrag"},
+            },
             "default": "money",
         },
         "value": {
@@ -53,9 +58,13 @@ PARAMS = {
         "date_style": {
             "enum": STYLES,
             "title": "Date style",
-            "description": "short: 01.03.26, medium: 01.03.2026, long: 1. März 2026, "
-            "full: Sonntag, 1. März 2026.",
             "default": "medium",
+            "x-enum-titles": {
+                "short": {"en": "Short: 01.03.26", "de": "Kurz: 01.03.26"},
+                "medium": {"en": "Medium: 01.03.2026", "de": "Mittel: 01.03.2026"},
+                "long": {"en": "Long: 1. März 2026", "de": "Lang: 1. März 2026"},
+                "full": {"en": "Full: Sonntag, 1. März 2026", "de": "Voll: Sonntag, 1. März 2026"},
+            },
         },
         "with_time": {"type": "boolean", "title": "With the time of day", "default": False},
         "pattern": {

@@ -51,7 +51,19 @@ PARAMS = {
             "description": "The id if ids grow, or a time such as updated_at.",
             "default": "id",
         },
-        "order_type": {"enum": ["number", "date", "text"], "default": "number"},
+        "order_type": {
+            "enum": ["number", "date", "text"],
+            "default": "number",
+            "title": "Which is newer",
+            "x-enum-titles": {
+                "number": {"en": "The higher number", "de": "Die höhere Zahl"},
+                "date": {"en": "The later time", "de": "Die spätere Zeit"},
+                "text": {
+                    "en": "The text later in the alphabet",
+                    "de": "Der Text weiter hinten im Alphabet",
+                },
+            },
+        },
         "since_param": {
             "type": "string",
             "title": "Query parameter for “newer than”",

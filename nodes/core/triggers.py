@@ -42,10 +42,20 @@ WEBHOOK_PARAMS = {
         "respond": {
             "enum": ["immediately", "from_flow"],
             "default": "immediately",
-            "title": "Reply",
-            "description": "immediately: 202 at once. from_flow: wait for the flow's "
-            '"Respond to webhook" step and reply with its status, headers and body; '
-            "after the timeout, 202 with the execution id.",
+            "title": "Answer to the sender",
+            "description": "At once, the sender only learns that the event arrived. Or the "
+            'answer a "Respond to webhook" step of this flow builds; if the flow takes longer '
+            "than the time below, the sender learns that the event arrived.",
+            "x-enum-titles": {
+                "immediately": {
+                    "en": "At once: the event arrived",
+                    "de": "Sofort: Ereignis angekommen",
+                },
+                "from_flow": {
+                    "en": "The answer of the flow's “Respond to webhook” step",
+                    "de": "Die Antwort des Schritts „Auf Webhook antworten“",
+                },
+            },
         },
         "respond_timeout_seconds": {
             "type": "integer",
@@ -68,19 +78,42 @@ WEBHOOK_PARAMS = {
         },
         "signature": {
             "type": "object",
-            "title": "Signature check",
-            "description": "Checks an HMAC of the raw body, made with the secret of the "
-            "connected credential.",
+            "title": "Check that the sender signed each event",
+            "description": "For senders that sign what they send with a secret you both know "
+            "(the account of this step): events with a wrong signature are refused. Leave "
+            "empty to accept every event.",
             "additionalProperties": False,
             "required": ["header"],
             "properties": {
-                "header": {"type": "string", "title": "Signature header"},
-                "algorithm": {"enum": ["sha256", "sha1", "sha512"], "default": "sha256"},
-                "encoding": {"enum": ["hex", "base64"], "default": "hex"},
+                "header": {
+                    "type": "string",
+                    "title": "Header with the signature",
+                    "description": "As the sender documents it, e.g. X-Signature.",
+                },
+                "algorithm": {
+                    "enum": ["sha256", "sha1", "sha512"],
+                    "default": "sha256",
+                    "title": "Method",
+                    "x-enum-titles": {
+                        "sha256": "SHA-256",
+                        "sha1": {"en": "SHA-1 (older senders)", "de": "SHA-1 (ältere Absender)"},
+                        "sha512": "SHA-512",
+                    },
+                },
+                "encoding": {
+                    "enum": ["hex", "base64"],
+                    "default": "hex",
+                    "title": "Written as",
+                    "x-enum-titles": {
+                        "hex": {"en": "Hexadecimal (0-9, a-f)", "de": "Hexadezimal (0-9, a-f)"},
+                        "base64": "Base64",
+                    },
+                },
                 "prefix": {
                     "type": "string",
                     "default": "",
-                    "description": "Text before the digest, e.g. sha256=",
+                    "title": "Text before the signature",
+                    "description": "If the sender puts one there, e.g. sha256=",
                 },
             },
         },

@@ -59,10 +59,17 @@ class SignatureScheme(Protocol):
     ) -> None: ...
 
 
+# Where a webhook the merchant set up by hand in the shop's admin keeps the signing secret the
+# shop showed (in the endpoint's subscription, in place of what a provider returns).
+BY_HAND = "signing_secret"
+
+
 def signing_key(credential: dict[str, Any], account_field: str, subscribed: str | None, connector):
-    """The key a delivery is checked with: what the provider returned when Shopwire
-    registered the webhook (``subscribed``), else the one the merchant entered."""
-    key = (credential.get("subscription") or {}).get(subscribed) if subscribed else None
+    """The key a delivery is checked with: the signing secret of a webhook set up by hand,
+    else what the provider returned when Shopwire registered the webhook (``subscribed``),
+    else the one the merchant entered in the account."""
+    subscription = credential.get("subscription") or {}
+    key = subscription.get(BY_HAND) or (subscription.get(subscribed) if subscribed else None)
     key = key or credential.get(account_field)
     if key:
         return key
@@ -327,6 +334,12 @@ class Webhooks:
     @property
     def headers(self) -> tuple[str, ...]:
         return (*self.signature.headers, *self.kept_headers)
+
+    @property
+    def signed_with_a_secret(self) -> bool:
+        """Whether deliveries are signed with a shared secret, so a webhook the merchant set
+        up by hand works with the secret the shop shows for it."""
+        return isinstance(self.signature, Hmac | TimestampedHmac)
 
     def registered(self, api: ApiClient, url: str, event: str) -> dict[str, Any] | None:
         if self.subscribe is None or (self.manual and api.credential.get(self.manual)):

@@ -205,6 +205,10 @@ INVENTORY_REASONS = [
             "enum": ["available", "on_hand"],
             "default": "available",
             "title": "Which quantity",
+            "x-enum-titles": {
+                "available": {"en": "Available to sell", "de": "Verfügbar zum Verkauf"},
+                "on_hand": {"en": "On hand (in the warehouse)", "de": "Vorrätig (im Lager)"},
+            },
         },
         reason={"enum": INVENTORY_REASONS, "default": "correction", "title": "Reason"},
     ),

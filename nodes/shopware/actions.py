@@ -42,7 +42,16 @@ TRANSITIONS = {
     params=params_schema(
         ["id", "transition"],
         id={**UUID, "title": "Order id (32 hex characters)"},
-        transition={"enum": list(TRANSITIONS), "title": "Transition"},
+        transition={
+            "enum": list(TRANSITIONS),
+            "title": "Transition",
+            "x-enum-titles": {
+                "process": {"en": "Start processing", "de": "Bearbeitung beginnen"},
+                "complete": {"en": "Complete", "de": "Abschließen"},
+                "cancel": {"en": "Cancel", "de": "Stornieren"},
+                "reopen": {"en": "Reopen", "de": "Wieder öffnen"},
+            },
+        },
     ),
     output_example={"id": "0193a7c1c4b771f6a1d5e3c0b2a4f0bb", "technicalName": "completed"},
 )

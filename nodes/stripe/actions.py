@@ -31,6 +31,14 @@ METADATA = {
         reason={
             "enum": ["requested_by_customer", "duplicate", "fraudulent"],
             "title": "Reason",
+            "x-enum-titles": {
+                "requested_by_customer": {
+                    "en": "The customer asked for it",
+                    "de": "Auf Wunsch des Kunden",
+                },
+                "duplicate": {"en": "Paid twice", "de": "Doppelt bezahlt"},
+                "fraudulent": {"en": "Fraud", "de": "Betrug"},
+            },
         },
         metadata=METADATA,
     ),

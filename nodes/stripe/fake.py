@@ -14,6 +14,7 @@ kept failing.
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 
@@ -76,6 +77,26 @@ class FakeStripe(FakeProvider):
     def customer(self, request, id):
         found = self.customers.get(id)
         return (200, found) if found else self._missing("customer", id)
+
+    @route("GET", "/v1/payment_intents/search")
+    def search_payment_intents(self, request):
+        """Stripe's search, for the one query form a flow uses to find the payment of an
+        order: ``metadata['<key>']:'<value>'``."""
+        asked = query(request).get("query", "")
+        wanted = re.fullmatch(r"metadata\['([^']+)'\]:'([^']*)'", asked.strip())
+        if wanted is None:
+            return 400, self.error(400, f"Invalid search query: {asked}", param="query")
+        key, value = wanted.groups()
+        found = [
+            p for p in self.payment_intents.values() if (p.get("metadata") or {}).get(key) == value
+        ]
+        return 200, {
+            "object": "search_result",
+            "data": found,
+            "has_more": False,
+            "next_page": None,
+            "url": "/v1/payment_intents/search",
+        }
 
     @route("GET", "/v1/payment_intents/{id}")
     def payment_intent(self, request, id):

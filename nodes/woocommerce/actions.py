@@ -11,6 +11,16 @@ from nodes.woocommerce import ORDER, PRODUCT, woocommerce
 ID = {"type": "integer", "minimum": 1}
 ORDER_ID = {**ID, "title": "Order id", "description": "The order's number in WooCommerce."}
 STATUSES = ["pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed"]
+# As WooCommerce's admin names them.
+STATUS_WORDS = {
+    "pending": {"en": "Pending payment", "de": "Zahlung ausstehend"},
+    "processing": {"en": "Processing", "de": "In Bearbeitung"},
+    "on-hold": {"en": "On hold", "de": "In Wartestellung"},
+    "completed": {"en": "Completed", "de": "Fertiggestellt"},
+    "cancelled": {"en": "Cancelled", "de": "Storniert"},
+    "refunded": {"en": "Refunded", "de": "Rückerstattet"},
+    "failed": {"en": "Failed", "de": "Fehlgeschlagen"},
+}
 
 
 def _order_params(**extra: Any) -> dict[str, Any]:
@@ -34,7 +44,10 @@ def get_order(ctx: NodeContext, params: dict[str, Any], input: Any) -> Any:
 
 @woocommerce.action(
     "update_order_status",
-    params=_order_params(status={"enum": STATUSES, "title": "New status"}, required=["status"]),
+    params=_order_params(
+        status={"enum": STATUSES, "title": "New status", "x-enum-titles": STATUS_WORDS},
+        required=["status"],
+    ),
     output_schema=ORDER,
     output_example=example("woocommerce", "rest-v3.order.create.response"),
 )

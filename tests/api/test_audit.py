@@ -48,7 +48,14 @@ def test_changes_are_logged_with_who_made_them(app):
     assert "s3cr3t-value-123456" not in owner.get("/api/audit").get_data(as_text=True)
 
     page = owner.get("/settings/audit").get_data(as_text=True)
-    assert "flow.create" in page and "ed@shop.de" in page
+    assert "ed@shop.de created the flow “Orders”." in page
+    assert "ed@shop.de switched on the flow “Orders”." in page
+    assert "ed@shop.de deleted the account “Shop key”." in page
+    assert "owner@shop.de invited vi@shop.de as viewer." in page
+    assert "changed the shop&#39;s time zone from Europe/Berlin to Europe/Vienna." in page
+    german = owner.get("/settings/audit", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert "ed@shop.de hat den Ablauf „Orders“ eingeschaltet." in german
+    assert "owner@shop.de hat vi@shop.de als Betrachter eingeladen." in german
     assert editor.get("/api/audit").status_code == 403
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 
 from tests.conftest import flow_document, post_json
 from tests.e2e.test_editor import HOOK, create_flow, node, open_editor
@@ -18,7 +17,7 @@ def test_new_account_signs_the_webhook(page, demo_api, client, screenshots):
     open_editor(page, flow_id)
     node(page, "order").click()
     panel = page.locator("[data-panel-node='order']")
-    panel.locator("#param-signature").fill(json.dumps({"header": "X-Signature"}))
+    panel.get_by_label("Header with the signature").fill("X-Signature")
 
     account = panel.get_by_label("Account", exact=True)
     assert account.input_value() == ""

@@ -25,8 +25,18 @@ def node(page, node_id: str):
     return page.locator(f".react-flow__node[data-id='{node_id}']")
 
 
+def settled(page) -> None:
+    """Wait until the canvas stops moving (it pans to show a step just added)."""
+    viewport = page.locator(".react-flow__viewport")
+    before = None
+    while (now := viewport.get_attribute("style")) != before:
+        before = now
+        page.wait_for_timeout(120)
+
+
 def connect(page, source: str, target: str) -> None:
     """Drag from the source node's output dot to the target node's input dot."""
+    settled(page)
     start = node(page, source).locator(".react-flow__handle.source").bounding_box()
     end = node(page, target).locator(".react-flow__handle.target").bounding_box()
     page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)

@@ -1,5 +1,6 @@
-"""The language switcher: an English editor turns German in place, every text of the toolbar,
-palette and step panel included, and stays German after a reload and on the other pages."""
+"""The language switcher on the editor page (the header's, the only one there): an English editor
+turns German, every text of the toolbar, palette and step panel included, and stays German after
+a reload and on the other pages."""
 
 from __future__ import annotations
 
@@ -20,16 +21,24 @@ def test_switch_the_editor_to_german_and_back(page, demo_api):
     open_editor(page, create_flow(demo_api, flow_document(HOOK, PAID)))
     assert page.get_by_role("button", name="Save", exact=True).is_visible()
 
-    page.get_by_role("combobox", name="Language").select_option(label="Deutsch")
+    expect(page.get_by_role("combobox", name="Language")).to_have_count(0)
+    expect(page.get_by_role("navigation", name="Language").get_by_role("link")).to_have_count(1)
+    page.get_by_role("link", name="Deutsch").click()
     page.get_by_role("button", name="Speichern", exact=True).wait_for()
-    assert page.get_by_text("Alles gespeichert").is_visible()
-    assert page.get_by_placeholder("Schritte suchen").is_visible()
+    expect(page.get_by_text("Alles gespeichert")).to_be_visible()
+    expect(page.get_by_placeholder("Schritte suchen")).to_be_visible()
     page.locator(".palette-group h3", has_text="Auslöser").wait_for()
     node(page, "paid").click()
     panel = page.locator(".panel")
     panel.get_by_role("button", name="Bedingung bauen").wait_for()
     expect(panel.get_by_test_id("condition-builder")).to_contain_text("Bedingung hinzufügen")
     expect(page.get_by_text("Save", exact=True)).to_have_count(0)
+    # The step's own settings too: titles, descriptions and choices.
+    node(page, "order").click()
+    expect(panel.get_by_text("Antwort an den Absender")).to_be_visible()
+    choices = panel.locator("#param-respond option").all_inner_texts()
+    assert "Sofort: Ereignis angekommen" in choices, choices
+    expect(panel.get_by_label("Header mit der Signatur")).to_be_visible()
 
     page.reload()
     page.get_by_role("button", name="Speichern", exact=True).wait_for()
@@ -37,5 +46,5 @@ def test_switch_the_editor_to_german_and_back(page, demo_api):
     page.get_by_role("heading", name="Ausführungen").wait_for()
 
     page.go_back()
-    page.get_by_role("combobox", name="Sprache").select_option(label="English")
+    page.get_by_role("link", name="English").click()
     page.get_by_role("button", name="Save", exact=True).wait_for()

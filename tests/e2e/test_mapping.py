@@ -22,6 +22,8 @@ def test_click_in_the_data_tree_to_map_and_see_the_value_live(page, demo_api, sc
             },
         ),
     )
+    console_errors: list[str] = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     open_editor(page, flow_id)
     node(page, "fields").click()
     for entry in ("sku", "id"):
@@ -45,6 +47,7 @@ def test_click_in_the_data_tree_to_map_and_see_the_value_live(page, demo_api, sc
     error = ident.get_by_test_id("preview")
     error.get_by_text("position").wait_for()
     assert "bad" in error.get_attribute("class")
+    assert console_errors == []  # a half-typed expression is no failed request
     page.screenshot(path=screenshots / "editor-mapping-error.png")
 
     page.locator("#entry-fields-id").fill("trigger.nope")

@@ -30,7 +30,11 @@ def test_the_next_runs_of_a_schedule_are_shown_and_follow_edits(page, demo_api, 
     assert not any(text.startswith(("Sat", "Sun")) for text in texts)
     page.screenshot(path=screenshots / "editor-schedule.png")
 
-    page.locator("#param-schedule").fill('{"cron": "every monday"}')
+    # The schedule's settings are fields of their own, not a JSON box.
+    schedule = page.locator("#param-schedule")
+    schedule.get_by_label("Cron expression").fill("every monday")
     runs.get_by_text("is not a cron expression").wait_for()
-    page.locator("#param-schedule").fill('{"interval_minutes": 15, "timezone": "Asia/Tokyo"}')
+    schedule.get_by_label("Cron expression").fill("")
+    schedule.get_by_label("Or every … minutes").fill("15")
+    schedule.get_by_label("Time zone").fill("Asia/Tokyo")
     runs.get_by_text("Next runs (Asia/Tokyo):").wait_for()

@@ -17,7 +17,7 @@ def test_switch_the_shopify_demo_on(app, page, screenshots):
     served = fakes.start()
     try:
         app.config["SHOPWIRE_CONNECTOR_ORIGINS"] = served.origins
-        demo.seed(merchant_named(DEMO_MERCHANT), served.accounts, served.payment_intent)
+        demo.seed(merchant_named(DEMO_MERCHANT), served.accounts)
         (flow_id,) = db.session.scalars(select(Flow.id).where(Flow.name == demo.FLOW_NAME))
         open_editor(page, flow_id)
         switch = page.get_by_role("switch")

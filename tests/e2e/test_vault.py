@@ -124,7 +124,7 @@ def test_sign_in_test_connection_and_reconnect_needed(page, demo_api, provider, 
 
     panel.get_by_role("button", name="Test connection").click()
     notice = panel.get_by_test_id("account-notice")
-    notice.get_by_text("Connection works: signed in as Acme Outdoor").wait_for()
+    notice.get_by_text("The connection works: signed in as Acme Outdoor", exact=True).wait_for()
 
     provider.expire_access_tokens()
     panel.get_by_role("button", name="Test connection").click()

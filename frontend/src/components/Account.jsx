@@ -126,7 +126,8 @@ export default function Account({ node, spec, onChange }) {
       const result = await api('POST', `/api/credentials/${credential.id}/test`);
       setNotice({
         ok: result.ok,
-        text: t(result.ok ? 'connection_ok' : 'connection_failed', { message: result.message }),
+        // A success is the server's own sentence ("The connection works."), said once.
+        text: result.ok ? result.message : t('connection_failed', { message: result.message }),
       });
     } catch (err) {
       setNotice({ ok: false, text: t('connection_failed', { message: err.message }) });

@@ -111,7 +111,10 @@ export function usePreview(expression, scope) {
     let stale = false;
     const timer = setTimeout(() => {
       api('POST', '/api/mappings/preview', { expression, scope })
-        .then((reply) => !stale && setPreview({ ok: true, ...reply }))
+        .then((reply) => {
+          if (stale) return;
+          setPreview(reply.error ? { ok: false, ...reply.error } : { ok: true, ...reply });
+        })
         .catch((err) => {
           if (stale) return;
           const first = err.errors && err.errors[0];

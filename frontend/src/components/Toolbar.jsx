@@ -1,7 +1,6 @@
 // The bar above the canvas: back to the flows, the flow's name and save state, the test run's
 // state, the on/off switch, versions, undo/redo, layout, Test and Save.
 import { useTranslation } from 'react-i18next';
-import LanguageSwitch from './LanguageSwitch.jsx';
 import { statusText } from '../i18n.js';
 import Versions from './Versions.jsx';
 
@@ -144,7 +143,6 @@ export default function Toolbar({ flowId, flowDocument, testRun, history, readOn
       <button type="button" onClick={flowDocument.save} disabled={readOnly || !flow || saving}>
         {saving ? t('saving') : t('save')}
       </button>
-      <LanguageSwitch />
     </div>
   );
 }

@@ -16,7 +16,7 @@ async function copyText(text, input) {
   }
 }
 
-function Address({ label, url, testId }) {
+export function Address({ label, url, testId }) {
   const { t } = useTranslation();
   const [copied, setCopied] = useState(null);
   return (

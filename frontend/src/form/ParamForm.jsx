@@ -10,27 +10,28 @@ import Account from '../components/Account.jsx';
 import AccountField from './AccountField.jsx';
 import BranchesField from './BranchesField.jsx';
 import EntriesField from './EntriesField.jsx';
+import GroupField from './GroupField.jsx';
 import JsonField from './JsonField.jsx';
 import OptionsWidget from './OptionsWidget.jsx';
 import { ACCOUNT, formSchemas, formValues, without } from './schema.js';
 import { FieldTemplate, ObjectFieldTemplate } from './templates.jsx';
 import { CheckboxWidget, SecretWidget } from './widgets.jsx';
 
-const FIELDS = { account: AccountField, branches: BranchesField, entries: EntriesField, json: JsonField };
+const FIELDS = { account: AccountField, branches: BranchesField, entries: EntriesField, group: GroupField, json: JsonField };
 const WIDGETS = { secret: SecretWidget, checkbox: CheckboxWidget, options: OptionsWidget };
 const TEMPLATES = { FieldTemplate, ObjectFieldTemplate };
 const ID_PREFIX = 'param';
 const ID_SEPARATOR = '-';
 
 export default function ParamForm({ node, spec, problems, onChange }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   // What is not changed is handed back as stored: a node without a mapping keeps none.
   const { params: storedParams, mapping: storedMapping } = node.data;
   const params = storedParams || {};
   const mapping = storedMapping || {};
   const { schema, uiSchema } = useMemo(
-    () => formSchemas(spec.params, !!spec.auth, t('choose')),
-    [spec, t],
+    () => formSchemas(spec.params, !!spec.auth, t('choose'), i18n.language),
+    [spec, t, i18n.language],
   );
   const values = useMemo(() => formValues(storedParams), [storedParams]);
 

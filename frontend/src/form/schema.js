@@ -1,6 +1,7 @@
 // How a node's params JSON Schema becomes a react-jsonschema-form: which field or widget each
 // top-level parameter gets, and the values rjsf may hold.
 import { LosslessNumber } from 'lossless-json';
+import { localized } from '../i18n.js';
 
 /** The account picker's place in the form: a property no params schema can declare. */
 export const ACCOUNT = '$account';
@@ -16,12 +17,29 @@ export function isBranches(schema) {
   return !!item && !!item.name && !!item.condition && item.condition.format === 'jmespath';
 }
 
+/**
+ * A closed group of a few plain settings (a webhook's signature check: header, algorithm,
+ * encoding): each gets its own input instead of one JSON box.
+ */
+export function isGroup(schema) {
+  if (!schema || schema.type !== 'object' || !schema.properties || schema.additionalProperties !== false) return false;
+  return Object.values(schema.properties).every((sub) => ['choice', 'text', 'number', 'checkbox'].includes(inputKind(sub)));
+}
+
+/** The words a list shows for each choice (`x-enum-titles`: {value: {en, de}}), in `lang`. */
+export function choiceTitles(schema, lang) {
+  const titles = schema['x-enum-titles'];
+  if (!titles || !Array.isArray(schema.enum)) return undefined;
+  return schema.enum.map((value) => localized(titles[value], lang) || String(value));
+}
+
 function types(schema) {
   return Array.isArray(schema.type) ? schema.type : [schema.type];
 }
 
 /**
- * How a fixed value is entered: 'choice', 'text', 'number', 'checkbox', 'json' or 'entries'.
+ * How a fixed value is entered: 'choice', 'text', 'number', 'checkbox', 'group', 'json' or
+ * 'entries'.
  * A field that takes text or a number (an id like Shopify's) is typed as text: a number above
  * 2^53 would lose digits in JavaScript.
  */
@@ -31,18 +49,20 @@ export function inputKind(schema) {
   if (types(schema).includes('string')) return 'text';
   if (types(schema).includes('number') || types(schema).includes('integer')) return 'number';
   if (types(schema).includes('boolean')) return 'checkbox';
+  if (isGroup(schema)) return 'group';
   return 'json';
 }
 
-function uiFor(schema, choose) {
+function uiFor(schema, choose, lang) {
   const kind = inputKind(schema);
   if (kind === 'entries') return { 'ui:field': 'entries' };
   if (isBranches(schema)) return { 'ui:field': 'branches' };
+  if (kind === 'group') return { 'ui:field': 'group' };
   if (kind === 'json') return { 'ui:field': 'json' };
   if (schema.writeOnly) return { 'ui:widget': 'secret' };
   if (schema['x-options']) return { 'ui:widget': 'options' };
   if (kind === 'checkbox') return { 'ui:widget': 'checkbox' };
-  if (kind === 'choice') return { 'ui:placeholder': choose };
+  if (kind === 'choice') return { 'ui:placeholder': choose, 'ui:enumNames': choiceTitles(schema, lang) };
   return {};
 }
 
@@ -83,9 +103,10 @@ function fieldSchema(schema) {
 /**
  * {schema, uiSchema} for rjsf: the params' top-level properties, each with the field or widget
  * its kind needs, and the account picker first when the connector has accounts. `choose` is
- * the empty choice of a list without a default ("— choose —").
+ * the empty choice of a list without a default ("— choose —"); `lang` the language of the
+ * choices' words.
  */
-export function formSchemas(paramsSchema, withAccount, choose = '') {
+export function formSchemas(paramsSchema, withAccount, choose = '', lang = 'en') {
   const properties = (paramsSchema && paramsSchema.properties) || {};
   const schema = {
     type: 'object',
@@ -99,7 +120,7 @@ export function formSchemas(paramsSchema, withAccount, choose = '') {
   }
   for (const [name, property] of Object.entries(properties)) {
     schema.properties[name] = fieldSchema(property);
-    uiSchema[name] = uiFor(property, choose);
+    uiSchema[name] = uiFor(property, choose, lang);
   }
   return { schema, uiSchema };
 }

@@ -66,11 +66,14 @@ export function useFlowDocument(flowId, { report }) {
       setDirty(false);
       return true;
     } catch (err) {
+      // One account of why, never the last attempt's problems beside this one's message.
       if (err.status === 422 && err.errors.length) {
         setProblems(problemsByNode(err.errors, graph));
       } else {
+        setProblems(NO_PROBLEMS);
         report(t('save_failed', { message: err.message }));
       }
+      setWarnings(NO_PROBLEMS);
       return false;
     } finally {
       setSaving(false);
@@ -82,20 +85,45 @@ export function useFlowDocument(flowId, { report }) {
     setDirty(true);
   }, []);
 
+  // A refused switch-on that can be done by hand: { message, url, nodeId } for the dialog.
+  const [refusal, setRefusal] = useState(null);
+
+  /** Switch on or off; `signingSecret`: the webhook was set up by hand in the shop's admin.
+   * Resolves to the reason it failed, or null. */
+  const switchTo = useCallback(
+    async (on, signingSecret) => {
+      setSwitching(true);
+      try {
+        const body = signingSecret ? { signing_secret: signingSecret } : undefined;
+        const reply = await api('POST', `/api/flows/${flowId}/${on ? 'activate' : 'deactivate'}`, body);
+        setFlow((current) => ({ ...current, active: reply.active, webhooks: reply.webhooks }));
+        setRefusal(null);
+        return null;
+      } catch (err) {
+        const byHand = on && err.problem.set_up_by_hand;
+        if (byHand && !signingSecret) {
+          setRefusal({ message: err.message, url: byHand.url, nodeId: byHand.node_id });
+        } else if (!signingSecret) {
+          report(t(on ? 'activate_failed' : 'deactivate_failed', { message: err.message }));
+        }
+        return err.message;
+      } finally {
+        setSwitching(false);
+      }
+    },
+    [flowId, report, t],
+  );
+
   const toggleActive = useCallback(async () => {
     if (!flow) return;
     const on = !flow.active;
     if (on && dirty && !(await save())) return;
-    setSwitching(true);
-    try {
-      const reply = await api('POST', `/api/flows/${flowId}/${on ? 'activate' : 'deactivate'}`);
-      setFlow((current) => ({ ...current, active: reply.active, webhooks: reply.webhooks }));
-    } catch (err) {
-      report(t(on ? 'activate_failed' : 'deactivate_failed', { message: err.message }));
-    } finally {
-      setSwitching(false);
-    }
-  }, [flow, dirty, save, flowId, report, t]);
+    report(null);
+    await switchTo(on);
+  }, [flow, dirty, save, switchTo, report]);
+
+  const switchOnByHand = useCallback((secret) => switchTo(true, secret), [switchTo]);
+  const closeRefusal = useCallback(() => setRefusal(null), []);
 
   /** Show a flow the server sent back (a restored version) as saved. */
   const replace = useCallback(
@@ -129,6 +157,9 @@ export function useFlowDocument(flowId, { report }) {
     save,
     switching,
     toggleActive,
+    refusal,
+    switchOnByHand,
+    closeRefusal,
     rename,
     replace,
     problems,

@@ -24,8 +24,35 @@ function freshData(spec) {
   };
 }
 
+// Roughly a step's size on the canvas, to tell whether a new one would be out of view.
+const STEP_SIZE = { width: 220, height: 70 };
+
 export function useGraphEditing({ catalog, latest, setNodes, setEdges, setDirty, remember }) {
-  const { fitView } = useReactFlow();
+  const { fitView, flowToScreenPosition, getZoom, setCenter } = useReactFlow();
+
+  /**
+   * A new step placed outside the visible part of the canvas is brought into view beside the
+   * step it follows (zooming out only if both do not fit), so both stay in reach.
+   */
+  const reveal = useCallback(
+    (at, neighbour) => {
+      const pane = document.querySelector('.react-flow');
+      if (!pane) return;
+      const box = pane.getBoundingClientRect();
+      const from = flowToScreenPosition(at);
+      const to = flowToScreenPosition({ x: at.x + STEP_SIZE.width, y: at.y + STEP_SIZE.height });
+      if (from.x >= box.left && from.y >= box.top && to.x <= box.right && to.y <= box.bottom) return;
+      const near = neighbour ? neighbour.position : at;
+      const left = Math.min(at.x, near.x);
+      const top = Math.min(at.y, near.y);
+      const right = Math.max(at.x, near.x) + STEP_SIZE.width;
+      const bottom = Math.max(at.y, near.y) + STEP_SIZE.height;
+      const zoom = Math.min(getZoom(), (box.width * 0.9) / (right - left), (box.height * 0.9) / (bottom - top));
+      setCenter((left + right) / 2, (top + bottom) / 2, { zoom, duration: 200 });
+    },
+    [flowToScreenPosition, getZoom, setCenter],
+  );
+
   const { t, i18n } = useTranslation();
 
   /**
@@ -58,9 +85,11 @@ export function useGraphEditing({ catalog, latest, setNodes, setEdges, setDirty,
       const after = position ? null : nodes.find((n) => n.selected);
       const id = freshId(spec.key, nodes);
       let at = position;
+      // The step the new one is placed beside: the selected one, else the rightmost.
+      const neighbour = after || nodes.reduce((m, n) => (!m || n.position.x > m.position.x ? n : m), null);
       if (!at && after) at = { x: after.position.x + COLUMN_GAP, y: after.position.y };
       if (!at) {
-        const right = nodes.reduce((m, n) => Math.max(m, n.position.x), -COLUMN_GAP);
+        const right = neighbour ? neighbour.position.x : -COLUMN_GAP;
         at = { x: right + COLUMN_GAP, y: 0 };
       }
       const node = {
@@ -80,8 +109,9 @@ export function useGraphEditing({ catalog, latest, setNodes, setEdges, setDirty,
         ]);
       }
       setDirty(true);
+      if (!position) requestAnimationFrame(() => reveal(at, neighbour));
     },
-    [catalog, latest, setNodes, setEdges, setDirty, remember, replaceTrigger],
+    [catalog, latest, setNodes, setEdges, setDirty, remember, replaceTrigger, reveal],
   );
 
   const updateNodeData = useCallback(
