@@ -1,5 +1,5 @@
-"""What the starter tests share: the gallery with the starters in it, installing one, the
-accounts of the shop and payment fakes, and the installation's mail server."""
+"""What the starter tests share: the gallery with the starters in it, installing one, and
+the accounts of the shop and payment fakes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import json
 import pytest
 
 from app.flows.templates import STARTERS, install_starters
-from nodes.email.fake import FakeSmtpServer
 from nodes.shopify import fake as shopify
 from nodes.stripe import fake as stripe
 from tests.conftest import create_credential
@@ -24,20 +23,6 @@ def gallery(app, api):
 def starter_id(gallery: dict[str, str], key: str) -> str:
     title = json.loads((STARTERS / f"{key}.json").read_text())["title"]["en"]
     return gallery[title]
-
-
-@pytest.fixture
-def mail_server(app):
-    """The installation's mail server: a local SMTP server."""
-    with FakeSmtpServer() as server:
-        app.config.update(
-            SHOPWIRE_MAIL_BACKEND="smtp",
-            SHOPWIRE_SMTP_HOST="127.0.0.1",
-            SHOPWIRE_SMTP_PORT=server.port,
-            SHOPWIRE_SMTP_STARTTLS=False,
-            SHOPWIRE_MAIL_FROM="Shopwire <no-reply@shopwire.example>",
-        )
-        yield server
 
 
 def install(api, template_id: str, credentials: dict, parameters: dict | None = None) -> str:
