@@ -103,7 +103,12 @@ def worker(burst: bool) -> None:
     queue = execution_queue()
     # SimpleWorker runs jobs in this process: no fork per job. A crash loses no work, because
     # the execution's lease runs out and the sweeper hands it to another worker.
-    rq_worker = SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer)
+    rq_worker = SimpleWorker(
+        [queue],
+        connection=queue.connection,
+        serializer=JSONSerializer,
+        worker_ttl=current_app.config["SHOPWIRE_WORKER_TTL_SECONDS"],
+    )
     rq_worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
 
 

@@ -68,6 +68,9 @@ DEFAULTS: dict[str, Any] = {
     "SHOPWIRE_INVITE_DAYS": 7,
     # Operations (app/operations): /metrics needs this bearer token when set; "json" logs.
     "SHOPWIRE_METRICS_TOKEN": "",
+    # A worker beats at least every TTL - 15 s while idle, and counts as gone after TTL
+    # without a beat (RQ's own default, 420 s, hides a crashed worker for minutes).
+    "SHOPWIRE_WORKER_TTL_SECONDS": 60,
     "SHOPWIRE_LOG_FORMAT": "text",
     "SHOPWIRE_TRACING": "",  # "otlp": a trace per execution run to OTEL_EXPORTER_OTLP_ENDPOINT
     "SHOPWIRE_ALERT_CHECK_SECONDS": 60,  # how often the scheduler looks for problems to report

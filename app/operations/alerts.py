@@ -1,5 +1,6 @@
 """Alerts without building a flow: a failed run, repeated failures, a quiet trigger, an
-account that stopped working, a provider webhook that was dropped (recorded by
+account that stopped working (marked for reconnecting, or refused by its provider run after
+run: :mod:`app.operations.account_health`), a provider webhook that was dropped (recorded by
 :mod:`app.operations.trigger_health`) — by e-mail and to an incoming webhook (Slack or Teams).
 
 The scheduler calls :func:`run` every minute. :func:`notice` records each new problem once
@@ -27,7 +28,7 @@ from app.extensions import db
 from app.identity.mail import send_mail
 from app.models import Alert, AlertSettings, Credential, Execution, Flow, Merchant
 from app.models.base import utcnow
-from app.operations import trigger_health
+from app.operations import account_health, trigger_health
 from app.runtime import subflows
 from app.runtime.provider_http import outbound_session
 
@@ -55,15 +56,59 @@ DESCRIPTIONS = {
         "every %(gap)s.\nWhat to do: check that the webhook is still registered in the "
         "provider's settings, or switch the flow off and on again to register it anew.\n%(link)s"
     ),
+    "quiet_poll": lazy_gettext(
+        "The trigger “%(node)s” has found no new record since %(since)s; it usually finds one "
+        "every %(gap)s.\nWhat to do: check in the system it reads that records still come in, "
+        "and open the flow and press “Test” on the trigger to see what it finds.\n%(link)s"
+    ),
+    "schedule_missed": lazy_gettext(
+        "The schedule of the trigger “%(node)s” did not start the run planned for %(since)s.\n"
+        "What to do: if the next planned run starts, nothing; if not, tell whoever runs your "
+        "Shopwire installation that its scheduler is not running.\n%(link)s"
+    ),
     "account": lazy_gettext(
         "The account “%(name)s” (%(connector)s) stopped working (since %(since)s): "
         "%(message)s\nWhat to do: open Accounts and connect it again.\n%(link)s"
     ),
+    "account_refused": lazy_gettext(
+        "%(connector)s refused the account “%(name)s” in %(count)s runs in a row (since "
+        "%(since)s): %(message)s\nEvery run that uses this account fails until it is fixed.\n"
+        "What to do: %(remedy)s Then open the last refused run and press “Retry from this "
+        "step”; retry the others from the runs list.\n%(link)s"
+    ),
+    "account_refused_polls": lazy_gettext(
+        "%(connector)s refused the account “%(name)s” in %(count)s polls in a row (since "
+        "%(since)s): %(message)s\nThe trigger finds nothing until it is fixed; what came in "
+        "meanwhile is found by the first poll after.\nWhat to do: %(remedy)s\n%(link)s"
+    ),
     "subscription_restored": lazy_gettext(
-        "%(provider)s had removed the webhook of the trigger “%(node)s” (since %(since)s), "
-        "usually after its deliveries failed for hours. Shopwire registered it again and "
-        "started the %(count)s event(s) missed meanwhile.\nWhat to do: nothing; if it happens "
-        "again, check that Shopwire is reachable from the internet.\n%(link)s"
+        "%(provider)s had removed or switched off the webhook of the trigger “%(node)s” "
+        "(since %(since)s), usually after its deliveries failed for hours. Shopwire registered "
+        "it again and started the %(count)s event(s) missed meanwhile.\nWhat to do: nothing; "
+        "if it happens again, check that Shopwire is reachable from the internet.\n%(link)s"
+    ),
+    "subscription_unrecovered": lazy_gettext(
+        "%(provider)s had removed or switched off the webhook of the trigger “%(node)s” "
+        "(since %(since)s), usually after its deliveries failed for hours. Shopwire registered "
+        "it again, but could not fetch back the events missed meanwhile: %(reason)s\n"
+        "What to do: look in %(provider)s for what happened since then and run those events "
+        "by hand where needed; if it happens again, check that Shopwire is reachable from the "
+        "internet.\n%(link)s"
+    ),
+}
+
+
+# The alert for each kind of quiet trigger (trigger_health.Quiet.kind).
+QUIET_KINDS = {"webhook": "quiet_trigger", "poll": "quiet_poll", "schedule": "schedule_missed"}
+# What to do about a refused account, by the provider's HTTP status.
+REMEDIES = {
+    401: lazy_gettext(
+        "its key or token was changed, revoked or has expired: create a new one in "
+        "%(connector)s and enter it in the account (open it from a step that uses it)."
+    ),
+    403: lazy_gettext(
+        "the account lacks a permission these steps need: grant it in %(connector)s (for an "
+        "app, its API scopes), then enter the new key in the account or connect it again."
     ),
 }
 
@@ -117,7 +162,8 @@ def notice(settings: AlertSettings, now: datetime) -> None:
         for quiet in trigger_health.quiet_triggers(now, shop):
             key = f"{quiet.flow_id}:{quiet.node_id}:{quiet.last_event_at.isoformat()}"
             details = {"node": quiet.node_id, "gap_seconds": quiet.normal_gap.total_seconds()}
-            record(shop, "quiet_trigger", key, quiet.flow_id, quiet.last_event_at, details)
+            kind = QUIET_KINDS[quiet.kind]
+            record(shop, kind, key, quiet.flow_id, quiet.last_event_at, details)
     if settings.on_account:
         broken = db.session.execute(
             select(
@@ -131,6 +177,17 @@ def notice(settings: AlertSettings, now: datetime) -> None:
         for credential_id, name, connector, message, since in broken:
             details = {"name": name, "connector": connector, "message": message or ""}
             record(shop, "account", f"{credential_id}:{since.isoformat()}", None, since, details)
+        for refused in account_health.refused_accounts(shop, now):
+            details = {
+                "name": refused.name,
+                "connector": refused.connector,
+                "count": refused.count,
+                "status": refused.status,
+                "message": refused.message,
+            }
+            key = f"{refused.credential_id}:refused:{refused.since.isoformat()}"
+            kind = "account_refused" if refused.execution_id else "account_refused_polls"
+            record(shop, kind, key, None, refused.since, details, refused.execution_id)
     db.session.commit()
 
 
@@ -221,6 +278,12 @@ def _describe(alert: Alert, language: str, merchant: Merchant) -> str:
         locale=language,
     )
     details = dict(alert.details)
+    if "connector" in details:
+        details["connector"] = account_health.connector_title(details["connector"], language)
+    if alert.kind in ("account_refused", "account_refused_polls"):
+        details["remedy"] = REMEDIES[details.pop("status")] % details
+    if alert.kind == "subscription_unrecovered" and not details.get("reason"):
+        details["reason"] = gettext("its API cannot list events of this kind")
     if "gap_seconds" in details:
         details["gap"] = format_timedelta(
             timedelta(seconds=details.pop("gap_seconds")), locale=language
@@ -230,10 +293,10 @@ def _describe(alert: Alert, language: str, merchant: Merchant) -> str:
 
 def _link(alert: Alert) -> str:
     base = (current_app.config["SHOPWIRE_PUBLIC_URL"] or "").rstrip("/")
-    if alert.kind == "failed_run":
+    if alert.execution_id:
         return f"{base}/executions/{alert.execution_id}"
-    if alert.kind == "account":
-        return f"{base}/accounts"
+    if alert.kind.startswith("account"):
+        return f"{base}/#{account_health.ANCHOR}"  # the overview lists the accounts to fix
     return f"{base}/executions?flow_id={alert.flow_id}"
 
 

@@ -1,4 +1,5 @@
-"""The operator's commands: ``shopwire queues``, ``retry``, ``purge``, ``export``, ``import``.
+"""The operator's commands: ``shopwire queues``, ``retry``, ``purge``, ``export``, ``import``,
+``metrics-server``.
 
 Every command that touches a shop's data names the shop with ``--merchant``: nothing here reads
 or writes across shops unless the operator asks for all of them (``queues``, ``purge``).
@@ -10,6 +11,7 @@ import json
 from datetime import timedelta
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -25,7 +27,7 @@ EXPORT_FORMAT = "shopwire-flows"
 
 
 def register(group: click.Group) -> None:
-    for command in (queues, retry, purge, export_flows, import_flows):
+    for command in (queues, retry, purge, export_flows, import_flows, metrics_server):
         group.add_command(command)
 
 
@@ -48,7 +50,7 @@ def queues() -> None:
             f"queue {queue['name']}: {queue['waiting']} job(s) waiting, "
             f"{queue['scheduled']} scheduled, {queue['failed']} failed"
         )
-    click.echo(f"workers alive: {len(found.workers)}")
+    click.echo(f"workers alive: {sum(worker['alive'] for worker in found.workers)}")
     for worker in found.workers:
         click.echo(f"  {worker['name']} on {worker['host']}: {worker['state']}")
     click.echo(f"schedulers alive: {len(found.schedulers)}")
@@ -178,3 +180,29 @@ def import_flows(merchant_name: str, source) -> None:
         f"Imported {len(document.get('flows', []))} flow(s), switched off. Connect their "
         "accounts and enter their secrets in the editor, then switch them on."
     )
+
+
+@click.command("metrics-server")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on: the one your Prometheus reaches this host at.",
+)
+@click.option("--port", default=9464, show_default=True, help="Port to serve /metrics on.")
+@with_appcontext
+def metrics_server(host: str, port: int) -> None:
+    """Serve the counts of this host's Shopwire processes at /metrics, for a host that runs
+    workers and no web server (SHOPWIRE_METRICS_TOKEN protects it as it does the web's)."""
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from app.operations.metrics import host_exporter
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format, *args):  # a line per scrape would drown the log
+            pass
+
+    exporter = host_exporter(current_app.config["SHOPWIRE_METRICS_TOKEN"])
+    with make_server(host, port, exporter, handler_class=Quiet) as server:
+        click.echo(f"Serving this host's Shopwire metrics at http://{host}:{port}/metrics")
+        server.serve_forever()

@@ -1,19 +1,20 @@
 """The merchant's charts: runs and failures over time per flow, the last event each trigger
-received, the slowest steps. ``GET /dashboard/stats.json`` answers the signed-in page (the
-charts are drawn in the browser by Chart.js, frontend/src/dashboard.js); every query is the
-shop's own."""
+received, the slowest steps; and the accounts that stopped working. ``GET
+/dashboard/stats.json`` answers the signed-in page (the charts are drawn in the browser by
+Chart.js, frontend/src/dashboard.js); every query is the shop's own."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, g, request
+from flask_babel import format_datetime, format_timedelta, get_locale, gettext, lazy_gettext
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Execution, Flow, StepRun
+from app.models import Credential, Execution, Flow, StepRun
 from app.models.base import isoformat, utcnow
-from app.operations import trigger_health
+from app.operations import account_health, alerts, trigger_health
 from app.runtime.executions import TEST_MODES
 
 bp = Blueprint("operations_dashboard", __name__)
@@ -87,6 +88,88 @@ def flow_health(flow_id: str, large: bool = False) -> dict:
         "last_event": last and last.strftime("%Y-%m-%d %H:%M UTC"),
         "slowest": _slowest(flow_id, utcnow() - timedelta(days=7)) if large else [],
     }
+
+
+# What the overview says beside a flow whose trigger went quiet (trigger_health.Quiet.kind).
+QUIET_NOTES = {
+    "webhook": lazy_gettext("Quiet: no event since %(since)s; one usually comes every %(gap)s."),
+    "poll": lazy_gettext(
+        "Quiet: nothing new found since %(since)s; usually something is found every %(gap)s."
+    ),
+    "schedule": lazy_gettext("The run planned for %(since)s did not start."),
+}
+
+
+@bp.app_template_global()
+def quiet_flows() -> dict[str, str]:
+    """The shop's flows whose trigger went quiet, for the overview: flow id → what is wrong."""
+    return {
+        quiet.flow_id: QUIET_NOTES[quiet.kind]
+        % {
+            "since": format_datetime(quiet.last_event_at, "short"),
+            "gap": format_timedelta(quiet.normal_gap),
+        }
+        for quiet in trigger_health.quiet_triggers(utcnow(), g.merchant_id)
+    }
+
+
+REFUSED_IN_RUNS = lazy_gettext(
+    "%(connector)s refused the account “%(name)s” in %(count)s runs in a row, since %(since)s."
+)
+REFUSED_IN_POLLS = lazy_gettext(
+    "%(connector)s refused the account “%(name)s” in %(count)s polls in a row, since %(since)s."
+)
+
+
+@bp.app_template_global()
+def account_problems() -> list[dict]:
+    """The shop's accounts that stopped working, for the overview, in plain words: which,
+    since when, the provider's words, what to do, the flows it breaks and the last run."""
+    language = get_locale().language if get_locale() else "en"
+    found = []
+    for refused in account_health.refused_accounts(g.merchant_id, utcnow()):
+        provider = account_health.connector_title(refused.connector, language)
+        found.append(
+            {
+                "id": refused.credential_id,
+                "what": (REFUSED_IN_RUNS if refused.execution_id else REFUSED_IN_POLLS)
+                % {
+                    "connector": provider,
+                    "name": refused.name,
+                    "count": refused.count,
+                    "since": format_datetime(refused.since, "long"),
+                },
+                "message": refused.message,
+                "remedy": alerts.REMEDIES.get(refused.status, alerts.REMEDIES[401])
+                % {"connector": provider},
+                "flows": refused.flows,
+                "run": refused.execution_id,
+            }
+        )
+    for credential in db.session.scalars(
+        select(Credential).where(Credential.merchant_id == g.merchant_id, Credential.status != "ok")
+    ):
+        provider = account_health.connector_title(credential.connector, language)
+        found.append(
+            {
+                "id": credential.id,
+                "what": gettext(
+                    "The account “%(name)s” (%(connector)s) must be connected again, since "
+                    "%(since)s.",
+                    name=credential.name,
+                    connector=provider,
+                    since=format_datetime(credential.updated_at, "long"),
+                ),
+                "message": credential.status_message or "",
+                "remedy": gettext(
+                    "open it from a step that uses it and sign in to %(connector)s again.",
+                    connector=provider,
+                ),
+                "flows": account_health.flows_using(g.merchant_id, credential.id),
+                "run": None,
+            }
+        )
+    return found
 
 
 def _slowest(flow_id: str, since: datetime) -> list[dict]:

@@ -28,7 +28,7 @@ from app.extensions import db
 from app.identity.access import public
 from app.models import Execution
 from app.models.base import utcnow
-from app.operations import tracing
+from app.operations import state, tracing
 from app.runtime.queue import redis_connection
 
 log = logging.getLogger("shopwire.operations")
@@ -117,25 +117,61 @@ class RunObserver:
             tracing.record_run(self.execution, status, self.steps)
 
 
+REFUSED = "Send Authorization: Bearer $SHOPWIRE_METRICS_TOKEN.\n"
+
+
 @bp.get("/metrics")
 @public
 def metrics():
-    token = current_app.config["SHOPWIRE_METRICS_TOKEN"]
-    if token:
-        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), token):
-            abort(Response("Send Authorization: Bearer $SHOPWIRE_METRICS_TOKEN.\n", 401))
-    from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-    from prometheus_client.multiprocess import MultiProcessCollector
+    if not authorized(current_app.config["SHOPWIRE_METRICS_TOKEN"], request.headers):
+        abort(Response(REFUSED, 401))
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-    registry = CollectorRegistry()
-    MultiProcessCollector(registry)
+    registry = host_registry()
     registry.register(_StateCollector())
     return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
 
+def authorized(token: str, headers) -> bool:
+    """Without a token set, anyone may scrape; with one, only who sends it."""
+    if not token:
+        return True
+    scheme, _, given = (headers.get("Authorization") or "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token)
+
+
+def host_registry():
+    """The counts of every Shopwire process on this host (its multiprocess directory)."""
+    from prometheus_client import CollectorRegistry
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry)
+    return registry
+
+
+def host_exporter(token: str):
+    """A WSGI app serving only this host's counts: ``shopwire metrics-server`` runs it on a
+    host with workers and no web server, whose counts no web server's /metrics can see (the
+    multiprocess files are per host). The states read from the database and Redis are left
+    to the web servers, so that a sum over all scraped hosts counts each once."""
+    from prometheus_client import make_wsgi_app
+
+    served = make_wsgi_app(host_registry())
+
+    def exporter(environ, start_response):
+        if not authorized(token, {"Authorization": environ.get("HTTP_AUTHORIZATION")}):
+            start_response("401 Unauthorized", [("Content-Type", "text/plain")])
+            return [REFUSED.encode()]
+        return served(environ, start_response)
+
+    return exporter
+
+
 class _StateCollector:
-    """Queue depth, oldest queued execution, executions per status, workers alive."""
+    """Queue depth, oldest queued execution, executions per status; the workers registered
+    with RQ on any host, from Redis: how many are alive, and per worker its host, the age of
+    its last heartbeat and the jobs it ran."""
 
     def collect(self):
         from prometheus_client.core import GaugeMetricFamily
@@ -166,13 +202,44 @@ class _StateCollector:
                 value=max(age, 0),
             )
         try:
-            alive = Worker.count(connection=redis_connection())
+            workers = Worker.all(connection=redis_connection())
         except RedisError:
             log.warning("metrics: Redis does not answer")
         else:
-            yield GaugeMetricFamily(
-                "shopwire_workers_alive", "Workers registered with RQ", value=alive
-            )
+            yield from _worker_families(workers, utcnow())
+
+
+def _worker_families(workers, now):
+    from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+    alive = GaugeMetricFamily(
+        "shopwire_workers_alive",
+        "Workers that beat in time, on any host",
+        value=sum(state.alive(worker, now) for worker in workers),
+    )
+    heartbeat = GaugeMetricFamily(
+        "shopwire_worker_heartbeat_age_seconds",
+        "Seconds since each worker's last heartbeat (a busy worker beats after its job)",
+        labels=["host", "worker", "state"],
+    )
+    jobs = CounterMetricFamily(
+        "shopwire_worker_jobs",
+        "Jobs each worker ran since it started, per result",
+        labels=["host", "worker", "result"],
+    )
+    busy = CounterMetricFamily(
+        "shopwire_worker_busy_seconds",
+        "Seconds each worker spent running jobs since it started",
+        labels=["host", "worker"],
+    )
+    for worker in workers:
+        host, name = worker.hostname or "", worker.name
+        last = worker.last_heartbeat.replace(tzinfo=None) if worker.last_heartbeat else now
+        heartbeat.add_metric([host, name, worker.get_state()], (now - last).total_seconds())
+        jobs.add_metric([host, name, "succeeded"], worker.successful_job_count)
+        jobs.add_metric([host, name, "failed"], worker.failed_job_count)
+        busy.add_metric([host, name], worker.total_working_time)
+    return alive, heartbeat, jobs, busy
 
 
 def _execution_state():

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Execution, Merchant
 from app.models.base import utcnow
-from app.runtime.queue import redis_connection
+from app.runtime.queue import execution_queue, redis_connection
 
 IN_PROGRESS = ("queued", "running", "waiting")
 STRANDED_SHOWN = 100
@@ -31,6 +31,23 @@ class Snapshot:
     stranded: list[dict] = field(default_factory=list)
 
 
+def alive(worker: Worker, now: datetime) -> bool:
+    """A worker is alive while it beats: an idle one at least every TTL - 15 seconds, a busy
+    one (running a job in its own process, without beats) until its job's time is up, when
+    RQ lets its record expire. ``now`` is naive UTC."""
+    if worker.get_state() == "busy" or worker.last_heartbeat is None:
+        return True
+    ttl = timedelta(seconds=current_app.config["SHOPWIRE_WORKER_TTL_SECONDS"])
+    return now - worker.last_heartbeat.replace(tzinfo=None) <= ttl
+
+
+def _queues(connection) -> list[Queue]:
+    """RQ's queues, Shopwire's own first: RQ lists a queue only once a job was put in it,
+    and an empty list would hide that the queue is there and empty."""
+    own = execution_queue(connection)
+    return [own, *(queue for queue in Queue.all(connection=connection) if queue.name != own.name)]
+
+
 def snapshot(now: datetime | None = None) -> Snapshot:
     now = now or utcnow()
     found = Snapshot()
@@ -43,13 +60,14 @@ def snapshot(now: datetime | None = None) -> Snapshot:
                 "scheduled": queue.scheduled_job_registry.count,
                 "failed": queue.failed_job_registry.count,
             }
-            for queue in Queue.all(connection=connection)
+            for queue in _queues(connection)
         ]
         found.workers = [
             {
                 "name": worker.name,
                 "host": worker.hostname,
-                "state": worker.get_state(),
+                "state": worker.get_state() if alive(worker, now) else "not answering",
+                "alive": alive(worker, now),
                 "last_heartbeat": worker.last_heartbeat,
             }
             for worker in Worker.all(connection=connection)

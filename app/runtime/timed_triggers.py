@@ -53,9 +53,9 @@ class Scheduled:
     armed_at: datetime  # planned times before this (last save or switch-on) are not made up
 
 
-def scheduled_flows() -> Iterator[Scheduled]:
-    """Every switched-on flow whose trigger runs on a schedule."""
-    rows = db.session.execute(
+def scheduled_flows(merchant_id: int | None = None) -> Iterator[Scheduled]:
+    """Every switched-on flow whose trigger runs on a schedule (of one shop, if given)."""
+    query = (
         select(
             Flow.id,
             Flow.merchant_id,
@@ -65,7 +65,10 @@ def scheduled_flows() -> Iterator[Scheduled]:
         )
         .join(Merchant, Merchant.id == Flow.merchant_id)
         .where(Flow.active, Flow.deleted_at.is_(None), Flow.current_version_id.is_not(None))
-    ).all()
+    )
+    if merchant_id is not None:
+        query = query.where(Flow.merchant_id == merchant_id)
+    rows = db.session.execute(query).all()
     for row in rows:
         graph = version_graph(row.current_version_id)
         node, spec = graph.nodes[graph.trigger_id], graph.spec(graph.trigger_id)
@@ -109,8 +112,13 @@ def fire_due(now: str | None = None) -> int:
     return started
 
 
+def tick_key(flow_id: str, tick: datetime) -> str:
+    """The dedupe key of the execution a schedule starts for its planned time ``tick``."""
+    return f"schedule:{flow_id}:{tick.astimezone(UTC).isoformat()}"
+
+
 def _start_tick(flow: Scheduled, tick: datetime) -> int:
-    dedupe_key = f"schedule:{flow.flow_id}:{tick.astimezone(UTC).isoformat()}"
+    dedupe_key = tick_key(flow.flow_id, tick)
     exists = db.session.scalar(
         select(Execution.id).filter_by(flow_id=flow.flow_id, dedupe_key=dedupe_key)
     )
@@ -159,8 +167,10 @@ def poll_flow(flow_id: str) -> int:
             found = spec.poll(ctx, flow.params)
         except NodeError as error:
             log.warning("poll of flow %s failed: %s", flow_id, error.message)
-            _remember(flow, "last_error", {**error.to_dict(), "at": datetime.now(UTC).isoformat()})
+            _remember(flow, "last_error", _failure(_state(flow, "last_error"), error))
             return 0
+        if _state(flow, "last_error") is not None:
+            _remember(flow, "last_error", None)  # it works again
         started = sum(_start_item(flow, item_id, item) for item_id, item in found)
         # Only now, with every execution committed, does what the poll remembers move on.
         for name, value in ctx.store.changed.items():
@@ -168,6 +178,19 @@ def poll_flow(flow_id: str) -> int:
         return started
     finally:
         db.session.remove()
+
+
+def _failure(previous: dict | None, error: NodeError) -> dict:
+    """The poll's error as remembered: the newest, with how many polls in a row failed and
+    since when (operations tells an account refused poll after poll from it)."""
+    now = datetime.now(UTC).isoformat()
+    previous = previous or {}
+    return {
+        **error.to_dict(),
+        "at": now,
+        "since": previous.get("since", now),
+        "failures": previous.get("failures", 0) + 1,
+    }
 
 
 def _polls(flow: Scheduled) -> bool:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from nodes.kit.errors import ErrorBody
     from nodes.kit.rate_limits import RateLimit
     from nodes.kit.store import TriggerStore
-    from nodes.kit.webhooks import Webhooks
+    from nodes.kit.webhooks import Recovery, Webhooks
 
 Kind = Literal["trigger", "transform", "action"]
 
@@ -364,6 +364,8 @@ class Connector:
                 else None
             ),
             unsubscribe=hooks.unsubscribe,
+            webhook_event=wanted,
+            recovery=hooks.recovery,
             **declaration,
         )(_delivered)
 
@@ -415,6 +417,11 @@ class NodeSpec:
     # For a fetching trigger: the event a fetched record stands for (e.g. "<payment>:paid");
     # a later execution of the flow that fetches the same event ends quietly.
     fetched_event_id: Callable[[Any], str | None] | None = None
+    # A webhook trigger of a connector: the event type it is registered for, from its params.
+    webhook_event: Callable[[dict[str, Any]], str] | None = None
+    # How a registered webhook the provider dropped is noticed and caught up with
+    # (nodes.kit.webhooks.Recovery).
+    recovery: Recovery | None = None
 
     def output_schema_in_flow(self, node: dict[str, Any], input_schema: dict[str, Any]):
         """What this node returns as configured in a flow (for checking later mappings)."""

@@ -21,11 +21,12 @@ import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import jmespath
 
-from nodes.kit.base import InboundRequest, SignatureError
+from nodes.kit.base import InboundRequest, ProviderError, SignatureError
 
 if TYPE_CHECKING:
     from nodes.kit.base import Connector
@@ -267,6 +268,35 @@ def pem(text: str) -> bytes:
 
 
 @dataclass(frozen=True)
+class Recovery:
+    """Catching up after the provider dropped or disabled the webhook Shopwire registered
+    (providers do, after deliveries failed for hours or days, and tell nobody).
+
+    ``alive(api, subscription)``: is the registered webhook still there and active.
+    ``missed(api, event, seen, until)``: what the webhook would have delivered for ``event``
+    after the delivery ``seen`` (the last one the flow received) up to ``until`` (aware UTC),
+    oldest first, as ``(key, delivery)`` pairs in the webhook's own shape; the key names the
+    event, so that fetching it again starts it once. None when the provider's API cannot list
+    events of that type.
+    """
+
+    alive: Callable[[ApiClient, dict[str, Any]], bool]
+    missed: Callable[[ApiClient, str, Any, datetime], list[tuple[str, Any]] | None]
+
+
+def still_active(api: ApiClient, path: str, active: str) -> bool:
+    """A registered webhook read back from the provider at ``path``: False when it is gone
+    (404) or its ``status`` is not ``active`` (switched off after failed deliveries)."""
+    try:
+        webhook = api.get(path)
+    except ProviderError as error:
+        if error.status == 404:
+            return False
+        raise
+    return webhook.get("status") == active
+
+
+@dataclass(frozen=True)
 class Webhooks:
     """What a connector's provider sends, declared once for all its webhook triggers.
 
@@ -291,6 +321,8 @@ class Webhooks:
     # example delivery.
     schema: dict[str, Any] | None = None
     example: Any = None
+    # How a webhook the provider dropped is noticed and its missed events fetched back.
+    recovery: Recovery | None = None
 
     @property
     def headers(self) -> tuple[str, ...]:

@@ -18,7 +18,8 @@ from nodes.kit.base import Connector, ProviderError, UserError, account_schema
 from nodes.kit.client import HINTS
 from nodes.kit.errors import ErrorBody
 from nodes.kit.examples import example, listed
-from nodes.kit.webhooks import Hmac, Webhooks, header
+from nodes.kit.webhooks import Hmac, Recovery, Webhooks, header
+from nodes.shopify import recovery
 
 # Pinned: 2026-01 is the version the example payloads come from and the first to accept the
 # @idempotent directive on inventoryAdjustQuantities.
@@ -190,6 +191,7 @@ shopify = Connector(
         kept_headers=("X-Shopify-Topic", "X-Shopify-Webhook-Id", "X-Shopify-Shop-Domain"),
         schema=RECORD,
         example=example("shopify", "webhook.orders_create"),
+        recovery=Recovery(alive=recovery.subscription_alive, missed=recovery.missed_orders),
     ),
     options={"locations": _locations},
 )

@@ -9,15 +9,17 @@ bucket is empty; ``@idempotent(key:)`` on inventoryAdjustQuantities books a key 
 
 Beside it, the REST Admin API's ``GET /admin/api/<version>/orders.json`` (legacy, still served)
 answers with orders in the webhook's own shape: ``since_id`` (orders with a higher id, oldest
-first), ``status`` (``open`` unless ``any``), ``financial_status``, ``fulfillment_status`` and
-``limit`` (50 by default, at most 250). :meth:`FakeShopify.place_order` adds an order;
-:meth:`FakeShopify.delete_subscriptions` does what Shopify does to a subscription whose
-deliveries kept failing: it is gone, and ``webhookSubscription(id:)`` answers null.
+first), ``created_at_max``, ``status`` (``open`` unless ``any``), ``financial_status``,
+``fulfillment_status`` and ``limit`` (50 by default, at most 250).
+:meth:`FakeShopify.place_order` adds an order; :meth:`FakeShopify.delete_subscriptions`
+does what Shopify does to a subscription whose deliveries kept failing: it is gone, and
+``webhookSubscription(id:)`` answers null.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from nodes.kit.examples import example
@@ -216,6 +218,9 @@ class FakeShopify(FakeProvider):
             (order for order in self.rest_orders if order["id"] > since_id),
             key=lambda order: order["id"],
         )
+        if "created_at_max" in given:
+            latest = datetime.fromisoformat(given["created_at_max"])
+            found = [o for o in found if datetime.fromisoformat(o["created_at"]) <= latest]
         if given.get("status", "open") == "open":
             found = [order for order in found if order.get("closed_at") is None]
         for field in ("financial_status", "fulfillment_status"):
@@ -232,6 +237,7 @@ class FakeShopify(FakeProvider):
             "id": number_id,
             "admin_graphql_api_id": f"gid://shopify/Order/{number_id}",
             "name": f"#{1000 + len(self.rest_orders)}",
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             **changes,
         }
         self.rest_orders.append(order)

@@ -15,7 +15,8 @@ from nodes.kit.auth import Bearer
 from nodes.kit.base import Connector, account_schema
 from nodes.kit.errors import ErrorBody
 from nodes.kit.examples import example, listed
-from nodes.kit.webhooks import TimestampedHmac, Webhooks, field
+from nodes.kit.webhooks import Recovery, TimestampedHmac, Webhooks, field
+from nodes.stripe import recovery
 
 API_VERSION = "2024-06-20"
 
@@ -118,6 +119,7 @@ stripe = Connector(
         manual="webhook_secret",
         schema=EVENT,
         example=example("stripe", "event.payment_intent.succeeded"),
+        recovery=Recovery(alive=recovery.endpoint_alive, missed=recovery.missed),
     ),
     options={"prices": _prices},
 )

@@ -4,11 +4,18 @@ Documented behaviour kept: Bearer secret-key auth (401 ``Invalid API Key provide
 bodies, ``{"error": {"type", "code", "message", "param"}}`` errors, 400 ``resource_missing``
 for unknown ids, 429 ``rate_limit`` replies, and the signing secret returned once on
 ``POST /v1/webhook_endpoints``.
+
+Events: :meth:`FakeStripe.emit` creates one as Stripe does when something happens in the
+account; ``GET /v1/events`` lists them newest first with the documented ``type``,
+``created[gt|gte|lt|lte]``, ``limit`` (1 to 100), ``starting_after`` and ``has_more``.
+:meth:`FakeStripe.disable_endpoint` does what Stripe does to an endpoint whose deliveries
+kept failing.
 """
 
 from __future__ import annotations
 
 import secrets
+import time
 
 from nodes.kit.examples import example
 from nodes.kit.fakes.provider import FakeProvider, form, query, route
@@ -38,6 +45,7 @@ class FakeStripe(FakeProvider):
         self.customers = {customer["id"]: customer}
         self.webhook_endpoints: dict[str, dict] = {}
         self.issued_secrets: list[str] = []  # signing secrets handed out, newest last
+        self.events: list[dict] = []  # oldest first
 
     def authorized(self, request: Recorded) -> bool:
         return request.header("Authorization") == f"Bearer {API_KEY}"
@@ -130,6 +138,60 @@ class FakeStripe(FakeProvider):
         self.webhook_endpoints[endpoint["id"]] = endpoint
         self.issued_secrets.append("whsec_" + secrets.token_hex(16))
         return 200, endpoint | {"secret": self.issued_secrets[-1]}
+
+    @route("GET", "/v1/webhook_endpoints/{id}")
+    def get_webhook_endpoint(self, request, id):
+        found = self.webhook_endpoints.get(id)
+        if found is None:
+            return 404, self.error(
+                404, f"No such webhook endpoint: '{id}'", code="resource_missing", param="id"
+            )
+        return 200, found
+
+    def disable_endpoint(self, endpoint_id: str) -> None:
+        self.webhook_endpoints[endpoint_id]["status"] = "disabled"
+
+    def emit(self, event_type: str, data_object: dict) -> dict:
+        """A new event in the account (Stripe's event fixture, with this type
+        and object), created now."""
+        event = resource("event") | {
+            "id": "evt_" + secrets.token_hex(12),
+            "type": event_type,
+            "created": int(time.time()),
+            "data": {"object": data_object},
+        }
+        self.events.append(event)
+        return event
+
+    @route("GET", "/v1/events")
+    def list_events(self, request):
+        asked = query(request)
+        limit = int(asked.get("limit", 10))
+        if not 1 <= limit <= 100:
+            return 400, self.error(400, "Invalid integer: must be between 1 and 100", param="limit")
+        newest_first = self.events[::-1]
+        if "starting_after" in asked:
+            ids = [event["id"] for event in newest_first]
+            if asked["starting_after"] not in ids:
+                return self._missing("event", asked["starting_after"], "starting_after")
+            newest_first = newest_first[ids.index(asked["starting_after"]) + 1 :]
+        compare = {"gt": int.__gt__, "gte": int.__ge__, "lt": int.__lt__, "lte": int.__le__}
+        found = [
+            event
+            for event in newest_first
+            if asked.get("type", event["type"]) == event["type"]
+            and all(
+                test(event["created"], int(asked[f"created[{name}]"]))
+                for name, test in compare.items()
+                if f"created[{name}]" in asked
+            )
+        ]
+        return 200, {
+            "object": "list",
+            "url": "/v1/events",
+            "has_more": len(found) > limit,
+            "data": found[:limit],
+        }
 
     @route("DELETE", "/v1/webhook_endpoints/{id}")
     def delete_webhook_endpoint(self, request, id):

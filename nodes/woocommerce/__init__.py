@@ -22,7 +22,8 @@ from nodes.kit.auth import Basic
 from nodes.kit.base import Connector, InboundRequest, account_schema
 from nodes.kit.errors import ErrorBody
 from nodes.kit.examples import example, listed
-from nodes.kit.webhooks import Hmac, Webhooks, header
+from nodes.kit.webhooks import Hmac, Recovery, Webhooks, header
+from nodes.woocommerce import recovery
 
 AUTH = account_schema(
     "WooCommerce store",
@@ -164,6 +165,7 @@ woocommerce = Connector(
         kept_headers=("X-WC-Webhook-Topic", "X-WC-Webhook-Delivery-ID", "X-WC-Webhook-Source"),
         schema={"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}},
         example=example("woocommerce", "rest-v3.order.create.response"),
+        recovery=Recovery(alive=recovery.webhook_alive, missed=recovery.missed),
     ),
 )
 

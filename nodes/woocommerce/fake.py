@@ -7,6 +7,14 @@ Documented behaviour kept: HTTP Basic auth with the consumer key and secret (401
 Rate limiting is not in WooCommerce core; hosts and the Store API answer 429 with Retry-After
 and ``rate_limit_exceeded``, which is what :meth:`rate_limited` sends.
 
+Lists of orders and products take the documented filters ``after``/``before`` (creation
+time) and ``modified_after``/``modified_before`` (exclusive, in GMT with ``dates_are_gmt``),
+``orderby`` (``id`` or ``date``), ``order``, ``page`` and ``per_page`` (at most 100; 400
+``rest_invalid_param`` above), and say the totals in ``X-WP-Total``/``X-WP-TotalPages``.
+:meth:`FakeWooCommerce.place_order` and :meth:`FakeWooCommerce.change_order` do what the
+shop does; :meth:`FakeWooCommerce.disable_webhook` what WooCommerce does to a webhook after
+five failed deliveries.
+
 :meth:`FakeWooCommerce.delivery` and :meth:`FakeWooCommerce.ping` build what WooCommerce
 would POST to a webhook's delivery URL (``WC_Webhook::deliver`` and ``deliver_ping``).
 """
@@ -19,6 +27,7 @@ import hmac
 import json
 import secrets
 import time
+from datetime import UTC, datetime
 
 from nodes.kit.examples import example
 from nodes.kit.fakes.provider import FakeProvider, query, route
@@ -39,6 +48,12 @@ TOPICS = {
 
 def fixture(name: str) -> dict:
     return example("woocommerce", f"rest-v3.{name}")
+
+
+def _stamps(field: str) -> dict[str, str]:
+    """WooCommerce's pair of times: the site's (here UTC too) and GMT, to the second."""
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return {field: now, f"{field}_gmt": now}
 
 
 def php_json(payload) -> bytes:
@@ -97,8 +112,45 @@ class FakeWooCommerce(FakeProvider):
 
     @route("GET", ROUTE + "/orders")
     def list_orders(self, request):
-        per_page = int(query(request).get("per_page", 10))
-        return 200, list(self.orders.values())[:per_page]
+        return self._listing(request, self.orders.values())
+
+    def _listing(self, request, records):
+        given = query(request)
+        per_page, page = int(given.get("per_page", 10)), int(given.get("page", 1))
+        if not 1 <= per_page <= 100:
+            refused = self.error(400, "Invalid parameter(s): per_page", "rest_invalid_param")
+            why = "per_page must be between 1 (inclusive) and 100 (inclusive)"
+            return 400, refused | {"data": {"status": 400, "params": {"per_page": why}}}
+        gmt = given.get("dates_are_gmt") == "true"
+        found = list(records)
+        for name, stamp, later in (
+            ("after", "date_created", True),
+            ("before", "date_created", False),
+            ("modified_after", "date_modified", True),
+            ("modified_before", "date_modified", False),
+        ):
+            if name in given:
+                field = f"{stamp}_gmt" if gmt else stamp
+                bound = given[name]
+                found = [r for r in found if (r[field] > bound if later else r[field] < bound)]
+        key = (lambda r: r["id"]) if given.get("orderby") == "id" else (lambda r: r["date_created"])
+        found.sort(key=key, reverse=given.get("order", "desc") == "desc")
+        pages = max(1, -(-len(found) // per_page))
+        headers = {"X-WP-Total": str(len(found)), "X-WP-TotalPages": str(pages)}
+        return 200, found[(page - 1) * per_page : page * per_page], headers
+
+    def place_order(self, **changes) -> dict:
+        """A new order, created now (the sample with a new id and ``changes``)."""
+        order_id = self._new_id()
+        order = fixture("order.create.response") | {"id": order_id, "number": str(order_id)}
+        order |= _stamps("date_created") | _stamps("date_modified") | changes
+        self.orders[order_id] = order
+        return order
+
+    def change_order(self, order_id: int, **changes) -> dict:
+        """The shop changes an order now, or at ``date_modified_gmt`` if given."""
+        self.orders[order_id] |= _stamps("date_modified") | changes
+        return self.orders[order_id]
 
     @route("GET", ROUTE + "/orders/{id}")
     def get_order(self, request, id):
@@ -137,6 +189,10 @@ class FakeWooCommerce(FakeProvider):
         return 201, note
 
     # products
+
+    @route("GET", ROUTE + "/products")
+    def list_products(self, request):
+        return self._listing(request, self.products.values())
 
     @route("PUT", ROUTE + "/products/{id}")
     def update_product(self, request, id):
@@ -183,6 +239,17 @@ class FakeWooCommerce(FakeProvider):
         self.webhooks[webhook_id] = webhook
         self.webhook_secrets[webhook_id] = sent.get("secret") or secrets.token_hex(16)
         return 201, webhook  # the secret is never echoed back
+
+    @route("GET", ROUTE + "/webhooks/{id}")
+    def get_webhook(self, request, id):
+        webhook = self.webhooks.get(int(id))
+        if webhook is None:
+            return 404, self.error(404, "Invalid ID.", "woocommerce_rest_webhook_invalid_id")
+        return 200, webhook
+
+    def disable_webhook(self, webhook_id: int) -> None:
+        """What ``WC_Webhook::failed_delivery`` does after the fifth failure in a row."""
+        self.webhooks[webhook_id]["status"] = "disabled"
 
     @route("DELETE", ROUTE + "/webhooks/{id}")
     def delete_webhook(self, request, id):

@@ -4,6 +4,7 @@ and `shopwire worker`s on the test database and Redis."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -57,7 +58,18 @@ def start_web(env: dict[str, str], workers: int = 1) -> tuple[str, subprocess.Po
 
 
 def start_worker(env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], env=env, cwd=ROOT)
+    """A worker in its own process group: with RQ's scheduler process beside it, which
+    :func:`kill_host` takes down too."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "worker"], env=env, cwd=ROOT, start_new_session=True
+    )
+
+
+def kill_host(worker: subprocess.Popen) -> None:
+    """The worker's host lost power: the worker and its scheduler process die at once,
+    without a word to Redis."""
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait()
 
 
 def start_scheduler(env: dict[str, str]) -> subprocess.Popen:
@@ -73,3 +85,21 @@ def stop(*processes: subprocess.Popen) -> None:
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def start_metrics_server(env: dict[str, str]) -> tuple[str, subprocess.Popen]:
+    """`shopwire metrics-server` on a free port; returns its base URL once it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "metrics-server", "--port", str(port)], env=env, cwd=ROOT
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"{base}/metrics", timeout=1)
+            return base, process
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the metrics server did not start")

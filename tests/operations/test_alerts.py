@@ -161,7 +161,8 @@ def test_an_account_that_stopped_working_goes_to_teams(app, api, receiver):
     assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
     title, body = card["content"]["body"]
     assert title["text"] == "Shopwire: 1 problem(s) in your shop"
-    assert "The account “Main shop” (shopify) stopped working" in body["text"]
+    assert "The account “Main shop” (Shopify) stopped working" in body["text"]
+    assert body["text"].endswith("/#account-problems")  # the overview lists it
     assert "connect it again" in body["text"]
     assert "shpat_x" not in posted.body.decode()
 

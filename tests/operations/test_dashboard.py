@@ -81,3 +81,19 @@ def test_a_flows_runs_show_its_last_event_and_slowest_steps(app, client, api):
         f"/executions?flow_id={flow_id}", headers={"Accept-Language": "de"}
     ).get_data(as_text=True)
     assert "Langsamste Schritte" in german
+
+
+def test_the_overview_flags_a_trigger_gone_quiet(app, client, api):
+    flow_id, _ = create_active_flow(api, HOOK, name="Orders")
+    last = utcnow() - timedelta(hours=2)
+    for minutes in range(50, -1, -10):  # an order every ten minutes, until two hours ago
+        event(flow_id, last - timedelta(minutes=minutes))
+    signed_in(client)
+
+    page = client.get("/").get_data(as_text=True)
+
+    flagged = page[page.index('data-testid="quiet"') :]
+    assert "Quiet: no event since" in flagged
+    assert "one usually comes every 10 minutes" in flagged
+    german = client.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert "üblicherweise kommt alle 10 Minuten eines" in german

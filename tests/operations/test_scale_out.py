@@ -23,6 +23,7 @@ from app.models import Execution, StepRun
 from tests.conftest import create_active_flow, load_fixture
 from tests.operations.processes import (
     environment,
+    kill_host,
     start_scheduler,
     start_web,
     start_worker,
@@ -84,7 +85,7 @@ def test_two_web_servers_and_three_workers_run_every_event_exactly_once(
         def kill_midway() -> None:
             while len(receiver.requests) < EVENTS // 3:
                 time.sleep(0.05)
-            workers[0].send_signal(signal.SIGKILL)  # no goodbye: its leases run out
+            kill_host(workers[0])  # no goodbye: its leases run out
             killed.set()
 
         threading.Thread(target=kill_midway, daemon=True).start()
