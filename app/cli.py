@@ -165,9 +165,9 @@ WEB_THREADS = 3
 @click.option(
     "--demo",
     is_flag=True,
-    help="Create the demo shop with its owner's login and an API token, serve the Shopify and "
-    "Stripe test doubles (app/demo/doubles.py) and connect the demo shop to them (from a "
-    "checkout; `make run` does this).",
+    help="Create the demo shop with its owner's login and an API token, serve the provider "
+    "test doubles (app/demo/doubles.py: Shopify, WooCommerce, Stripe, lexoffice, DHL) and "
+    "connect the demo shop to them (from a checkout; `make run` does this).",
 )
 @with_appcontext
 def up(port: int, workers: int, web_workers: int, demo: bool) -> None:
@@ -310,7 +310,8 @@ def _serve_demo_fakes() -> dict[str, str]:
     origins = ",".join(f"{key}={origin}" for key, origin in served.origins.items())
     current_app.config["SHOPWIRE_CONNECTOR_ORIGINS"] = origins
     demo.seed(merchant_named(DEMO_MERCHANT), served.accounts)
-    click.echo(f"Demo Shopify and Stripe test doubles: {', '.join(served.origins.values())}")
+    doubles = ", ".join(f"{key} {origin}" for key, origin in served.origins.items())
+    click.echo(f"Demo test doubles: {doubles}")
     # The fakes listen on loopback, which nodes may not reach unless allowed.
     return {
         "SHOPWIRE_CONNECTOR_ORIGINS": origins,

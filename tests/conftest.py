@@ -27,6 +27,7 @@ from app.extensions import db
 from app.models import Execution
 from app.models.base import utcnow
 from app.runtime.queue import execution_queue, send_wakeups
+from nodes.email.fake import FakeSmtpServer
 from nodes.kit.examples import example_bytes
 from nodes.kit.fakes.receiver import Receiver
 
@@ -201,6 +202,20 @@ def post_json(client, url: str, payload, **headers):
 def receiver():
     """A local HTTP server that records what flows send it."""
     with Receiver() as server:
+        yield server
+
+
+@pytest.fixture
+def mail_server(app):
+    """The installation's mail server: a local SMTP server."""
+    with FakeSmtpServer() as server:
+        app.config.update(
+            SHOPWIRE_MAIL_BACKEND="smtp",
+            SHOPWIRE_SMTP_HOST="127.0.0.1",
+            SHOPWIRE_SMTP_PORT=server.port,
+            SHOPWIRE_SMTP_STARTTLS=False,
+            SHOPWIRE_MAIL_FROM="Shopwire <no-reply@shopwire.example>",
+        )
         yield server
 
 

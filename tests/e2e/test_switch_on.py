@@ -25,7 +25,7 @@ def test_switch_the_shopify_demo_on(app, page, screenshots):
         page.get_by_test_id("webhook-production").wait_for()
         assert switch.get_attribute("aria-checked") == "true"
         page.screenshot(path=screenshots / "demo-switched-on.png")
-        [subscription] = served.fakes[0].webhook_subscriptions.values()
+        [subscription] = served.fakes["shopify"].webhook_subscriptions.values()
         address = page.get_by_test_id("webhook-production").locator("input").input_value()
         assert subscription["uri"] == address
         assert not page.get_by_test_id("problems").is_visible()

@@ -5,29 +5,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from nodes.datev import extf
-from nodes.email.fake import FakeSmtpServer
 from nodes.lexoffice.fake import API_KEY, PDF, FakeLexoffice
 from nodes.shopify import fake as shopify
 from nodes.stripe import fake as stripe
 from tests.conftest import connected, create_credential, load_fixture, run_now
 from tests.flows.conftest import install, shopify_account, starter_id, stripe_account
-
-
-@pytest.fixture
-def mail_server(app):
-    """The installation's mail server: a local SMTP server."""
-    with FakeSmtpServer() as server:
-        app.config.update(
-            SHOPWIRE_MAIL_BACKEND="smtp",
-            SHOPWIRE_SMTP_HOST="127.0.0.1",
-            SHOPWIRE_SMTP_PORT=server.port,
-            SHOPWIRE_SMTP_STARTTLS=False,
-            SHOPWIRE_MAIL_FROM="Shopwire <no-reply@shopwire.example>",
-        )
-        yield server
 
 
 def lexoffice_account(api) -> str:

@@ -1,6 +1,7 @@
 """A new WooCommerce order gets a DHL label, its tracking number goes back on the order, and
 the customer gets an e-mail with the tracking link: through the engine, with the fakes of
-WooCommerce, DHL and an SMTP server, as the starter template builds it."""
+WooCommerce, DHL and a local SMTP server as the installation's, as the starter template builds
+it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import pytest
 from app.flows.templates import install_starters
 from app.models import Execution
 from nodes.dhl.fake import API_KEY, EKP, PASSWORD, USERNAME, FakeDhl
-from nodes.email.fake import FakeSmtpServer
 from nodes.woocommerce.fake import CONSUMER_KEY, CONSUMER_SECRET, STORE_URL, FakeWooCommerce
 from tests.conftest import connected, create_credential, load_fixture
 
@@ -44,7 +44,7 @@ def dhl(app):
         yield fake
 
 
-def installed_starter(api, smtp: FakeSmtpServer) -> str:
+def installed_starter(api) -> str:
     """Install the starter from the gallery with this test's accounts; switch it on; return
     its webhook address."""
     install_starters()
@@ -65,7 +65,6 @@ def installed_starter(api, smtp: FakeSmtpServer) -> str:
             "dhl",
             {"api_key": API_KEY, "username": USERNAME, "password": PASSWORD, "ekp": EKP},
         ),
-        "email": create_credential(api, "email", smtp.account),
     }
     installed = api.post(
         f"/api/templates/{template['id']}/install",
@@ -79,74 +78,72 @@ def installed_starter(api, smtp: FakeSmtpServer) -> str:
 
 
 def test_a_new_order_gets_a_dhl_label_its_tracking_number_and_the_customer_an_e_mail(
-    api, client, run_queue, shop, dhl
+    api, client, run_queue, shop, dhl, mail_server
 ):
-    with FakeSmtpServer() as smtp:
-        url = installed_starter(api, smtp)
-        (webhook_id,) = shop.webhooks
-        order = ORDER | {"shipping": GERMAN}
-        shop.orders[727] = copy.deepcopy(order)
-        body, headers = shop.delivery(webhook_id, order)
-        accepted = client.post(url, data=body, content_type="application/json", headers=headers)
-        assert accepted.status_code == 202, accepted.get_json()
-        run_queue()
+    url = installed_starter(api)
+    (webhook_id,) = shop.webhooks
+    order = ORDER | {"shipping": GERMAN}
+    shop.orders[727] = copy.deepcopy(order)
+    body, headers = shop.delivery(webhook_id, order)
+    accepted = client.post(url, data=body, content_type="application/json", headers=headers)
+    assert accepted.status_code == 202, accepted.get_json()
+    run_queue()
 
-        done = api.get(f"/api/executions/{accepted.get_json()['execution_id']}").get_json()
-        assert done["status"] == "succeeded", done
-        steps = {step["node_id"]: step for step in done["steps"]}
+    done = api.get(f"/api/executions/{accepted.get_json()['execution_id']}").get_json()
+    assert done["status"] == "succeeded", done
+    steps = {step["node_id"]: step for step in done["steps"]}
 
-        # DHL: the order's shipping address, in DHL's fields
-        (created,) = [r for r in dhl.requests if r.method == "POST"]
-        parcel = created.json()["shipments"][0]
-        assert parcel["consignee"] == {
-            "name1": "Maria Musterfrau",
-            "addressStreet": "Kurt-Schumacher-Str.",
-            "addressHouse": "20",
-            "postalCode": "53113",
-            "city": "Bonn",
-            "country": "DEU",
-            "email": "john.doe@example.com",
-        }
-        assert parcel["refNo"] == "Order 727"
-        assert parcel["shipper"] == {"shipperRef": "Lager Bonn"}
-        assert parcel["details"] == {"weight": {"uom": "kg", "value": 2}}
-        number = steps["label"]["output"]["tracking_number"]
-        assert number in dhl.shipments
+    # DHL: the order's shipping address, in DHL's fields
+    (created,) = [r for r in dhl.requests if r.method == "POST"]
+    parcel = created.json()["shipments"][0]
+    assert parcel["consignee"] == {
+        "name1": "Maria Musterfrau",
+        "addressStreet": "Kurt-Schumacher-Str.",
+        "addressHouse": "20",
+        "postalCode": "53113",
+        "city": "Bonn",
+        "country": "DEU",
+        "email": "john.doe@example.com",
+    }
+    assert parcel["refNo"] == "Order 727"
+    assert parcel["shipper"] == {"shipperRef": "Lager Bonn"}
+    assert parcel["details"] == {"weight": {"uom": "kg", "value": 2}}
+    number = steps["label"]["output"]["tracking_number"]
+    assert number in dhl.shipments
 
-        # the label is the shop's file, listed with the execution
-        label = steps["label"]["output"]["label"]
-        assert label["filename"] == f"dhl-{number}.pdf"
-        download = api.get(f"/api/files/{label['file']}")
-        assert download.status_code == 200 and download.data.startswith(b"%PDF-")
+    # the label is the shop's file, listed with the execution
+    label = steps["label"]["output"]["label"]
+    assert label["filename"] == f"dhl-{number}.pdf"
+    download = api.get(f"/api/files/{label['file']}")
+    assert download.status_code == 200 and download.data.startswith(b"%PDF-")
 
-        # WooCommerce: the tracking number and link on the order
-        meta = {m["key"]: m["value"] for m in shop.orders[727]["meta_data"]}
-        assert meta["tracking_number"] == number
-        assert meta["tracking_url"].endswith(f"piececode={number}")
+    # WooCommerce: the tracking number and link on the order
+    meta = {m["key"]: m["value"] for m in shop.orders[727]["meta_data"]}
+    assert meta["tracking_number"] == number
+    assert meta["tracking_url"].endswith(f"piececode={number}")
 
-        # the customer's e-mail, with the link
-        (mail,) = smtp.received
-        assert mail.recipients == ["john.doe@example.com"]
-        text = mail.message.get_body(("plain",)).get_content()
-        assert f"piececode={number}" in text and "Maria" in text
-        assert "727" in mail.message["Subject"]
+    # the customer's e-mail, with the link
+    (mail,) = mail_server.received
+    assert mail.recipients == ["john.doe@example.com"]
+    text = mail.message.get_body(("plain",)).get_content()
+    assert f"piececode={number}" in text and "Maria" in text
+    assert "727" in mail.message["Subject"]
     assert Execution.query.count() == 1
 
 
 def test_an_address_without_house_number_stops_at_the_label_in_plain_words(
-    api, client, run_queue, shop, dhl
+    api, client, run_queue, shop, dhl, mail_server
 ):
-    with FakeSmtpServer() as smtp:
-        url = installed_starter(api, smtp)
-        (webhook_id,) = shop.webhooks
-        order = ORDER | {"shipping": GERMAN | {"address_1": "Kurt-Schumacher-Straße"}}
-        body, headers = shop.delivery(webhook_id, order)
-        accepted = client.post(url, data=body, content_type="application/json", headers=headers)
-        run_queue()
+    url = installed_starter(api)
+    (webhook_id,) = shop.webhooks
+    order = ORDER | {"shipping": GERMAN | {"address_1": "Kurt-Schumacher-Straße"}}
+    body, headers = shop.delivery(webhook_id, order)
+    accepted = client.post(url, data=body, content_type="application/json", headers=headers)
+    run_queue()
 
-        failed = api.get(f"/api/executions/{accepted.get_json()['execution_id']}").get_json()
-        assert failed["status"] == "failed"
-        step = {s["node_id"]: s for s in failed["steps"]}["label"]
-        assert "has no house number" in step["error"]["message"]
-        assert step["error"]["field"] == "recipient.house_number"
-        assert dhl.requests == [] and smtp.received == []
+    failed = api.get(f"/api/executions/{accepted.get_json()['execution_id']}").get_json()
+    assert failed["status"] == "failed"
+    step = {s["node_id"]: s for s in failed["steps"]}["label"]
+    assert "has no house number" in step["error"]["message"]
+    assert step["error"]["field"] == "recipient.house_number"
+    assert dhl.requests == [] and mail_server.received == []
