@@ -206,11 +206,15 @@ class _Keeper(threading.Thread):
         super().__init__(name="shopwire-leases", daemon=True)
         self.changed = threading.Condition()
         self.kept: set[_Kept] = set()
+        self.wakes_at: float | None = None  # None: it sleeps until a run is added
 
     def add(self, kept: _Kept) -> None:
         with self.changed:
             self.kept.add(kept)
-            self.changed.notify()
+            # Woken only if it would look too late: a worker's runs one after the other, whose
+            # leases are due later than the last one's, do not wake it each time.
+            if self.wakes_at is None or kept.due < self.wakes_at:
+                self.changed.notify()
 
     def remove(self, kept: _Kept) -> None:
         with self.changed:
@@ -222,8 +226,8 @@ class _Keeper(threading.Thread):
                 now = time.monotonic()
                 due = [kept for kept in self.kept if kept.due <= now]
                 if not due:
-                    soonest = min((kept.due for kept in self.kept), default=None)
-                    self.changed.wait(None if soonest is None else soonest - now)
+                    self.wakes_at = min((kept.due for kept in self.kept), default=None)
+                    self.changed.wait(None if self.wakes_at is None else self.wakes_at - now)
                     continue
                 for kept in due:
                     kept.due = now + kept.interval
