@@ -95,7 +95,7 @@ def table(rows: list[Measurement], peers: list[Measurement]) -> str:
 # py-spy: where the web server processes and RQ workers spend their time
 
 ROLES = {  # role: (frame serving one unit, heading)
-    "web": ("wsgi_app (", "web server processes, while handling a request"),
+    "web": ("Flask.__call__ (", "web server processes, while handling a request"),
     "worker": ("Worker.perform_job (", "RQ worker, while running a job"),
 }
 _LIBRARY = re.compile(r"^.*/(?:site-packages|dist-packages)/|^.*/lib/python3\.\d+/")

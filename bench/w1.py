@@ -137,13 +137,13 @@ def measure_shopwire(db, workers, admin_url, duration, profile_dir=None) -> Meas
         app = Shopwire(stack, workers, database_url)
         url = app.create_flow(SINK + "/")
         warm_up(url)
-        warm = sum(app.runtime.executions().values())
+        warm = sum(app.executions().values())
         log(f"{name}: {duration} s of load on {url}")
         m = run_load(
             name,
             url,
             duration,
-            stored=lambda: sum(app.runtime.executions().values()) - warm,
+            stored=lambda: sum(app.executions().values()) - warm,
             roles={"web": app.pids("web"), "workers": app.pids("worker")},
             profile=[
                 (pid, profile_dir / f"{role}-{pid}.txt")
@@ -151,7 +151,7 @@ def measure_shopwire(db, workers, admin_url, duration, profile_dir=None) -> Meas
                 for pid in app.pids(role)
             ],
         )
-        statuses = app.runtime.executions()
+        statuses = app.executions()
         m.stored = sum(statuses.values()) - warm
         ok = m.delivered == m.stored == statuses.get("succeeded", 0) - warm
         # Requests in flight when wrk stops are stored, but wrk does not count their answer.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select, true, update
+from sqlalchemy import bindparam, func, or_, select, true, update
 
 from app.extensions import db, execute_core
 from app.ingress import limits
@@ -48,16 +48,19 @@ def turn(merchant_id: int) -> datetime:
     after the head of the queue; one with a backlog goes after its own last one. So a burst of
     one shop's events cannot make another shop's wait behind all of it: the shops take turns.
     """
-    now = utcnow()
-    head = db.session.scalar(select(func.min(Execution.queued_at)).where(queued()))
-    own_last = db.session.scalar(
-        select(func.max(Execution.queued_at)).where(Execution.merchant_id == merchant_id, queued())
-    )
+    head, own_last = execute_core(_HEAD_AND_OWN_LAST, {"merchant_id": merchant_id}).one()
     if head is None:
-        return now
+        return utcnow()
     return max(head, own_last or head) + TURN
 
 
+# Both ends in one statement: it runs for every event received.
+_HEAD_AND_OWN_LAST = select(
+    select(func.min(Execution.queued_at)).where(queued()).scalar_subquery(),
+    select(func.max(Execution.queued_at))
+    .where(Execution.merchant_id == bindparam("merchant_id"), queued())
+    .scalar_subquery(),
+)
 TURN = timedelta(microseconds=1)
 
 

@@ -7,7 +7,9 @@ Every write is fenced by the run count the run claimed with, so a worker that wa
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -132,12 +134,12 @@ class Progress:
         """
         try:
             with stoppable() as stop:
-                keeper = _Keeper(self, db.engine, stop)
-                keeper.start()
+                kept = _Kept(self, db.engine, stop)
+                _keeper().add(kept)
                 try:
                     yield
                 finally:
-                    keeper.done.set()
+                    _keeper().remove(kept)
         except Stopped:
             raise LeaseLost(self.execution_id) from None
 
@@ -168,33 +170,83 @@ class Progress:
         db.session.commit()
 
 
-class _Keeper(threading.Thread):
-    """Renews a run's lease on a connection of its own, every third of the lease (and at least
-    every few seconds, so a cancelled run stops soon)."""
+class _Kept:
+    """A run whose lease the keeper renews, every third of the lease (and at least every few
+    seconds, so a cancelled run stops soon)."""
 
     def __init__(self, progress: Progress, engine, stop: Callable[[], None]):
-        super().__init__(name=f"lease-{progress.execution_id}", daemon=True)
         self.progress, self.engine, self.stop = progress, engine, stop
-        self.done = threading.Event()
         self.interval = min(progress.lease.total_seconds() / 3, CHECK_SECONDS)
+        self.due = time.monotonic() + self.interval
+
+    def renew(self) -> None:
+        progress = self.progress
+        lease_until = utcnow() + progress.lease
+        fenced = {"execution_id": progress.execution_id, "token": progress.token}
+        try:
+            with self.engine.begin() as connection:
+                held = connection.execute(RENEW_LEASE, {**fenced, "lease_until": lease_until})
+        except Exception:  # the run goes on; its lease is renewed at the next tick
+            log.exception(
+                "the lease of execution %s could not be renewed now", progress.execution_id
+            )
+            return
+        if held.rowcount != 1:
+            self.stop()
+            return
+        progress.lease_until = lease_until
+
+
+class _Keeper(threading.Thread):
+    """Renews the leases of this process's runs on connections of its own. One thread for the
+    process, started with its first run: a thread started for every run cost a worker more
+    than its database writes."""
+
+    def __init__(self):
+        super().__init__(name="shopwire-leases", daemon=True)
+        self.changed = threading.Condition()
+        self.kept: set[_Kept] = set()
+        self.wakes_at: float | None = None  # None: it sleeps until a run is added
+
+    def add(self, kept: _Kept) -> None:
+        with self.changed:
+            self.kept.add(kept)
+            # Woken only if it would look too late: a worker's runs one after the other, whose
+            # leases are due later than the last one's, do not wake it each time.
+            if self.wakes_at is None or kept.due < self.wakes_at:
+                self.changed.notify()
+
+    def remove(self, kept: _Kept) -> None:
+        with self.changed:
+            self.kept.discard(kept)
 
     def run(self) -> None:
-        progress = self.progress
-        while not self.done.wait(self.interval):
-            lease_until = utcnow() + progress.lease
-            fenced = {"execution_id": progress.execution_id, "token": progress.token}
-            try:
-                with self.engine.begin() as connection:
-                    held = connection.execute(RENEW_LEASE, {**fenced, "lease_until": lease_until})
-            except Exception:  # the run goes on; its lease is renewed at the next tick
-                log.exception(
-                    "the lease of execution %s could not be renewed now", progress.execution_id
-                )
-                continue
-            if held.rowcount != 1:
-                self.stop()
-                return
-            progress.lease_until = lease_until
+        while True:
+            with self.changed:
+                now = time.monotonic()
+                due = [kept for kept in self.kept if kept.due <= now]
+                if not due:
+                    self.wakes_at = min((kept.due for kept in self.kept), default=None)
+                    self.changed.wait(None if self.wakes_at is None else self.wakes_at - now)
+                    continue
+                for kept in due:
+                    kept.due = now + kept.interval
+            for kept in due:
+                if kept in self.kept:  # not finished meanwhile
+                    kept.renew()
+
+
+_keepers: dict[int, _Keeper] = {}  # by process id: a forked child starts its own
+_keepers_lock = threading.Lock()
+
+
+def _keeper() -> _Keeper:
+    with _keepers_lock:
+        keeper = _keepers.get(os.getpid())
+        if keeper is None:
+            keeper = _keepers[os.getpid()] = _Keeper()
+            keeper.start()
+        return keeper
 
 
 CHECK_SECONDS = 5.0

@@ -56,6 +56,10 @@ _lock = threading.Lock()
 _wake = threading.Condition(_lock)
 _blocks: dict[int, list[_Block]] = {}  # by thread id, innermost last
 _watchdog_pid: int | None = None
+_sleeping = False  # the watchdog waits to be woken: no block for a while
+# How long the watchdog goes on looking after the last block was left. Waking it costs the
+# thread that does a context switch, and a busy worker enters a block for every run.
+SLEEP_AFTER_SECONDS = 2.0
 
 
 @contextmanager
@@ -103,14 +107,13 @@ def _stop(ident: int, block: _Block) -> None:
 
 
 def _enter(ident: int, block: _Block) -> None:
-    global _watchdog_pid
+    global _watchdog_pid, _sleeping
     with _lock:
         if _watchdog_pid != os.getpid():  # first use, or a forked child: no watchdog yet
             threading.Thread(target=_watch, name="shopwire-time-limit", daemon=True).start()
-            _watchdog_pid = os.getpid()
-        idle = not _blocks  # the watchdog sleeps until woken; otherwise it looks every poll
+            _watchdog_pid, _sleeping = os.getpid(), False
         _blocks.setdefault(ident, []).append(block)
-        if idle:
+        if _sleeping:  # otherwise it looks at the next poll
             _wake.notify()
 
 
@@ -138,12 +141,18 @@ def _leave(ident: int, block: _Block) -> None:
 
 
 def _watch() -> None:
+    global _sleeping
     with _lock:
+        last_seen = time.monotonic()
         while True:
-            if not _blocks:
-                _wake.wait()
-                continue
             now = time.monotonic()
+            if _blocks:
+                last_seen = now
+            elif now - last_seen > SLEEP_AFTER_SECONDS:
+                _sleeping = True
+                _wake.wait()
+                _sleeping = False
+                continue
             for ident, stack in _blocks.items():
                 expired = [b for b in stack if b.deadline <= now]
                 if expired and not any(b.fired for b in stack):
