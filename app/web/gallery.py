@@ -30,7 +30,7 @@ from app.flows.sanitizer import Marked, MarkError, Sanitized
 from app.flows.templates import TemplateProblem, Texts
 from app.models import Credential, Flow, Template, TemplateInstall
 from app.models.template import CATEGORIES, VISIBILITIES
-from app.web.pages import own_flow
+from app.web.pages import can_change, own_flow
 from nodes.engine.schema_errors import Problem, pointer, schema_problems, validator_for
 from nodes.kit import registry
 
@@ -89,7 +89,8 @@ def _template_updates() -> dict[str, Any]:
         "template_updates": lambda: {
             flow_id: update_summary(update)
             for flow_id, update in templates.updates_of(session["merchant_id"]).items()
-        }
+        },
+        "can_update_flows": can_change,
     }
 
 

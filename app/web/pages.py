@@ -311,7 +311,7 @@ def list_executions():
         before=before,
         next_cursor=next_cursor,
         filtered=bool(flow_id or status or kind or search or error or since or until),
-        can_change=_can_change(),
+        can_change=can_change(),
     )
 
 
@@ -398,7 +398,7 @@ def show_execution(execution_id: str):
         files=files,
         flow=flow if flow is not None and flow.deleted_at is None else None,
         cancellable=execution.status in cancel.UNFINISHED,
-        can_change=_can_change(),
+        can_change=can_change(),
         started=_when(execution.started_at or execution.created_at),
         duration=_duration_text(data["duration_ms"]),
     )
@@ -414,7 +414,7 @@ def _live_retries_text(live: dict) -> str:
     )
 
 
-def _can_change() -> bool:
+def can_change() -> bool:
     """Whether to offer buttons that change things (a viewer gets 403 from them anyway)."""
     principal = current_principal()
     return principal is not None and role_allows(principal.role, "editor")

@@ -18,8 +18,8 @@ from tests.people import csrf, member, sign_in
 REFUND = "Refund paid Shopify orders tagged “refund” in Stripe"
 
 
-def signed_in(client, shop="acme", email="ann@acme.de"):
-    member(shop, email)
+def signed_in(client, shop="acme", email="ann@acme.de", role="owner"):
+    member(shop, email, role)
     sign_in(client, email)
     return client
 
@@ -207,6 +207,11 @@ def test_an_update_shows_on_the_dashboard_editor_and_gallery_and_is_a_new_versio
         assert "added: More fields" in text and "changed: Fields" in text, path
     german = client.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert "Aktualisierung verfügbar: Version 2" in german and "hinzugefügt: More fields" in german
+    viewer = signed_in(app.test_client(), "globex", "vic@globex.de", role="viewer")
+    seen = viewer.get("/").get_data(as_text=True)
+    assert "Update available: version 2" in seen  # told, but not offered a button they may not use
+    assert "An editor or the owner of your shop can update it." in seen
+    assert f'action="/flows/{mine.id}/template-update"' not in seen
     details = client.get(f"/flows/{mine.id}/template-update?back=home").get_data(as_text=True)
     assert "has a new version: 2 (yours: 1)" in details and "you can restore" in details
 
