@@ -371,15 +371,15 @@ def show_execution(execution_id: str):
     flow = db.session.get(Flow, execution.flow_id)
     graph = lifecycle.version_graph(execution.version_id)
     steps = _timeline(data["steps"])
+    # Every step's title, also of steps a run still going has not reached yet (the inspector
+    # below follows it live).
+    titles = {node_id: _step_title(graph, node_id) for node_id in graph.nodes}
     for step in steps:
-        node = graph.nodes.get(step["node_id"], {})
-        title = graph.spec(step["node_id"]).title if step["node_id"] in graph.nodes else {}
-        step["title"] = node.get("name") or title.get(g.lang) or title.get("en") or step["node_id"]
+        step["title"] = titles.get(step["node_id"], step["node_id"])
         if retry_at := (step.get("error") or {}).get("retry_at"):
             step["retry_at"] = _when(datetime.fromisoformat(retry_at))
         if live := (step.get("error") or {}).get("live_retries"):
             step["live_retries"] = _live_retries_text(live)
-    titles = {step["node_id"]: step["title"] for step in steps}
     files = [{**f, "step": titles.get(f["node_id"], f["node_id"])} for f in data["files"]]
     if execution.status == "succeeded" and executions.stopped_by_filter([execution.id]):
         data["status"] = "stopped"  # shown as "stopped by filter"
@@ -402,6 +402,12 @@ def show_execution(execution_id: str):
         started=_when(execution.started_at or execution.created_at),
         duration=_duration_text(data["duration_ms"]),
     )
+
+
+def _step_title(graph, node_id: str) -> str:
+    """The step's own name, else its node type's title in the page's language."""
+    title = graph.spec(node_id).title
+    return graph.nodes[node_id].get("name") or title.get(g.lang) or title.get("en") or node_id
 
 
 def _live_retries_text(live: dict) -> str:

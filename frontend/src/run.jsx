@@ -13,6 +13,10 @@ function stepInHash() {
   return found ? decodeURIComponent(found[1]) : null;
 }
 
+// A run still going is fetched again at these intervals (ms); once it has ended, the page is
+// loaded again, so its timeline, status and files say how it ended.
+const FOLLOW_EVERY = { queued: 2000, running: 2000, waiting: 30000 };
+
 function RunSteps({ executionId, titles }) {
   const { t } = useTranslation();
   const [execution, setExecution] = useState(null);
@@ -25,6 +29,17 @@ function RunSteps({ executionId, titles }) {
       .then(setExecution)
       .catch((err) => setProblem(err.message));
   }, [executionId]);
+
+  useEffect(() => {
+    const every = execution && FOLLOW_EVERY[execution.status];
+    if (!every) return undefined;
+    const timer = setTimeout(() => {
+      api('GET', `/api/executions/${encodeURIComponent(executionId)}`)
+        .then((next) => (FOLLOW_EVERY[next.status] ? setExecution(next) : window.location.reload()))
+        .catch(() => setExecution({ ...execution })); // try again at the next interval
+    }, every);
+    return () => clearTimeout(timer);
+  }, [execution, executionId]);
 
   useEffect(() => {
     const follow = () => {

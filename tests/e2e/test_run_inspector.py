@@ -6,6 +6,7 @@ trigger's test data in the editor."""
 from __future__ import annotations
 
 import json
+import threading
 
 from playwright.sync_api import expect
 
@@ -231,3 +232,28 @@ def test_the_inspector_opens_each_step_at_its_last_run_and_nothing_is_cut(
     assert panel.evaluate("e => e.scrollTop") == 0
     expect(page.get_by_test_id("last-run").get_by_role("alert")).to_contain_text("503")
     expect(page.get_by_test_id("last-run").locator(".step-attempts")).to_have_text("4 attempts")
+
+
+def test_a_run_still_going_is_followed_until_it_ends(page, demo_api, worker_process, receiver):
+    release = threading.Event()
+
+    def slow_erp(request):
+        release.wait(30)
+        return 200, JSON, b'{"id": "ERP-2"}'
+
+    receiver.reply = slow_erp
+    flow, url = create_active_flow(demo_api, w1_like(receiver.url("/orders")), name="Slow ERP")
+    going = send_event(demo_api, url, {"id": 1002, "email": "ann@example.com"})
+
+    try:
+        page.goto(f"/executions/{going}")
+        steps = page.get_by_role("tablist")
+        order = steps.locator("[data-step='order'] .step-badge")
+        expect(order).to_have_text("succeeded", timeout=20_000)
+        erp = steps.locator("[data-step='erp'] .step-badge")
+        expect(erp).not_to_have_text("succeeded")  # the ERP has not answered yet
+    finally:
+        release.set()
+    # Without reloading by hand: the page follows the run and shows how it ended.
+    expect(erp).to_have_text("succeeded", timeout=20_000)
+    assert wait_finished(demo_api, going)["status"] == "succeeded"
